@@ -1,0 +1,51 @@
+# Bulwark: `make help` lists every target. All tools are pinned and installed into .tools/.
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+MAKEFLAGS += --no-print-directory
+
+ENV ?= prod
+ENVS := $(patsubst overlays/%.yaml,%,$(wildcard overlays/*.yaml))
+VERSION := $(shell node -p "require('./package.json').version")
+TSX := node_modules/.bin/tsx
+
+.PHONY: help setup synth package package-all test typecheck unit lint validate determinism diff clean
+
+help: ## list the targets
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-13s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+
+setup: ## install npm deps (from the lockfile), pinned helm + kubeconform, generated schemas; idempotent
+	@bash scripts/setup.sh
+
+synth: setup ## synthesize every overlay into dist/<env>/<component>/
+	@$(TSX) main.ts synth
+
+package: setup ## build dist/$(ENV)/platform-$(VERSION).tgz, the umbrella chart of ENV (default prod)
+	@$(TSX) main.ts package --env $(ENV)
+
+package-all: setup ## package every environment
+	@for env in $(ENVS); do $(TSX) main.ts package --env $$env; done
+
+test: setup ## everything CI runs: typecheck, jest, synth, dist up to date, determinism, helm lint, kubeconform
+	@bash scripts/test.sh
+
+typecheck: setup ## strict TypeScript check of the whole tree
+	@node_modules/.bin/tsc --noEmit -p tsconfig.json
+
+unit: setup ## jest only (focused tests and per-environment snapshots)
+	@node_modules/.bin/jest
+
+lint: setup ## typecheck + helm lint --strict of every packaged environment
+	@bash scripts/test.sh typecheck lint
+
+validate: setup ## kubeconform (strict, offline) on dist/ and on helm template of every package
+	@bash scripts/test.sh validate
+
+determinism: setup ## synthesize twice in separate processes and compare bytes
+	@bash scripts/test.sh determinism
+
+diff: setup ## show what a synth would change in dist/ (without touching it)
+	@bash scripts/diff-dist.sh
+
+clean: ## remove build outputs (keeps .tools/ and node_modules/)
+	@rm -rf .build .cdk8s.out dist/*/platform-*.tgz

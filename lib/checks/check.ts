@@ -1,0 +1,50 @@
+import { KubeObject, objectRef } from '../synth/kube-object';
+
+export type Severity = 'error' | 'warning';
+
+/** One rule broken by one object. */
+export interface Finding {
+  readonly check: string;
+  readonly severity: Severity;
+  /** `Kind/namespace/name`. */
+  readonly object: string;
+  readonly message: string;
+}
+
+/**
+ * A rule judged on synthesized objects only, so it holds whoever produced them. Adding a check is
+ * one definition in this folder plus one line in `index.ts`.
+ */
+export interface Check {
+  /** kebab-case identifier, shown in findings and the report. */
+  readonly id: string;
+  /** What the check guarantees, for the README and the compliance report. */
+  readonly description: string;
+  readonly severity: Severity;
+  /** Returns a message per problem of this object; empty when the object complies. */
+  inspect(object: KubeObject, all: readonly KubeObject[]): readonly string[];
+}
+
+export function runChecks(checks: readonly Check[], objects: readonly KubeObject[]): Finding[] {
+  const findings: Finding[] = [];
+  for (const check of checks) {
+    for (const object of objects) {
+      for (const message of check.inspect(object, objects)) {
+        findings.push({ check: check.id, severity: check.severity, object: objectRef(object), message });
+      }
+    }
+  }
+  return findings;
+}
+
+export function formatFinding(f: Finding): string {
+  return `${f.severity}: ${f.check}: ${f.object}: ${f.message}`;
+}
+
+/** Thrown when synthesized output breaks an error-level check. */
+export class CheckError extends Error {
+  constructor(public readonly environment: string, public readonly findings: readonly Finding[]) {
+    super(findings.map((f) => `${environment}: ${formatFinding(f)}`).join('\n'));
+    this.name = 'CheckError';
+  }
+}

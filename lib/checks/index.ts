@@ -1,0 +1,19 @@
+import { Check } from './check';
+import { namespaceScope, noSecretData, requiredLabels, uniqueObjects } from './metadata';
+import { podSecurityRestricted } from './pod-security';
+import { pinnedImages, probes, readOnlyRootFilesystem, resourceLimits } from './workload-hygiene';
+
+export * from './check';
+
+/** Every check run on synthesized output, in report order. */
+export const ALL_CHECKS: readonly Check[] = [
+  requiredLabels,
+  namespaceScope,
+  uniqueObjects,
+  noSecretData,
+  podSecurityRestricted,
+  readOnlyRootFilesystem,
+  resourceLimits,
+  pinnedImages,
+  probes,
+];

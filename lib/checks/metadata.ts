@@ -1,0 +1,67 @@
+import { CLUSTER_SCOPED_KINDS, KubeObject, objectRef } from '../synth/kube-object';
+import { Check } from './check';
+
+export const REQUIRED_LABELS = [
+  'app.kubernetes.io/name',
+  'app.kubernetes.io/instance',
+  'app.kubernetes.io/component',
+  'app.kubernetes.io/part-of',
+  'app.kubernetes.io/managed-by',
+  'app.kubernetes.io/version',
+] as const;
+
+export const requiredLabels: Check = {
+  id: 'required-labels',
+  description: 'Every object carries the app.kubernetes.io/* labels (name, instance, component, part-of, managed-by, version).',
+  severity: 'error',
+  inspect(object) {
+    const labels = object.metadata.labels ?? {};
+    return REQUIRED_LABELS.filter((l) => !labels[l]).map((l) => `missing label ${l}`);
+  },
+};
+
+export const namespaceScope: Check = {
+  id: 'namespace-scope',
+  description: 'Cluster-scoped objects carry no namespace; namespaced objects name theirs explicitly.',
+  severity: 'error',
+  inspect(object) {
+    const clusterScoped = CLUSTER_SCOPED_KINDS.has(object.kind);
+    if (clusterScoped && object.metadata.namespace !== undefined) return [`cluster-scoped ${object.kind} must not set metadata.namespace`];
+    if (!clusterScoped && object.metadata.namespace === undefined) return ['namespaced object without metadata.namespace'];
+    return [];
+  },
+};
+
+const identityCounts = new WeakMap<readonly KubeObject[], Map<string, KubeObject[]>>();
+
+function identity(o: KubeObject): string {
+  const group = o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : '';
+  return `${group}|${objectRef(o)}`;
+}
+
+export const uniqueObjects: Check = {
+  id: 'unique-objects',
+  description: 'No two objects share API group, kind, namespace and name.',
+  severity: 'error',
+  inspect(object, all) {
+    let index = identityCounts.get(all);
+    if (!index) {
+      index = new Map();
+      for (const o of all) index.set(identity(o), [...(index.get(identity(o)) ?? []), o]);
+      identityCounts.set(all, index);
+    }
+    const twins = index.get(identity(object)) ?? [];
+    return twins.length > 1 && twins[0] === object ? [`defined ${twins.length} times`] : [];
+  },
+};
+
+export const noSecretData: Check = {
+  id: 'no-plaintext-secrets',
+  description: 'No Secret with data lands in dist/: secrets come from the secret store at run time.',
+  severity: 'error',
+  inspect(object) {
+    if (object.kind !== 'Secret') return [];
+    const hasData = ['data', 'stringData'].some((f) => Object.keys((object[f] as object | undefined) ?? {}).length > 0);
+    return hasData ? ['Secret carries data; deliver it through the secret store instead'] : [];
+  },
+};

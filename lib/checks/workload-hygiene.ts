@@ -1,0 +1,65 @@
+import { Check } from './check';
+import { allContainers, podSpecOf } from './pod-spec';
+
+export const readOnlyRootFilesystem: Check = {
+  id: 'read-only-root-filesystem',
+  description: 'Containers run with a read-only root filesystem; writable paths are explicit emptyDirs.',
+  severity: 'error',
+  inspect(object) {
+    const pod = podSpecOf(object);
+    if (!pod) return [];
+    return allContainers(pod).filter((c) => c.securityContext?.readOnlyRootFilesystem !== true)
+      .map((c) => `container ${c.name} must set readOnlyRootFilesystem: true`);
+  },
+};
+
+export const resourceLimits: Check = {
+  id: 'resource-limits',
+  description: 'Containers declare CPU and memory requests and limits.',
+  severity: 'error',
+  inspect(object) {
+    const pod = podSpecOf(object);
+    if (!pod) return [];
+    const problems: string[] = [];
+    for (const c of allContainers(pod)) {
+      for (const scope of ['requests', 'limits'] as const) {
+        for (const resource of ['cpu', 'memory']) {
+          if (c.resources?.[scope]?.[resource] === undefined) problems.push(`container ${c.name} has no ${resource} ${scope.slice(0, -1)}`);
+        }
+      }
+    }
+    return problems;
+  },
+};
+
+const PINNED = /(@sha256:[a-f0-9]{64}|:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})$/;
+
+export const pinnedImages: Check = {
+  id: 'pinned-images',
+  description: 'Images are pinned by tag or digest; "latest" and untagged images are rejected.',
+  severity: 'error',
+  inspect(object) {
+    const pod = podSpecOf(object);
+    if (!pod) return [];
+    return allContainers(pod).flatMap((c) => {
+      const image = c.image ?? '';
+      const lastSegment = image.slice(image.lastIndexOf('/') + 1);
+      if (!PINNED.test(lastSegment) || image.endsWith(':latest')) return [`container ${c.name} image ${JSON.stringify(image)} is not pinned`];
+      return [];
+    });
+  },
+};
+
+export const probes: Check = {
+  id: 'probes',
+  description: 'Long-running containers declare liveness and readiness probes.',
+  severity: 'error',
+  inspect(object) {
+    const pod = podSpecOf(object);
+    if (!pod || object.kind === 'Job' || object.kind === 'CronJob') return [];
+    return (pod.containers ?? []).flatMap((c) => [
+      ...(c.livenessProbe === undefined ? [`container ${c.name} has no livenessProbe`] : []),
+      ...(c.readinessProbe === undefined ? [`container ${c.name} has no readinessProbe`] : []),
+    ]);
+  },
+};

@@ -1,0 +1,112 @@
+import { ApiObjectMetadata } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { standardLabels } from './labels';
+
+export interface NamespaceBaselineProps {
+  readonly environment: string;
+  readonly namespace: string;
+  /** Bulwark's version, for `app.kubernetes.io/version`. */
+  readonly version: string;
+  /** Pod Security Standards version pinned on the namespace, e.g. `v1.28`. */
+  readonly podSecurityVersion: string;
+  readonly quota: {
+    readonly requests: { readonly cpu: string; readonly memory: string };
+    readonly limits: { readonly cpu: string; readonly memory: string };
+    readonly pods: number;
+  };
+  readonly limitRange: {
+    readonly defaultRequest: { readonly cpu: string; readonly memory: string };
+    readonly default: { readonly cpu: string; readonly memory: string };
+    readonly max: { readonly cpu: string; readonly memory: string };
+  };
+  /** Where cluster DNS runs: the only egress every pod gets by default. */
+  readonly dns: {
+    readonly namespace: string;
+    readonly podLabels: Readonly<Record<string, string>>;
+    readonly ports: readonly number[];
+  };
+}
+
+export const BASELINE_NAME = 'baseline';
+
+/**
+ * A namespace that is safe before anything runs in it: Pod Security Admission `restricted` in
+ * enforce, audit and warn modes (pinned version), a quota and default limits so no pod runs
+ * unbounded, and network policy that denies all traffic except DNS lookups.
+ */
+export class NamespaceBaseline extends Construct {
+  constructor(scope: Construct, id: string, props: NamespaceBaselineProps) {
+    super(scope, id);
+    const labels = standardLabels({ name: BASELINE_NAME, environment: props.environment, component: 'namespace-baseline', version: props.version });
+    const meta = (name: string): ApiObjectMetadata => ({ name, namespace: props.namespace, labels });
+
+    new k8s.KubeNamespace(this, 'namespace', {
+      metadata: {
+        name: props.namespace,
+        labels: {
+          ...labels,
+          'pod-security.kubernetes.io/enforce': 'restricted',
+          'pod-security.kubernetes.io/enforce-version': props.podSecurityVersion,
+          'pod-security.kubernetes.io/audit': 'restricted',
+          'pod-security.kubernetes.io/audit-version': props.podSecurityVersion,
+          'pod-security.kubernetes.io/warn': 'restricted',
+          'pod-security.kubernetes.io/warn-version': props.podSecurityVersion,
+        },
+      },
+    });
+
+    const { quota, limitRange } = props;
+    new k8s.KubeResourceQuota(this, 'quota', {
+      metadata: meta(`${BASELINE_NAME}-quota`),
+      spec: {
+        hard: {
+          'requests.cpu': k8s.Quantity.fromString(quota.requests.cpu),
+          'requests.memory': k8s.Quantity.fromString(quota.requests.memory),
+          'limits.cpu': k8s.Quantity.fromString(quota.limits.cpu),
+          'limits.memory': k8s.Quantity.fromString(quota.limits.memory),
+          pods: k8s.Quantity.fromNumber(quota.pods),
+        },
+      },
+    });
+
+    const quantities = (r: { readonly cpu: string; readonly memory: string }) => ({
+      cpu: k8s.Quantity.fromString(r.cpu),
+      memory: k8s.Quantity.fromString(r.memory),
+    });
+    new k8s.KubeLimitRange(this, 'limits', {
+      metadata: meta(`${BASELINE_NAME}-limits`),
+      spec: {
+        limits: [{
+          type: 'Container',
+          defaultRequest: quantities(limitRange.defaultRequest),
+          default: quantities(limitRange.default),
+          max: quantities(limitRange.max),
+        }],
+      },
+    });
+
+    new k8s.KubeNetworkPolicy(this, 'default-deny', {
+      metadata: meta(`${BASELINE_NAME}-default-deny`),
+      spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
+    });
+
+    new k8s.KubeNetworkPolicy(this, 'allow-dns', {
+      metadata: meta(`${BASELINE_NAME}-allow-dns`),
+      spec: {
+        podSelector: {},
+        policyTypes: ['Egress'],
+        egress: [{
+          to: [{
+            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': props.dns.namespace } },
+            podSelector: { matchLabels: { ...props.dns.podLabels } },
+          }],
+          ports: props.dns.ports.flatMap((port) => [
+            { protocol: 'UDP', port: k8s.IntOrString.fromNumber(port) },
+            { protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) },
+          ]),
+        }],
+      },
+    });
+  }
+}

@@ -1,0 +1,25 @@
+import { ComponentManifests, KubeObject } from './kube-object';
+import { JsonValue, toYaml } from './yaml-emitter';
+
+/** Where an object lands inside its component folder: `<kind>-<name>.yaml`, lowercase. */
+export function manifestFileName(o: KubeObject): string {
+  return `${o.kind.toLowerCase()}-${o.metadata.name}.yaml`;
+}
+
+/**
+ * Lays out one environment as `<env>/<component>/<kind>-<name>.yaml`: one folder per component
+ * (one subchart each), one object per file so that reviews and GitOps diffs stay small.
+ */
+export function environmentFiles(environment: string, components: readonly ComponentManifests[]): Map<string, string> {
+  const files = new Map<string, string>();
+  for (const { component, objects } of components) {
+    for (const o of objects) {
+      const rel = `${environment}/${component}/${manifestFileName(o)}`;
+      if (files.has(rel)) {
+        throw new Error(`two objects of ${component} in ${environment} map to the same file ${rel}: give them distinct names`);
+      }
+      files.set(rel, toYaml(o as unknown as JsonValue));
+    }
+  }
+  return files;
+}

@@ -1,0 +1,25 @@
+import { App, Chart } from 'cdk8s';
+import { PlatformModel } from '../model/platform-model';
+import { BaselineChart } from '../platform/baseline-chart';
+import { WorkloadChart } from '../workloads/workload-chart';
+import { ComponentManifests, KubeObject, withoutClusterNamespace } from './kube-object';
+
+type ChartFactory = (app: App) => Chart;
+
+/**
+ * Builds every component chart of one environment and returns its objects.
+ *
+ * Each chart gets its own App: `chart.toJson()` validates and resolves dependencies across the
+ * whole App, so one App holding every chart would make synthesis quadratic in components.
+ */
+export function synthEnvironment(model: PlatformModel): ComponentManifests[] {
+  const factories: ChartFactory[] = [
+    (app) => new BaselineChart(app, model),
+    ...model.components.map((component): ChartFactory => (app) => new WorkloadChart(app, model, component)),
+  ];
+  return factories.map((make) => {
+    const chart = make(new App());
+    const objects = (chart.toJson() as KubeObject[]).map(withoutClusterNamespace);
+    return { component: chart.node.id, objects };
+  });
+}

@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# The test suite CI runs (`make test`). Every check runs even when an earlier one fails, and the
+# last line counts them: jest contributes one per test case, every other step one per check.
+#
+#   scripts/test.sh                 all groups
+#   scripts/test.sh lint validate   only those groups (typecheck unit synth determinism lint validate)
+set -uo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+# shellcheck source=tools.env
+source scripts/tools.env
+KUBE_VERSION="${KUBERNETES_VERSION#v}"
+HELM=.tools/bin/helm
+TSX=node_modules/.bin/tsx
+ENVS=()
+for f in overlays/*.yaml; do ENVS+=("$(basename "$f" .yaml)"); done
+VERSION="$(node -p "require('./package.json').version")"
+
+passed=0
+failed=0
+failures=()
+WORK="$(mktemp -d)"
+trap 'rm -rf "$WORK"' EXIT
+
+# check <name> <command...>: runs one check, output shown only when it fails.
+check() {
+  local name="$1"; shift
+  local log="$WORK/log" start=$SECONDS
+  if "$@" >"$log" 2>&1; then
+    passed=$((passed + 1))
+    printf 'ok    %-52s %3ss\n' "$name" "$((SECONDS - start))"
+  else
+    failed=$((failed + 1))
+    failures+=("$name")
+    printf 'FAIL  %-52s %3ss\n' "$name" "$((SECONDS - start))"
+    sed 's/^/      | /' "$log" | tail -n 60
+  fi
+}
+
+run_jest() {
+  local report="$WORK/jest.json" start=$SECONDS
+  node_modules/.bin/jest --ci --json --outputFile="$report" >"$WORK/jest.log" 2>&1
+  local status=$?
+  if [[ ! -s "$report" ]]; then
+    failed=$((failed + 1)); failures+=("jest (did not run)")
+    tail -n 60 "$WORK/jest.log"
+    return
+  fi
+  local p f
+  read -r p f < <(node -e 'const r=require(process.argv[1]); console.log(r.numPassedTests, r.numFailedTests + r.numRuntimeErrorTestSuites)' "$report")
+  passed=$((passed + p)); failed=$((failed + f))
+  printf '%-5s %-52s %3ss\n' "$([[ $status == 0 ]] && echo ok || echo FAIL)" "jest: $p passed, $f failed" "$((SECONDS - start))"
+  if [[ $status != 0 ]]; then
+    failures+=("jest")
+    grep -E '●|✕|Tests:|Snapshots:' "$WORK/jest.log" | head -n 80 | sed 's/^/      | /'
+  fi
+}
+
+dist_committed() {
+  git rev-parse --is-inside-work-tree >/dev/null 2>&1 || { echo "not a git checkout: nothing to compare"; return 0; }
+  local changes
+  changes="$(git status --porcelain -- dist | grep -v '\.tgz$' || true)"
+  if [[ -n "$changes" ]]; then
+    echo "dist/ differs from what is committed; run make synth and commit dist/:"
+    echo "$changes"
+    git --no-pager diff --stat -- dist
+    return 1
+  fi
+}
+
+determinism() {
+  "$TSX" main.ts synth --quiet --out "$WORK/run1/dist" && "$TSX" main.ts synth --quiet --out "$WORK/run2/dist" &&
+    diff -r "$WORK/run1/dist" "$WORK/run2/dist" && diff -r --exclude='*.tgz' "$WORK/run1/dist" dist
+}
+
+package_env() { "$TSX" main.ts package --quiet --env "$1" --out dist; }
+helm_lint() { "$HELM" lint --strict --kube-version "$KUBE_VERSION" "dist/$1/platform-$VERSION.tgz"; }
+helm_template_valid() {
+  "$HELM" template platform "dist/$1/platform-$VERSION.tgz" --kube-version "$KUBE_VERSION" >"$WORK/$1.rendered.yaml" &&
+    "$TSX" scripts/validate.ts --kube-version "$KUBE_VERSION" "$WORK/$1.rendered.yaml"
+}
+dist_valid() { "$TSX" scripts/validate.ts --kube-version "$KUBE_VERSION" "dist/$1"; }
+
+groups=("$@")
+[[ ${#groups[@]} == 0 ]] && groups=(typecheck unit synth determinism lint validate)
+want() { local g; for g in "${groups[@]}"; do [[ "$g" == "$1" ]] && return 0; done; return 1; }
+
+want typecheck && check "typecheck (tsc --noEmit, strict)" node_modules/.bin/tsc --noEmit -p tsconfig.json
+want unit && run_jest
+if want synth; then
+  check "synth: every overlay into dist/" "$TSX" main.ts synth --quiet
+  check "synth: dist/ matches the committed dist/" dist_committed
+fi
+want determinism && check "determinism: two processes, byte-identical dist/" determinism
+if want lint || want validate; then
+  for env in "${ENVS[@]}"; do
+    check "package $env: platform-$VERSION.tgz" package_env "$env"
+    want lint && check "helm lint --strict $env" helm_lint "$env"
+    if want validate; then
+      check "kubeconform -strict dist/$env" dist_valid "$env"
+      check "helm template $env | kubeconform -strict" helm_template_valid "$env"
+    fi
+  done
+fi
+
+echo
+if [[ $failed -gt 0 ]]; then
+  echo "failed: ${failures[*]}"
+fi
+echo "$passed passed, $failed failed"
+[[ $failed == 0 ]]
