@@ -478,8 +478,11 @@ function convertCrdNode(node: JsonObject, ctx: CrdNodeContext, where: string): J
     if (Array.isArray(out.enum) && !out.enum.includes(null)) out.enum = [...out.enum, null];
   }
 
+  // The API server prunes (silently drops) every field its structural schema does not declare, so an
+  // undeclared field is a bug even in an object without `properties` (which keeps nothing at all).
   const preserveUnknown = node['x-kubernetes-preserve-unknown-fields'] === true;
-  if (ctx.prune && !ctx.inJunctor && !preserveUnknown && isObject(out.properties) && out.additionalProperties === undefined) {
+  const isObjectNode = isObject(out.properties) || out.type === 'object';
+  if (ctx.prune && !ctx.inJunctor && !preserveUnknown && isObjectNode && out.additionalProperties === undefined) {
     out.additionalProperties = false;
   }
   return out;
@@ -542,6 +545,8 @@ export function crdToSchemas(crd: unknown, options: CrdConversionOptions = {}): 
     }
     root.properties = props;
     if (root.type === undefined) root.type = 'object';
+    const rootPreserves = isObject(openAPIV3Schema) && openAPIV3Schema['x-kubernetes-preserve-unknown-fields'] === true;
+    if (openAPIV3Schema !== undefined && prune && !rootPreserves && root.additionalProperties === undefined) root.additionalProperties = false;
     pinApiVersionAndKind(root, { group, version, kind });
     const definitions = closure([root], (n) => {
       const d = objectMeta.definitions[n];
@@ -553,12 +558,76 @@ export function crdToSchemas(crd: unknown, options: CrdConversionOptions = {}): 
   });
 }
 
+/**
+ * Go's YAML parser (what kubectl and the API server use) accepts multi-line quoted scalars whose
+ * continuation lines are indented no deeper than their key, as older controller-gen versions emit in
+ * CRD descriptions; YAML 1.2 (and the `yaml` package) rejects them. This re-indents such continuation
+ * lines, which does not change any value (flow scalar folding strips leading whitespace). It is only
+ * applied to text that failed to parse.
+ */
+export function relaxQuotedScalarIndentation(text: string): string {
+  const lines = text.split('\n');
+  let open: { quote: string; minIndent: number } | undefined;
+  // Index just past the closing quote in `s` (from `from`), or -1 if the scalar stays open.
+  const closeAt = (s: string, from: number, quote: string): number => {
+    for (let i = from; i < s.length; i++) {
+      const c = s[i];
+      if (quote === '"' && c === '\\') i++;
+      else if (c === quote) {
+        if (quote === "'" && s[i + 1] === "'") i++;
+        else return i + 1;
+      }
+    }
+    return -1;
+  };
+  let blockScalarIndent = -1; // inside a literal/folded block scalar started at this indentation
+  for (let n = 0; n < lines.length; n++) {
+    let line = lines[n];
+    const lineIndent = line.length - line.trimStart().length;
+    if (blockScalarIndent >= 0) {
+      if (line.trim() === '' || lineIndent > blockScalarIndent) continue;
+      blockScalarIndent = -1;
+    }
+    if (!open && /(^|[:\-]\s)\s*[|>][0-9+-]*\s*(#.*)?$/.test(line.trimEnd())) {
+      blockScalarIndent = lineIndent;
+      continue;
+    }
+    if (open) {
+      const indent = line.length - line.trimStart().length;
+      if (line.trim() !== '' && indent < open.minIndent) {
+        line = ' '.repeat(open.minIndent) + line.trimStart();
+        lines[n] = line;
+      }
+      if (closeAt(line, 0, open.quote) >= 0) open = undefined;
+      continue;
+    }
+    const m = /^(\s*(?:- +)*)([^'"\s#-][^'"#]*?:[ \t]+)?(['"])/.exec(line);
+    if (!m || (m[2] === undefined && !m[1].includes('-'))) continue;
+    const start = m[0].length;
+    if (closeAt(line, start, m[3]) < 0) open = { quote: m[3], minIndent: m[1].length + 1 };
+  }
+  return lines.join('\n');
+}
+
+function parseYamlDocuments(text: string, source: string): unknown[] {
+  const parse = (t: string) => parseAllDocuments(t);
+  let docs = parse(text);
+  const firstError = (ds: typeof docs): string | undefined => {
+    for (const [i, d] of ds.entries()) if (d.errors.length > 0) return `document ${i}: ${d.errors[0].message}`;
+    return undefined;
+  };
+  const error = firstError(docs);
+  if (error !== undefined) {
+    docs = parse(relaxQuotedScalarIndentation(text));
+    if (firstError(docs) !== undefined) throw new Error(`${source}: ${error}`);
+  }
+  return docs.map((d) => d.toJS({ maxAliasCount: -1 }) as unknown);
+}
+
 /** All CRDs of a (multi-document) YAML text. Non-CRD documents are ignored. */
 export function crdsFromYaml(text: string, source: string, options: CrdConversionOptions = {}): GeneratedSchema[] {
   const out: GeneratedSchema[] = [];
-  parseAllDocuments(text).forEach((doc, i) => {
-    if (doc.errors.length > 0) throw new Error(`${source}: document ${i}: ${doc.errors[0].message}`);
-    const value: unknown = doc.toJS({ maxAliasCount: -1 });
+  parseYamlDocuments(text, source).forEach((value, i) => {
     if (!isObject(value) || value.kind !== 'CustomResourceDefinition') return;
     out.push(...crdToSchemas(value, { ...options, source: `${source}#${i}` }));
   });
@@ -602,7 +671,7 @@ export function goModuleDir(module: string, version: string): string {
   try {
     out = execFileSync(goBinary(), ['mod', 'download', '-json', `${module}@${version}`], {
       cwd: os.tmpdir(), // never pick up a go.mod/go.work from the caller's cwd
-      env: { ...process.env, GOTOOLCHAIN: 'local', GOWORK: 'off', GOFLAGS: '-mod=mod' },
+      env: { ...process.env, GOTOOLCHAIN: 'local', GOWORK: 'off' },
       stdio: ['ignore', 'pipe', 'pipe'],
       encoding: 'utf8',
     });

@@ -18,6 +18,13 @@ BIN="$TOOLS/bin"
 SCHEMAS="$TOOLS/schemas"
 FORCE="${FORCE:-0}"
 
+mkdir -p "$TOOLS"
+# Serialize concurrent runs (e.g. parallel make targets); flock is optional.
+if command -v flock >/dev/null 2>&1; then
+  exec 9>"$TOOLS/.install.lock"
+  flock 9
+fi
+
 export GOTOOLCHAIN=local # never download another Go toolchain behind our back
 export CGO_ENABLED=0     # like the upstream release binaries: static, no C toolchain needed
 
@@ -112,7 +119,16 @@ build_tool kubeconform github.com/yannh/kubeconform cmd/kubeconform "$KUBECONFOR
 # --- schemas ------------------------------------------------------------------------------------
 # The stamp must stay byte-identical to schemaStamp() in scripts/gen-schemas.ts (validate.ts uses it
 # to warn about outdated schemas).
-schema_hash="$(cat "$ROOT/scripts/gen-schemas.ts" "$ROOT/crds/sources.json" | sha256sum | cut -d' ' -f1)"
+for f in scripts/gen-schemas.ts crds/sources.json node_modules/.bin/tsx; do
+  if [[ ! -e "$ROOT/$f" ]]; then
+    hint=""
+    [[ "$f" == node_modules/* ]] && hint=" (run npm ci first)"
+    echo "install-tools: $f is missing$hint" >&2
+    exit 1
+  fi
+done
+sha256() { if command -v sha256sum >/dev/null 2>&1; then sha256sum; else shasum -a 256; fi; }
+schema_hash="$(cat "$ROOT/scripts/gen-schemas.ts" "$ROOT/crds/sources.json" | sha256 | cut -d' ' -f1)"
 schema_stamp="$KUBERNETES_VERSION $schema_hash"
 if stamp_ok "$SCHEMAS/.stamp" "$schema_stamp" "$SCHEMAS/$KUBERNETES_VERSION/index.json"; then
   log "schemas kubernetes $KUBERNETES_VERSION: cached"

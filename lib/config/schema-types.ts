@@ -229,7 +229,7 @@ export class ObjectType<F extends Fields> extends Type<InferFields<F>> {
       const raw = value[key];
       if (raw === undefined || raw === null) {
         if (field.mode === 'required') {
-          issues.push({ path: [...path, key], message: 'missing required key', allowed: field.type.allowed, fix: `add ${key}: ${field.doc}` });
+          issues.push({ path: [...path, key], message: 'missing required key', allowed: field.type.allowed, fix: `add ${key} (${field.doc})` });
           ok = false;
         } else if (field.mode === 'defaulted') {
           out[key] = field.defaultValue;

@@ -13,8 +13,9 @@
  * - numbers in the shortest round-trip form, exponent forms always carry a `.` so YAML 1.1
  *   resolvers read them as floats too.
  *
- * The emitter does a single pass over the tree, appending to one growing string; the only regular
- * expressions on the hot path are single-character-class scans inside `doubleQuote`.
+ * The emitter does a single pass over the tree, appending fragments to one array that is joined
+ * once per document; the only regular expressions on the hot path are single-character-class scans
+ * inside `doubleQuote`.
  */
 
 /** Plain JSON data. */
@@ -164,6 +165,23 @@ function scalarString(s: string): string {
 }
 
 /**
+ * Mapping keys repeat heavily across Kubernetes objects (`name`, `image`, label keys ...): their
+ * emitted form is memoized in a small bounded cache (purely a speed-up; output is unaffected).
+ */
+const KEY_CACHE = new Map<string, string>();
+const KEY_CACHE_LIMIT = 4096;
+
+function keyString(k: string): string {
+  let text = KEY_CACHE.get(k);
+  if (text === undefined) {
+    text = scalarString(k);
+    if (KEY_CACHE.size >= KEY_CACHE_LIMIT) KEY_CACHE.clear();
+    KEY_CACHE.set(k, text);
+  }
+  return text;
+}
+
+/**
  * Block-literal header (`|`, `|-`, `|+`, optionally with the indentation indicator `2`) for a
  * string containing a line break, or `undefined` when a literal would not round-trip robustly:
  * non-printable characters or `\r`, a tab at the start of a line, space/tab at the end of a line
@@ -248,36 +266,42 @@ function describe(v: unknown): string {
   }
 }
 
+/**
+ * Appends output fragments to one array that is joined once per document: most fragments are
+ * existing strings (keys, values, shared indentation), so emitting allocates little beyond the
+ * final string.
+ */
 class Emitter {
-  private out = '';
+  private readonly parts: string[] = [];
   private readonly path: PathSegment[] = [];
-  // The most recent `|+` block: if it ends the document, it is re-emitted double-quoted so the
-  // document ends with exactly one line break.
-  private keepStart = -1;
+  // The most recent `|+` literal: if it ends the document, it is replaced by a double-quoted
+  // scalar so that the document ends with exactly one line break.
+  private keepIndex = -1;
   private keepEnd = -1;
-  private keepLead = '';
   private keepValue = '';
 
   constructor(private readonly where: string) {}
 
   document(v: unknown): string {
+    const parts = this.parts;
     if (Array.isArray(v) && v.length > 0) {
-      this.seq(v, 0, '');
+      this.seq(v, 0, false);
     } else if (v !== null && typeof v === 'object' && !Array.isArray(v) && this.plainKeys(v).length > 0) {
-      this.map(v as Record<string, unknown>, this.plainKeys(v), 0, '');
+      this.map(v as Record<string, unknown>, this.plainKeys(v), 0, false);
     } else if (typeof v === 'string' && v.indexOf('\n') !== -1) {
-      // Root-level literal only without an indentation indicator (its meaning at the document
-      // root differs between parsers); otherwise double-quoted.
+      // Root-level literal only without an indentation indicator (its base indentation at the
+      // document root differs between parsers); otherwise double-quoted.
       const header = literalHeader(v);
-      if (header !== undefined && header.charCodeAt(1) !== 50 /* 2 */) this.literal(v, header, '', 0);
-      else this.out += doubleQuote(v) + '\n';
+      if (header !== undefined && header.charCodeAt(1) !== 50 /* 2 */) this.literal(v, header, 0);
+      else parts.push(doubleQuote(v), '\n');
     } else {
-      this.node(v, '', true, 0);
+      this.node(v, true, 0);
     }
-    if (this.keepEnd !== -1 && this.keepEnd === this.out.length) {
-      this.out = this.out.slice(0, this.keepStart) + this.keepLead + doubleQuote(this.keepValue) + '\n';
+    if (this.keepEnd !== -1 && this.keepEnd === parts.length) {
+      parts.length = this.keepIndex;
+      parts.push(doubleQuote(this.keepValue), '\n');
     }
-    return this.out;
+    return parts.join('');
   }
 
   private fail(v: unknown, why: string): never {
@@ -307,57 +331,58 @@ class Emitter {
   }
 
   /**
-   * Emits `v` on the current line after `head` and whatever nested lines it needs.
-   * - `compact === false`: `head` is `<indent>key:`; `indent` is the key's column.
-   * - `compact === true`: `head` ends in `- ` or `: ` (or is empty at the document root);
-   *   `indent` is the column of that indicator.
+   * Emits `v` and the nested lines it needs. The current line already holds
+   * - `compact === false`: `<indent>key:`, where `indent` is the key's column;
+   * - `compact === true`: `... - ` or `<indent>: ` (or nothing, at the document root), where
+   *   `indent` is the column of that `-` / `:` indicator.
    */
-  private node(v: unknown, head: string, compact: boolean, indent: number): void {
-    const lead = compact ? head : head + ' ';
+  private node(v: unknown, compact: boolean, indent: number): void {
+    const parts = this.parts;
     switch (typeof v) {
       case 'string': {
+        if (!compact) parts.push(' ');
         if (v.indexOf('\n') !== -1) {
           const header = literalHeader(v);
           if (header !== undefined) {
-            this.literal(v, header, lead, indent);
+            this.literal(v, header, indent);
             return;
           }
         }
-        this.out += lead + scalarString(v) + '\n';
+        parts.push(scalarString(v), '\n');
         return;
       }
       case 'number':
-        this.out += lead + this.number(v) + '\n';
+        parts.push(compact ? '' : ' ', this.number(v), '\n');
         return;
       case 'boolean':
-        this.out += lead + (v ? 'true\n' : 'false\n');
+        parts.push(compact ? '' : ' ', v ? 'true\n' : 'false\n');
         return;
       case 'object': {
         if (v === null) {
-          this.out += lead + 'null\n';
+          parts.push(compact ? 'null\n' : ' null\n');
           return;
         }
         if (this.path.length > MAX_DEPTH) this.fail(v, `nesting deeper than ${MAX_DEPTH} levels (cycle?)`);
         if (Array.isArray(v)) {
           if (v.length === 0) {
-            this.out += lead + '[]\n';
+            parts.push(compact ? '[]\n' : ' []\n');
           } else if (compact) {
-            this.seq(v, indent + 2, head);
+            this.seq(v, indent + 2, true);
           } else {
             // kubectl style: the sequence's dashes sit at the key's column.
-            this.out += head + '\n';
-            this.seq(v, indent, indentOf(indent));
+            parts.push('\n');
+            this.seq(v, indent, false);
           }
           return;
         }
         const keys = this.plainKeys(v);
         if (keys.length === 0) {
-          this.out += lead + '{}\n';
+          parts.push(compact ? '{}\n' : ' {}\n');
         } else if (compact) {
-          this.map(v as Record<string, unknown>, keys, indent + 2, head);
+          this.map(v as Record<string, unknown>, keys, indent + 2, true);
         } else {
-          this.out += head + '\n';
-          this.map(v as Record<string, unknown>, keys, indent + 2, indentOf(indent + 2));
+          parts.push('\n');
+          this.map(v as Record<string, unknown>, keys, indent + 2, false);
         }
         return;
       }
@@ -366,51 +391,58 @@ class Emitter {
     }
   }
 
-  /** Items with dashes at column `indent`; the first line starts with `firstLine` instead of the indentation. */
-  private seq(arr: readonly unknown[], indent: number, firstLine: string): void {
+  /** Items with dashes at column `indent`; `inline`: the first dash continues the current line. */
+  private seq(arr: readonly unknown[], indent: number, inline: boolean): void {
+    const parts = this.parts;
+    const path = this.path;
     const pad = indentOf(indent);
     for (let i = 0; i < arr.length; i++) {
-      this.path.push(i);
-      this.node(arr[i], (i === 0 ? firstLine : pad) + '- ', true, indent);
-      this.path.pop();
+      if (i > 0 || !inline) parts.push(pad);
+      parts.push('- ');
+      path.push(i);
+      this.node(arr[i], true, indent);
+      path.pop();
     }
   }
 
-  /** Keys at column `indent`; the first line starts with `firstLine` instead of the indentation. */
-  private map(obj: Record<string, unknown>, keys: readonly string[], indent: number, firstLine: string): void {
+  /** Keys at column `indent`; `inline`: the first key continues the current line. */
+  private map(obj: Record<string, unknown>, keys: readonly string[], indent: number, inline: boolean): void {
+    const parts = this.parts;
+    const path = this.path;
     const pad = indentOf(indent);
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i];
-      const line = i === 0 ? firstLine : pad;
-      const keyText = scalarString(key);
-      this.path.push(key);
+      const keyText = keyString(key);
+      if (i > 0 || !inline) parts.push(pad);
+      path.push(key);
       if (keyText.length > MAX_IMPLICIT_KEY_LENGTH) {
-        this.out += line + '? ' + keyText + '\n';
-        this.node(obj[key], pad + ': ', true, indent);
+        parts.push('? ', keyText, '\n', pad, ': ');
+        this.node(obj[key], true, indent);
       } else {
-        this.node(obj[key], line + keyText + ':', false, indent);
+        parts.push(keyText, ':');
+        this.node(obj[key], false, indent);
       }
-      this.path.pop();
+      path.pop();
     }
   }
 
-  /** `|` block literal; content indented two columns past `indent` (the parent's column). */
-  private literal(s: string, header: string, lead: string, indent: number): void {
-    const start = this.out.length;
+  /** `|` block literal (header on the current line); content two columns past `indent`. */
+  private literal(s: string, header: string, indent: number): void {
+    const parts = this.parts;
+    const start = parts.length;
     const pad = indentOf(indent + 2);
-    let out = lead + header + '\n';
+    parts.push(header, '\n');
     const lines = s.split('\n');
     // With a trailing line break the last split element is "" and is not a line of its own.
     const count = s.charCodeAt(s.length - 1) === 10 ? lines.length - 1 : lines.length;
     for (let i = 0; i < count; i++) {
       const line = lines[i];
-      out += line === '' ? '\n' : pad + line + '\n';
+      if (line === '') parts.push('\n');
+      else parts.push(pad, line, '\n');
     }
-    this.out += out;
     if (header.charCodeAt(header.length - 1) === 43 /* + */) {
-      this.keepStart = start;
-      this.keepEnd = this.out.length;
-      this.keepLead = lead;
+      this.keepIndex = start;
+      this.keepEnd = parts.length;
       this.keepValue = s;
     }
   }
@@ -423,10 +455,9 @@ export function toYaml(value: JsonValue): string {
 
 /** YAML stream: the documents joined by `---` separator lines (no leading `---`). */
 export function toYamlStream(docs: readonly JsonValue[]): string {
-  let out = '';
+  const out: string[] = new Array<string>(docs.length);
   for (let i = 0; i < docs.length; i++) {
-    if (i > 0) out += '---\n';
-    out += new Emitter(`toYamlStream (document ${i})`).document(docs[i]);
+    out[i] = new Emitter(`toYamlStream (document ${i})`).document(docs[i]);
   }
-  return out;
+  return out.join('---\n');
 }

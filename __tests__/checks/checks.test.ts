@@ -1,0 +1,101 @@
+import { ALL_CHECKS, runChecks } from '../../lib/checks';
+import { namespaceScope, noSecretData, requiredLabels, uniqueObjects } from '../../lib/checks/metadata';
+import { podSecurityRestricted } from '../../lib/checks/pod-security';
+import { pinnedImages, probes, readOnlyRootFilesystem, resourceLimits } from '../../lib/checks/workload-hygiene';
+import { synthesize } from '../../lib/synth/pipeline';
+import { KubeObject } from '../../lib/synth/kube-object';
+import { ENVIRONMENTS, loadOverlay } from '../helpers';
+
+const LABELS = {
+  'app.kubernetes.io/name': 'x',
+  'app.kubernetes.io/instance': 'x-dev',
+  'app.kubernetes.io/component': 'api',
+  'app.kubernetes.io/part-of': 'bulwark',
+  'app.kubernetes.io/managed-by': 'bulwark',
+  'app.kubernetes.io/version': '1',
+};
+
+const COMPLIANT_CONTAINER = {
+  name: 'app',
+  image: 'ghcr.io/org/app:1.0.0',
+  resources: { requests: { cpu: '1', memory: '1Gi' }, limits: { cpu: '1', memory: '1Gi' } },
+  livenessProbe: { httpGet: { path: '/', port: 8080 } },
+  readinessProbe: { httpGet: { path: '/', port: 8080 } },
+  securityContext: { allowPrivilegeEscalation: false, runAsNonRoot: true, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' } },
+};
+
+function deployment(pod: Record<string, unknown> = {}, container: Record<string, unknown> = {}): KubeObject {
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'x', namespace: 'ns', labels: LABELS },
+    spec: { template: { spec: { containers: [{ ...COMPLIANT_CONTAINER, ...container }], ...pod } } },
+  };
+}
+
+const messages = (check: typeof requiredLabels, objects: KubeObject[]) => runChecks([check], objects).map((f) => f.message);
+
+describe('checks', () => {
+  test('the synthesized platform passes every check in every environment', () => {
+    const result = synthesize(ENVIRONMENTS.map(loadOverlay), { platformVersion: '1.2.3', checks: [] });
+    for (const env of result.environments) expect(runChecks(ALL_CHECKS, env.objects)).toEqual([]);
+  });
+
+  test('a compliant deployment passes every check', () => {
+    expect(runChecks(ALL_CHECKS, [deployment()])).toEqual([]);
+  });
+
+  test('required-labels fails on each missing app.kubernetes.io label', () => {
+    const o = { ...deployment(), metadata: { name: 'x', namespace: 'ns', labels: { 'app.kubernetes.io/name': 'x' } } };
+    expect(messages(requiredLabels, [o])).toEqual([
+      'missing label app.kubernetes.io/instance',
+      'missing label app.kubernetes.io/component',
+      'missing label app.kubernetes.io/part-of',
+      'missing label app.kubernetes.io/managed-by',
+      'missing label app.kubernetes.io/version',
+    ]);
+  });
+
+  test('namespace-scope fails on a namespaced Namespace and on a Deployment without namespace', () => {
+    const ns: KubeObject = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'a', namespace: 'b', labels: LABELS } };
+    const noNs = { ...deployment(), metadata: { name: 'x', labels: LABELS } };
+    expect(messages(namespaceScope, [ns, noNs])).toEqual(['cluster-scoped Namespace must not set metadata.namespace', 'namespaced object without metadata.namespace']);
+  });
+
+  test('unique-objects reports a duplicate once', () => {
+    expect(runChecks([uniqueObjects], [deployment(), deployment()])).toEqual([
+      { check: 'unique-objects', severity: 'error', object: 'Deployment/ns/x', message: 'defined 2 times' },
+    ]);
+  });
+
+  test('no-plaintext-secrets fails on a Secret with data and passes an empty one', () => {
+    const secret = (data?: Record<string, string>): KubeObject => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's', namespace: 'ns', labels: LABELS }, stringData: data });
+    expect(messages(noSecretData, [secret({ password: 'hunter2' }), secret()])).toEqual(['Secret carries data; deliver it through the secret store instead']);
+  });
+
+  test.each([
+    ['privileged', {}, { securityContext: { ...COMPLIANT_CONTAINER.securityContext, privileged: true } }, 'container app is privileged'],
+    ['privilege escalation', {}, { securityContext: { ...COMPLIANT_CONTAINER.securityContext, allowPrivilegeEscalation: true } }, 'container app must set allowPrivilegeEscalation: false'],
+    ['root', {}, { securityContext: { ...COMPLIANT_CONTAINER.securityContext, runAsNonRoot: false } }, 'container app must run as non-root (runAsNonRoot: true)'],
+    ['capabilities kept', {}, { securityContext: { ...COMPLIANT_CONTAINER.securityContext, capabilities: {} } }, 'container app must drop ALL capabilities'],
+    ['capability added', {}, { securityContext: { ...COMPLIANT_CONTAINER.securityContext, capabilities: { drop: ['ALL'], add: ['SYS_ADMIN'] } } }, 'container app adds capabilities SYS_ADMIN'],
+    ['no seccomp', {}, { securityContext: { ...COMPLIANT_CONTAINER.securityContext, seccompProfile: undefined } }, 'container app must use seccomp RuntimeDefault or Localhost'],
+    ['host network', { hostNetwork: true }, {}, 'uses host namespaces (hostNetwork/hostPID/hostIPC)'],
+    ['hostPath', { volumes: [{ name: 'root', hostPath: { path: '/' } }] }, {}, 'volume root is a hostPath'],
+    ['hostPort', {}, { ports: [{ containerPort: 80, hostPort: 80 }] }, 'container app uses a hostPort'],
+  ])('pod-security-restricted fails on %s', (_, pod, container, message) => {
+    expect(messages(podSecurityRestricted, [deployment(pod, container)])).toEqual([message]);
+  });
+
+  test('pod-security-restricted accepts seccomp set at pod level', () => {
+    const pod = { securityContext: { seccompProfile: { type: 'RuntimeDefault' } } };
+    expect(messages(podSecurityRestricted, [deployment(pod, { securityContext: { ...COMPLIANT_CONTAINER.securityContext, seccompProfile: undefined } })])).toEqual([]);
+  });
+
+  test('workload hygiene checks fail on a writable root, missing limits, floating images and missing probes', () => {
+    expect(messages(readOnlyRootFilesystem, [deployment({}, { securityContext: { ...COMPLIANT_CONTAINER.securityContext, readOnlyRootFilesystem: false } })])).toEqual(['container app must set readOnlyRootFilesystem: true']);
+    expect(messages(resourceLimits, [deployment({}, { resources: { requests: { cpu: '1', memory: '1Gi' } } })])).toEqual(['container app has no cpu limit', 'container app has no memory limit']);
+    expect(messages(pinnedImages, [deployment({}, { image: 'nginx' }), deployment({}, { image: 'nginx:latest' })])).toEqual(['container app image "nginx" is not pinned', 'container app image "nginx:latest" is not pinned']);
+    expect(messages(probes, [deployment({}, { livenessProbe: undefined })])).toEqual(['container app has no livenessProbe']);
+  });
+});

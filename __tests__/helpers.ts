@@ -1,0 +1,46 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { Chart, Testing } from 'cdk8s';
+import { ConfigError } from '../lib/config/errors';
+import { LoadedOverlay, parseOverlay } from '../lib/config/load-overlay';
+import { buildModel, PlatformModel } from '../lib/model/platform-model';
+import { KubeObject } from '../lib/synth/kube-object';
+
+export const ROOT = path.resolve(__dirname, '..');
+export const ENVIRONMENTS = ['dev', 'prod', 'staging'] as const;
+
+/** The committed overlay of `env`, as text. */
+export function overlayText(env: string): string {
+  return fs.readFileSync(path.join(ROOT, 'overlays', `${env}.yaml`), 'utf8');
+}
+
+export function loadOverlay(env: string): LoadedOverlay {
+  return parseOverlay(`overlays/${env}.yaml`, overlayText(env));
+}
+
+export function modelOf(env: string): PlatformModel {
+  return buildModel(loadOverlay(env), '1.2.3');
+}
+
+/** The error lines a bad input produces; fails the test when no ConfigError is thrown. */
+export function configErrors(fn: () => unknown): string[] {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof ConfigError) return e.message.split('\n');
+    throw e;
+  }
+  throw new Error('expected a ConfigError, but nothing was thrown');
+}
+
+export function synthObjects(build: (chart: Chart) => void): KubeObject[] {
+  const chart = Testing.chart();
+  build(chart);
+  return Testing.synth(chart) as KubeObject[];
+}
+
+export function findObject(objects: readonly KubeObject[], kind: string, name?: string): KubeObject {
+  const found = objects.find((o) => o.kind === kind && (name === undefined || o.metadata.name === name));
+  if (!found) throw new Error(`no ${kind}${name ? `/${name}` : ''} among ${objects.map((o) => `${o.kind}/${o.metadata.name}`).join(', ')}`);
+  return found;
+}

@@ -1,0 +1,76 @@
+import { parseOverlay } from '../../lib/config/load-overlay';
+import { buildModel } from '../../lib/model/platform-model';
+import { configErrors, modelOf, overlayText } from '../helpers';
+
+function modelFromDev(search: string | RegExp, replacement: string) {
+  const text = overlayText('dev');
+  const changed = text.replace(search, replacement);
+  if (changed === text) throw new Error(`fixture did not change: ${search}`);
+  return () => buildModel(parseOverlay('overlays/dev.yaml', changed), '1.2.3');
+}
+
+describe('buildModel', () => {
+  test('resolves both directions of the dependency graph, sorted', () => {
+    const model = modelOf('dev');
+    const backend = model.components.find((c) => c.name === 'backend')!;
+    expect(backend.dependsOn).toEqual(['mcp']);
+    expect(backend.calledBy).toEqual(['agent', 'frontend', 'mcp']);
+    expect(model.components.map((c) => c.name)).toEqual(['agent', 'backend', 'frontend', 'mcp', 'podinfo']);
+  });
+
+  test('takes catalog facts and derives the version label from the tag or digest', () => {
+    const prod = modelOf('prod');
+    const podinfo = prod.components.find((c) => c.name === 'podinfo')!;
+    expect(podinfo.definition.port).toBe(9898);
+    expect(podinfo.version).toBe('6.7.1');
+    expect(prod.components.find((c) => c.name === 'backend')!.version).toBe('sha256-4f2c1a7d9e0b');
+  });
+
+  test('fails on a dependency on a component the environment does not deploy', () => {
+    const withoutMcp = /\n  mcp:\n[\s\S]*?\n\n/;
+    const errors = configErrors(modelFromDev(withoutMcp, '\n'));
+    expect(errors).toEqual([
+      expect.stringMatching(/^overlays\/dev\.yaml:\d+:\d+: components\.agent\.dependsOn\[0\]: depends on "mcp", which this environment does not deploy; received "mcp"; allowed: backend, frontend, podinfo; fix: add components\.mcp or remove the dependency$/),
+      expect.stringMatching(/components\.backend\.dependsOn\[0\]: depends on "mcp"/),
+    ]);
+  });
+
+  test('fails on a component that depends on itself', () => {
+    const errors = configErrors(modelFromDev('      LOG_LEVEL: debug\n    dependsOn: [mcp]', '      LOG_LEVEL: debug\n    dependsOn: [mcp, backend]'));
+    expect(errors).toEqual([expect.stringContaining('components.backend.dependsOn[1]: component depends on itself; received "backend"')]);
+  });
+
+  test('fails on a request above its limit', () => {
+    const errors = configErrors(modelFromDev('requests: { cpu: 100m, memory: 128Mi }\n      limits: { cpu: 500m, memory: 512Mi }\n    config:\n      LOG_LEVEL: debug\n    dependsOn: [mcp]', 'requests: { cpu: 100m, memory: 1Gi }\n      limits: { cpu: 500m, memory: 512Mi }\n    config:\n      LOG_LEVEL: debug\n    dependsOn: [mcp]'));
+    expect(errors).toEqual([expect.stringContaining('components.backend.resources.requests.memory: memory request is above its limit; received "1Gi"; allowed: at most the limit "512Mi"')]);
+  });
+
+  test('fails on a limit the namespace LimitRange would reject', () => {
+    const errors = configErrors(modelFromDev('max: { cpu: "1", memory: 1Gi }', 'max: { cpu: 400m, memory: 1Gi }'));
+    expect(errors).toEqual([
+      expect.stringContaining('components.agent.resources.limits.cpu: cpu limit is above the namespace LimitRange max, the pod would be rejected; received "500m"; allowed: at most "400m"'),
+      expect.stringContaining('components.backend.resources.limits.cpu'),
+    ]);
+  });
+
+  test('fails on two components claiming one hostname', () => {
+    const errors = configErrors(modelFromDev('host: podinfo.dev.bulwark.local', 'host: app.dev.bulwark.local'));
+    expect(errors).toEqual([expect.stringContaining('components.podinfo.host: host is already used by frontend; received "app.dev.bulwark.local"')]);
+  });
+
+  test('fails on a host without an ingress section', () => {
+    const errors = configErrors(modelFromDev(/\ningress:\n  className: nginx\n  controllerNamespace: ingress-nginx\n/, '\n'));
+    expect(errors).toHaveLength(2);
+    expect(errors[0]).toContain('components.frontend.host: host is set but the overlay has no ingress section');
+  });
+
+  test('fails when the quota cannot hold every replica', () => {
+    const errors = configErrors(modelFromDev('pods: 30', 'pods: 4'));
+    expect(errors).toEqual([expect.stringContaining('quota.pods: quota allows fewer pods than the components run; received 4; allowed: at least 5')]);
+  });
+
+  test('fails when quota memory is below the sum of requests', () => {
+    const errors = configErrors(modelFromDev('requests: { cpu: "4", memory: 8Gi }', 'requests: { cpu: "4", memory: 256Mi }'));
+    expect(errors).toEqual([expect.stringContaining('quota.requests.memory: quota is smaller than the components\' requests (replicas included); received "256Mi"; allowed: at least "544Mi"')]);
+  });
+});

@@ -1,0 +1,59 @@
+import { NamespaceBaseline, NamespaceBaselineProps } from '../../lib/platform/namespace-baseline';
+import { findObject, synthObjects } from '../helpers';
+
+const PROPS: NamespaceBaselineProps = {
+  environment: 'dev',
+  namespace: 'bulwark-dev',
+  version: '1.2.3',
+  podSecurityVersion: 'v1.28',
+  quota: { requests: { cpu: '4', memory: '8Gi' }, limits: { cpu: '8', memory: '16Gi' }, pods: 30 },
+  limitRange: {
+    defaultRequest: { cpu: '50m', memory: '64Mi' },
+    default: { cpu: '250m', memory: '256Mi' },
+    max: { cpu: '1', memory: '1Gi' },
+  },
+  dns: { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' }, ports: [53] },
+};
+
+const synth = (props: Partial<NamespaceBaselineProps> = {}) =>
+  synthObjects((chart) => new NamespaceBaseline(chart, 'baseline', { ...PROPS, ...props }));
+
+describe('NamespaceBaseline', () => {
+  test('labels the namespace restricted in enforce, audit and warn modes at the pinned version', () => {
+    const labels = findObject(synth(), 'Namespace').metadata.labels!;
+    for (const mode of ['enforce', 'audit', 'warn']) {
+      expect(labels[`pod-security.kubernetes.io/${mode}`]).toBe('restricted');
+      expect(labels[`pod-security.kubernetes.io/${mode}-version`]).toBe('v1.28');
+    }
+  });
+
+  test('bounds the namespace with a quota and container defaults', () => {
+    const objects = synth();
+    expect(findObject(objects, 'ResourceQuota').spec).toEqual({
+      hard: { 'limits.cpu': '8', 'limits.memory': '16Gi', pods: 30, 'requests.cpu': '4', 'requests.memory': '8Gi' },
+    });
+    expect(findObject(objects, 'LimitRange').spec).toEqual({
+      limits: [{ type: 'Container', default: { cpu: '250m', memory: '256Mi' }, defaultRequest: { cpu: '50m', memory: '64Mi' }, max: { cpu: '1', memory: '1Gi' } }],
+    });
+  });
+
+  test('denies all ingress and egress of every pod by default', () => {
+    expect(findObject(synth(), 'NetworkPolicy', 'baseline-default-deny').spec).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
+  });
+
+  test('allows DNS to the configured cluster DNS pods only, UDP and TCP', () => {
+    const spec = findObject(synth({ dns: { namespace: 'openshift-dns', podLabels: { 'dns.operator.openshift.io/daemonset-dns': 'default' }, ports: [5353] } }), 'NetworkPolicy', 'baseline-allow-dns').spec;
+    expect(spec).toEqual({
+      podSelector: {},
+      policyTypes: ['Egress'],
+      egress: [{
+        to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'openshift-dns' } }, podSelector: { matchLabels: { 'dns.operator.openshift.io/daemonset-dns': 'default' } } }],
+        ports: [{ protocol: 'UDP', port: 5353 }, { protocol: 'TCP', port: 5353 }],
+      }],
+    });
+  });
+
+  test('puts every namespaced object in the platform namespace', () => {
+    for (const o of synth().filter((x) => x.kind !== 'Namespace')) expect(o.metadata.namespace).toBe('bulwark-dev');
+  });
+});

@@ -1,0 +1,67 @@
+import { parseAllDocuments } from 'yaml';
+import { CheckError } from '../../lib/checks';
+import { Check } from '../../lib/checks/check';
+import { synthesize } from '../../lib/synth/pipeline';
+import { ENVIRONMENTS, loadOverlay } from '../helpers';
+
+const run = () => synthesize(ENVIRONMENTS.map(loadOverlay), { platformVersion: '1.2.3' });
+
+describe('synthesize', () => {
+  const result = run();
+
+  test.each(ENVIRONMENTS)('%s: full snapshot of every file', (env) => {
+    const files = [...result.files].filter(([rel]) => rel.startsWith(`${env}/`)).sort(([a], [b]) => a.localeCompare(b));
+    expect(Object.fromEntries(files)).toMatchSnapshot();
+  });
+
+  test('lays out one folder per component, one object per file', () => {
+    const folders = new Set([...result.files.keys()].filter((r) => r.startsWith('prod/')).map((r) => r.split('/')[1]));
+    expect([...folders].sort()).toEqual(['agent', 'backend', 'baseline', 'frontend', 'mcp', 'podinfo']);
+    for (const [rel, text] of result.files) {
+      expect(rel).toMatch(/^[a-z]+\/[a-z-]+\/[a-z]+-[a-z0-9-]+\.yaml$/);
+      expect(parseAllDocuments(text)).toHaveLength(1);
+    }
+  });
+
+  test('is deterministic: a second run yields byte-identical files', () => {
+    expect(run().files).toEqual(result.files);
+  });
+
+  test('cluster-scoped objects carry no namespace', () => {
+    const namespaces = result.environments.flatMap((e) => e.objects).filter((o) => o.kind === 'Namespace');
+    expect(namespaces.map((o) => [o.metadata.name, o.metadata.namespace])).toEqual([['bulwark-dev', undefined], ['bulwark-prod', undefined], ['bulwark-staging', undefined]]);
+  });
+
+  test('per-environment differences come from the overlays only', () => {
+    const replicas = (env: string) => Object.fromEntries(result.environments.find((e) => e.environment === env)!.objects
+      .filter((o) => o.kind === 'Deployment').map((o) => [o.metadata.name, (o.spec as { replicas: number }).replicas]));
+    expect(replicas('dev')).toEqual({ agent: 1, backend: 1, frontend: 1, mcp: 1, podinfo: 1 });
+    expect(replicas('prod')).toEqual({ agent: 3, backend: 3, frontend: 3, mcp: 2, podinfo: 2 });
+  });
+
+  test('counts objects by kind for the summary', () => {
+    const dev = result.environments.find((e) => e.environment === 'dev')!;
+    expect(dev.objectsByKind).toMatchObject({ Deployment: 5, Namespace: 1, ServiceAccount: 5, ResourceQuota: 1, LimitRange: 1 });
+    expect(dev.components).toContainEqual({ name: 'baseline', objects: 5 });
+  });
+
+  test('fails with every finding of an error-level check and writes nothing', () => {
+    const noDeployments: Check = { id: 'no-deployments', description: 'test', severity: 'error', inspect: (o) => (o.kind === 'Deployment' ? ['is a Deployment'] : []) };
+    let error: unknown;
+    try {
+      synthesize([loadOverlay('dev')], { platformVersion: '1.2.3', checks: [noDeployments] });
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(CheckError);
+    expect((error as CheckError).message.split('\n')).toEqual(
+      ['agent', 'backend', 'frontend', 'mcp', 'podinfo'].map((n) => `dev: error: no-deployments: Deployment/bulwark-dev/${n}: is a Deployment`),
+    );
+  });
+
+  test('reports warning-level findings without failing', () => {
+    const warnOnQuota: Check = { id: 'quota-note', description: 'test', severity: 'warning', inspect: (o) => (o.kind === 'ResourceQuota' ? ['noted'] : []) };
+    const [dev] = synthesize([loadOverlay('dev')], { platformVersion: '1.2.3', checks: [warnOnQuota] }).environments;
+    expect(dev.warnings).toEqual([{ check: 'quota-note', severity: 'warning', object: 'ResourceQuota/bulwark-dev/baseline-quota', message: 'noted' }]);
+  });
+});

@@ -1,0 +1,137 @@
+import { SecureWorkload, SecureWorkloadProps } from '../../lib/workloads/secure-workload';
+import { findObject, synthObjects } from '../helpers';
+
+const BASE: SecureWorkloadProps = {
+  name: 'backend',
+  environment: 'dev',
+  namespace: 'bulwark-dev',
+  role: 'api',
+  image: 'ghcr.io/org/backend:1.0.0',
+  version: '1.0.0',
+  port: 8080,
+  livenessPath: '/healthz',
+  readinessPath: '/readyz',
+  resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '512Mi' } },
+};
+
+const synth = (props: Partial<SecureWorkloadProps> = {}) =>
+  synthObjects((chart) => new SecureWorkload(chart, 'workload', { ...BASE, ...props }));
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+const podSpec = (objects: ReturnType<typeof synth>): any => (findObject(objects, 'Deployment').spec as any).template.spec;
+
+describe('SecureWorkload', () => {
+  test('emits the objects of a single-replica workload, names without hashes', () => {
+    const objects = synth();
+    expect(objects.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual([
+      'ConfigMap/backend-config',
+      'Deployment/backend',
+      'Service/backend',
+      'ServiceAccount/backend',
+    ]);
+  });
+
+  test('gives the pod a dedicated service account without a token', () => {
+    const objects = synth();
+    expect(findObject(objects, 'ServiceAccount').automountServiceAccountToken).toBe(false);
+    expect(podSpec(objects)).toMatchObject({ serviceAccountName: 'backend', automountServiceAccountToken: false });
+  });
+
+  test('runs restricted: non-root ids, seccomp, no escalation, no capabilities, read-only root', () => {
+    const pod = podSpec(synth());
+    expect(pod.securityContext).toEqual({ runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, fsGroup: 10001, seccompProfile: { type: 'RuntimeDefault' } });
+    expect(pod.containers[0].securityContext).toEqual({
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ['ALL'] },
+      privileged: false,
+      readOnlyRootFilesystem: true,
+      runAsNonRoot: true,
+    });
+  });
+
+  test('mounts an emptyDir at /tmp and at each writable path', () => {
+    const pod = podSpec(synth({ writablePaths: ['/var/cache/nginx'] }));
+    expect(pod.containers[0].volumeMounts).toEqual([{ name: 'tmp', mountPath: '/tmp' }, { name: 'scratch-1', mountPath: '/var/cache/nginx' }]);
+    expect(pod.volumes.map((v: { name: string; emptyDir: unknown }) => [v.name, v.emptyDir])).toEqual([['tmp', { sizeLimit: '64Mi' }], ['scratch-1', { sizeLimit: '64Mi' }]]);
+  });
+
+  test('sets requests, limits, probes on the named port and a pinned image', () => {
+    const container = podSpec(synth()).containers[0];
+    expect(container.resources).toEqual({ requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '512Mi' } });
+    expect(container.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'http' });
+    expect(container.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'http' });
+    expect(container).toMatchObject({ image: 'ghcr.io/org/backend:1.0.0', imagePullPolicy: 'IfNotPresent' });
+  });
+
+  test('labels every object with app.kubernetes.io/* and selects on name + instance only', () => {
+    const objects = synth();
+    for (const o of objects) {
+      expect(o.metadata.labels).toEqual({
+        'app.kubernetes.io/component': 'api',
+        'app.kubernetes.io/instance': 'backend-dev',
+        'app.kubernetes.io/managed-by': 'bulwark',
+        'app.kubernetes.io/name': 'backend',
+        'app.kubernetes.io/part-of': 'bulwark',
+        'app.kubernetes.io/version': '1.0.0',
+      });
+    }
+    expect((findObject(objects, 'Service').spec as { selector: unknown }).selector).toEqual({ 'app.kubernetes.io/instance': 'backend-dev', 'app.kubernetes.io/name': 'backend' });
+  });
+
+  test('puts settings and dependency URLs in the ConfigMap and rolls pods when they change', () => {
+    const a = synth({ config: { LOG_LEVEL: 'info' }, dependencies: [{ name: 'mcp', containerPort: 8080 }] });
+    expect(findObject(a, 'ConfigMap').data).toEqual({
+      BULWARK_COMPONENT: 'backend',
+      BULWARK_ENVIRONMENT: 'dev',
+      LOG_LEVEL: 'info',
+      MCP_URL: 'http://mcp.bulwark-dev.svc.cluster.local:80',
+    });
+    const b = synth({ config: { LOG_LEVEL: 'debug' }, dependencies: [{ name: 'mcp', containerPort: 8080 }] });
+    const hash = (objects: typeof a) => (findObject(objects, 'Deployment').spec as any).template.metadata.annotations['bulwark.dev/config-sha256']; // eslint-disable-line @typescript-eslint/no-explicit-any
+    expect(hash(a)).toMatch(/^[a-f0-9]{64}$/);
+    expect(hash(a)).not.toBe(hash(b));
+  });
+
+  test('adds a PodDisruptionBudget keeping all but one pod when replicas > 1', () => {
+    expect(synth({ replicas: 1 }).some((o) => o.kind === 'PodDisruptionBudget')).toBe(false);
+    expect(findObject(synth({ replicas: 3 }), 'PodDisruptionBudget').spec).toEqual({
+      minAvailable: 2,
+      selector: { matchLabels: { 'app.kubernetes.io/instance': 'backend-dev', 'app.kubernetes.io/name': 'backend' } },
+    });
+  });
+
+  test('admits exactly the declared callers and reaches exactly the declared dependencies', () => {
+    const policy = findObject(synth({ allowFrom: ['frontend'], dependencies: [{ name: 'mcp', containerPort: 3000 }] }), 'NetworkPolicy', 'backend-traffic');
+    expect(policy.spec).toEqual({
+      podSelector: { matchLabels: { 'app.kubernetes.io/instance': 'backend-dev', 'app.kubernetes.io/name': 'backend' } },
+      policyTypes: ['Ingress', 'Egress'],
+      ingress: [{ from: [{ podSelector: { matchLabels: { 'app.kubernetes.io/instance': 'frontend-dev', 'app.kubernetes.io/name': 'frontend' } } }], ports: [{ protocol: 'TCP', port: 'http' }] }],
+      egress: [{ to: [{ podSelector: { matchLabels: { 'app.kubernetes.io/instance': 'mcp-dev', 'app.kubernetes.io/name': 'mcp' } } }], ports: [{ protocol: 'TCP', port: 3000 }] }],
+    });
+  });
+
+  test('emits no allow policy for a workload nobody calls and that calls nobody', () => {
+    expect(synth().some((o) => o.kind === 'NetworkPolicy')).toBe(false);
+  });
+
+  test('exposes a host through a TLS Ingress and lets the controller namespace in', () => {
+    const objects = synth({ ingress: { host: 'api.example.com', className: 'nginx', controllerNamespace: 'ingress-nginx' } });
+    expect(findObject(objects, 'Ingress').spec).toMatchObject({ ingressClassName: 'nginx', tls: [{ hosts: ['api.example.com'], secretName: 'backend-tls' }] });
+    const policy = findObject(objects, 'NetworkPolicy', 'backend-traffic');
+    expect((policy.spec as { ingress: unknown[] }).ingress).toEqual([
+      { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } }], ports: [{ protocol: 'TCP', port: 'http' }] },
+    ]);
+  });
+
+  test.each([
+    ['latest tag', { image: 'ghcr.io/org/backend:latest' }, 'invalid image: received "ghcr.io/org/backend:latest"'],
+    ['no tag', { image: 'ghcr.io/org/backend' }, 'invalid image'],
+    ['privileged port', { port: 80 }, 'invalid port: received 80; allowed: an unprivileged port from 1024 to 65535'],
+    ['root identity', { runAsId: 0 }, 'invalid runAsId: received 0; allowed: a non-zero user id'],
+    ['bad name', { name: 'Backend' }, 'invalid name: received "Backend"'],
+    ['negative replicas', { replicas: -1 }, 'invalid replicas: received -1'],
+    ['relative writable path', { writablePaths: ['cache'] }, 'invalid writablePaths entry: received "cache"'],
+  ])('fails on %s', (_, props, message) => {
+    expect(() => synth(props as Partial<SecureWorkloadProps>)).toThrow(message);
+  });
+});
