@@ -41,9 +41,9 @@ describe('bulwark CLI', () => {
     const r = run(TSX, [MAIN, 'synth']);
     expect(r.status).toBe(0);
     expect(r.stdout.split('\n')).toEqual([
-      expect.stringMatching(/^dev: 6 components, 32 objects \(ConfigMap 5, Deployment 5, .*\) -> dist\/dev\/$/),
-      expect.stringMatching(/^prod: 6 components, 36 objects \(.*PodDisruptionBudget 5.*\) -> dist\/prod\/$/),
-      'wrote 68 files for 2 environments to dist/',
+      expect.stringMatching(/^dev: 6 components, 39 objects \(ConfigMap 5, Deployment 5, .*\) -> dist\/dev\/$/),
+      expect.stringMatching(/^prod: 8 components, 59 objects \(.*PodDisruptionBudget 5.*\) -> dist\/prod\/$/),
+      'wrote 98 files for 2 environments to dist/',
       '',
     ]);
   });

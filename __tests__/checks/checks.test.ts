@@ -1,6 +1,8 @@
 import { ALL_CHECKS, runChecks } from '../../lib/checks';
 import { namespaceScope, noSecretData, requiredLabels, uniqueObjects } from '../../lib/checks/metadata';
 import { podSecurityRestricted } from '../../lib/checks/pod-security';
+import { rbacNoPrivilegedBindings, rbacNoWildcards, rbacSecretsNeedReason } from '../../lib/checks/rbac';
+import { pdbBelowHpaMinimum } from '../../lib/checks/scaling';
 import { pinnedImages, probes, readOnlyRootFilesystem, resourceLimits } from '../../lib/checks/workload-hygiene';
 import { synthesize } from '../../lib/synth/pipeline';
 import { KubeObject } from '../../lib/synth/kube-object';
@@ -97,5 +99,33 @@ describe('checks', () => {
     expect(messages(resourceLimits, [deployment({}, { resources: { requests: { cpu: '1', memory: '1Gi' } } })])).toEqual(['container app has no cpu limit', 'container app has no memory limit']);
     expect(messages(pinnedImages, [deployment({}, { image: 'nginx' }), deployment({}, { image: 'nginx:latest' })])).toEqual(['container app image "nginx" is not pinned', 'container app image "nginx:latest" is not pinned']);
     expect(messages(probes, [deployment({}, { livenessProbe: undefined })])).toEqual(['container app has no livenessProbe']);
+  });
+});
+
+describe('rbac and scaling checks', () => {
+  const role = (rules: unknown[], annotations?: Record<string, string>): KubeObject => ({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'r', namespace: 'ns', labels: LABELS, annotations }, rules });
+
+  test('rbac-no-wildcards fails on "*" and on escalate/bind/impersonate', () => {
+    expect(messages(rbacNoWildcards, [role([{ apiGroups: [''], resources: ['*'], verbs: ['get'] }, { apiGroups: [''], resources: ['roles'], verbs: ['bind'] }])]))
+      .toEqual(['rule 0 uses "*" in resources', 'rule 1 grants bind']);
+  });
+
+  test('rbac-secrets-need-reason fails on unexplained access to secrets', () => {
+    const rules = [{ apiGroups: [''], resources: ['secrets'], verbs: ['get'] }];
+    expect(messages(rbacSecretsNeedReason, [role(rules)])).toEqual(['grants access to secrets without a reason']);
+    expect(messages(rbacSecretsNeedReason, [role(rules, { 'bulwark.dev/grants': 'get secrets: reads the DB password' })])).toEqual([]);
+  });
+
+  test('rbac-no-privileged-bindings fails on ClusterRoleBindings and on cluster-admin/admin/edit', () => {
+    const binding = (kind: string, roleName: string): KubeObject => ({ apiVersion: 'rbac.authorization.k8s.io/v1', kind, metadata: { name: 'b', namespace: kind === 'RoleBinding' ? 'ns' : undefined, labels: LABELS }, roleRef: { kind: 'ClusterRole', name: roleName } });
+    expect(messages(rbacNoPrivilegedBindings, [binding('ClusterRoleBinding', 'view'), binding('RoleBinding', 'edit'), binding('RoleBinding', 'view')]))
+      .toEqual(['cluster-wide binding', 'binds the built-in ClusterRole edit']);
+  });
+
+  test('pdb-below-hpa-minimum fails when the budget keeps as many pods as the HPA minimum', () => {
+    const hpa: KubeObject = { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: { name: 'x', namespace: 'ns', labels: LABELS }, spec: { minReplicas: 2, scaleTargetRef: { name: 'x' } } };
+    const pdb = (minAvailable: number): KubeObject => ({ apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'x', namespace: 'ns', labels: LABELS }, spec: { minAvailable } });
+    expect(messages(pdbBelowHpaMinimum, [hpa, pdb(2)])).toEqual(['PodDisruptionBudget x minAvailable 2 is not below minReplicas 2']);
+    expect(messages(pdbBelowHpaMinimum, [hpa, pdb(1)])).toEqual([]);
   });
 });

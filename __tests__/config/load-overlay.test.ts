@@ -21,9 +21,11 @@ describe('parseOverlay', () => {
     }
   });
 
-  test('applies replicas: 1 when an overlay does not set it', () => {
+  test('applies defaults for keys an overlay leaves out', () => {
     const { overlay } = parseOverlay('overlays/dev.yaml', overlayText('dev'));
-    expect(overlay.components.backend?.replicas).toBe(1);
+    expect(overlay.components.backend).toMatchObject({ priorityClass: 'platform-critical', permissions: [] });
+    expect(overlay.components.frontend).toMatchObject({ priorityClass: 'workload', config: {} });
+    expect(overlay.tenants).toEqual([]);
   });
 
   test('fails on an unknown key with file, line, column, path and a suggestion', () => {
@@ -68,7 +70,7 @@ describe('parseOverlay', () => {
   });
 
   test('fails on a setting that looks like a literal secret', () => {
-    const errors = configErrors(parse(devWith('      LOG_LEVEL: debug\n    dependsOn: [mcp]', '      LOG_LEVEL: debug\n      DB_PASSWORD: hunter2\n    dependsOn: [mcp]')));
+    const errors = configErrors(parse(devWith('      LOG_LEVEL: debug\n    dependsOn: [mcp, database]', '      LOG_LEVEL: debug\n      DB_PASSWORD: hunter2\n    dependsOn: [mcp, database]')));
     expect(errors[0]).toMatch(/components\.backend\.config\.DB_PASSWORD: setting looks like a secret and would be stored in plain text; received "DB_PASSWORD"/);
   });
 

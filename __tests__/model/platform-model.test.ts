@@ -14,6 +14,7 @@ describe('buildModel', () => {
     const model = modelOf('dev');
     const backend = model.components.find((c) => c.name === 'backend')!;
     expect(backend.dependsOn).toEqual(['mcp']);
+    expect(backend.externalDependencies).toEqual([{ name: 'database', hosts: ['postgres.dev.bulwark.internal'], cidrs: ['10.96.200.0/24'], ports: [5432], protocol: 'TCP' }]);
     expect(backend.calledBy).toEqual(['agent', 'frontend', 'mcp']);
     expect(model.components.map((c) => c.name)).toEqual(['agent', 'backend', 'frontend', 'mcp', 'podinfo']);
   });
@@ -30,18 +31,18 @@ describe('buildModel', () => {
     const withoutMcp = /\n  mcp:\n[\s\S]*?\n\n/;
     const errors = configErrors(modelFromDev(withoutMcp, '\n'));
     expect(errors).toEqual([
-      expect.stringMatching(/^overlays\/dev\.yaml:\d+:\d+: components\.agent\.dependsOn\[0\]: depends on "mcp", which this environment does not deploy; received "mcp"; allowed: backend, frontend, podinfo; fix: add components\.mcp or remove the dependency$/),
+      expect.stringMatching(/^overlays\/dev\.yaml:\d+:\d+: components\.agent\.dependsOn\[0\]: depends on "mcp", which is neither a component this environment deploys nor an external endpoint; received "mcp"; allowed: backend, database, frontend, llm-api, podinfo; fix: add components\.mcp or externalEndpoints\.mcp, or remove the dependency$/),
       expect.stringMatching(/components\.backend\.dependsOn\[0\]: depends on "mcp"/),
     ]);
   });
 
   test('fails on a component that depends on itself', () => {
-    const errors = configErrors(modelFromDev('      LOG_LEVEL: debug\n    dependsOn: [mcp]', '      LOG_LEVEL: debug\n    dependsOn: [mcp, backend]'));
-    expect(errors).toEqual([expect.stringContaining('components.backend.dependsOn[1]: component depends on itself; received "backend"')]);
+    const errors = configErrors(modelFromDev('      LOG_LEVEL: debug\n    dependsOn: [mcp, database]', '      LOG_LEVEL: debug\n    dependsOn: [mcp, database, backend]'));
+    expect(errors).toEqual([expect.stringContaining('components.backend.dependsOn[2]: component depends on itself; received "backend"')]);
   });
 
   test('fails on a request above its limit', () => {
-    const errors = configErrors(modelFromDev('requests: { cpu: 100m, memory: 128Mi }\n      limits: { cpu: 500m, memory: 512Mi }\n    config:\n      LOG_LEVEL: debug\n    dependsOn: [mcp]', 'requests: { cpu: 100m, memory: 1Gi }\n      limits: { cpu: 500m, memory: 512Mi }\n    config:\n      LOG_LEVEL: debug\n    dependsOn: [mcp]'));
+    const errors = configErrors(modelFromDev('requests: { cpu: 100m, memory: 128Mi }\n      limits: { cpu: 500m, memory: 512Mi }\n    config:\n      LOG_LEVEL: debug\n    dependsOn: [mcp, database]', 'requests: { cpu: 100m, memory: 1Gi }\n      limits: { cpu: 500m, memory: 512Mi }\n    config:\n      LOG_LEVEL: debug\n    dependsOn: [mcp, database]'));
     expect(errors).toEqual([expect.stringContaining('components.backend.resources.requests.memory: memory request is above its limit; received "1Gi"; allowed: at most the limit "512Mi"')]);
   });
 
@@ -71,6 +72,42 @@ describe('buildModel', () => {
 
   test('fails when quota memory is below the sum of requests', () => {
     const errors = configErrors(modelFromDev('requests: { cpu: "4", memory: 8Gi }', 'requests: { cpu: "4", memory: 256Mi }'));
-    expect(errors).toEqual([expect.stringContaining('quota.requests.memory: quota is smaller than the components\' requests (replicas included); received "256Mi"; allowed: at least "544Mi"')]);
+    expect(errors).toEqual([expect.stringContaining('quota.requests.memory: quota is smaller than the components\' requests (at their most replicas); received "256Mi"; allowed: at least "544Mi"')]);
+  });
+
+  test('sizes the quota check on the autoscaler maximum', () => {
+    const errors = configErrors(modelFromDev('    image: ghcr.io/bulwark-platform/frontend:1.4.2\n', '    image: ghcr.io/bulwark-platform/frontend:1.4.2\n    autoscaling: { minReplicas: 2, maxReplicas: 40 }\n'));
+    expect(errors).toEqual([
+      expect.stringContaining('quota.limits.cpu: quota is smaller than the components\' limits (at their most replicas); received "8"; allowed: at least "11350m"'),
+      expect.stringContaining('quota.pods: quota allows fewer pods than the components run; received 30; allowed: at least 44'),
+    ]);
+  });
+
+  test('resolves external endpoints and a typo in dependsOn gets a suggestion', () => {
+    const errors = configErrors(modelFromDev('dependsOn: [mcp, backend, llm-api]', 'dependsOn: [mcp, backend, llm-apl]'));
+    expect(errors).toEqual([expect.stringMatching(/components\.agent\.dependsOn\[2\]: depends on "llm-apl", .*; fix: did you mean "llm-api"\?$/)]);
+  });
+
+  test('fails on replicas together with autoscaling, and on min above max', () => {
+    const errors = configErrors(modelFromDev('    image: ghcr.io/bulwark-platform/frontend:1.4.2\n', '    image: ghcr.io/bulwark-platform/frontend:1.4.2\n    replicas: 2\n    autoscaling: { minReplicas: 3, maxReplicas: 2 }\n'));
+    expect(errors).toEqual([
+      expect.stringContaining('components.frontend.replicas: replicas and autoscaling are both set; the autoscaler owns the replica count; received 2'),
+      expect.stringContaining('components.frontend.autoscaling.minReplicas: minReplicas is above maxReplicas; received 3; allowed: at most 2'),
+    ]);
+  });
+
+  test('fails on access to secrets without a reason', () => {
+    const errors = configErrors(modelFromDev('      - resources: [configmaps]\n        verbs: [get]\n        resourceNames: [agent-config]\n        reason: reads its own prompt and model settings at run time', '      - resources: [secrets]\n        verbs: [get]'));
+    expect(errors).toEqual([expect.stringContaining('components.agent.permissions[0].resources: access to secrets needs a reason; received ["secrets"]')]);
+  });
+
+  test('fails on an external endpoint with neither hosts nor cidrs', () => {
+    const errors = configErrors(modelFromDev('    hosts: [api.openai.com]\n', ''));
+    expect(errors).toEqual([expect.stringContaining('externalEndpoints.llm-api: external endpoint names no host and no address range; allowed: hosts and/or cidrs')]);
+  });
+
+  test('resolves tenants into their own namespaces', () => {
+    const prod = modelOf('prod');
+    expect(prod.tenants.map((tn) => [tn.name, tn.namespace, tn.group])).toEqual([['team-a', 'bulwark-prod-team-a', 'bulwark:team-a'], ['team-b', 'bulwark-prod-team-b', 'bulwark:team-b']]);
   });
 });

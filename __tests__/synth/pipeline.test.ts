@@ -1,6 +1,7 @@
 import { parseAllDocuments } from 'yaml';
 import { CheckError } from '../../lib/checks';
 import { Check } from '../../lib/checks/check';
+import { CLUSTER_SCOPED_KINDS } from '../../lib/synth/kube-object';
 import { synthesize } from '../../lib/synth/pipeline';
 import { ENVIRONMENTS, loadOverlay } from '../helpers';
 
@@ -16,7 +17,7 @@ describe('synthesize', () => {
 
   test('lays out one folder per component, one object per file', () => {
     const folders = new Set([...result.files.keys()].filter((r) => r.startsWith('prod/')).map((r) => r.split('/')[1]));
-    expect([...folders].sort()).toEqual(['agent', 'backend', 'baseline', 'frontend', 'mcp', 'podinfo']);
+    expect([...folders].sort()).toEqual(['agent', 'backend', 'baseline', 'frontend', 'mcp', 'podinfo', 'tenant-team-a', 'tenant-team-b']);
     for (const [rel, text] of result.files) {
       expect(rel).toMatch(/^[a-z]+\/[a-z-]+\/[a-z]+-[a-z0-9-]+\.yaml$/);
       expect(parseAllDocuments(text)).toHaveLength(1);
@@ -27,22 +28,35 @@ describe('synthesize', () => {
     expect(run().files).toEqual(result.files);
   });
 
-  test('cluster-scoped objects carry no namespace', () => {
-    const namespaces = result.environments.flatMap((e) => e.objects).filter((o) => o.kind === 'Namespace');
-    expect(namespaces.map((o) => [o.metadata.name, o.metadata.namespace])).toEqual([['bulwark-dev', undefined], ['bulwark-prod', undefined], ['bulwark-staging', undefined]]);
+  test('cluster-scoped objects carry no namespace, namespaced ones always do', () => {
+    const objects = result.environments.flatMap((e) => e.objects);
+    const clusterScoped = objects.filter((o) => CLUSTER_SCOPED_KINDS.has(o.kind));
+    expect(new Set(clusterScoped.map((o) => o.kind))).toEqual(new Set(['Namespace', 'PriorityClass']));
+    expect(clusterScoped.filter((o) => o.metadata.namespace !== undefined)).toEqual([]);
+    expect(objects.filter((o) => !CLUSTER_SCOPED_KINDS.has(o.kind) && o.metadata.namespace === undefined)).toEqual([]);
+  });
+
+  test('tenants get their own namespaces; their role binds only their group, only there', () => {
+    const prod = result.environments.find((e) => e.environment === 'prod')!;
+    const bindings = prod.objects.filter((o) => o.kind === 'RoleBinding' && o.metadata.name.startsWith('tenant-'));
+    expect(bindings.map((b) => [b.metadata.namespace, (b.subjects as { name: string }[])[0].name, (b.roleRef as { kind: string }).kind])).toEqual([
+      ['bulwark-prod-team-a', 'bulwark:team-a', 'Role'],
+      ['bulwark-prod-team-b', 'bulwark:team-b', 'Role'],
+    ]);
   });
 
   test('per-environment differences come from the overlays only', () => {
     const replicas = (env: string) => Object.fromEntries(result.environments.find((e) => e.environment === env)!.objects
       .filter((o) => o.kind === 'Deployment').map((o) => [o.metadata.name, (o.spec as { replicas: number }).replicas]));
     expect(replicas('dev')).toEqual({ agent: 1, backend: 1, frontend: 1, mcp: 1, podinfo: 1 });
-    expect(replicas('prod')).toEqual({ agent: 3, backend: 3, frontend: 3, mcp: 2, podinfo: 2 });
+    // backend and frontend scale with an HPA in prod: the Deployment leaves replicas to it.
+    expect(replicas('prod')).toEqual({ agent: 3, backend: undefined, frontend: undefined, mcp: 2, podinfo: 2 });
   });
 
   test('counts objects by kind for the summary', () => {
     const dev = result.environments.find((e) => e.environment === 'dev')!;
     expect(dev.objectsByKind).toMatchObject({ Deployment: 5, Namespace: 1, ServiceAccount: 5, ResourceQuota: 1, LimitRange: 1 });
-    expect(dev.components).toContainEqual({ name: 'baseline', objects: 5 });
+    expect(dev.components).toContainEqual({ name: 'baseline', objects: 8 });
   });
 
   test('fails with every finding of an error-level check and writes nothing', () => {

@@ -135,3 +135,41 @@ describe('SecureWorkload', () => {
     expect(() => synth(props as Partial<SecureWorkloadProps>)).toThrow(message);
   });
 });
+
+describe('SecureWorkload scaling, scheduling and identity', () => {
+  test('with autoscaling: an HPA owns replicas, the PDB stays below its minimum, replicas spread over nodes and zones', () => {
+    const objects = synth({ autoscaling: { minReplicas: 3, maxReplicas: 6, targetCPUUtilization: 70 }, priorityClassName: 'bulwark-dev-workload' });
+    const deployment = findObject(objects, 'Deployment').spec as any; // eslint-disable-line @typescript-eslint/no-explicit-any
+    expect(deployment.replicas).toBeUndefined();
+    expect(findObject(objects, 'HorizontalPodAutoscaler').spec).toEqual({
+      scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: 'backend' },
+      minReplicas: 3,
+      maxReplicas: 6,
+      metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: 70 } } }],
+    });
+    expect((findObject(objects, 'PodDisruptionBudget').spec as { minAvailable: number }).minAvailable).toBe(2);
+    expect(deployment.template.spec.priorityClassName).toBe('bulwark-dev-workload');
+    expect(deployment.template.spec.topologySpreadConstraints.map((c: { topologyKey: string; whenUnsatisfiable: string }) => [c.topologyKey, c.whenUnsatisfiable]))
+      .toEqual([['kubernetes.io/hostname', 'DoNotSchedule'], ['topology.kubernetes.io/zone', 'ScheduleAnyway']]);
+  });
+
+  test('a single replica gets no spread constraints and no PDB', () => {
+    const objects = synth({ replicas: 1 });
+    expect(podSpec(objects).topologySpreadConstraints).toBeUndefined();
+    expect(objects.some((o) => o.kind === 'PodDisruptionBudget')).toBe(false);
+  });
+
+  test('mounts a service account token only once the role grants something', () => {
+    expect(podSpec(synth()).automountServiceAccountToken).toBe(false);
+    const objects = synthObjects((chart) => {
+      new SecureWorkload(chart, 'workload', BASE).grantRead(['configmaps'], { resourceNames: ['backend-config'] });
+    });
+    expect(podSpec(objects).automountServiceAccountToken).toBe(true);
+    expect(findObject(objects, 'ServiceAccount').automountServiceAccountToken).toBe(false);
+    expect(findObject(objects, 'Role').rules).toEqual([{ apiGroups: [''], resources: ['configmaps'], resourceNames: ['backend-config'], verbs: ['get'] }]);
+  });
+
+  test('fails on autoscaling with min above max', () => {
+    expect(() => synth({ autoscaling: { minReplicas: 5, maxReplicas: 2, targetCPUUtilization: 70 } })).toThrow('invalid autoscaling');
+  });
+});

@@ -1,6 +1,8 @@
 import { Check } from './check';
 import { namespaceScope, noSecretData, requiredLabels, uniqueObjects } from './metadata';
 import { podSecurityRestricted } from './pod-security';
+import { rbacNoPrivilegedBindings, rbacNoWildcards, rbacSecretsNeedReason } from './rbac';
+import { pdbBelowHpaMinimum } from './scaling';
 import { pinnedImages, probes, readOnlyRootFilesystem, resourceLimits } from './workload-hygiene';
 
 export * from './check';
@@ -16,4 +18,8 @@ export const ALL_CHECKS: readonly Check[] = [
   resourceLimits,
   pinnedImages,
   probes,
+  rbacNoWildcards,
+  rbacSecretsNeedReason,
+  rbacNoPrivilegedBindings,
+  pdbBelowHpaMinimum,
 ];

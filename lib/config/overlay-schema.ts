@@ -12,6 +12,9 @@ const ENV_VAR_NAME = /^[A-Z_][A-Z0-9_]*$/;
 const SECRET_WORDS = /(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL)/;
 
 export const dnsLabel = t.string({ pattern: DNS_1123_LABEL, maxLength: 63, describe: 'a DNS-1123 label (lowercase letters, digits and "-", starting and ending alphanumeric)' });
+function dnsSubdomainName() {
+  return t.string({ pattern: DNS_1123_SUBDOMAIN, maxLength: 253, describe: 'an object name (DNS-1123 subdomain)' });
+}
 const hostname = t.string({ pattern: DNS_1123_SUBDOMAIN, maxLength: 253, describe: 'a DNS hostname such as api.example.com' });
 const cpu = t.string({ pattern: /^([1-9][0-9]*m|[0-9]+(\.[0-9]{1,3})?)$/, describe: 'a CPU quantity such as "250m" or "2"' });
 const memory = t.string({ pattern: /^[1-9][0-9]*(Ki|Mi|Gi|Ti)$/, describe: 'a memory quantity in binary units such as "256Mi" or "2Gi"' });
@@ -46,16 +49,57 @@ const settingName = t
 
 export const componentName = t.oneOf(COMPONENT_NAMES);
 
+const VERBS = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'] as const;
+const RESOURCE = /^[a-z][a-z0-9]*(\/[a-z]+)?$/;
+
+/** One RBAC grant. Wildcards cannot be expressed: every verb and resource is named. */
+const permission = t.object({
+  apiGroups: t.defaulted(t.list(t.string({ pattern: /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*)?$/, minLength: 0, describe: 'an API group ("" for the core group), never "*"' }), { minItems: 1, unique: true }), [''], 'API groups; "" is the core group'),
+  resources: t.required(t.list(t.string({ pattern: RESOURCE, describe: 'a resource such as configmaps or pods/log, never "*"' }), { minItems: 1, unique: true }), 'resources, plural, e.g. configmaps'),
+  verbs: t.required(t.list(t.oneOf(VERBS), { minItems: 1, unique: true }), 'verbs, e.g. [get, list, watch]'),
+  resourceNames: t.optional(t.list(dnsSubdomainName(), { minItems: 1, unique: true }), 'restrict the grant to these objects'),
+  reason: t.optional(t.string({ minLength: 10, describe: 'a sentence explaining why (at least 10 characters)' }), 'why the component needs it; required for secrets'),
+}, 'a mapping with keys apiGroups, resources, verbs, resourceNames, reason');
+
+const autoscaling = t.object({
+  minReplicas: t.required(t.integer(1, 100), 'fewest pods'),
+  maxReplicas: t.required(t.integer(1, 1000), 'most pods'),
+  targetCPUUtilization: t.defaulted(t.integer(10, 100), 70, 'average CPU utilization (% of requests) to scale at'),
+});
+
+export const PRIORITY_CLASSES = ['platform-critical', 'workload', 'batch'] as const;
+export type PriorityClassName = (typeof PRIORITY_CLASSES)[number];
+
 export const componentSchema = t.object({
   image: t.required(imageReference, 'image pinned by tag or digest, e.g. ghcr.io/org/app:1.2.3'),
-  replicas: t.defaulted(t.integer(0, 100), 1, 'number of pods'),
+  replicas: t.optional(t.integer(0, 100), 'number of pods (default 1); leave out when autoscaling is set'),
   resources: t.required(t.object({
     requests: t.required(computeResources, 'what the scheduler reserves'),
     limits: t.required(computeResources, 'the most the container may use'),
   }), 'requests and limits for the container'),
   host: t.optional(hostname, 'public hostname; the component is exposed through an Ingress when set'),
   config: t.defaulted(t.map(settingName, t.string({ minLength: 0, describe: 'a string (quote numbers and booleans)' })), {}, 'non-secret settings, delivered as environment variables from a ConfigMap'),
-  dependsOn: t.defaulted(t.list(componentName, { unique: true }), [], 'components this one calls; network policy allows exactly these'),
+  dependsOn: t.defaulted(t.list(dnsLabel, { unique: true }), [], 'components and external endpoints this one calls; network policy and mesh policy allow exactly these'),
+  permissions: t.defaulted(t.list(permission), [], 'Kubernetes API access of the component\'s service account (default: none)'),
+  autoscaling: t.optional(autoscaling, 'HorizontalPodAutoscaler on CPU; replaces replicas'),
+  priorityClass: t.defaulted(t.oneOf(PRIORITY_CLASSES), 'workload', 'scheduling priority'),
+});
+
+const externalEndpoint = t.object({
+  hosts: t.defaulted(t.list(hostname, { unique: true }), [], 'DNS names (mesh egress allow-list)'),
+  cidrs: t.defaulted(t.list(t.string({ pattern: /^([0-9]{1,3}\.){3}[0-9]{1,3}\/([0-9]|[12][0-9]|3[0-2])$/, describe: 'an IPv4 CIDR such as 10.20.0.0/16' }), { unique: true }), [], 'address ranges (network policy egress)'),
+  ports: t.required(t.list(t.integer(1, 65535), { minItems: 1, unique: true }), 'TCP ports'),
+  protocol: t.defaulted(t.oneOf(['TLS', 'HTTPS', 'HTTP', 'TCP'] as const), 'TLS', 'protocol, for the mesh ServiceEntry'),
+});
+
+const tenant = t.object({
+  name: t.required(dnsLabel, 'team name; its namespace is <namespace>-<name>'),
+  group: t.required(t.string({ pattern: /^[A-Za-z0-9][A-Za-z0-9:._@\/-]*$/, describe: 'an identity-provider group name' }), 'group whose members work in the tenant namespace'),
+  quota: t.required(t.object({
+    requests: t.required(computeResources, 'sum of requests allowed'),
+    limits: t.required(computeResources, 'sum of limits allowed'),
+    pods: t.required(t.integer(1, 10000), 'maximum number of pods'),
+  }), 'ResourceQuota of the tenant namespace'),
 });
 
 export const overlaySchema = t.object({
@@ -81,9 +125,19 @@ export const overlaySchema = t.object({
     className: t.required(dnsLabel, 'IngressClass name, e.g. nginx'),
     controllerNamespace: t.required(dnsLabel, 'namespace of the ingress controller pods, allowed in by network policy'),
   }), 'ingress controller used by components that set host'),
+  priorityClasses: t.defaulted(t.object({
+    'platform-critical': t.required(t.integer(1, 1000000000), 'priority of platform-critical pods'),
+    workload: t.required(t.integer(1, 1000000000), 'priority of workload pods'),
+    batch: t.required(t.integer(1, 1000000000), 'priority of batch pods (never preempt)'),
+  }), { 'platform-critical': 1000000, workload: 100000, batch: 1000 }, 'values of the three PriorityClasses'),
+  externalEndpoints: t.defaulted(t.map(dnsLabel, externalEndpoint), {}, 'services outside the cluster that components may call'),
+  tenants: t.defaulted(t.list(tenant), [], 'teams, each with its own restricted namespace'),
   components: t.required(t.map(componentName, componentSchema), 'components deployed in this environment'),
 });
 
 export type Overlay = Infer<typeof overlaySchema>;
 export type ComponentOverlay = Infer<typeof componentSchema>;
 export type ComputeResources = Infer<typeof computeResources>;
+export type Permission = Infer<typeof permission>;
+export type ExternalEndpoint = Infer<typeof externalEndpoint>;
+export type Tenant = Infer<typeof tenant>;

@@ -1,7 +1,7 @@
 import { COMPONENT_CATALOG, ComponentDefinition, ComponentName } from '../config/catalog';
-import { ConfigError, Problem } from '../config/errors';
+import { ConfigError, didYouMean, Problem } from '../config/errors';
 import { formatPath, LoadedOverlay } from '../config/load-overlay';
-import { ComponentOverlay, ComputeResources, Overlay } from '../config/overlay-schema';
+import { ComponentOverlay, ComputeResources, ExternalEndpoint, Overlay, Permission, PriorityClassName } from '../config/overlay-schema';
 import { Path } from '../config/schema-types';
 import { cpuMillis, formatCpu, formatMemory, memoryBytes } from './quantity';
 
@@ -18,8 +18,17 @@ export interface ComponentModel {
   readonly config: Readonly<Record<string, string>>;
   /** Components this one calls, sorted. */
   readonly dependsOn: readonly ComponentName[];
+  /** External endpoints this one calls, sorted by name. */
+  readonly externalDependencies: readonly ExternalEndpointModel[];
   /** Components that call this one, sorted. */
   readonly calledBy: readonly ComponentName[];
+  readonly permissions: readonly Permission[];
+  readonly autoscaling?: { readonly minReplicas: number; readonly maxReplicas: number; readonly targetCPUUtilization: number };
+  readonly priorityClass: PriorityClassName;
+}
+
+export interface ExternalEndpointModel extends ExternalEndpoint {
+  readonly name: string;
 }
 
 /** The resolved platform of one environment: what every later stage consumes. */
@@ -33,6 +42,11 @@ export interface PlatformModel {
   readonly limitRange: Overlay['limitRange'];
   readonly dns: Overlay['dns'];
   readonly ingress?: Overlay['ingress'];
+  readonly priorityClasses: Overlay['priorityClasses'];
+  /** Sorted by name. */
+  readonly externalEndpoints: readonly ExternalEndpointModel[];
+  /** Sorted by name; each with its namespace resolved. */
+  readonly tenants: readonly (Overlay['tenants'][number] & { readonly namespace: string })[];
   /** Sorted by name. */
   readonly components: readonly ComponentModel[];
 }
@@ -51,12 +65,33 @@ export function buildModel(loaded: LoadedOverlay, platformVersion: string): Plat
   for (const [name, c] of entries) {
     const base = ['components', name];
     c.dependsOn.forEach((dep, i) => {
+      const at = [...base, 'dependsOn', i];
       if (dep === name) {
-        report([...base, 'dependsOn', i], { message: 'component depends on itself', received: JSON.stringify(dep), allowed: 'other deployed components', fix: 'remove it' });
-      } else if (!deployed.has(dep)) {
-        report([...base, 'dependsOn', i], { message: `depends on "${dep}", which this environment does not deploy`, received: JSON.stringify(dep), allowed: [...deployed].filter((d) => d !== name).join(', ') || 'no other component', fix: `add components.${dep} or remove the dependency` });
+        report(at, { message: 'component depends on itself', received: JSON.stringify(dep), allowed: 'other deployed components or external endpoints', fix: 'remove it' });
+      } else if (!deployed.has(dep as ComponentName) && !(dep in overlay.externalEndpoints)) {
+        const candidates = [...[...deployed].filter((d) => d !== name), ...Object.keys(overlay.externalEndpoints)].sort();
+        const suggestion = didYouMean(dep, candidates);
+        report(at, {
+          message: `depends on "${dep}", which is neither a component this environment deploys nor an external endpoint`,
+          received: JSON.stringify(dep),
+          allowed: candidates.join(', ') || 'nothing',
+          fix: suggestion ? `did you mean "${suggestion}"?` : `add components.${dep} or externalEndpoints.${dep}, or remove the dependency`,
+        });
       }
     });
+    c.permissions.forEach((p, i) => {
+      if (p.resources.includes('secrets') && p.reason === undefined) {
+        report([...base, 'permissions', i, 'resources'], { message: 'access to secrets needs a reason', received: JSON.stringify(p.resources), allowed: 'secrets only together with reason', fix: 'add reason: <why this component reads secrets>, or drop secrets' });
+      }
+    });
+    if (c.autoscaling) {
+      if (c.replicas !== undefined) {
+        report([...base, 'replicas'], { message: 'replicas and autoscaling are both set; the autoscaler owns the replica count', received: String(c.replicas), allowed: 'replicas or autoscaling, not both', fix: 'remove replicas' });
+      }
+      if (c.autoscaling.minReplicas > c.autoscaling.maxReplicas) {
+        report([...base, 'autoscaling', 'minReplicas'], { message: 'minReplicas is above maxReplicas', received: String(c.autoscaling.minReplicas), allowed: `at most ${c.autoscaling.maxReplicas}` });
+      }
+    }
     for (const kind of ['cpu', 'memory'] as const) {
       const parse = kind === 'cpu' ? cpuMillis : memoryBytes;
       const request = c.resources.requests[kind];
@@ -80,6 +115,18 @@ export function buildModel(loaded: LoadedOverlay, platformVersion: string): Plat
       }
     }
   }
+  for (const [epName, ep] of Object.entries(overlay.externalEndpoints)) {
+    if (ep.hosts.length === 0 && ep.cidrs.length === 0) {
+      report(['externalEndpoints', epName], { message: 'external endpoint names no host and no address range', allowed: 'hosts and/or cidrs', fix: 'add hosts: [api.example.com] or cidrs: [10.0.0.0/16]' });
+    }
+  }
+  const tenantNames = new Set<string>();
+  overlay.tenants.forEach((tn, i) => {
+    if (tenantNames.has(tn.name)) report(['tenants', i, 'name'], { message: 'tenant is declared twice', received: JSON.stringify(tn.name), allowed: 'unique tenant names' });
+    tenantNames.add(tn.name);
+    const ns = `${overlay.namespace}-${tn.name}`;
+    if (ns.length > 63) report(['tenants', i, 'name'], { message: `tenant namespace ${ns} is longer than 63 characters`, received: JSON.stringify(tn.name), allowed: `at most ${63 - overlay.namespace.length - 1} characters` });
+  });
   checkQuota(overlay, entries, report);
   if (problems.length > 0) throw new ConfigError(problems);
 
@@ -88,12 +135,16 @@ export function buildModel(loaded: LoadedOverlay, platformVersion: string): Plat
     definition: COMPONENT_CATALOG[name],
     image: c.image,
     version: imageVersion(c.image),
-    replicas: c.replicas,
+    replicas: c.autoscaling?.minReplicas ?? c.replicas ?? 1,
     resources: c.resources,
     host: c.host,
     config: c.config,
-    dependsOn: [...c.dependsOn].sort(),
+    dependsOn: c.dependsOn.filter((d): d is ComponentName => deployed.has(d as ComponentName)).sort(),
+    externalDependencies: c.dependsOn.filter((d) => !deployed.has(d as ComponentName)).sort().map((d) => ({ name: d, ...overlay.externalEndpoints[d] })),
     calledBy: entries.filter(([, other]) => other.dependsOn.includes(name)).map(([caller]) => caller),
+    permissions: c.permissions,
+    autoscaling: c.autoscaling,
+    priorityClass: c.priorityClass,
   }));
   return {
     environment: overlay.environment,
@@ -104,6 +155,9 @@ export function buildModel(loaded: LoadedOverlay, platformVersion: string): Plat
     limitRange: overlay.limitRange,
     dns: overlay.dns,
     ingress: overlay.ingress,
+    priorityClasses: overlay.priorityClasses,
+    externalEndpoints: Object.keys(overlay.externalEndpoints).sort().map((n) => ({ name: n, ...overlay.externalEndpoints[n] })),
+    tenants: [...overlay.tenants].sort((a, b) => a.name.localeCompare(b.name)).map((tn) => ({ ...tn, namespace: `${overlay.namespace}-${tn.name}` })),
     components,
   };
 }
@@ -115,19 +169,24 @@ function checkQuota(
   report: (keyPath: Path, p: Omit<Problem, 'file' | 'path' | 'position'>) => void,
 ): void {
   for (const scope of ['requests', 'limits'] as const) {
-    const cpu = entries.reduce((sum, [, c]) => sum + c.replicas * cpuMillis(c.resources[scope].cpu), 0);
-    const memory = entries.reduce((sum, [, c]) => sum + c.replicas * memoryBytes(c.resources[scope].memory), 0);
+    const cpu = entries.reduce((sum, [, c]) => sum + mostPods(c) * cpuMillis(c.resources[scope].cpu), 0);
+    const memory = entries.reduce((sum, [, c]) => sum + mostPods(c) * memoryBytes(c.resources[scope].memory), 0);
     if (cpu > cpuMillis(overlay.quota[scope].cpu)) {
-      report(['quota', scope, 'cpu'], { message: `quota is smaller than the components' ${scope} (replicas included)`, received: JSON.stringify(overlay.quota[scope].cpu), allowed: `at least ${JSON.stringify(formatCpu(cpu))}`, fix: 'raise the quota or shrink the components' });
+      report(['quota', scope, 'cpu'], { message: `quota is smaller than the components' ${scope} (at their most replicas)`, received: JSON.stringify(overlay.quota[scope].cpu), allowed: `at least ${JSON.stringify(formatCpu(cpu))}`, fix: 'raise the quota or shrink the components' });
     }
     if (memory > memoryBytes(overlay.quota[scope].memory)) {
-      report(['quota', scope, 'memory'], { message: `quota is smaller than the components' ${scope} (replicas included)`, received: JSON.stringify(overlay.quota[scope].memory), allowed: `at least ${JSON.stringify(formatMemory(memory))}`, fix: 'raise the quota or shrink the components' });
+      report(['quota', scope, 'memory'], { message: `quota is smaller than the components' ${scope} (at their most replicas)`, received: JSON.stringify(overlay.quota[scope].memory), allowed: `at least ${JSON.stringify(formatMemory(memory))}`, fix: 'raise the quota or shrink the components' });
     }
   }
-  const pods = entries.reduce((sum, [, c]) => sum + c.replicas, 0);
+  const pods = entries.reduce((sum, [, c]) => sum + mostPods(c), 0);
   if (pods > overlay.quota.pods) {
     report(['quota', 'pods'], { message: 'quota allows fewer pods than the components run', received: String(overlay.quota.pods), allowed: `at least ${pods}`, fix: 'raise quota.pods or lower replicas' });
   }
+}
+
+/** The most pods a component may run: its replicas, or the autoscaler's maximum. */
+function mostPods(c: ComponentOverlay): number {
+  return c.autoscaling?.maxReplicas ?? c.replicas ?? 1;
 }
 
 function imageVersion(image: string): string {

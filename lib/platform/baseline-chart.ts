@@ -1,9 +1,11 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { PlatformModel } from '../model/platform-model';
+import { standardLabels } from './labels';
 import { BASELINE_NAME, NamespaceBaseline } from './namespace-baseline';
+import { PriorityClasses } from './priority-classes';
 
-/** The `baseline` subchart: the namespace and its guardrails, installed before any workload. */
+/** The `baseline` subchart: the namespace, its guardrails and the priority classes, installed before any workload. */
 export class BaselineChart extends Chart {
   constructor(scope: Construct, model: PlatformModel) {
     // No chart namespace: the Namespace itself is cluster-scoped; namespaced objects set theirs.
@@ -16,6 +18,11 @@ export class BaselineChart extends Chart {
       quota: model.quota,
       limitRange: model.limitRange,
       dns: model.dns,
+    });
+    new PriorityClasses(this, 'priority', {
+      environment: model.environment,
+      values: model.priorityClasses,
+      labels: standardLabels({ name: BASELINE_NAME, environment: model.environment, component: 'scheduling', version: model.platformVersion }),
     });
   }
 }

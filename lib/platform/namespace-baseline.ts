@@ -4,6 +4,10 @@ import { Construct } from 'constructs';
 import { standardLabels } from './labels';
 
 export interface NamespaceBaselineProps {
+  /** Names the objects (`<name>-quota`, …) and the `app.kubernetes.io/name` label. @default 'baseline' */
+  readonly name?: string;
+  /** Value of `app.kubernetes.io/component`. @default 'namespace-baseline' */
+  readonly role?: string;
   readonly environment: string;
   readonly namespace: string;
   /** Bulwark's version, for `app.kubernetes.io/version`. */
@@ -38,7 +42,8 @@ export const BASELINE_NAME = 'baseline';
 export class NamespaceBaseline extends Construct {
   constructor(scope: Construct, id: string, props: NamespaceBaselineProps) {
     super(scope, id);
-    const labels = standardLabels({ name: BASELINE_NAME, environment: props.environment, component: 'namespace-baseline', version: props.version });
+    const name = props.name ?? BASELINE_NAME;
+    const labels = standardLabels({ name, environment: props.environment, component: props.role ?? 'namespace-baseline', version: props.version });
     const meta = (name: string): ApiObjectMetadata => ({ name, namespace: props.namespace, labels });
 
     new k8s.KubeNamespace(this, 'namespace', {
@@ -58,7 +63,7 @@ export class NamespaceBaseline extends Construct {
 
     const { quota, limitRange } = props;
     new k8s.KubeResourceQuota(this, 'quota', {
-      metadata: meta(`${BASELINE_NAME}-quota`),
+      metadata: meta(`${name}-quota`),
       spec: {
         hard: {
           'requests.cpu': k8s.Quantity.fromString(quota.requests.cpu),
@@ -75,7 +80,7 @@ export class NamespaceBaseline extends Construct {
       memory: k8s.Quantity.fromString(r.memory),
     });
     new k8s.KubeLimitRange(this, 'limits', {
-      metadata: meta(`${BASELINE_NAME}-limits`),
+      metadata: meta(`${name}-limits`),
       spec: {
         limits: [{
           type: 'Container',
@@ -87,12 +92,12 @@ export class NamespaceBaseline extends Construct {
     });
 
     new k8s.KubeNetworkPolicy(this, 'default-deny', {
-      metadata: meta(`${BASELINE_NAME}-default-deny`),
+      metadata: meta(`${name}-default-deny`),
       spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
     });
 
     new k8s.KubeNetworkPolicy(this, 'allow-dns', {
-      metadata: meta(`${BASELINE_NAME}-allow-dns`),
+      metadata: meta(`${name}-allow-dns`),
       spec: {
         podSelector: {},
         policyTypes: ['Egress'],

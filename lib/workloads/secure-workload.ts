@@ -1,14 +1,20 @@
 import { createHash } from 'crypto';
-import { ApiObjectMetadata } from 'cdk8s';
+import { ApiObjectMetadata, Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { selectorLabels, standardLabels } from '../platform/labels';
+import { ExternalEgress, NamespacedPeer, PeerWorkload, WorkloadNetworkPolicy } from '../security/workload-network-policy';
+import { PermissionGrant, WorkloadRole } from '../security/workload-role';
 
 /** A peer this workload calls: traffic to it is allowed, and its URL is injected. */
-export interface WorkloadDependency {
-  readonly name: string;
-  /** Port of the peer's container (network policy acts on pod ports). */
-  readonly containerPort: number;
+export type WorkloadDependency = PeerWorkload;
+
+/** Horizontal autoscaling on CPU. */
+export interface WorkloadAutoscaling {
+  readonly minReplicas: number;
+  readonly maxReplicas: number;
+  /** Average CPU utilization, in percent of requests. */
+  readonly targetCPUUtilization: number;
 }
 
 /** Exposure through an Ingress. */
@@ -53,6 +59,14 @@ export interface SecureWorkloadProps {
   readonly ingress?: WorkloadIngress;
   /** Non-root identity the container runs as (user, group and fsGroup). @default 10001 */
   readonly runAsId?: number;
+  /** Address ranges outside the cluster this workload calls. @default [] */
+  readonly externalEgress?: readonly ExternalEgress[];
+  /** Pods in other namespaces this workload calls (e.g. a mesh egress gateway). @default [] */
+  readonly namespacedEgress?: readonly NamespacedPeer[];
+  /** Scale on CPU between min and max replicas; `replicas` is then ignored. @default - fixed replicas */
+  readonly autoscaling?: WorkloadAutoscaling;
+  /** @default - the cluster default priority */
+  readonly priorityClassName?: string;
 }
 
 const SERVICE_PORT = 80;
@@ -67,6 +81,8 @@ const SCRATCH_SIZE_LIMIT = '64Mi';
 export class SecureWorkload extends Construct {
   public readonly labels: Readonly<Record<string, string>>;
   public readonly selector: Readonly<Record<string, string>>;
+  /** The service account's permissions: none until granted. */
+  public readonly role: WorkloadRole;
 
   constructor(scope: Construct, id: string, props: SecureWorkloadProps) {
     super(scope, id);
@@ -74,12 +90,14 @@ export class SecureWorkload extends Construct {
     this.labels = standardLabels({ name: props.name, environment: props.environment, component: props.role, version: props.version });
     this.selector = selectorLabels({ name: props.name, environment: props.environment });
     const meta = (name: string): ApiObjectMetadata => ({ name, namespace: props.namespace, labels: { ...this.labels } });
-    const replicas = props.replicas ?? 1;
+    // With an autoscaler the Deployment leaves replicas unset, so a sync never fights the HPA.
+    const replicas = props.autoscaling?.minReplicas ?? props.replicas ?? 1;
 
     new k8s.KubeServiceAccount(this, 'service-account', {
       metadata: meta(props.name),
       automountServiceAccountToken: false,
     });
+    this.role = new WorkloadRole(this, 'rbac', { name: props.name, namespace: props.namespace, serviceAccountName: props.name, labels: this.labels });
 
     const configData = this.configData(props);
     const configMapName = `${props.name}-config`;
@@ -88,7 +106,7 @@ export class SecureWorkload extends Construct {
     new k8s.KubeDeployment(this, 'deployment', {
       metadata: meta(props.name),
       spec: {
-        replicas,
+        replicas: props.autoscaling ? undefined : replicas,
         revisionHistoryLimit: 5,
         selector: { matchLabels: { ...this.selector } },
         strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: k8s.IntOrString.fromNumber(1), maxUnavailable: k8s.IntOrString.fromNumber(0) } },
@@ -113,13 +131,35 @@ export class SecureWorkload extends Construct {
     });
 
     if (replicas > 1) {
+      // Below the (minimum) replica count, so a node drain can always evict one pod.
       new k8s.KubePodDisruptionBudget(this, 'pdb', {
         metadata: meta(props.name),
         spec: { minAvailable: k8s.IntOrString.fromNumber(replicas - 1), selector: { matchLabels: { ...this.selector } } },
       });
     }
 
-    this.networkPolicy(props, meta(`${props.name}-traffic`));
+    if (props.autoscaling) {
+      new k8s.KubeHorizontalPodAutoscalerV2(this, 'hpa', {
+        metadata: meta(props.name),
+        spec: {
+          scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: props.name },
+          minReplicas: props.autoscaling.minReplicas,
+          maxReplicas: props.autoscaling.maxReplicas,
+          metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: props.autoscaling.targetCPUUtilization } } }],
+        },
+      });
+    }
+
+    new WorkloadNetworkPolicy(this, 'traffic', {
+      metadata: meta(`${props.name}-traffic`),
+      environment: props.environment,
+      podSelector: this.selector,
+      allowFrom: props.allowFrom ?? [],
+      allowFromNamespaces: props.ingress ? [props.ingress.controllerNamespace] : [],
+      dependencies: props.dependencies ?? [],
+      externalEgress: props.externalEgress ?? [],
+      namespacedEgress: props.namespacedEgress ?? [],
+    });
 
     if (props.ingress) {
       new k8s.KubeIngress(this, 'ingress', {
@@ -140,6 +180,16 @@ export class SecureWorkload extends Construct {
         },
       });
     }
+  }
+
+  /** Grants the service account `grant` in its namespace (see WorkloadRole). */
+  public grant(grant: PermissionGrant): void {
+    this.role.grant(grant);
+  }
+
+  /** Grants read-only access to `resources` in the namespace. */
+  public grantRead(resources: readonly string[], options: { apiGroups?: readonly string[]; resourceNames?: readonly string[]; reason?: string } = {}): void {
+    this.role.grantRead(resources, options);
   }
 
   private configData(props: SecureWorkloadProps): Record<string, string> {
@@ -165,10 +215,18 @@ export class SecureWorkload extends Construct {
       timeoutSeconds: 2,
       failureThreshold: 3,
     });
+    const spreads = (props.autoscaling?.maxReplicas ?? props.replicas ?? 1) > 1;
     return {
       serviceAccountName: props.name,
-      automountServiceAccountToken: false,
+      // A token is mounted only when the role grants something: no grant, no credential to steal.
+      automountServiceAccountToken: Lazy.any({ produce: () => this.role.grantedRules.length > 0 }),
       enableServiceLinks: false,
+      priorityClassName: props.priorityClassName,
+      // Replicas on distinct nodes (hard) and across zones when the cluster has them (soft).
+      topologySpreadConstraints: spreads ? [
+        { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: { ...this.selector } } },
+        { maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: { ...this.selector } } },
+      ] : undefined,
       securityContext: {
         runAsNonRoot: true,
         runAsUser: id,
@@ -201,36 +259,6 @@ export class SecureWorkload extends Construct {
       volumes: scratch.map(({ name }) => ({ name, emptyDir: { sizeLimit: k8s.Quantity.fromString(SCRATCH_SIZE_LIMIT) } })),
     };
   }
-
-  /** Ingress from declared callers (and the ingress controller), egress to declared dependencies. */
-  private networkPolicy(props: SecureWorkloadProps, metadata: ApiObjectMetadata): void {
-    const port = (p: number | string): k8s.NetworkPolicyPort => ({
-      protocol: 'TCP',
-      port: typeof p === 'number' ? k8s.IntOrString.fromNumber(p) : k8s.IntOrString.fromString(p),
-    });
-    const podsNamed = (name: string): k8s.NetworkPolicyPeer => ({
-      podSelector: { matchLabels: selectorLabels({ name, environment: props.environment }) },
-    });
-    const ingress: k8s.NetworkPolicyIngressRule[] = [];
-    const callers = props.allowFrom ?? [];
-    if (callers.length > 0) ingress.push({ from: callers.map(podsNamed), ports: [port('http')] });
-    if (props.ingress) {
-      ingress.push({
-        from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': props.ingress.controllerNamespace } } }],
-        ports: [port('http')],
-      });
-    }
-    const egress: k8s.NetworkPolicyEgressRule[] = (props.dependencies ?? []).map((dep) => ({
-      to: [podsNamed(dep.name)],
-      ports: [port(dep.containerPort)],
-    }));
-    if (ingress.length === 0 && egress.length === 0) return;
-    const policyTypes = [...(ingress.length > 0 ? ['Ingress'] : []), ...(egress.length > 0 ? ['Egress'] : [])];
-    new k8s.KubeNetworkPolicy(this, 'traffic', {
-      metadata,
-      spec: { podSelector: { matchLabels: { ...this.selector } }, policyTypes, ingress, egress },
-    });
-  }
 }
 
 function sha256(text: string): string {
@@ -251,5 +279,9 @@ function validateProps(props: SecureWorkloadProps): void {
     fail('port', props.port, 'an unprivileged port from 1024 to 65535 (the container runs as non-root)');
   }
   if ((props.runAsId ?? 10001) <= 0) fail('runAsId', props.runAsId, 'a non-zero user id');
+  const scaling = props.autoscaling;
+  if (scaling && (scaling.minReplicas < 1 || scaling.minReplicas > scaling.maxReplicas)) {
+    fail('autoscaling', scaling, '1 <= minReplicas <= maxReplicas');
+  }
   for (const p of props.writablePaths ?? []) if (!p.startsWith('/') || p === '/tmp') fail('writablePaths entry', p, 'an absolute path other than /tmp');
 }

@@ -1,6 +1,7 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ComponentModel, PlatformModel } from '../model/platform-model';
+import { priorityClassName } from '../platform/priority-classes';
 import { SecureWorkload } from './secure-workload';
 
 /** One subchart per component: the component's secure workload, wired from the model. */
@@ -31,6 +32,10 @@ export class WorkloadChart extends Chart {
       ingress: component.host && model.ingress
         ? { host: component.host, className: model.ingress.className, controllerNamespace: model.ingress.controllerNamespace }
         : undefined,
+      externalEgress: component.externalDependencies,
+      autoscaling: component.autoscaling,
+      priorityClassName: priorityClassName(model.environment, component.priorityClass),
     });
+    for (const permission of component.permissions) this.workload.grant(permission);
   }
 }

@@ -1,0 +1,22 @@
+import { KubeObject } from '../synth/kube-object';
+import { Check } from './check';
+
+const minAvailableOf = (pdb: KubeObject): unknown => (pdb.spec as { minAvailable?: unknown } | undefined)?.minAvailable;
+
+export const pdbBelowHpaMinimum: Check = {
+  id: 'pdb-below-hpa-minimum',
+  description: 'A PodDisruptionBudget keeps fewer pods than its HorizontalPodAutoscaler\'s minReplicas, so drains never deadlock.',
+  severity: 'error',
+  inspect(object, all) {
+    if (object.kind !== 'HorizontalPodAutoscaler') return [];
+    const spec = object.spec as { minReplicas?: number; scaleTargetRef?: { name?: string } };
+    const min = spec.minReplicas ?? 1;
+    const target = spec.scaleTargetRef?.name;
+    const pdb = all.find((o) => o.kind === 'PodDisruptionBudget' && o.metadata.namespace === object.metadata.namespace && o.metadata.name === target);
+    const minAvailable = pdb ? minAvailableOf(pdb) : undefined;
+    if (typeof minAvailable === 'number' && minAvailable >= min) {
+      return [`PodDisruptionBudget ${target} minAvailable ${minAvailable} is not below minReplicas ${min}`];
+    }
+    return [];
+  },
+};

@@ -1,0 +1,83 @@
+import { ApiObjectMetadata } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { selectorLabels } from '../platform/labels';
+
+/** A peer workload in the same namespace and the container port it serves on. */
+export interface PeerWorkload {
+  readonly name: string;
+  readonly containerPort: number;
+}
+
+/** Address ranges outside the cluster a workload may reach. */
+export interface ExternalEgress {
+  readonly name: string;
+  readonly cidrs: readonly string[];
+  readonly ports: readonly number[];
+}
+
+/** Pods in another namespace, selected by namespace name and pod labels, and their ports. */
+export interface NamespacedPeer {
+  readonly namespace: string;
+  /** @default - every pod of the namespace */
+  readonly podLabels?: Readonly<Record<string, string>>;
+  readonly ports: readonly number[];
+}
+
+export interface WorkloadNetworkPolicyProps {
+  readonly metadata: ApiObjectMetadata;
+  readonly environment: string;
+  readonly podSelector: Readonly<Record<string, string>>;
+  /** Workloads of the namespace allowed to call this one on its `http` port. */
+  readonly allowFrom: readonly string[];
+  /** Namespaces allowed to call this one on its `http` port (ingress controllers). */
+  readonly allowFromNamespaces: readonly string[];
+  readonly dependencies: readonly PeerWorkload[];
+  readonly externalEgress: readonly ExternalEgress[];
+  /** Egress to pods in other namespaces (e.g. the mesh egress gateway). */
+  readonly namespacedEgress: readonly NamespacedPeer[];
+}
+
+const tcp = (p: number | string): k8s.NetworkPolicyPort => ({
+  protocol: 'TCP',
+  port: typeof p === 'number' ? k8s.IntOrString.fromNumber(p) : k8s.IntOrString.fromString(p),
+});
+
+/**
+ * The exact allow-list of one workload, on top of the namespace's default deny: ingress from its
+ * declared callers, egress to its declared dependencies. Emits nothing when there is nothing to allow.
+ */
+export class WorkloadNetworkPolicy extends Construct {
+  constructor(scope: Construct, id: string, props: WorkloadNetworkPolicyProps) {
+    super(scope, id);
+    const podsNamed = (name: string): k8s.NetworkPolicyPeer => ({
+      podSelector: { matchLabels: selectorLabels({ name, environment: props.environment }) },
+    });
+    const inNamespace = (namespace: string, podLabels?: Readonly<Record<string, string>>): k8s.NetworkPolicyPeer => ({
+      namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': namespace } },
+      podSelector: podLabels ? { matchLabels: { ...podLabels } } : undefined,
+    });
+    const ingress: k8s.NetworkPolicyIngressRule[] = [];
+    if (props.allowFrom.length > 0) ingress.push({ from: props.allowFrom.map(podsNamed), ports: [tcp('http')] });
+    for (const ns of props.allowFromNamespaces) ingress.push({ from: [inNamespace(ns)], ports: [tcp('http')] });
+    const egress: k8s.NetworkPolicyEgressRule[] = [
+      ...props.dependencies.map((dep) => ({ to: [podsNamed(dep.name)], ports: [tcp(dep.containerPort)] })),
+      ...props.externalEgress.filter((e) => e.cidrs.length > 0).map((e) => ({
+        to: e.cidrs.map((cidr) => ({ ipBlock: { cidr } })),
+        ports: e.ports.map((p) => tcp(p)),
+      })),
+      ...props.namespacedEgress.map((n) => ({ to: [inNamespace(n.namespace, n.podLabels)], ports: n.ports.map((p) => tcp(p)) })),
+    ];
+    if (ingress.length === 0 && egress.length === 0) return;
+    const policyTypes = [...(ingress.length > 0 ? ['Ingress'] : []), ...(egress.length > 0 ? ['Egress'] : [])];
+    new k8s.KubeNetworkPolicy(this, 'policy', {
+      metadata: props.metadata,
+      spec: {
+        podSelector: { matchLabels: { ...props.podSelector } },
+        policyTypes,
+        ingress: ingress.length > 0 ? ingress : undefined,
+        egress: egress.length > 0 ? egress : undefined,
+      },
+    });
+  }
+}
