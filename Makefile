@@ -47,5 +47,9 @@ determinism: setup ## synthesize twice in separate processes and compare bytes
 diff: setup ## show what a synth would change in dist/ (without touching it)
 	@bash scripts/diff-dist.sh
 
+.PHONY: imports
+imports: setup ## regenerate imports/ (typed CRD bindings) from crds/sources.json
+	@$(TSX) scripts/gen-imports.ts
+
 clean: ## remove build outputs (keeps .tools/ and node_modules/)
 	@rm -rf .build .cdk8s.out dist/*/platform-*.tgz

@@ -3,7 +3,7 @@
 # last line counts them: jest contributes one per test case, every other step one per check.
 #
 #   scripts/test.sh                 all groups
-#   scripts/test.sh lint validate   only those groups (typecheck unit synth determinism lint validate)
+#   scripts/test.sh lint validate   only those groups (typecheck imports unit synth determinism lint validate)
 set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -82,10 +82,11 @@ helm_template_valid() {
 dist_valid() { "$TSX" scripts/validate.ts --kube-version "$KUBE_VERSION" "dist/$1"; }
 
 groups=("$@")
-[[ ${#groups[@]} == 0 ]] && groups=(typecheck unit synth determinism lint validate)
+[[ ${#groups[@]} == 0 ]] && groups=(typecheck imports unit synth determinism lint validate)
 want() { local g; for g in "${groups[@]}"; do [[ "$g" == "$1" ]] && return 0; done; return 1; }
 
 want typecheck && check "typecheck (tsc --noEmit, strict)" node_modules/.bin/tsc --noEmit -p tsconfig.json
+want imports && check "imports/ matches cdk8s import of crds/sources.json" "$TSX" scripts/gen-imports.ts --check --quiet
 want unit && run_jest
 if want synth; then
   check "synth: every overlay into dist/" "$TSX" main.ts synth --quiet

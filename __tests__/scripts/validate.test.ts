@@ -123,16 +123,17 @@ describe('validateManifests', () => {
   });
 
   it('GIVEN a CRD kind without a generated schema WHEN validated THEN it fails as a missing schema', async () => {
-    const cert = `apiVersion: cert-manager.io/v1
-kind: Certificate
-metadata: {name: web-tls, namespace: shop}
-spec: {secretName: web-tls, dnsNames: [shop.example.com], issuerRef: {name: letsencrypt, kind: ClusterIssuer}}
+    // ServiceMonitor (prometheus-operator) is not in crds/sources.json.
+    const monitor = `apiVersion: monitoring.coreos.com/v1
+kind: ServiceMonitor
+metadata: {name: web, namespace: shop}
+spec: {selector: {matchLabels: {app: web}}, endpoints: [{port: http}]}
 `;
-    const r = await validateManifests({ stdin: cert });
+    const r = await validateManifests({ stdin: monitor });
     expect(r.ok).toBe(false);
     expect(r.summary.errors).toBe(1);
-    expect(r.problems[0]).toMatchObject({ kind: 'Certificate', name: 'web-tls', status: 'error' });
-    expect(r.problems[0].message).toMatch(/could not find schema for Certificate .*cert-manager\.io\/v1\/certificate\.json/);
+    expect(r.problems[0]).toMatchObject({ kind: 'ServiceMonitor', name: 'web', status: 'error' });
+    expect(r.problems[0].message).toMatch(/could not find schema for ServiceMonitor .*monitoring\.coreos\.com\/v1\/servicemonitor\.json/);
   });
 
   it('GIVEN a cluster of known kinds in a directory WHEN validated THEN all pass', async () => {
