@@ -51,5 +51,9 @@ diff: setup ## show what a synth would change in dist/ (without touching it)
 imports: setup ## regenerate imports/ (typed CRD bindings) from crds/sources.json
 	@$(TSX) scripts/gen-imports.ts
 
+.PHONY: upgrade
+upgrade: ## upgrade one pin and show the dist/ + snapshot diff: PKG=<npm-package>@<version> or TOOL=<tool> VERSION=<vX.Y.Z> [DRY_RUN=1]
+	@bash scripts/upgrade.sh $(if $(DRY_RUN),--dry-run) $(PKG) $(TOOL) $(if $(filter command line,$(origin VERSION)),$(VERSION))
+
 clean: ## remove build outputs (keeps .tools/ and node_modules/)
 	@rm -rf .build .cdk8s.out dist/*/platform-*.tgz

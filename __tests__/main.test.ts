@@ -1,95 +1,189 @@
-import { spawnSync } from 'child_process';
+/**
+ * The CLI as users run it: real processes (`tsx main.ts`, `npx cdk8s synth`, a pseudo-terminal)
+ * for what only a process shows, `run()` in this process for the rest (output, colors, progress).
+ */
+import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parse } from 'yaml';
-import { overlayText, ROOT } from './helpers';
+import { cleanEnv, FIXTURES, MAIN, runCli, spawnCli, treeBytes, TSX } from './cli/cli-harness';
+import { ROOT } from './helpers';
 
-const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
 const CDK8S = path.join(ROOT, 'node_modules', '.bin', 'cdk8s');
-const MAIN = path.join(ROOT, 'main.ts');
+const ESC = '\u001b[';
+const SUMMARY = /^dev: \d+ components, \d+ objects \(([A-Za-z]+ \d+, )*[A-Za-z]+ \d+\), \d+ warnings? -> dist\/dev\/$/;
+const hasScript = spawnSync('script', ['--version'], { encoding: 'utf8' }).status === 0;
 
-/** Snapshot of a directory: relative path → bytes (as base64), to prove it did not change. */
-function snapshot(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string) => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      const full = path.join(d, e.name);
-      if (e.isDirectory()) walk(full);
-      else out[path.relative(dir, full)] = fs.readFileSync(full).toString('base64');
-    }
-  };
-  walk(dir);
-  return out;
+function fileCount(dir: string): number {
+  return Object.keys(treeBytes(dir)).length;
 }
 
-describe('bulwark CLI', () => {
+describe('bulwark CLI (processes)', () => {
   let work: string;
-  const run = (cmd: string, args: string[]) => spawnSync(cmd, args, { cwd: work, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  const valid = fs.readFileSync(path.join(FIXTURES, 'valid-overlay.yaml'), 'utf8');
 
-  beforeAll(() => {
+  beforeEach(() => {
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'bulwark-cli-'));
     fs.mkdirSync(path.join(work, 'overlays'));
-    for (const env of ['dev', 'prod']) fs.writeFileSync(path.join(work, 'overlays', `${env}.yaml`), overlayText(env));
-    const first = run(TSX, [MAIN, 'synth']);
-    expect(first.stderr).toBe('');
-    expect(first.status).toBe(0);
+    fs.writeFileSync(path.join(work, 'overlays', 'dev.yaml'), valid);
   });
-  afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
+  afterEach(() => fs.rmSync(work, { recursive: true, force: true }));
 
-  test('synth prints one summary line per environment and a total', () => {
-    const r = run(TSX, [MAIN, 'synth']);
-    expect(r.status).toBe(0);
-    expect(r.stdout.split('\n')).toEqual([
-      expect.stringMatching(/^dev: 6 components, 39 objects \(ConfigMap 5, Deployment 5, .*\) -> dist\/dev\/$/),
-      expect.stringMatching(/^prod: 8 components, 59 objects \(.*PodDisruptionBudget 5.*\) -> dist\/prod\/$/),
-      'wrote 98 files for 2 environments to dist/',
+  test('synth prints a summary per environment and what changed; a second run changes nothing', async () => {
+    const [first, usage] = await Promise.all([
+      spawnCli(['synth'], { cwd: work }),
+      spawnCli(['synth', '--ouput', 'x'], { cwd: work }),
+    ]);
+    expect([first.code, first.stderr]).toEqual([0, '']);
+    const files = fileCount(path.join(work, 'dist'));
+    expect(first.stdout.split('\n')).toEqual([
+      expect.stringMatching(SUMMARY),
+      `wrote ${files} files for 1 environment to dist/ (0 changed, ${files} added, 0 removed)`,
       '',
     ]);
-  });
+    // A usage error exits 2, with a suggestion and the usage.
+    expect(usage.code).toBe(2);
+    expect(usage.stderr).toMatch(/^error: unknown argument "--ouput" \(did you mean "--out"\?\)\n\nusage: bulwark/);
 
-  test('--quiet prints nothing on success', () => {
-    const r = run(TSX, [MAIN, 'synth', '--quiet']);
-    expect([r.status, r.stdout, r.stderr]).toEqual([0, '', '']);
-  });
+    const mtime = fs.statSync(path.join(work, 'dist')).mtimeMs;
+    const second = await spawnCli(['synth'], { cwd: work });
+    expect(second.stdout.split('\n')).toEqual([expect.stringMatching(SUMMARY), `dist/ is up to date: ${files} files for 1 environment, nothing changed`, '']);
+    expect(fs.statSync(path.join(work, 'dist')).mtimeMs).toBe(mtime);
+  }, 30_000);
 
-  test('a bad overlay exits 1 with one error line, no stack trace, and dist/ byte-identical', () => {
-    const before = snapshot(path.join(work, 'dist'));
-    fs.writeFileSync(path.join(work, 'overlays', 'dev.yaml'), overlayText('dev').replace('namespace: bulwark-dev', 'namespace: bulwark-dev\nnamspace: typo'));
-    try {
-      const r = run(TSX, [MAIN, 'synth']);
-      expect(r.status).toBe(1);
-      expect(r.stdout).toBe('');
-      expect(r.stderr).toMatch(/^error: overlays\/dev\.yaml:\d+:1: namspace: unknown key; received "namspace"; allowed: .*; fix: did you mean "namespace"\?\n$/);
-      expect(snapshot(path.join(work, 'dist'))).toEqual(before);
-    } finally {
-      fs.writeFileSync(path.join(work, 'overlays', 'dev.yaml'), overlayText('dev'));
-    }
-  });
+  (hasScript ? test : test.skip)('on a terminal: colors unless NO_COLOR is set; --quiet and NO_COLOR respected', async () => {
+    // `script` gives the process a pseudo-terminal as stdout and stderr.
+    const onTty = (args: string, env: NodeJS.ProcessEnv) => new Promise<{ status: number | null; stdout: string }>((resolve) => {
+      const child = spawn('script', ['-qec', `${TSX} ${MAIN} ${args}`, '/dev/null'], { cwd: work, env: { ...cleanEnv(), TERM: 'xterm', ...env } });
+      let stdout = '';
+      child.stdout.on('data', (d: Buffer) => { stdout += d.toString('utf8'); });
+      child.once('close', (status) => resolve({ status, stdout }));
+    });
+    const [colored, plain, quiet] = await Promise.all([
+      onTty('synth --out colored', {}),
+      onTty('synth --out plain', { NO_COLOR: '1' }),
+      onTty('synth --quiet --out quiet', {}),
+    ]);
+    expect(colored.status).toBe(0);
+    expect(colored.stdout).toContain(`${ESC}1mdev${ESC}22m: `);
+    expect(plain.status).toBe(0);
+    expect(plain.stdout).not.toContain(ESC);
+    expect(plain.stdout).toMatch(/^dev: \d+ components/);
+    expect([quiet.status, quiet.stdout]).toEqual([0, '']);
+  }, 30_000);
 
-  test('npx cdk8s synth with a bad overlay leaves dist/ exactly as it was', () => {
+  test('npx cdk8s synth: summary on stderr; a bad overlay fails without a stack trace and leaves dist/ as it was', async () => {
     const repoConfig = parse(fs.readFileSync(path.join(ROOT, 'cdk8s.yaml'), 'utf8')) as { app: string; output: string };
     expect(repoConfig.output).not.toBe('dist');
     fs.writeFileSync(path.join(work, 'cdk8s.yaml'), `app: ${TSX} ${MAIN} synth\noutput: ${repoConfig.output}\n`);
-    const before = snapshot(path.join(work, 'dist'));
-    fs.writeFileSync(path.join(work, 'overlays', 'prod.yaml'), overlayText('prod').replace(/image: ghcr.io\/stefanprodan\/podinfo:6.7.1/, 'image: ghcr.io/stefanprodan/podinfo'));
-    try {
-      const r = run(CDK8S, ['synth']);
-      expect(r.status).not.toBe(0);
-      expect(r.stderr).toContain('error: overlays/prod.yaml');
-      expect(r.stderr).toContain('components.podinfo.image: image has no tag');
-      expect(snapshot(path.join(work, 'dist'))).toEqual(before);
-    } finally {
-      fs.writeFileSync(path.join(work, 'overlays', 'prod.yaml'), overlayText('prod'));
-    }
-    const ok = run(CDK8S, ['synth']);
+    // CDK8S_CHECK_UPGRADE=false: cdk8s-cli would otherwise ask the npm registry for a newer version.
+    const cdk8s = () => spawnSync(CDK8S, ['synth'], { cwd: work, encoding: 'utf8', env: { ...cleanEnv(), CDK8S_CHECK_UPGRADE: 'false' } });
+    const ok = cdk8s();
     expect(ok.status).toBe(0);
-    expect(snapshot(path.join(work, 'dist'))).toEqual(snapshot(path.join(work, repoConfig.output)));
+    expect(ok.stderr.split('\n')[0]).toMatch(SUMMARY);
+    expect(treeBytes(path.join(work, 'dist'))).toEqual(treeBytes(path.join(work, repoConfig.output)));
+
+    const before = treeBytes(path.join(work, 'dist'));
+    fs.copyFileSync(path.join(FIXTURES, 'bad-overlays', 'image-without-tag.yaml'), path.join(work, 'overlays', 'dev.yaml'));
+    const bad = cdk8s();
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(/^error: overlays\/dev\.yaml:\d+:\d+: components\.backend\.image: image has no tag; /);
+    expect(bad.stderr).not.toMatch(/^\s+at /m);
+    expect(treeBytes(path.join(work, 'dist'))).toEqual(before);
+  }, 60_000);
+
+});
+
+describe('bulwark CLI (in process)', () => {
+  let work: string;
+  beforeEach(() => {
+    work = fs.mkdtempSync(path.join(os.tmpdir(), 'bulwark-run-'));
+    fs.mkdirSync(path.join(work, 'overlays'));
+    fs.copyFileSync(path.join(FIXTURES, 'valid-overlay.yaml'), path.join(work, 'overlays', 'dev.yaml'));
+  });
+  afterEach(() => fs.rmSync(work, { recursive: true, force: true }));
+
+  /** A clock that advances one second per reading: every run looks long. */
+  const slowClock = () => {
+    let t = 0;
+    return () => (t += 1000);
+  };
+
+  test('colors only when stdout is a terminal and NO_COLOR is not set', () => {
+    expect(runCli(['synth'], { cwd: work, stdoutIsTTY: true }).stdout).toContain(`${ESC}1mdev${ESC}22m`);
+    expect(runCli(['synth'], { cwd: work, stdoutIsTTY: true, noColor: true }).stdout).not.toContain(ESC);
+    expect(runCli(['synth'], { cwd: work, stdoutIsTTY: false }).stdout).not.toContain(ESC);
   });
 
-  test('an unknown argument exits 2 with the usage', () => {
-    const r = run(TSX, [MAIN, 'synth', '--ouput', 'x']);
-    expect(r.status).toBe(2);
-    expect(r.stderr).toMatch(/^error: unknown argument "--ouput"\n\nusage: bulwark/);
+  test('error lines are red only on a terminal without NO_COLOR', () => {
+    fs.copyFileSync(path.join(FIXTURES, 'bad-overlays', 'image-latest-tag.yaml'), path.join(work, 'overlays', 'dev.yaml'));
+    expect(runCli(['synth'], { cwd: work, stderrIsTTY: true }).stderr).toMatch(/^\u001b\[31merror:\u001b\[39m overlays\/dev\.yaml:/);
+    expect(runCli(['synth'], { cwd: work, stderrIsTTY: true, noColor: true }).stderr).toMatch(/^error: overlays\/dev\.yaml:/);
+    expect(runCli(['synth'], { cwd: work, stderrIsTTY: false }).stderr).toMatch(/^error: overlays\/dev\.yaml:/);
+  });
+
+  test('a long run on a terminal shows one progress line on stderr, redrawn with \\r and cleared at the end', () => {
+    const r = runCli(['synth'], { cwd: work, stderrIsTTY: true, now: slowClock() });
+    expect(r.code).toBe(0);
+    const frames = r.stderr.split('\r\u001b[K');
+    expect(frames[0]).toBe('');
+    expect(frames).toContain('synthesizing dev (1/1 environments)');
+    expect(frames.some((f) => /^writing dist\/ \(\d+\/\d+ files\)$/.test(f))).toBe(true);
+    expect(frames[frames.length - 1]).toBe(''); // the line is erased before the summary
+    expect(r.stderr).not.toContain('\n');
+    expect(r.stdout.split('\n')[0]).toMatch(SUMMARY);
+  });
+
+  test('no progress line when stderr is not a terminal, with --quiet, with TERM=dumb, or on a short run', () => {
+    expect(runCli(['synth'], { cwd: work, stderrIsTTY: false, now: slowClock() }).stderr).toBe('');
+    expect(runCli(['synth', '--quiet'], { cwd: work, stderrIsTTY: true, now: slowClock() })).toEqual({ code: 0, stdout: '', stderr: '' });
+    expect(runCli(['synth'], { cwd: work, stderrIsTTY: true, dumbTerminal: true, now: slowClock() }).stderr).toBe('');
+    expect(runCli(['synth'], { cwd: work, stderrIsTTY: true, now: () => 0 }).stderr).toBe('');
+  });
+
+  test('progress lines are cut to the terminal width', () => {
+    const r = runCli(['synth'], { cwd: work, stderrIsTTY: true, stderrColumns: 24, now: slowClock() });
+    for (const frame of r.stderr.split('\r\u001b[K')) expect(frame.length).toBeLessThanOrEqual(23);
+  });
+
+  test('under cdk8s the summary goes to stderr (cdk8s discards stdout) and CDK8S_OUTDIR gets a copy', () => {
+    const r = runCli(['synth'], { cwd: work, cdk8sOutdir: '.cdk8s.out' });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe('');
+    expect(r.stderr.split('\n')[0]).toMatch(SUMMARY);
+    expect(treeBytes(path.join(work, '.cdk8s.out'))).toEqual(treeBytes(path.join(work, 'dist')));
+  });
+
+  test('help prints the usage; usage errors exit 2', () => {
+    const help = runCli(['help'], { cwd: work });
+    expect([help.code, help.stderr]).toEqual([0, '']);
+    expect(help.stdout).toMatch(/^usage: bulwark <command>/);
+    expect(help.stdout).toContain('NO_COLOR');
+    expect(runCli(['package'], { cwd: work })).toMatchObject({ code: 2, stderr: expect.stringMatching(/^error: package needs --env <name>\n/) });
+    expect(runCli(['synht'], { cwd: work })).toMatchObject({ code: 2, stderr: expect.stringMatching(/^error: unknown argument "synht" \(did you mean "synth"\?\)/) });
+  });
+
+  test('an overlay directory that does not exist is one error line', () => {
+    expect(runCli(['synth', '--overlays', 'nope'], { cwd: work })).toEqual({
+      code: 1,
+      stdout: '',
+      stderr: 'error: nope: (document): overlay directory not found; fix: run from the repository root or pass --overlays <dir>\n',
+    });
+  });
+
+  test('problems of several environments are reported together, one line each', () => {
+    const valid = fs.readFileSync(path.join(FIXTURES, 'valid-overlay.yaml'), 'utf8');
+    fs.writeFileSync(path.join(work, 'overlays', 'dev.yaml'), valid.replace('pods: 10', 'pods: 3'));
+    fs.writeFileSync(path.join(work, 'overlays', 'prod.yaml'), valid.replace('environment: dev', 'environment: prod').replace('replicas: 2', 'replicas: -2'));
+    fs.writeFileSync(path.join(work, 'overlays', 'qa.yaml'), valid.replace('environment: dev', 'environment: qa').replace('{ cpu: 100m, memory: 128Mi }', '{ cpu: 900m, memory: 128Mi }'));
+    const r = runCli(['synth'], { cwd: work });
+    expect(r.code).toBe(1);
+    expect(r.stderr.split('\n')).toEqual([
+      expect.stringMatching(/^error: overlays\/dev\.yaml:\d+:\d+: quota\.pods: /),
+      expect.stringMatching(/^error: overlays\/prod\.yaml:\d+:\d+: components\.backend\.replicas: out of range; /),
+      expect.stringMatching(/^error: overlays\/qa\.yaml:\d+:\d+: components\.backend\.resources\.requests\.cpu: cpu request is above its limit; /),
+      '',
+    ]);
   });
 });

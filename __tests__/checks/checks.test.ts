@@ -3,6 +3,7 @@ import { namespaceScope, noSecretData, requiredLabels, uniqueObjects } from '../
 import { podSecurityRestricted } from '../../lib/checks/pod-security';
 import { rbacNoPrivilegedBindings, rbacNoWildcards, rbacSecretsNeedReason } from '../../lib/checks/rbac';
 import { pdbBelowHpaMinimum } from '../../lib/checks/scaling';
+import { meshAuthorization, meshMtlsStrict, secretReferencesResolve } from '../../lib/checks/zero-trust';
 import { pinnedImages, probes, readOnlyRootFilesystem, resourceLimits } from '../../lib/checks/workload-hygiene';
 import { synthesize } from '../../lib/synth/pipeline';
 import { KubeObject } from '../../lib/synth/kube-object';
@@ -43,8 +44,9 @@ describe('checks', () => {
     for (const env of result.environments) expect(runChecks(ALL_CHECKS, env.objects)).toEqual([]);
   });
 
-  test('a compliant deployment passes every check', () => {
-    expect(runChecks(ALL_CHECKS, [deployment()])).toEqual([]);
+  test('a compliant deployment with its AuthorizationPolicy passes every check', () => {
+    const policy: KubeObject = { apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name: 'x', namespace: 'ns', labels: LABELS }, spec: {} };
+    expect(runChecks(ALL_CHECKS, [deployment(), policy])).toEqual([]);
   });
 
   test('required-labels fails on each missing app.kubernetes.io label', () => {
@@ -127,5 +129,28 @@ describe('rbac and scaling checks', () => {
     const pdb = (minAvailable: number): KubeObject => ({ apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'x', namespace: 'ns', labels: LABELS }, spec: { minAvailable } });
     expect(messages(pdbBelowHpaMinimum, [hpa, pdb(2)])).toEqual(['PodDisruptionBudget x minAvailable 2 is not below minReplicas 2']);
     expect(messages(pdbBelowHpaMinimum, [hpa, pdb(1)])).toEqual([]);
+  });
+});
+
+describe('zero-trust checks', () => {
+  const ns: KubeObject = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'ns', labels: LABELS } };
+  const peer = (mode: string, selector?: unknown): KubeObject => ({ apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: { name: 'p', namespace: 'ns', labels: LABELS }, spec: { mtls: { mode }, selector } });
+
+  test('mesh-mtls-strict fails on a namespace without a namespace-wide STRICT PeerAuthentication', () => {
+    expect(messages(meshMtlsStrict, [ns])).toEqual(['no namespace-wide PeerAuthentication with mtls STRICT']);
+    expect(messages(meshMtlsStrict, [ns, peer('PERMISSIVE')])).toHaveLength(1);
+    expect(messages(meshMtlsStrict, [ns, peer('STRICT', { matchLabels: { a: 'b' } })])).toHaveLength(1);
+    expect(messages(meshMtlsStrict, [ns, peer('STRICT')])).toEqual([]);
+  });
+
+  test('mesh-authorization fails on a workload without its AuthorizationPolicy', () => {
+    expect(messages(meshAuthorization, [deployment()])).toEqual(['no AuthorizationPolicy x in ns']);
+  });
+
+  test('secret-references-resolve fails on a Secret no ExternalSecret produces', () => {
+    const reader = deployment({}, { env: [{ name: 'PASSWORD', valueFrom: { secretKeyRef: { name: 'db', key: 'password' } } }] });
+    const producer = (target: string): KubeObject => ({ apiVersion: 'external-secrets.io/v1', kind: 'ExternalSecret', metadata: { name: target, namespace: 'ns', labels: LABELS }, spec: { target: { name: target } } });
+    expect(messages(secretReferencesResolve, [reader, producer('other')])).toEqual(['reads Secret db, which no ExternalSecret in ns produces']);
+    expect(messages(secretReferencesResolve, [reader, producer('db')])).toEqual([]);
   });
 });

@@ -74,19 +74,80 @@ describe('parseOverlay', () => {
     expect(errors[0]).toMatch(/components\.backend\.config\.DB_PASSWORD: setting looks like a secret and would be stored in plain text; received "DB_PASSWORD"/);
   });
 
+  test('fails on a literal secret value without echoing it', () => {
+    const errors = configErrors(parse(devWith('        remoteKey: bulwark/dev/backend/db\n', '        remoteKey: bulwark/dev/backend/db\n        value: hunter2\n')));
+    expect(errors).toEqual([expect.stringMatching(/^overlays\/dev\.yaml:\d+:\d+: components\.backend\.secrets\.db-credentials\.value: a literal secret value in an overlay would be committed in plain text; received a literal value \(not shown\); allowed: a reference \(remoteKey \+ env\) only; fix: store the value in the secret store and reference it with remoteKey$/)]);
+    expect(errors[0]).not.toContain('hunter2');
+  });
+
   test('fails on an invalid DNS-1123 namespace', () => {
     const errors = configErrors(parse(devWith('namespace: bulwark-dev', 'namespace: Bulwark_Dev')));
     expect(errors[0]).toContain('namespace: invalid value; received "Bulwark_Dev"; allowed: a DNS-1123 label');
   });
 
-  test('fails on a duplicate key at its position', () => {
+  test('fails on a duplicate key at its position, with its key path and where it was first set', () => {
     const errors = configErrors(parse(devWith('namespace: bulwark-dev', 'namespace: bulwark-dev\nnamespace: other')));
-    expect(errors[0]).toMatch(/^overlays\/dev\.yaml:\d+:1: \(document\): duplicate key; fix: keep only one of the two keys$/);
+    expect(errors).toEqual([expect.stringMatching(/^overlays\/dev\.yaml:(\d+):1: namespace: duplicate key, first set on line \d+; received "namespace"; allowed: each key once per mapping; fix: keep only one of the two$/)]);
   });
 
-  test('fails on malformed YAML with its position', () => {
-    const errors = configErrors(parse('environment: dev\ncomponents: [backend\n'));
-    expect(errors[0]).toMatch(/^overlays\/dev\.yaml:\d+:\d+: \(document\): invalid YAML: /);
+  test('reports every duplicate key, one line each', () => {
+    const errors = configErrors(parse('environment: dev\nenvironment: dev\nnamespace: a\nquota:\n  pods: 1\n  pods: 2\n'));
+    expect(errors).toEqual([
+      'overlays/dev.yaml:2:1: environment: duplicate key, first set on line 1; received "environment"; allowed: each key once per mapping; fix: keep only one of the two',
+      'overlays/dev.yaml:6:3: quota.pods: duplicate key, first set on line 5; received "pods"; allowed: each key once per mapping; fix: keep only one of the two',
+    ]);
+  });
+
+  test('fails on malformed YAML with one line at the opening bracket, not at the line where the parser noticed', () => {
+    expect(configErrors(parse('environment: dev\ncomponents: [backend\nnamespace: x\n'))).toEqual([
+      'overlays/dev.yaml:2:13: components: invalid YAML: "[" is not closed; allowed: [a, b] on one line, or continuation lines indented under their key; fix: add the missing "]"',
+    ]);
+  });
+
+  test('keeps only the first of cascading syntax errors', () => {
+    const text = 'environment: dev\nimage: ghcr.io/x/y: 1\n  tag: 2\n';
+    expect(configErrors(parse(text))).toEqual([expect.stringMatching(/^overlays\/dev\.yaml:2:8: image: invalid YAML: a nested mapping cannot start on the line of its key; /)]);
+  });
+
+  test('never prints warnings of the YAML library (collection keys, unknown tags)', () => {
+    const warn = jest.spyOn(process, 'emitWarning').mockImplementation(() => undefined);
+    try {
+      expect(configErrors(parse('? [a]\n: 1\nx: !custom 2\n')).length).toBeGreaterThan(0);
+      expect(warn).not.toHaveBeenCalled();
+    } finally {
+      warn.mockRestore();
+    }
+  });
+
+  test('a misspelled required key is one problem, not an unknown key plus a missing one', () => {
+    expect(configErrors(parse(devWith('namespace: bulwark-dev', 'namspace: bulwark-dev')))).toEqual([
+      expect.stringMatching(/^overlays\/dev\.yaml:\d+:1: namspace: unknown key; received "namspace"; allowed: .*; fix: did you mean "namespace"\?$/),
+    ]);
+    // An unrelated unknown key does not hide a missing one.
+    expect(configErrors(parse(devWith('namespace: bulwark-dev', 'colour: blue')))).toHaveLength(2);
+  });
+
+  test('fails on an alias without anchor and on an alias bomb, at the alias', () => {
+    expect(configErrors(parse('environment: dev\nnamespace: *ns\n'))).toEqual([
+      'overlays/dev.yaml:2:12: namespace: alias refers to an anchor that is not defined above it; received *ns; allowed: an alias *name after its anchor &name; fix: define &ns before using it, or write the value out',
+    ]);
+    const bomb = 'a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n';
+    expect(configErrors(parse(bomb))).toEqual([expect.stringMatching(/^overlays\/dev\.yaml:2:8: b\[0\]: aliases expand to more than 100 copies; /)]);
+  });
+
+  test('fails on text that is not UTF-8 at the first bad byte, and on UTF-16', () => {
+    expect(configErrors(parse(Buffer.from('environment: dev\nnamespace: b\xe9\n', 'latin1')))).toEqual([
+      'overlays/dev.yaml:2:13: (document): not UTF-8 text; received byte 0xe9; allowed: UTF-8 YAML text; fix: save the file as UTF-8',
+    ]);
+    expect(configErrors(parse(Buffer.from('\ufeffenvironment: dev\n', 'utf16le')))[0]).toContain('(document): not a text file; received UTF-16 text;');
+    // U+FFFD written in the file is valid UTF-8, not a decoding error.
+    expect(configErrors(parse(Buffer.from('environment: dev\nnamespace: \ufffd\n', 'utf8')))[0]).toContain('namespace: invalid value; received "\ufffd"');
+  });
+
+  test('shows the start, the end and the length of a long value', () => {
+    const long = `bulwark-${'x'.repeat(60)}-dev`;
+    expect(configErrors(parse(devWith('namespace: bulwark-dev', `namespace: ${long}`)))[0])
+      .toContain(`received "${long.slice(0, 40)}…${long.slice(-12)}" (${long.length} characters); allowed: a DNS-1123 label`);
   });
 
   test('fails on an empty overlay', () => {

@@ -59,10 +59,28 @@ describe('buildModel', () => {
     expect(errors).toEqual([expect.stringContaining('components.podinfo.host: host is already used by frontend; received "app.dev.bulwark.local"')]);
   });
 
-  test('fails on a host without an ingress section', () => {
-    const errors = configErrors(modelFromDev(/\ningress:\n  className: nginx\n  controllerNamespace: ingress-nginx\n/, '\n'));
-    expect(errors).toHaveLength(2);
-    expect(errors[0]).toContain('components.frontend.host: host is set but the overlay has no ingress section');
+  test('fails on a Vault store without its connection, and on an issuer without its settings', () => {
+    const errors = configErrors(modelFromDev(/secretStore:\n  provider: fake.*\n  refreshInterval: 1h\n\ncertificates:\n  issuer: self-signed\n/, 'secretStore:\n  provider: vault\n\ncertificates:\n  issuer: acme\n'));
+    expect(errors).toEqual([
+      expect.stringContaining('secretStore: provider vault needs a vault section; allowed: secretStore.vault with server, path, role; fix: add secretStore.vault'),
+      expect.stringContaining('certificates: issuer acme needs an acme section'),
+    ]);
+  });
+
+  test('fails on Vault-based secret delivery with a non-Vault store', () => {
+    const errors = configErrors(modelFromDev('        env: { LLM_API_KEY: api-key }\n', '        env: { LLM_API_KEY: api-key }\n    secretDelivery: csi\n'));
+    expect(errors).toEqual([expect.stringContaining('components.agent.secretDelivery: csi reads secrets from Vault directly, but the secret store is fake; received "csi"')]);
+  });
+
+  test('fails on a secret env var that shadows a setting', () => {
+    const errors = configErrors(modelFromDev('      LOG_LEVEL: debug\n    dependsOn: [mcp, database]', '      LOG_LEVEL: debug\n      DB_USERNAME: app\n    dependsOn: [mcp, database]'));
+    expect(errors).toEqual([expect.stringContaining('components.backend.secrets.db-credentials.env.DB_USERNAME: environment variable is also set by config')]);
+  });
+
+  test('resolves secrets sorted by name with their delivery', () => {
+    const agent = modelOf('prod').components.find((c) => c.name === 'agent')!;
+    expect(agent.secrets).toEqual([{ name: 'llm-api-key', remoteKey: 'bulwark/prod/agent/llm', env: { LLM_API_KEY: 'api-key' } }]);
+    expect(agent.secretDelivery).toBe('vault-agent');
   });
 
   test('fails when the quota cannot hold every replica', () => {

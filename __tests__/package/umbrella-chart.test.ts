@@ -58,7 +58,7 @@ describe('umbrella chart', () => {
   test('each component is a subchart with an <component>.enabled condition', () => {
     const chart = parse(helm('show', 'chart', tgz('prod')));
     expect(chart).toMatchObject({ name: 'platform', version: VERSION, appVersion: VERSION, kubeVersion: '>=1.28.0-0' });
-    expect(chart.dependencies).toEqual(['agent', 'backend', 'baseline', 'frontend', 'mcp', 'podinfo', 'tenant-team-a', 'tenant-team-b'].map((name) => expect.objectContaining({ name, version: VERSION, condition: `${name}.enabled` })));
+    expect(chart.dependencies).toEqual(['agent', 'backend', 'baseline', 'frontend', 'mcp', 'podinfo', 'security', 'tenant-team-a', 'tenant-team-b'].map((name) => expect.objectContaining({ name, version: VERSION, condition: `${name}.enabled` })));
   });
 
   test('disabling a component removes exactly its objects', () => {

@@ -57,3 +57,27 @@ describe('NamespaceBaseline', () => {
     for (const o of synth().filter((x) => x.kind !== 'Namespace')) expect(o.metadata.namespace).toBe('bulwark-dev');
   });
 });
+
+describe('NamespaceBaseline with a mesh', () => {
+  const objects = synthObjects((chart) => new NamespaceBaseline(chart, 'baseline', { ...PROPS, mesh: { namespace: 'istio-system', controlPlaneLabels: { app: 'istiod' } } }));
+
+  test('labels the namespace for sidecar injection and lets every pod reach istiod on 15012 only', () => {
+    expect(findObject(objects, 'Namespace').metadata.labels!['istio-injection']).toBe('enabled');
+    expect(findObject(objects, 'NetworkPolicy', 'baseline-allow-mesh').spec).toEqual({
+      podSelector: {},
+      policyTypes: ['Egress'],
+      egress: [{ to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'istio-system' } }, podSelector: { matchLabels: { app: 'istiod' } } }], ports: [{ protocol: 'TCP', port: 15012 }] }],
+    });
+  });
+
+  test('adds the namespace mesh policy: STRICT mTLS, deny-all, REGISTRY_ONLY egress', () => {
+    expect(objects.filter((o) => ['PeerAuthentication', 'AuthorizationPolicy', 'Sidecar'].includes(o.kind)).map((o) => o.metadata.name))
+      .toEqual(['baseline-mtls', 'baseline-deny-all', 'baseline-egress']);
+  });
+
+  test('without a mesh: no injection label and no mesh objects', () => {
+    const bare = synthObjects((chart) => new NamespaceBaseline(chart, 'baseline', PROPS));
+    expect(findObject(bare, 'Namespace').metadata.labels!['istio-injection']).toBeUndefined();
+    expect(bare.some((o) => o.apiVersion.includes('istio.io'))).toBe(false);
+  });
+});

@@ -1,7 +1,8 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { writeTreeAtomically } from '../../lib/synth/atomic-writer';
+import { spawnSync } from 'child_process';
+import { recoverInterruptedWrite, writeTreeAtomically } from '../../lib/synth/atomic-writer';
 
 function tree(dir: string): Record<string, string> {
   const out: Record<string, string> = {};
@@ -45,6 +46,54 @@ describe('writeTreeAtomically', () => {
     fs.mkdirSync(path.join(parent, '.dist-new-abc123'));
     writeTreeAtomically(target, new Map([['dev/b.yaml', 'new\n']]));
     expect(tree(target)).toEqual({ 'dev/b.yaml': 'new\n' });
+    expect(fs.readdirSync(parent)).toEqual(['dist']);
+  });
+  test('reports what changed, and touches nothing when the new tree equals the old one', () => {
+    const target = path.join(parent, 'dist');
+    expect(writeTreeAtomically(target, new Map([['dev/a.yaml', 'a\n'], ['dev/b.yaml', 'b\n']]))).toEqual({ added: 2, changed: 0, removed: 0, unchanged: 0, written: true });
+    const inode = fs.statSync(target).ino;
+    expect(writeTreeAtomically(target, new Map([['dev/a.yaml', 'a\n'], ['dev/b.yaml', 'b\n']]))).toEqual({ added: 0, changed: 0, removed: 0, unchanged: 2, written: false });
+    expect(fs.statSync(target).ino).toBe(inode);
+    expect(writeTreeAtomically(target, new Map([['dev/a.yaml', 'A\n'], ['prod/c.yaml', 'c\n']]))).toEqual({ added: 1, changed: 1, removed: 1, unchanged: 0, written: true });
+    expect(fs.readdirSync(parent)).toEqual(['dist']);
+  });
+
+  test('gives the new tree the mode of an ordinary directory (not the 0700 of a temporary one)', () => {
+    const target = path.join(parent, 'dist');
+    writeTreeAtomically(target, new Map([['dev/a.yaml', 'a\n']]));
+    fs.mkdirSync(path.join(parent, 'plain'));
+    expect(fs.statSync(target).mode & 0o777).toBe(fs.statSync(path.join(parent, 'plain')).mode & 0o777);
+  });
+
+  test('waits for a lock held by a live process, then gives up with a clear message', () => {
+    const target = path.join(parent, 'dist');
+    fs.mkdirSync(path.join(parent, '.dist-lock'));
+    fs.writeFileSync(path.join(parent, '.dist-lock', 'pid'), `${process.ppid}\n`);
+    expect(() => writeTreeAtomically(target, new Map([['a.yaml', 'a\n']]), { lockTimeoutMs: 150 }))
+      .toThrow(`another synth (pid ${process.ppid}) is writing ${target}; wait for it to finish, or delete ${path.join(parent, '.dist-lock')} if that process is gone`);
+    expect(fs.existsSync(target)).toBe(false);
+  });
+
+  test('takes over the lock of a process that is gone', () => {
+    const target = path.join(parent, 'dist');
+    const gone = spawnSync(process.execPath, ['-e', 'console.log(process.pid)'], { encoding: 'utf8' });
+    fs.mkdirSync(path.join(parent, '.dist-lock'));
+    fs.writeFileSync(path.join(parent, '.dist-lock', 'pid'), gone.stdout);
+    writeTreeAtomically(target, new Map([['a.yaml', 'a\n']]), { lockTimeoutMs: 150 });
+    expect(tree(target)).toEqual({ 'a.yaml': 'a\n' });
+    expect(fs.readdirSync(parent)).toEqual(['dist']);
+  });
+
+  test('recoverInterruptedWrite puts back the tree of a run killed between the renames, and only that', () => {
+    const target = path.join(parent, 'dist');
+    recoverInterruptedWrite(target); // nothing to do
+    expect(fs.readdirSync(parent)).toEqual([]);
+    fs.mkdirSync(path.join(parent, '.dist-old-4242'));
+    fs.writeFileSync(path.join(parent, '.dist-old-4242', 'a.yaml'), 'old\n');
+    fs.mkdirSync(path.join(parent, '.dist-lock'));
+    fs.writeFileSync(path.join(parent, '.dist-lock', 'pid'), spawnSync(process.execPath, ['-e', 'console.log(process.pid)'], { encoding: 'utf8' }).stdout);
+    recoverInterruptedWrite(target);
+    expect(tree(target)).toEqual({ 'a.yaml': 'old\n' });
     expect(fs.readdirSync(parent)).toEqual(['dist']);
   });
 });

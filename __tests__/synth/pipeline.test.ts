@@ -17,7 +17,7 @@ describe('synthesize', () => {
 
   test('lays out one folder per component, one object per file', () => {
     const folders = new Set([...result.files.keys()].filter((r) => r.startsWith('prod/')).map((r) => r.split('/')[1]));
-    expect([...folders].sort()).toEqual(['agent', 'backend', 'baseline', 'frontend', 'mcp', 'podinfo', 'tenant-team-a', 'tenant-team-b']);
+    expect([...folders].sort()).toEqual(['agent', 'backend', 'baseline', 'frontend', 'mcp', 'podinfo', 'security', 'tenant-team-a', 'tenant-team-b']);
     for (const [rel, text] of result.files) {
       expect(rel).toMatch(/^[a-z]+\/[a-z-]+\/[a-z]+-[a-z0-9-]+\.yaml$/);
       expect(parseAllDocuments(text)).toHaveLength(1);
@@ -31,7 +31,7 @@ describe('synthesize', () => {
   test('cluster-scoped objects carry no namespace, namespaced ones always do', () => {
     const objects = result.environments.flatMap((e) => e.objects);
     const clusterScoped = objects.filter((o) => CLUSTER_SCOPED_KINDS.has(o.kind));
-    expect(new Set(clusterScoped.map((o) => o.kind))).toEqual(new Set(['Namespace', 'PriorityClass']));
+    expect(new Set(clusterScoped.map((o) => o.kind))).toEqual(new Set(['ClusterIssuer', 'ClusterSecretStore', 'Namespace', 'PriorityClass']));
     expect(clusterScoped.filter((o) => o.metadata.namespace !== undefined)).toEqual([]);
     expect(objects.filter((o) => !CLUSTER_SCOPED_KINDS.has(o.kind) && o.metadata.namespace === undefined)).toEqual([]);
   });
@@ -45,6 +45,23 @@ describe('synthesize', () => {
     ]);
   });
 
+  test('no Secret object and no secret value land in dist/: secrets are ExternalSecrets, injector annotations or CSI classes', () => {
+    expect([...result.files.keys()].filter((f) => /\/secret-/.test(f))).toEqual([]);
+    const text = [...result.files.values()].join('\n');
+    expect(text).not.toMatch(/\nkind: Secret\n/);
+    const prod = result.environments.find((e) => e.environment === 'prod')!;
+    expect(prod.objects.filter((o) => ['ExternalSecret', 'SecretProviderClass'].includes(o.kind)).map((o) => `${o.kind}/${o.metadata.name}`))
+      .toEqual(['ExternalSecret/backend-db-credentials', 'SecretProviderClass/mcp-service-token']);
+  });
+
+  test('every workload has mTLS, an AuthorizationPolicy and a DestinationRule in every environment', () => {
+    for (const env of result.environments) {
+      const names = (kind: string) => env.objects.filter((o) => o.kind === kind).map((o) => o.metadata.name).sort();
+      expect(names('AuthorizationPolicy')).toEqual(expect.arrayContaining(names('Deployment')));
+      expect(names('DestinationRule')).toEqual(names('Deployment'));
+    }
+  });
+
   test('per-environment differences come from the overlays only', () => {
     const replicas = (env: string) => Object.fromEntries(result.environments.find((e) => e.environment === env)!.objects
       .filter((o) => o.kind === 'Deployment').map((o) => [o.metadata.name, (o.spec as { replicas: number }).replicas]));
@@ -56,7 +73,7 @@ describe('synthesize', () => {
   test('counts objects by kind for the summary', () => {
     const dev = result.environments.find((e) => e.environment === 'dev')!;
     expect(dev.objectsByKind).toMatchObject({ Deployment: 5, Namespace: 1, ServiceAccount: 5, ResourceQuota: 1, LimitRange: 1 });
-    expect(dev.components).toContainEqual({ name: 'baseline', objects: 8 });
+    expect(dev.components).toContainEqual({ name: 'baseline', objects: 12 });
   });
 
   test('fails with every finding of an error-level check and writes nothing', () => {

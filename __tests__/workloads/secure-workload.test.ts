@@ -114,13 +114,21 @@ describe('SecureWorkload', () => {
     expect(synth().some((o) => o.kind === 'NetworkPolicy')).toBe(false);
   });
 
-  test('exposes a host through a TLS Ingress and lets the controller namespace in', () => {
-    const objects = synth({ ingress: { host: 'api.example.com', className: 'nginx', controllerNamespace: 'ingress-nginx' } });
-    expect(findObject(objects, 'Ingress').spec).toMatchObject({ ingressClassName: 'nginx', tls: [{ hosts: ['api.example.com'], secretName: 'backend-tls' }] });
+  test('lets pods of another namespace in (the mesh ingress gateway) on the http port', () => {
+    const objects = synth({ allowFromNamespaces: [{ namespace: 'istio-system', podLabels: { istio: 'ingressgateway' } }] });
     const policy = findObject(objects, 'NetworkPolicy', 'backend-traffic');
-    expect((policy.spec as { ingress: unknown[] }).ingress).toEqual([
-      { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } }], ports: [{ protocol: 'TCP', port: 'http' }] },
-    ]);
+    expect((policy.spec as { ingress: unknown[] }).ingress).toEqual([{
+      from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'istio-system' } }, podSelector: { matchLabels: { istio: 'ingressgateway' } } }],
+      ports: [{ protocol: 'TCP', port: 'http' }],
+    }]);
+    expect(objects.some((o) => o.kind === 'Ingress')).toBe(false);
+  });
+
+  test('wires secrets delivered by External Secrets as env vars from the generated Secret', () => {
+    const objects = synth({ secrets: { secrets: [{ name: 'db', remoteKey: 'app/db', env: { DB_PASSWORD: 'password' } }], delivery: 'external-secrets', storeName: 'store', refreshInterval: '1h' } });
+    expect(podSpec(objects).containers[0].env).toEqual([{ name: 'DB_PASSWORD', valueFrom: { secretKeyRef: { name: 'backend-db', key: 'password' } } }]);
+    expect(findObject(objects, 'ExternalSecret').metadata.name).toBe('backend-db');
+    expect(objects.some((o) => o.kind === 'Secret')).toBe(false);
   });
 
   test.each([

@@ -3,6 +3,7 @@ import { namespaceScope, noSecretData, requiredLabels, uniqueObjects } from './m
 import { podSecurityRestricted } from './pod-security';
 import { rbacNoPrivilegedBindings, rbacNoWildcards, rbacSecretsNeedReason } from './rbac';
 import { pdbBelowHpaMinimum } from './scaling';
+import { meshAuthorization, meshMtlsStrict, secretReferencesResolve } from './zero-trust';
 import { pinnedImages, probes, readOnlyRootFilesystem, resourceLimits } from './workload-hygiene';
 
 export * from './check';
@@ -22,4 +23,7 @@ export const ALL_CHECKS: readonly Check[] = [
   rbacSecretsNeedReason,
   rbacNoPrivilegedBindings,
   pdbBelowHpaMinimum,
+  meshMtlsStrict,
+  meshAuthorization,
+  secretReferencesResolve,
 ];

@@ -8,7 +8,7 @@ export interface PodSpecView {
   readonly securityContext?: SecurityContextView;
   readonly containers?: readonly ContainerView[];
   readonly initContainers?: readonly ContainerView[];
-  readonly volumes?: readonly { readonly name: string; readonly hostPath?: unknown }[];
+  readonly volumes?: readonly { readonly name: string; readonly hostPath?: unknown; readonly secret?: { readonly secretName?: string } }[];
 }
 
 export interface SecurityContextView {
@@ -28,6 +28,8 @@ export interface ContainerView {
   readonly resources?: { readonly limits?: Record<string, unknown>; readonly requests?: Record<string, unknown> };
   readonly ports?: readonly { readonly hostPort?: number }[];
   readonly livenessProbe?: unknown;
+  readonly env?: readonly { readonly name: string; readonly valueFrom?: { readonly secretKeyRef?: { readonly name: string } } }[];
+  readonly envFrom?: readonly { readonly secretRef?: { readonly name: string } }[];
   readonly readinessProbe?: unknown;
 }
 

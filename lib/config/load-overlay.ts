@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { isMap, isScalar, LineCounter, Node, parseDocument } from 'yaml';
-import { ConfigError, Problem, SourcePosition } from './errors';
+import { Document, isAlias, isCollection, isMap, isScalar, isSeq, LineCounter, Node, parseDocument, YAMLError } from 'yaml';
+import { ConfigError, describeValue, didYouMean, Problem, SourcePosition } from './errors';
 import { Overlay, overlaySchema } from './overlay-schema';
 import { INVALID, Issue, Path } from './schema-types';
 
@@ -18,24 +18,20 @@ export function formatPath(keyPath: Path): string {
   return keyPath.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
 }
 
+/** How many alias expansions a document may make before it counts as a "billion laughs" bomb. */
+const MAX_ALIAS_COUNT = 100;
+
 /** Parses and validates one overlay; throws ConfigError with every problem found. */
 export function parseOverlay(file: string, content: Buffer | string): LoadedOverlay {
   const text = decodeText(file, content);
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, version: '1.2' });
+  // logLevel 'error': the yaml library must never print warnings of its own (one line per problem).
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, version: '1.2', logLevel: 'error' });
   const toPosition = (offset: number): SourcePosition => {
     const { line, col } = lineCounter.linePos(offset);
     return { line, column: col };
   };
-  if (doc.errors.length > 0) {
-    throw new ConfigError(doc.errors.map((e) => ({
-      file,
-      position: toPosition(e.pos[0]),
-      path: '',
-      message: e.code === 'DUPLICATE_KEY' ? 'duplicate key' : `invalid YAML: ${firstLine(e.message)}`,
-      fix: e.code === 'DUPLICATE_KEY' ? 'keep only one of the two keys' : undefined,
-    })));
-  }
+  if (doc.errors.length > 0) throw new ConfigError(syntaxProblems(file, doc, toPosition));
   const locate = (keyPath: Path, atKey = false): SourcePosition | undefined => {
     if (atKey && keyPath.length > 0) {
       const parent = doc.getIn(keyPath.slice(0, -1), true);
@@ -51,14 +47,14 @@ export function parseOverlay(file: string, content: Buffer | string): LoadedOver
     }
     return undefined;
   };
-  const data: unknown = doc.toJS({ maxAliasCount: 100 });
+  const data = toData(file, doc, toPosition);
   if (data === null || data === undefined) {
     throw new ConfigError([{ file, path: '', message: 'overlay is empty', allowed: overlaySchema.allowed, fix: 'start from overlays/dev.yaml' }]);
   }
   const issues: Issue[] = [];
   const overlay = overlaySchema.check(data, [], issues);
   if (overlay === INVALID || issues.length > 0) {
-    throw new ConfigError(issues.map((i) => issueToProblem(file, i, locate)));
+    throw new ConfigError(withoutEchoes(issues).map((i) => issueToProblem(file, i, locate)));
   }
   const expected = path.basename(file).replace(/\.ya?ml$/, '');
   if (overlay.environment !== expected) {
@@ -79,31 +75,213 @@ export function issueToProblem(file: string, issue: Issue, locate: LoadedOverlay
   };
 }
 
-function decodeText(file: string, content: Buffer | string): string {
-  if (typeof content === 'string') return content;
-  const looksBinary = content.includes(0);
-  let text = '';
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(content);
-  } catch {
-    return binary(file);
-  }
-  return looksBinary ? binary(file) : text;
+/**
+ * A misspelled key is one mistake, not two: when an unknown key is a likely typo of a missing
+ * required key beside it (`namspace` for `namespace`), only the unknown key is reported, and its
+ * fix already names the right spelling.
+ */
+function withoutEchoes(issues: readonly Issue[]): Issue[] {
+  const parentOf = (p: Path): string => JSON.stringify(p.slice(0, -1));
+  const unknown = issues.filter((i) => i.message === 'unknown key' && i.path.length > 0);
+  return issues.filter((i) => {
+    if (i.message !== 'missing required key' || i.path.length === 0) return true;
+    const missing = String(i.path[i.path.length - 1]);
+    return !unknown.some((u) => parentOf(u.path) === parentOf(i.path) && didYouMean(String(u.path[u.path.length - 1]), [missing]) === missing);
+  });
 }
 
-function binary(file: string): never {
-  throw new ConfigError([{ file, path: '', message: 'not a text file', received: 'binary content', allowed: 'UTF-8 YAML text', fix: 'check that the file is an overlay, not a build artifact' }]);
+/** The document as plain data; alias misuse (unknown anchors, alias bombs) is a ConfigError. */
+function toData(file: string, doc: Document.Parsed, toPosition: (offset: number) => SourcePosition): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (e) {
+    const message = (e as Error).message;
+    const aliases = nodesOf(doc).filter(({ node }) => isAlias(node));
+    const unresolved = /^Unresolved alias[^:]*: (.*)$/.exec(message);
+    if (unresolved) {
+      const at = aliases.find(({ node }) => isAlias(node) && node.source === unresolved[1]);
+      return fail(file, at, toPosition, { message: 'alias refers to an anchor that is not defined above it', received: `*${unresolved[1]}`, allowed: 'an alias *name after its anchor &name', fix: `define &${unresolved[1]} before using it, or write the value out` });
+    }
+    if (/resource exhaustion|alias count/i.test(message)) {
+      return fail(file, aliases[0], toPosition, { message: `aliases expand to more than ${MAX_ALIAS_COUNT} copies`, allowed: `at most ${MAX_ALIAS_COUNT} alias expansions`, fix: 'write the values out instead of nesting aliases' });
+    }
+    return fail(file, undefined, toPosition, { message: `invalid YAML: ${firstLine(message)}` });
+  }
+}
+
+function fail(
+  file: string,
+  at: { readonly node: Node; readonly path: Path } | undefined,
+  toPosition: (offset: number) => SourcePosition,
+  p: Omit<Problem, 'file' | 'path' | 'position'>,
+): never {
+  throw new ConfigError([{ file, position: at?.node.range ? toPosition(at.node.range[0]) : undefined, path: at ? formatPath(at.path) : '', ...p }]);
+}
+
+/**
+ * One problem per real mistake. Duplicate keys are each their own problem; of the syntax errors
+ * only the first is kept, because the parser's later complaints are usually echoes of it.
+ */
+function syntaxProblems(file: string, doc: Document.Parsed, toPosition: (offset: number) => SourcePosition): Problem[] {
+  const nodes = nodesOf(doc);
+  const problems: Problem[] = [];
+  const duplicates = doc.errors.filter((e) => e.code === 'DUPLICATE_KEY');
+  for (const error of duplicates) problems.push(duplicateKeyProblem(file, doc, error, toPosition));
+  const syntax = doc.errors.find((e) => e.code !== 'DUPLICATE_KEY');
+  if (syntax) problems.push(syntaxProblem(file, syntax, nodes, toPosition));
+  return problems.sort((a, b) => (a.position?.line ?? 0) - (b.position?.line ?? 0) || (a.position?.column ?? 0) - (b.position?.column ?? 0));
+}
+
+function duplicateKeyProblem(file: string, doc: Document.Parsed, error: YAMLError, toPosition: (offset: number) => SourcePosition): Problem {
+  for (const { node, path: keyPath } of nodesOf(doc)) {
+    if (!isMap(node)) continue;
+    const seen = new Map<string, number>();
+    for (const pair of node.items) {
+      if (!isScalar(pair.key) || !pair.key.range) continue;
+      const key = String(pair.key.value);
+      const first = seen.get(key);
+      if (first !== undefined && pair.key.range[0] === error.pos[0]) {
+        return {
+          file,
+          position: toPosition(error.pos[0]),
+          path: formatPath([...keyPath, key]),
+          message: `duplicate key, first set on line ${toPosition(first).line}`,
+          received: describeValue(key),
+          allowed: 'each key once per mapping',
+          fix: 'keep only one of the two',
+        };
+      }
+      if (first === undefined) seen.set(key, pair.key.range[0]);
+    }
+  }
+  return { file, position: toPosition(error.pos[0]), path: '', message: 'duplicate key', allowed: 'each key once per mapping', fix: 'keep only one of the two' };
+}
+
+/** What the parser said, in words for the person editing the file, at the place to look. */
+function syntaxProblem(file: string, error: YAMLError, nodes: readonly NodeAt[], toPosition: (offset: number) => SourcePosition): Problem {
+  const offset = error.pos[0];
+  // The parser notices an unclosed bracket or quote where the next line starts; point at the opener.
+  const opener = (match: (n: Node) => boolean): NodeAt | undefined =>
+    nodes.filter(({ node }) => match(node) && node.range != null && node.range[0] < offset).pop();
+  const at = (n: NodeAt | undefined, p: Omit<Problem, 'file' | 'path' | 'position'>): Problem => ({
+    file,
+    position: toPosition(n?.node.range ? n.node.range[0] : offset),
+    path: formatPath(n ? n.path : pathAt(nodes, offset)),
+    ...p,
+  });
+  const text = error.message;
+  switch (error.code) {
+    case 'TAB_AS_INDENT':
+      return at(undefined, { message: 'invalid YAML: tab used for indentation', received: 'a tab character', allowed: 'spaces', fix: 'indent with spaces' });
+    case 'MULTIPLE_DOCS':
+      return at(undefined, { message: 'more than one YAML document in the file', received: 'a second document after "---"', allowed: 'one document per overlay', fix: 'remove the "---" separator and merge the documents, or move the second one to its own overlay' });
+    case 'MISSING_CHAR':
+      if (/quote/.test(text)) {
+        const quoted = opener((n) => isScalar(n) && (n.type === 'QUOTE_DOUBLE' || n.type === 'QUOTE_SINGLE'));
+        const mark = /'/.test(text) ? "'" : '"';
+        return at(quoted, { message: 'invalid YAML: quoted string is not closed', allowed: `a string between two ${mark} marks on one line`, fix: `add the closing ${mark}` });
+      }
+      break;
+    case 'BAD_INDENT':
+      if (/^Flow (sequence|map)/.test(text)) {
+        const isList = text.startsWith('Flow sequence');
+        const flow = opener((n) => (isList ? isSeq(n) : isMap(n)) && isCollection(n) && n.flow === true);
+        const [open, close] = isList ? ['[', ']'] : ['{', '}'];
+        return at(flow, { message: `invalid YAML: "${open}" is not closed`, allowed: `${open}a, b${close} on one line, or continuation lines indented under their key`, fix: `add the missing "${close}"` });
+      }
+      if (/same column/.test(text)) {
+        return at(undefined, { message: 'invalid YAML: key is not aligned with the keys above it', allowed: 'every key of a mapping at the same indentation', fix: 'indent this line like its siblings' });
+      }
+      break;
+    case 'BLOCK_AS_IMPLICIT_KEY':
+      return at(undefined, { message: 'invalid YAML: a nested mapping cannot start on the line of its key', allowed: 'key: value, or key: followed by indented lines', fix: 'put the nested keys on their own indented lines, or quote the value if it contains ": "' });
+    case 'MULTILINE_IMPLICIT_KEY':
+      return at(undefined, { message: 'invalid YAML: a line without "key: value", or a key spread over two lines', allowed: 'key: value', fix: 'add the missing ":" or fix the indentation of this line' });
+    case 'UNEXPECTED_TOKEN':
+      return at(undefined, { message: `invalid YAML: unexpected ${/"(.*)"$/.exec(text)?.[0] ?? 'character'}`, fix: 'remove it or balance the brackets' });
+    default:
+      break;
+  }
+  return at(undefined, { message: `invalid YAML: ${firstLine(text).replace(/\.$/, '')}`, fix: 'fix the YAML syntax at this position' });
+}
+
+interface NodeAt {
+  readonly node: Node;
+  readonly path: Path;
+}
+
+/** Every node of the document with its key path, in document order (keys are not nodes here). */
+function nodesOf(doc: Document.Parsed): NodeAt[] {
+  const out: NodeAt[] = [];
+  const walk = (node: unknown, keyPath: Path): void => {
+    if (!node || !(isCollection(node) || isScalar(node) || isAlias(node))) return;
+    out.push({ node, path: keyPath });
+    if (isMap(node)) {
+      for (const pair of node.items) walk(pair.value, [...keyPath, isScalar(pair.key) ? String(pair.key.value) : '?']);
+    } else if (isSeq(node)) {
+      node.items.forEach((item, i) => walk(item, [...keyPath, i]));
+    }
+  };
+  walk(doc.contents, []);
+  return out;
+}
+
+/** Key path of the innermost node around `offset`. */
+function pathAt(nodes: readonly NodeAt[], offset: number): Path {
+  let best: Path = [];
+  for (const { node, path: keyPath } of nodes) {
+    if (node.range && node.range[0] <= offset && offset < node.range[2] && keyPath.length >= best.length) best = keyPath;
+  }
+  return best;
+}
+
+function decodeText(file: string, content: Buffer | string): string {
+  if (typeof content === 'string') return content;
+  const notText = (received: string, fix: string): never => {
+    throw new ConfigError([{ file, path: '', message: 'not a text file', received, allowed: 'UTF-8 YAML text', fix }]);
+  };
+  if ((content[0] === 0xff && content[1] === 0xfe) || (content[0] === 0xfe && content[1] === 0xff)) {
+    notText('UTF-16 text', 'save the file as UTF-8');
+  }
+  if (content.includes(0)) notText('binary content', 'check that the file is an overlay, not a build artifact');
+  const text = content.toString('utf8');
+  // Invalid bytes decode to U+FFFD; a U+FFFD written in the file is the valid sequence EF BF BD.
+  for (let i = text.indexOf('\uFFFD'); i >= 0; i = text.indexOf('\uFFFD', i + 1)) {
+    const offset = Buffer.byteLength(text.slice(0, i));
+    if (content[offset] === 0xef && content[offset + 1] === 0xbf && content[offset + 2] === 0xbd) continue;
+    const before = text.slice(0, i);
+    const position = { line: before.split('\n').length, column: i - before.lastIndexOf('\n') };
+    throw new ConfigError([{ file, position, path: '', message: 'not UTF-8 text', received: `byte 0x${content[offset].toString(16)}`, allowed: 'UTF-8 YAML text', fix: 'save the file as UTF-8' }]);
+  }
+  return text;
 }
 
 function firstLine(message: string): string {
   return message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
 }
 
+export interface LoadOptions {
+  /** Directory `dir` is relative to; problems still name files as `<dir>/<name>`. */
+  readonly cwd?: string;
+}
+
 /** Reads every `*.yaml` in `dir` (sorted by name); errors of all files are reported together. */
-export function loadOverlays(dir: string): LoadedOverlay[] {
+export function loadOverlays(dir: string, options: LoadOptions = {}): LoadedOverlay[] {
+  const { overlays, problems } = readOverlays(dir, options);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return overlays;
+}
+
+/**
+ * Like `loadOverlays`, but returns the overlays that are valid together with the problems of the
+ * others, so that a caller can go on checking the valid ones. Throws only when there is nothing
+ * to read (no directory, no overlay).
+ */
+export function readOverlays(dir: string, options: LoadOptions = {}): { overlays: LoadedOverlay[]; problems: Problem[] } {
+  const absolute = path.resolve(options.cwd ?? '.', dir);
   let names: string[];
   try {
-    names = fs.readdirSync(dir).filter((n) => /\.ya?ml$/.test(n)).sort();
+    names = fs.readdirSync(absolute).filter((n) => /\.ya?ml$/.test(n)).sort();
   } catch {
     throw new ConfigError([{ file: dir, path: '', message: 'overlay directory not found', fix: 'run from the repository root or pass --overlays <dir>' }]);
   }
@@ -115,12 +293,34 @@ export function loadOverlays(dir: string): LoadedOverlay[] {
   for (const name of names) {
     const file = path.join(dir, name);
     try {
-      loaded.push(parseOverlay(file, fs.readFileSync(file)));
+      loaded.push(parseOverlay(file, readOverlay(file, path.join(absolute, name))));
     } catch (e) {
       if (!(e instanceof ConfigError)) throw e;
       problems.push(...e.problems);
     }
   }
-  if (problems.length > 0) throw new ConfigError(problems);
-  return loaded;
+  return { overlays: loaded, problems };
+}
+
+/** Overlays are small; anything beyond this is not an overlay (and would only slow the parser). */
+const MAX_OVERLAY_BYTES = 1024 * 1024;
+
+function readOverlay(file: string, absolute: string): Buffer {
+  let size: number;
+  try {
+    const stat = fs.statSync(absolute);
+    if (!stat.isFile()) throw new ConfigError([{ file, path: '', message: 'not a regular file', received: stat.isDirectory() ? 'a directory' : 'a special file', allowed: 'a YAML file', fix: 'remove it or rename it so that it does not end in .yaml' }]);
+    size = stat.size;
+  } catch (e) {
+    if (e instanceof ConfigError) throw e;
+    throw new ConfigError([{ file, path: '', message: `cannot read the file (${(e as NodeJS.ErrnoException).code ?? 'error'})`, fix: 'check that it exists and is readable' }]);
+  }
+  if (size > MAX_OVERLAY_BYTES) {
+    throw new ConfigError([{ file, path: '', message: 'file is too large for an overlay', received: `${size} bytes`, allowed: `at most ${MAX_OVERLAY_BYTES} bytes`, fix: 'check that the file is an overlay, not a build artifact' }]);
+  }
+  try {
+    return fs.readFileSync(absolute);
+  } catch (e) {
+    throw new ConfigError([{ file, path: '', message: `cannot read the file (${(e as NodeJS.ErrnoException).code ?? 'error'})`, fix: 'check that it exists and is readable' }]);
+  }
 }

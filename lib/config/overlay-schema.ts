@@ -67,6 +67,26 @@ const autoscaling = t.object({
   targetCPUUtilization: t.defaulted(t.integer(10, 100), 70, 'average CPU utilization (% of requests) to scale at'),
 });
 
+export const SECRET_DELIVERIES = ['external-secrets', 'vault-agent', 'csi'] as const;
+export type SecretDelivery = (typeof SECRET_DELIVERIES)[number];
+
+const duration = t.string({ pattern: /^([0-9]+(ms|s|m|h))+$/, describe: 'a duration such as "30s", "1h" or "1h30m"' });
+
+/** A secret a component needs: a reference into the secret store, never a value. */
+const secretReference = t.object({
+  remoteKey: t.required(t.string({ pattern: /^[A-Za-z0-9][A-Za-z0-9_.\/-]*$/, describe: 'a path in the secret store, e.g. backend/db' }), 'path of the secret in the store'),
+  env: t.required(t.map(t.string({ pattern: ENV_VAR_NAME, describe: 'an environment variable name in UPPER_SNAKE_CASE' }), t.string({ pattern: /^[A-Za-z0-9_.-]+$/, describe: 'a property of the stored secret, e.g. password' })), 'environment variable → property of the stored secret'),
+  value: t.optional(t.forbidden('a literal secret value in an overlay would be committed in plain text', 'a reference (remoteKey + env) only', 'store the value in the secret store and reference it with remoteKey'), 'never set: secrets are references'),
+  values: t.optional(t.forbidden('literal secret values in an overlay would be committed in plain text', 'a reference (remoteKey + env) only', 'store the values in the secret store and reference them with remoteKey'), 'never set: secrets are references'),
+});
+
+const traffic = t.object({
+  maxConnections: t.defaulted(t.integer(1, 100000), 100, 'TCP connections per upstream host'),
+  maxPendingRequests: t.defaulted(t.integer(1, 100000), 64, 'queued HTTP requests before the circuit opens'),
+  consecutive5xxErrors: t.defaulted(t.integer(1, 1000), 5, 'errors before a host is ejected (outlier detection)'),
+  timeout: t.defaulted(duration, '15s', 'request timeout at the gateway'),
+});
+
 export const PRIORITY_CLASSES = ['platform-critical', 'workload', 'batch'] as const;
 export type PriorityClassName = (typeof PRIORITY_CLASSES)[number];
 
@@ -77,12 +97,15 @@ export const componentSchema = t.object({
     requests: t.required(computeResources, 'what the scheduler reserves'),
     limits: t.required(computeResources, 'the most the container may use'),
   }), 'requests and limits for the container'),
-  host: t.optional(hostname, 'public hostname; the component is exposed through an Ingress when set'),
+  host: t.optional(hostname, 'public hostname; the component is exposed through the mesh ingress gateway with a certificate when set'),
   config: t.defaulted(t.map(settingName, t.string({ minLength: 0, describe: 'a string (quote numbers and booleans)' })), {}, 'non-secret settings, delivered as environment variables from a ConfigMap'),
   dependsOn: t.defaulted(t.list(dnsLabel, { unique: true }), [], 'components and external endpoints this one calls; network policy and mesh policy allow exactly these'),
   permissions: t.defaulted(t.list(permission), [], 'Kubernetes API access of the component\'s service account (default: none)'),
   autoscaling: t.optional(autoscaling, 'HorizontalPodAutoscaler on CPU; replaces replicas'),
   priorityClass: t.defaulted(t.oneOf(PRIORITY_CLASSES), 'workload', 'scheduling priority'),
+  secrets: t.defaulted(t.map(dnsLabel, secretReference), {}, 'secrets the component reads, by name; values live in the secret store'),
+  secretDelivery: t.defaulted(t.oneOf(SECRET_DELIVERIES), 'external-secrets', 'how secrets reach the pod: External Secrets (env vars), Vault Agent injection (files) or the Secrets Store CSI driver (files)'),
+  traffic: t.defaulted(traffic, { maxConnections: 100, maxPendingRequests: 64, consecutive5xxErrors: 5, timeout: '15s' }, 'mesh connection limits, circuit breaking and timeout'),
 });
 
 const externalEndpoint = t.object({
@@ -90,6 +113,47 @@ const externalEndpoint = t.object({
   cidrs: t.defaulted(t.list(t.string({ pattern: /^([0-9]{1,3}\.){3}[0-9]{1,3}\/([0-9]|[12][0-9]|3[0-2])$/, describe: 'an IPv4 CIDR such as 10.20.0.0/16' }), { unique: true }), [], 'address ranges (network policy egress)'),
   ports: t.required(t.list(t.integer(1, 65535), { minItems: 1, unique: true }), 'TCP ports'),
   protocol: t.defaulted(t.oneOf(['TLS', 'HTTPS', 'HTTP', 'TCP'] as const), 'TLS', 'protocol, for the mesh ServiceEntry'),
+});
+
+const labelMap = t.map(t.string({ pattern: LABEL_KEY, describe: 'a label key' }), t.string({ pattern: LABEL_VALUE, minLength: 0, describe: 'a label value' }));
+const https = t.string({ pattern: /^https:\/\/[a-z0-9.-]+(:[0-9]+)?(\/[^\s]*)?$/, describe: 'an https:// URL' });
+
+const gateway = t.object({
+  service: t.required(dnsLabel, 'Service name of the gateway'),
+  labels: t.required(labelMap, 'labels selecting the gateway pods'),
+  serviceAccount: t.required(dnsLabel, 'service account of the gateway pods (its mTLS identity)'),
+  port: t.required(t.integer(1, 65535), 'container port the gateway listens on for TLS'),
+});
+
+const secretStore = t.object({
+  provider: t.required(t.oneOf(['vault', 'fake'] as const), 'vault, or fake for local clusters without Vault (placeholder values only)'),
+  refreshInterval: t.defaulted(duration, '1h', 'how often secrets are re-read from the store'),
+  vault: t.optional(t.object({
+    server: t.required(https, 'Vault address'),
+    path: t.required(t.string({ pattern: /^[a-z0-9][a-z0-9_/-]*$/, describe: 'a KV mount path such as secret' }), 'KV v2 mount'),
+    authMountPath: t.defaulted(t.string({ pattern: /^[a-z0-9][a-z0-9_/-]*$/, describe: 'an auth mount path' }), 'kubernetes', 'Kubernetes auth method mount'),
+    role: t.required(t.string({ pattern: /^[a-z0-9][a-z0-9_-]*$/, describe: 'a Vault role name' }), 'Vault role bound to the platform service accounts'),
+  }), 'Vault connection; required when provider is vault'),
+});
+
+const certificates = t.object({
+  issuer: t.required(t.oneOf(['self-signed', 'acme', 'vault'] as const), 'self-signed CA (local), ACME, or Vault PKI'),
+  acme: t.optional(t.object({
+    server: t.required(https, 'ACME directory URL'),
+    email: t.required(t.string({ pattern: /^[^@\s]+@[^@\s]+\.[a-z]+$/, describe: 'an email address' }), 'account contact'),
+  }), 'ACME account; required when issuer is acme'),
+  vault: t.optional(t.object({
+    server: t.required(https, 'Vault address'),
+    path: t.required(t.string({ pattern: /^[a-z0-9][a-z0-9_/-]*$/, describe: 'a PKI sign path such as pki/sign/bulwark' }), 'PKI sign path'),
+    role: t.required(t.string({ pattern: /^[a-z0-9][a-z0-9_-]*$/, describe: 'a Vault role name' }), 'Vault role of cert-manager'),
+  }), 'Vault PKI; required when issuer is vault'),
+});
+
+const mesh = t.object({
+  namespace: t.defaulted(dnsLabel, 'istio-system', 'namespace of istiod and the gateways'),
+  controlPlaneLabels: t.defaulted(labelMap, { app: 'istiod' }, 'labels selecting istiod pods'),
+  ingressGateway: t.defaulted(gateway, { service: 'istio-ingressgateway', labels: { istio: 'ingressgateway' }, serviceAccount: 'istio-ingressgateway-service-account', port: 8443 }, 'ingress gateway pods'),
+  egressGateway: t.defaulted(gateway, { service: 'istio-egressgateway', labels: { istio: 'egressgateway' }, serviceAccount: 'istio-egressgateway-service-account', port: 8443 }, 'egress gateway pods'),
 });
 
 const tenant = t.object({
@@ -118,13 +182,12 @@ export const overlaySchema = t.object({
   }), 'LimitRange of the namespace'),
   dns: t.defaulted(t.object({
     namespace: t.required(dnsLabel, 'namespace of the cluster DNS pods'),
-    podLabels: t.required(t.map(t.string({ pattern: LABEL_KEY, describe: 'a label key' }), t.string({ pattern: LABEL_VALUE, minLength: 0, describe: 'a label value' })), 'labels selecting the cluster DNS pods'),
+    podLabels: t.required(labelMap, 'labels selecting the cluster DNS pods'),
     ports: t.required(t.list(t.integer(1, 65535), { minItems: 1, unique: true }), 'DNS ports (UDP and TCP)'),
   }), { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' }, ports: [53] }, 'where cluster DNS runs; egress to it is the only default allow'),
-  ingress: t.optional(t.object({
-    className: t.required(dnsLabel, 'IngressClass name, e.g. nginx'),
-    controllerNamespace: t.required(dnsLabel, 'namespace of the ingress controller pods, allowed in by network policy'),
-  }), 'ingress controller used by components that set host'),
+  secretStore: t.required(secretStore, 'where secrets come from (External Secrets Operator ClusterSecretStore)'),
+  certificates: t.required(certificates, 'how cert-manager issues certificates for public hosts'),
+  mesh: t.defaulted(mesh, { namespace: 'istio-system', controlPlaneLabels: { app: 'istiod' }, ingressGateway: { service: 'istio-ingressgateway', labels: { istio: 'ingressgateway' }, serviceAccount: 'istio-ingressgateway-service-account', port: 8443 }, egressGateway: { service: 'istio-egressgateway', labels: { istio: 'egressgateway' }, serviceAccount: 'istio-egressgateway-service-account', port: 8443 } }, 'Istio control plane and gateways'),
   priorityClasses: t.defaulted(t.object({
     'platform-critical': t.required(t.integer(1, 1000000000), 'priority of platform-critical pods'),
     workload: t.required(t.integer(1, 1000000000), 'priority of workload pods'),
@@ -141,3 +204,8 @@ export type ComputeResources = Infer<typeof computeResources>;
 export type Permission = Infer<typeof permission>;
 export type ExternalEndpoint = Infer<typeof externalEndpoint>;
 export type Tenant = Infer<typeof tenant>;
+export type SecretReference = Infer<typeof secretReference>;
+export type Traffic = Infer<typeof traffic>;
+export type MeshConfig = Infer<typeof mesh>;
+export type SecretStoreConfig = Infer<typeof secretStore>;
+export type CertificatesConfig = Infer<typeof certificates>;

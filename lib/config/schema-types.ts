@@ -135,6 +135,17 @@ class EnumType<V extends string> extends Type<V> {
   }
 }
 
+/** A key that must never be set, with the reason why (e.g. literal secret values). */
+class ForbiddenType extends Type<never> {
+  constructor(private readonly message: string, public readonly allowed: string, private readonly fix: string) {
+    super();
+  }
+  public check(value: unknown, path: Path, issues: Issue[]): Checked<never> {
+    issues.push({ path, message: this.message, received: value === undefined ? undefined : typeof value === 'string' ? 'a literal value (not shown)' : describeValue(value), allowed: this.allowed, fix: this.fix });
+    return INVALID;
+  }
+}
+
 export interface ListOptions {
   readonly minItems?: number;
   readonly unique?: boolean;
@@ -279,6 +290,7 @@ export const t = {
   oneOf: <V extends string>(values: readonly V[]): EnumType<V> => new EnumType(values),
   list: <T>(item: Type<T>, opts: ListOptions = {}): Type<readonly T[]> => new ListType(item, opts),
   object: <F extends Fields>(fields: F, description?: string): ObjectType<F> => new ObjectType(fields, description),
+  forbidden: (message: string, allowed: string, fix: string): Type<never> => new ForbiddenType(message, allowed, fix),
   map: <K extends string, V>(key: Type<K>, value: Type<V>): Type<MapOf<K, V>> => new MapType(key, value),
   required: <T>(type: Type<T>, doc: string): Field<T, 'required'> => ({ type, mode: 'required', doc }),
   optional: <T>(type: Type<T>, doc: string): Field<T, 'optional'> => ({ type, mode: 'optional', doc }),

@@ -1,7 +1,7 @@
 import { COMPONENT_CATALOG, ComponentDefinition, ComponentName } from '../config/catalog';
 import { ConfigError, didYouMean, Problem } from '../config/errors';
 import { formatPath, LoadedOverlay } from '../config/load-overlay';
-import { ComponentOverlay, ComputeResources, ExternalEndpoint, Overlay, Permission, PriorityClassName } from '../config/overlay-schema';
+import { ComponentOverlay, ComputeResources, ExternalEndpoint, Overlay, Permission, PriorityClassName, SecretDelivery, SecretReference, Traffic } from '../config/overlay-schema';
 import { Path } from '../config/schema-types';
 import { cpuMillis, formatCpu, formatMemory, memoryBytes } from './quantity';
 
@@ -25,6 +25,10 @@ export interface ComponentModel {
   readonly permissions: readonly Permission[];
   readonly autoscaling?: { readonly minReplicas: number; readonly maxReplicas: number; readonly targetCPUUtilization: number };
   readonly priorityClass: PriorityClassName;
+  /** Sorted by name. */
+  readonly secrets: readonly (SecretReference & { readonly name: string })[];
+  readonly secretDelivery: SecretDelivery;
+  readonly traffic: Traffic;
 }
 
 export interface ExternalEndpointModel extends ExternalEndpoint {
@@ -41,7 +45,9 @@ export interface PlatformModel {
   readonly quota: Overlay['quota'];
   readonly limitRange: Overlay['limitRange'];
   readonly dns: Overlay['dns'];
-  readonly ingress?: Overlay['ingress'];
+  readonly secretStore: Overlay['secretStore'];
+  readonly certificates: Overlay['certificates'];
+  readonly mesh: Overlay['mesh'];
   readonly priorityClasses: Overlay['priorityClasses'];
   /** Sorted by name. */
   readonly externalEndpoints: readonly ExternalEndpointModel[];
@@ -58,7 +64,7 @@ export function buildModel(loaded: LoadedOverlay, platformVersion: string): Plat
   const report = (keyPath: Path, p: Omit<Problem, 'file' | 'path' | 'position'>, atKey = false): void => {
     problems.push({ file: loaded.file, position: loaded.locate(keyPath, atKey), path: formatPath(keyPath), ...p });
   };
-  const entries = (Object.entries(overlay.components) as [ComponentName, ComponentOverlay][]).sort(([a], [b]) => a.localeCompare(b));
+  const entries = (Object.entries(overlay.components) as [ComponentName, ComponentOverlay][]).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const deployed = new Set(entries.map(([name]) => name));
   const hosts = new Map<string, ComponentName>();
 
@@ -110,11 +116,9 @@ export function buildModel(loaded: LoadedOverlay, platformVersion: string): Plat
         report([...base, 'host'], { message: `host is already used by ${owner}`, received: JSON.stringify(c.host), allowed: 'a hostname no other component uses', fix: 'give each component its own hostname' });
       }
       hosts.set(c.host, name);
-      if (!overlay.ingress) {
-        report([...base, 'host'], { message: 'host is set but the overlay has no ingress section', received: JSON.stringify(c.host), allowed: 'host together with ingress.className and ingress.controllerNamespace', fix: 'add an ingress section or remove host' });
-      }
     }
   }
+  checkSecrets(overlay, entries, report);
   for (const [epName, ep] of Object.entries(overlay.externalEndpoints)) {
     if (ep.hosts.length === 0 && ep.cidrs.length === 0) {
       report(['externalEndpoints', epName], { message: 'external endpoint names no host and no address range', allowed: 'hosts and/or cidrs', fix: 'add hosts: [api.example.com] or cidrs: [10.0.0.0/16]' });
@@ -145,6 +149,9 @@ export function buildModel(loaded: LoadedOverlay, platformVersion: string): Plat
     permissions: c.permissions,
     autoscaling: c.autoscaling,
     priorityClass: c.priorityClass,
+    secrets: Object.keys(c.secrets).sort().map((secretName) => ({ name: secretName, ...c.secrets[secretName] })),
+    secretDelivery: c.secretDelivery,
+    traffic: c.traffic,
   }));
   return {
     environment: overlay.environment,
@@ -154,10 +161,12 @@ export function buildModel(loaded: LoadedOverlay, platformVersion: string): Plat
     quota: overlay.quota,
     limitRange: overlay.limitRange,
     dns: overlay.dns,
-    ingress: overlay.ingress,
+    secretStore: overlay.secretStore,
+    certificates: overlay.certificates,
+    mesh: overlay.mesh,
     priorityClasses: overlay.priorityClasses,
     externalEndpoints: Object.keys(overlay.externalEndpoints).sort().map((n) => ({ name: n, ...overlay.externalEndpoints[n] })),
-    tenants: [...overlay.tenants].sort((a, b) => a.name.localeCompare(b.name)).map((tn) => ({ ...tn, namespace: `${overlay.namespace}-${tn.name}` })),
+    tenants: [...overlay.tenants].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).map((tn) => ({ ...tn, namespace: `${overlay.namespace}-${tn.name}` })),
     components,
   };
 }
@@ -166,7 +175,7 @@ export function buildModel(loaded: LoadedOverlay, platformVersion: string): Plat
 function checkQuota(
   overlay: Overlay,
   entries: readonly [ComponentName, ComponentOverlay][],
-  report: (keyPath: Path, p: Omit<Problem, 'file' | 'path' | 'position'>) => void,
+  report: Report,
 ): void {
   for (const scope of ['requests', 'limits'] as const) {
     const cpu = entries.reduce((sum, [, c]) => sum + mostPods(c) * cpuMillis(c.resources[scope].cpu), 0);
@@ -181,6 +190,32 @@ function checkQuota(
   const pods = entries.reduce((sum, [, c]) => sum + mostPods(c), 0);
   if (pods > overlay.quota.pods) {
     report(['quota', 'pods'], { message: 'quota allows fewer pods than the components run', received: String(overlay.quota.pods), allowed: `at least ${pods}`, fix: 'raise quota.pods or lower replicas' });
+  }
+}
+
+type Report = (keyPath: Path, p: Omit<Problem, 'file' | 'path' | 'position'>) => void;
+
+/** Store and issuer settings must match the chosen provider; secret env vars must not shadow settings. */
+function checkSecrets(overlay: Overlay, entries: readonly [ComponentName, ComponentOverlay][], report: Report): void {
+  const store = overlay.secretStore;
+  if (store.provider === 'vault' && !store.vault) {
+    report(['secretStore'], { message: 'provider vault needs a vault section', allowed: 'secretStore.vault with server, path, role', fix: 'add secretStore.vault' });
+  }
+  const certs = overlay.certificates;
+  if (certs.issuer === 'acme' && !certs.acme) report(['certificates'], { message: 'issuer acme needs an acme section', allowed: 'certificates.acme with server and email', fix: 'add certificates.acme' });
+  if (certs.issuer === 'vault' && !certs.vault) report(['certificates'], { message: 'issuer vault needs a vault section', allowed: 'certificates.vault with server, path and role', fix: 'add certificates.vault' });
+  for (const [name, c] of entries) {
+    if (c.secretDelivery !== 'external-secrets' && store.provider !== 'vault' && Object.keys(c.secrets).length > 0) {
+      report(['components', name, 'secretDelivery'], { message: `${c.secretDelivery} reads secrets from Vault directly, but the secret store is ${store.provider}`, received: JSON.stringify(c.secretDelivery), allowed: 'external-secrets with a non-Vault store', fix: 'use secretDelivery: external-secrets or secretStore.provider: vault' });
+    }
+    const seen = new Map<string, string>();
+    for (const [secretName, ref] of Object.entries(c.secrets)) {
+      for (const envName of Object.keys(ref.env)) {
+        const clash = envName in c.config ? 'config' : seen.get(envName);
+        if (clash) report(['components', name, 'secrets', secretName, 'env', envName], { message: `environment variable is also set by ${clash}`, received: JSON.stringify(envName), allowed: 'each variable set once', fix: 'rename one of them' });
+        seen.set(envName, `secret ${secretName}`);
+      }
+    }
   }
 }
 

@@ -18,6 +18,7 @@ export class BaselineChart extends Chart {
       quota: model.quota,
       limitRange: model.limitRange,
       dns: model.dns,
+      mesh: { namespace: model.mesh.namespace, controlPlaneLabels: model.mesh.controlPlaneLabels },
     });
     new PriorityClasses(this, 'priority', {
       environment: model.environment,

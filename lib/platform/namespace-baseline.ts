@@ -1,6 +1,7 @@
 import { ApiObjectMetadata } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { MeshNamespacePolicy } from '../security/mesh-namespace-policy';
 import { standardLabels } from './labels';
 
 export interface NamespaceBaselineProps {
@@ -24,6 +25,11 @@ export interface NamespaceBaselineProps {
     readonly default: { readonly cpu: string; readonly memory: string };
     readonly max: { readonly cpu: string; readonly memory: string };
   };
+  /**
+   * The service mesh control plane: namespaces are labelled for sidecar injection and every pod
+   * may reach istiod (xDS and certificates). @default - no mesh
+   */
+  readonly mesh?: { readonly namespace: string; readonly controlPlaneLabels: Readonly<Record<string, string>> };
   /** Where cluster DNS runs: the only egress every pod gets by default. */
   readonly dns: {
     readonly namespace: string;
@@ -33,6 +39,8 @@ export interface NamespaceBaselineProps {
 }
 
 export const BASELINE_NAME = 'baseline';
+/** istiod's port for xDS configuration and workload certificates (mTLS). */
+const ISTIOD_XDS_PORT = 15012;
 
 /**
  * A namespace that is safe before anything runs in it: Pod Security Admission `restricted` in
@@ -57,6 +65,7 @@ export class NamespaceBaseline extends Construct {
           'pod-security.kubernetes.io/audit-version': props.podSecurityVersion,
           'pod-security.kubernetes.io/warn': 'restricted',
           'pod-security.kubernetes.io/warn-version': props.podSecurityVersion,
+          ...(props.mesh ? { 'istio-injection': 'enabled' } : {}),
         },
       },
     });
@@ -113,5 +122,23 @@ export class NamespaceBaseline extends Construct {
         }],
       },
     });
+
+    if (props.mesh) {
+      new k8s.KubeNetworkPolicy(this, 'allow-mesh', {
+        metadata: meta(`${name}-allow-mesh`),
+        spec: {
+          podSelector: {},
+          policyTypes: ['Egress'],
+          egress: [{
+            to: [{
+              namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': props.mesh.namespace } },
+              podSelector: { matchLabels: { ...props.mesh.controlPlaneLabels } },
+            }],
+            ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(ISTIOD_XDS_PORT) }],
+          }],
+        },
+      });
+      new MeshNamespacePolicy(this, 'mesh-policy', { namespace: props.namespace, name, labels, meshNamespace: props.mesh.namespace });
+    }
   }
 }

@@ -19,6 +19,7 @@ export class TenantChart extends Chart {
       quota: tenant.quota,
       limitRange: model.limitRange,
       dns: model.dns,
+      mesh: { namespace: model.mesh.namespace, controlPlaneLabels: model.mesh.controlPlaneLabels },
     });
   }
 }

@@ -30,8 +30,8 @@ export interface WorkloadNetworkPolicyProps {
   readonly podSelector: Readonly<Record<string, string>>;
   /** Workloads of the namespace allowed to call this one on its `http` port. */
   readonly allowFrom: readonly string[];
-  /** Namespaces allowed to call this one on its `http` port (ingress controllers). */
-  readonly allowFromNamespaces: readonly string[];
+  /** Pods of other namespaces allowed to call this one on its `http` port (ingress gateways). */
+  readonly allowFromNamespaces: readonly Omit<NamespacedPeer, 'ports'>[];
   readonly dependencies: readonly PeerWorkload[];
   readonly externalEgress: readonly ExternalEgress[];
   /** Egress to pods in other namespaces (e.g. the mesh egress gateway). */
@@ -59,7 +59,7 @@ export class WorkloadNetworkPolicy extends Construct {
     });
     const ingress: k8s.NetworkPolicyIngressRule[] = [];
     if (props.allowFrom.length > 0) ingress.push({ from: props.allowFrom.map(podsNamed), ports: [tcp('http')] });
-    for (const ns of props.allowFromNamespaces) ingress.push({ from: [inNamespace(ns)], ports: [tcp('http')] });
+    for (const peer of props.allowFromNamespaces) ingress.push({ from: [inNamespace(peer.namespace, peer.podLabels)], ports: [tcp('http')] });
     const egress: k8s.NetworkPolicyEgressRule[] = [
       ...props.dependencies.map((dep) => ({ to: [podsNamed(dep.name)], ports: [tcp(dep.containerPort)] })),
       ...props.externalEgress.filter((e) => e.cidrs.length > 0).map((e) => ({

@@ -1,6 +1,7 @@
 import { ALL_CHECKS, Check, CheckError, Finding, runChecks } from '../checks';
+import { ConfigError, Problem } from '../config/errors';
 import { LoadedOverlay } from '../config/load-overlay';
-import { buildModel } from '../model/platform-model';
+import { buildModel, PlatformModel } from '../model/platform-model';
 import { environmentFiles } from './emit';
 import { KubeObject } from './kube-object';
 import { synthEnvironment } from './synth-environment';
@@ -27,6 +28,8 @@ export interface SynthesizeOptions {
   readonly checks?: readonly Check[];
   /** Called once per environment once it is synthesized. */
   readonly onEnvironment?: (result: EnvironmentResult) => void;
+  /** Called before each environment is synthesized (index from 0), for a progress line. */
+  readonly onProgress?: (environment: string, index: number, count: number) => void;
 }
 
 /**
@@ -34,10 +37,22 @@ export interface SynthesizeOptions {
  * Writing is the caller's job, so that nothing touches the disk unless every environment passed.
  */
 export function synthesize(overlays: readonly LoadedOverlay[], options: SynthesizeOptions): SynthesisResult {
-  // Resolve every model first: input errors of all environments surface before any synthesis.
-  const models = overlays.map((o) => buildModel(o, options.platformVersion));
+  // Resolve every model first: input errors of all environments surface, together, before any
+  // synthesis.
+  const problems: Problem[] = [];
+  const models: PlatformModel[] = [];
+  for (const o of overlays) {
+    try {
+      models.push(buildModel(o, options.platformVersion));
+    } catch (e) {
+      if (!(e instanceof ConfigError)) throw e;
+      problems.push(...e.problems);
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
   const files = new Map<string, string>();
-  const environments = models.map((model): EnvironmentResult => {
+  const environments = models.map((model, index): EnvironmentResult => {
+    options.onProgress?.(model.environment, index, models.length);
     const components = synthEnvironment(model);
     const objects = components.flatMap((c) => c.objects);
     const findings = runChecks(options.checks ?? ALL_CHECKS, objects);

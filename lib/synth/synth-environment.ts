@@ -2,6 +2,7 @@ import { App, Chart } from 'cdk8s';
 import { PlatformModel } from '../model/platform-model';
 import { BaselineChart } from '../platform/baseline-chart';
 import { TenantChart } from '../platform/tenant-chart';
+import { SecurityChart } from '../security/security-chart';
 import { WorkloadChart } from '../workloads/workload-chart';
 import { ComponentManifests, KubeObject, withoutClusterNamespace } from './kube-object';
 
@@ -16,6 +17,7 @@ type ChartFactory = (app: App) => Chart;
 export function synthEnvironment(model: PlatformModel): ComponentManifests[] {
   const factories: ChartFactory[] = [
     (app) => new BaselineChart(app, model),
+    (app) => new SecurityChart(app, model),
     ...model.components.map((component): ChartFactory => (app) => new WorkloadChart(app, model, component)),
     ...model.tenants.map((tenant): ChartFactory => (app) => new TenantChart(app, model, tenant)),
   ];

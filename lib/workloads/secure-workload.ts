@@ -5,6 +5,7 @@ import { Construct } from 'constructs';
 import { selectorLabels, standardLabels } from '../platform/labels';
 import { ExternalEgress, NamespacedPeer, PeerWorkload, WorkloadNetworkPolicy } from '../security/workload-network-policy';
 import { PermissionGrant, WorkloadRole } from '../security/workload-role';
+import { PodSecretWiring, WorkloadSecrets, WorkloadSecretsProps } from '../security/workload-secrets';
 
 /** A peer this workload calls: traffic to it is allowed, and its URL is injected. */
 export type WorkloadDependency = PeerWorkload;
@@ -17,13 +18,6 @@ export interface WorkloadAutoscaling {
   readonly targetCPUUtilization: number;
 }
 
-/** Exposure through an Ingress. */
-export interface WorkloadIngress {
-  readonly host: string;
-  readonly className: string;
-  /** Namespace of the ingress controller pods, which network policy lets in. */
-  readonly controllerNamespace: string;
-}
 
 export interface SecureWorkloadProps {
   /** Component name: names the objects and the `app.kubernetes.io/name` label. */
@@ -55,8 +49,12 @@ export interface SecureWorkloadProps {
   readonly allowFrom?: readonly string[];
   /** Workloads in the same namespace this one calls. @default [] */
   readonly dependencies?: readonly WorkloadDependency[];
-  /** @default - not exposed outside the cluster */
-  readonly ingress?: WorkloadIngress;
+  /** Pods of other namespaces allowed to call this one, e.g. the mesh ingress gateway. @default [] */
+  readonly allowFromNamespaces?: readonly Omit<NamespacedPeer, 'ports'>[];
+  /** Secrets the workload reads and how they are delivered. @default - none */
+  readonly secrets?: Omit<WorkloadSecretsProps, 'workload' | 'namespace' | 'labels'>;
+  /** Pod annotations (e.g. sidecar settings). @default {} */
+  readonly podAnnotations?: Readonly<Record<string, string>>;
   /** Non-root identity the container runs as (user, group and fsGroup). @default 10001 */
   readonly runAsId?: number;
   /** Address ranges outside the cluster this workload calls. @default [] */
@@ -69,7 +67,8 @@ export interface SecureWorkloadProps {
   readonly priorityClassName?: string;
 }
 
-const SERVICE_PORT = 80;
+export const SERVICE_PORT = 80;
+const NO_SECRETS: PodSecretWiring = { env: [], volumes: [], volumeMounts: [], podAnnotations: {}, needsServiceAccountToken: false };
 const SCRATCH_SIZE_LIMIT = '64Mi';
 
 /**
@@ -102,6 +101,9 @@ export class SecureWorkload extends Construct {
     const configData = this.configData(props);
     const configMapName = `${props.name}-config`;
     new k8s.KubeConfigMap(this, 'config', { metadata: meta(configMapName), data: configData });
+    const secrets = props.secrets
+      ? new WorkloadSecrets(this, 'secrets', { ...props.secrets, workload: props.name, namespace: props.namespace, labels: this.labels }).wiring
+      : NO_SECRETS;
 
     new k8s.KubeDeployment(this, 'deployment', {
       metadata: meta(props.name),
@@ -113,10 +115,14 @@ export class SecureWorkload extends Construct {
         template: {
           metadata: {
             labels: { ...this.labels },
-            // Rolls the pods when settings change, since env vars are read only at start.
-            annotations: { 'bulwark.dev/config-sha256': sha256(JSON.stringify(configData)) },
+            annotations: {
+              ...props.podAnnotations,
+              ...secrets.podAnnotations,
+              // Rolls the pods when settings change, since env vars are read only at start.
+              'bulwark.dev/config-sha256': sha256(JSON.stringify(configData)),
+            },
           },
-          spec: this.podSpec(props, configMapName),
+          spec: this.podSpec(props, configMapName, secrets),
         },
       },
     });
@@ -155,31 +161,11 @@ export class SecureWorkload extends Construct {
       environment: props.environment,
       podSelector: this.selector,
       allowFrom: props.allowFrom ?? [],
-      allowFromNamespaces: props.ingress ? [props.ingress.controllerNamespace] : [],
+      allowFromNamespaces: props.allowFromNamespaces ?? [],
       dependencies: props.dependencies ?? [],
       externalEgress: props.externalEgress ?? [],
       namespacedEgress: props.namespacedEgress ?? [],
     });
-
-    if (props.ingress) {
-      new k8s.KubeIngress(this, 'ingress', {
-        metadata: meta(props.name),
-        spec: {
-          ingressClassName: props.ingress.className,
-          tls: [{ hosts: [props.ingress.host], secretName: `${props.name}-tls` }],
-          rules: [{
-            host: props.ingress.host,
-            http: {
-              paths: [{
-                path: '/',
-                pathType: 'Prefix',
-                backend: { service: { name: props.name, port: { name: 'http' } } },
-              }],
-            },
-          }],
-        },
-      });
-    }
   }
 
   /** Grants the service account `grant` in its namespace (see WorkloadRole). */
@@ -203,7 +189,7 @@ export class SecureWorkload extends Construct {
     return { ...data, ...props.config };
   }
 
-  private podSpec(props: SecureWorkloadProps, configMapName: string): k8s.PodSpec {
+  private podSpec(props: SecureWorkloadProps, configMapName: string, secrets: PodSecretWiring): k8s.PodSpec {
     const id = props.runAsId ?? 10001;
     const scratch = ['/tmp', ...(props.writablePaths ?? [])].map((mountPath, i) => ({
       name: i === 0 ? 'tmp' : `scratch-${i}`,
@@ -219,7 +205,7 @@ export class SecureWorkload extends Construct {
     return {
       serviceAccountName: props.name,
       // A token is mounted only when the role grants something: no grant, no credential to steal.
-      automountServiceAccountToken: Lazy.any({ produce: () => this.role.grantedRules.length > 0 }),
+      automountServiceAccountToken: Lazy.any({ produce: () => secrets.needsServiceAccountToken || this.role.grantedRules.length > 0 }),
       enableServiceLinks: false,
       priorityClassName: props.priorityClassName,
       // Replicas on distinct nodes (hard) and across zones when the cluster has them (soft).
@@ -241,6 +227,7 @@ export class SecureWorkload extends Construct {
         args: props.args && props.args.length > 0 ? [...props.args] : undefined,
         ports: [{ name: 'http', containerPort: props.port, protocol: 'TCP' }],
         envFrom: [{ configMapRef: { name: configMapName } }],
+        env: secrets.env.length > 0 ? [...secrets.env] : undefined,
         resources: {
           requests: { cpu: k8s.Quantity.fromString(props.resources.requests.cpu), memory: k8s.Quantity.fromString(props.resources.requests.memory) },
           limits: { cpu: k8s.Quantity.fromString(props.resources.limits.cpu), memory: k8s.Quantity.fromString(props.resources.limits.memory) },
@@ -254,9 +241,12 @@ export class SecureWorkload extends Construct {
           privileged: false,
           capabilities: { drop: ['ALL'] },
         },
-        volumeMounts: scratch.map(({ name, mountPath }) => ({ name, mountPath })),
+        volumeMounts: [...scratch.map(({ name, mountPath }) => ({ name, mountPath })), ...secrets.volumeMounts],
       }],
-      volumes: scratch.map(({ name }) => ({ name, emptyDir: { sizeLimit: k8s.Quantity.fromString(SCRATCH_SIZE_LIMIT) } })),
+      volumes: [
+        ...scratch.map(({ name }) => ({ name, emptyDir: { sizeLimit: k8s.Quantity.fromString(SCRATCH_SIZE_LIMIT) } })),
+        ...secrets.volumes,
+      ],
     };
   }
 }

@@ -2,9 +2,12 @@ import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ComponentModel, PlatformModel } from '../model/platform-model';
 import { priorityClassName } from '../platform/priority-classes';
-import { SecureWorkload } from './secure-workload';
+import { INGRESS_GATEWAY_NAME, viaEgressGateway } from '../security/mesh-edge';
+import { secretStoreName } from '../security/secret-store';
+import { WorkloadMesh } from '../security/workload-mesh';
+import { SecureWorkload, SERVICE_PORT } from './secure-workload';
 
-/** One subchart per component: the component's secure workload, wired from the model. */
+/** One subchart per component: the component's secure workload and its mesh policy, wired from the model. */
 export class WorkloadChart extends Chart {
   public readonly workload: SecureWorkload;
 
@@ -12,6 +15,8 @@ export class WorkloadChart extends Chart {
     super(scope, component.name, { namespace: model.namespace, disableResourceNameHashes: true });
     const byName = new Map(model.components.map((c) => [c.name, c]));
     const { definition } = component;
+    const { mesh } = model;
+    const usesEgressGateway = component.externalDependencies.some(viaEgressGateway);
     this.workload = new SecureWorkload(this, 'workload', {
       name: component.name,
       environment: model.environment,
@@ -29,13 +34,35 @@ export class WorkloadChart extends Chart {
       config: component.config,
       allowFrom: component.calledBy,
       dependencies: component.dependsOn.map((name) => ({ name, containerPort: byName.get(name)!.definition.port })),
-      ingress: component.host && model.ingress
-        ? { host: component.host, className: model.ingress.className, controllerNamespace: model.ingress.controllerNamespace }
-        : undefined,
-      externalEgress: component.externalDependencies,
+      allowFromNamespaces: component.host ? [{ namespace: mesh.namespace, podLabels: mesh.ingressGateway.labels }] : [],
+      externalEgress: component.externalDependencies.filter((e) => !viaEgressGateway(e)),
+      namespacedEgress: usesEgressGateway ? [{ namespace: mesh.namespace, podLabels: mesh.egressGateway.labels, ports: [mesh.egressGateway.port] }] : [],
       autoscaling: component.autoscaling,
       priorityClassName: priorityClassName(model.environment, component.priorityClass),
+      secrets: {
+        secrets: component.secrets,
+        delivery: component.secretDelivery,
+        storeName: secretStoreName(model.environment),
+        refreshInterval: model.secretStore.refreshInterval,
+        vault: model.secretStore.vault
+          ? { server: model.secretStore.vault.server, kvMount: model.secretStore.vault.path, role: model.secretStore.vault.role }
+          : undefined,
+      },
     });
     for (const permission of component.permissions) this.workload.grant(permission);
+
+    new WorkloadMesh(this, 'mesh', {
+      name: component.name,
+      namespace: model.namespace,
+      labels: this.workload.labels,
+      selector: this.workload.selector,
+      servicePort: SERVICE_PORT,
+      callers: [
+        ...component.calledBy.map((caller) => ({ namespace: model.namespace, serviceAccount: caller })),
+        ...(component.host ? [{ namespace: mesh.namespace, serviceAccount: mesh.ingressGateway.serviceAccount }] : []),
+      ],
+      traffic: component.traffic,
+      exposure: component.host ? { host: component.host, gateway: INGRESS_GATEWAY_NAME } : undefined,
+    });
   }
 }

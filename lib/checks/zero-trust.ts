@@ -1,0 +1,59 @@
+import { KubeObject } from '../synth/kube-object';
+import { Check } from './check';
+import { allContainers, podSpecOf } from './pod-spec';
+
+const byKind = new WeakMap<readonly KubeObject[], Map<string, KubeObject[]>>();
+
+/** Objects of `kind` in `all`, indexed once per synthesized set. */
+function ofKind(all: readonly KubeObject[], kind: string): readonly KubeObject[] {
+  let index = byKind.get(all);
+  if (!index) {
+    index = new Map();
+    for (const o of all) index.set(o.kind, [...(index.get(o.kind) ?? []), o]);
+    byKind.set(all, index);
+  }
+  return index.get(kind) ?? [];
+}
+
+export const meshMtlsStrict: Check = {
+  id: 'mesh-mtls-strict',
+  description: 'Every namespace the platform creates requires mutual TLS (Istio PeerAuthentication STRICT).',
+  severity: 'error',
+  inspect(object, all) {
+    if (object.kind !== 'Namespace') return [];
+    const strict = ofKind(all, 'PeerAuthentication').some((p) => p.metadata.namespace === object.metadata.name
+      && (p.spec as { mtls?: { mode?: string }; selector?: unknown } | undefined)?.mtls?.mode === 'STRICT'
+      && (p.spec as { selector?: unknown }).selector === undefined);
+    return strict ? [] : ['no namespace-wide PeerAuthentication with mtls STRICT'];
+  },
+};
+
+export const meshAuthorization: Check = {
+  id: 'mesh-authorization',
+  description: 'Every workload has its own AuthorizationPolicy naming exactly who may call it.',
+  severity: 'error',
+  inspect(object, all) {
+    if (!podSpecOf(object) || object.kind === 'Job' || object.kind === 'CronJob') return [];
+    const policy = ofKind(all, 'AuthorizationPolicy').find((p) => p.metadata.namespace === object.metadata.namespace && p.metadata.name === object.metadata.name);
+    return policy ? [] : [`no AuthorizationPolicy ${object.metadata.name} in ${object.metadata.namespace}`];
+  },
+};
+
+export const secretReferencesResolve: Check = {
+  id: 'secret-references-resolve',
+  description: 'Every Secret a pod reads is produced by an ExternalSecret of the platform (no dangling or hand-made Secrets).',
+  severity: 'error',
+  inspect(object, all) {
+    const pod = podSpecOf(object);
+    if (!pod) return [];
+    const produced = new Set(ofKind(all, 'ExternalSecret').map((e) => `${e.metadata.namespace}/${(e.spec as { target?: { name?: string } }).target?.name ?? e.metadata.name}`));
+    const referenced = new Set<string>();
+    for (const c of allContainers(pod)) {
+      for (const e of c.env ?? []) if (e.valueFrom?.secretKeyRef) referenced.add(e.valueFrom.secretKeyRef.name);
+      for (const e of c.envFrom ?? []) if (e.secretRef) referenced.add(e.secretRef.name);
+    }
+    for (const v of pod.volumes ?? []) if (v.secret?.secretName) referenced.add(v.secret.secretName);
+    return [...referenced].sort().filter((name) => !produced.has(`${object.metadata.namespace}/${name}`))
+      .map((name) => `reads Secret ${name}, which no ExternalSecret in ${object.metadata.namespace} produces`);
+  },
+};

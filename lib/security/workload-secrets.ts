@@ -1,0 +1,136 @@
+import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import { ExternalSecret, ExternalSecretSpecSecretStoreRefKind, ExternalSecretSpecTargetCreationPolicy } from '../../imports/external-secrets.io';
+import { SecretProviderClass } from '../../imports/secrets-store.csi.x-k8s.io';
+
+/** One secret a workload reads: a path in the store and the properties it maps to env vars. */
+export interface SecretDeclaration {
+  /** Local name; the Kubernetes Secret (if any) is `<workload>-<name>`. */
+  readonly name: string;
+  /** Path of the secret in the store, e.g. `backend/db`. */
+  readonly remoteKey: string;
+  /** Environment variable → property of the stored secret. */
+  readonly env: Readonly<Record<string, string>>;
+}
+
+export type SecretDeliveryMode = 'external-secrets' | 'vault-agent' | 'csi';
+
+export interface WorkloadSecretsProps {
+  readonly workload: string;
+  readonly namespace: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly secrets: readonly SecretDeclaration[];
+  readonly delivery: SecretDeliveryMode;
+  /** ClusterSecretStore the ExternalSecrets read from. */
+  readonly storeName: string;
+  readonly refreshInterval: string;
+  /** Vault connection, needed by vault-agent and csi delivery. */
+  readonly vault?: { readonly server: string; readonly kvMount: string; readonly role: string };
+}
+
+/** What a workload's pod needs to receive its secrets, whichever way they are delivered. */
+export interface PodSecretWiring {
+  readonly env: readonly k8s.EnvVar[];
+  readonly volumes: readonly k8s.Volume[];
+  readonly volumeMounts: readonly k8s.VolumeMount[];
+  readonly podAnnotations: Readonly<Record<string, string>>;
+  /** Vault Agent authenticates with the pod's service account token. */
+  readonly needsServiceAccountToken: boolean;
+}
+
+const CSI_ROOT = '/mnt/secrets';
+const VAULT_AGENT_ROOT = '/vault/secrets';
+
+/**
+ * Delivers a workload's secrets without a value ever appearing in the manifests: as env vars from
+ * Secrets that External Secrets Operator materializes, as files rendered by the Vault Agent
+ * injector, or as files mounted by the Secrets Store CSI driver. Same declarations, three renderings.
+ */
+export class WorkloadSecrets extends Construct {
+  public readonly wiring: PodSecretWiring;
+
+  constructor(scope: Construct, id: string, props: WorkloadSecretsProps) {
+    super(scope, id);
+    if (props.delivery !== 'external-secrets' && props.secrets.length > 0 && !props.vault) {
+      throw new Error(`workload-secrets "${props.workload}": delivery ${props.delivery} needs a Vault connection; allowed: external-secrets without Vault`);
+    }
+    switch (props.delivery) {
+      case 'external-secrets':
+        this.wiring = this.externalSecrets(props);
+        break;
+      case 'vault-agent':
+        this.wiring = vaultAgent(props);
+        break;
+      case 'csi':
+        this.wiring = this.csi(props);
+        break;
+    }
+  }
+
+  private externalSecrets(props: WorkloadSecretsProps): PodSecretWiring {
+    const env: k8s.EnvVar[] = [];
+    for (const s of props.secrets) {
+      const secretName = `${props.workload}-${s.name}`;
+      const properties = [...new Set(Object.values(s.env))].sort();
+      new ExternalSecret(this, s.name, {
+        metadata: { name: secretName, namespace: props.namespace, labels: { ...props.labels } },
+        spec: {
+          refreshInterval: props.refreshInterval,
+          secretStoreRef: { kind: ExternalSecretSpecSecretStoreRefKind.CLUSTER_SECRET_STORE, name: props.storeName },
+          target: { name: secretName, creationPolicy: ExternalSecretSpecTargetCreationPolicy.OWNER },
+          data: properties.map((property) => ({ secretKey: property, remoteRef: { key: s.remoteKey, property } })),
+        },
+      });
+      for (const [name, property] of sortedEntries(s.env)) {
+        env.push({ name, valueFrom: { secretKeyRef: { name: secretName, key: property } } });
+      }
+    }
+    return { env, volumes: [], volumeMounts: [], podAnnotations: {}, needsServiceAccountToken: false };
+  }
+
+  private csi(props: WorkloadSecretsProps): PodSecretWiring {
+    const vault = props.vault!;
+    const wiring = { env: [] as k8s.EnvVar[], volumes: [] as k8s.Volume[], volumeMounts: [] as k8s.VolumeMount[] };
+    for (const s of props.secrets) {
+      const className = `${props.workload}-${s.name}`;
+      const objects = [...new Set(Object.values(s.env))].sort()
+        .map((property) => `- objectName: "${property}"\n  secretPath: "${vault.kvMount}/data/${s.remoteKey}"\n  secretKey: "${property}"\n`).join('');
+      new SecretProviderClass(this, s.name, {
+        metadata: { name: className, namespace: props.namespace, labels: { ...props.labels } },
+        spec: { provider: 'vault', parameters: { vaultAddress: vault.server, roleName: vault.role, objects } },
+      });
+      const volume = `secret-${s.name}`;
+      wiring.volumes.push({ name: volume, csi: { driver: 'secrets-store.csi.k8s.io', readOnly: true, volumeAttributes: { secretProviderClass: className } } });
+      wiring.volumeMounts.push({ name: volume, mountPath: `${CSI_ROOT}/${s.name}`, readOnly: true });
+      wiring.env.push({ name: `${envName(s.name)}_DIR`, value: `${CSI_ROOT}/${s.name}` });
+    }
+    return { ...wiring, podAnnotations: {}, needsServiceAccountToken: false };
+  }
+}
+
+function vaultAgent(props: WorkloadSecretsProps): PodSecretWiring {
+  if (props.secrets.length === 0) return { env: [], volumes: [], volumeMounts: [], podAnnotations: {}, needsServiceAccountToken: false };
+  const vault = props.vault!;
+  const annotations: Record<string, string> = {
+    'vault.hashicorp.com/agent-inject': 'true',
+    'vault.hashicorp.com/role': vault.role,
+    'vault.hashicorp.com/agent-run-as-same-user': 'true',
+  };
+  const env: k8s.EnvVar[] = [];
+  for (const s of props.secrets) {
+    const path = `${vault.kvMount}/data/${s.remoteKey}`;
+    annotations[`vault.hashicorp.com/agent-inject-secret-${s.name}`] = path;
+    const lines = sortedEntries(s.env).map(([name, property]) => `export ${name}="{{ index .Data.data "${property}" }}"`);
+    annotations[`vault.hashicorp.com/agent-inject-template-${s.name}`] = `{{- with secret "${path}" -}}\n${lines.join('\n')}\n{{- end }}\n`;
+    env.push({ name: `${envName(s.name)}_FILE`, value: `${VAULT_AGENT_ROOT}/${s.name}` });
+  }
+  return { env, volumes: [], volumeMounts: [], podAnnotations: annotations, needsServiceAccountToken: true };
+}
+
+function envName(name: string): string {
+  return name.toUpperCase().replace(/-/g, '_');
+}
+
+function sortedEntries(record: Readonly<Record<string, string>>): [string, string][] {
+  return Object.entries(record).sort(([a], [b]) => a.localeCompare(b));
+}
