@@ -124,6 +124,22 @@ describe('buildModel', () => {
     expect(errors).toEqual([expect.stringContaining('externalEndpoints.llm-api: external endpoint names no host and no address range; allowed: hosts and/or cidrs')]);
   });
 
+  test('fails on an unknown component at its key, with a suggestion', () => {
+    const errors = configErrors(modelFromDev('  podinfo:\n', '  podinfoo:\n'));
+    expect(errors).toEqual([expect.stringMatching(/^overlays\/dev\.yaml:\d+:3: components\.podinfoo: unknown component; received "podinfoo"; allowed: one of agent, backend, frontend, mcp, podinfo, or any name with kind: <one of those>; fix: did you mean "podinfo"\?$/)]);
+  });
+
+  test('runs any number of instances of a catalog entry through kind', () => {
+    const model = modelFromDev('  podinfo:\n', '  payments:\n    kind: backend\n    image: ghcr.io/org/payments:2.0.0\n    resources:\n      requests: { cpu: 10m, memory: 32Mi }\n      limits: { cpu: 100m, memory: 64Mi }\n\n  podinfo:\n')();
+    const payments = model.components.find((c) => c.name === 'payments')!;
+    expect([payments.kind, payments.definition.port, payments.definition.role]).toEqual(['backend', 8080, 'api']);
+  });
+
+  test('fails on a tenant declared twice', () => {
+    const errors = configErrors(modelFromDev('\ncomponents:\n', '\ntenants:\n  - { name: team-a, group: g, quota: { requests: { cpu: "1", memory: 1Gi }, limits: { cpu: "1", memory: 1Gi }, pods: 1 } }\n  - { name: team-a, group: h, quota: { requests: { cpu: "1", memory: 1Gi }, limits: { cpu: "1", memory: 1Gi }, pods: 1 } }\n\ncomponents:\n'));
+    expect(errors).toEqual([expect.stringContaining('tenants[1].name: tenant is declared twice; received "team-a"')]);
+  });
+
   test('resolves tenants into their own namespaces', () => {
     const prod = modelOf('prod');
     expect(prod.tenants.map((tn) => [tn.name, tn.namespace, tn.group])).toEqual([['team-a', 'bulwark-prod-team-a', 'bulwark:team-a'], ['team-b', 'bulwark-prod-team-b', 'bulwark:team-b']]);

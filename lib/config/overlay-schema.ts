@@ -91,6 +91,7 @@ export const PRIORITY_CLASSES = ['platform-critical', 'workload', 'batch'] as co
 export type PriorityClassName = (typeof PRIORITY_CLASSES)[number];
 
 export const componentSchema = t.object({
+  kind: t.optional(componentName, 'catalog entry this component is an instance of; defaults to the component\'s own name'),
   image: t.required(imageReference, 'image pinned by tag or digest, e.g. ghcr.io/org/app:1.2.3'),
   replicas: t.optional(t.integer(0, 100), 'number of pods (default 1); leave out when autoscaling is set'),
   resources: t.required(t.object({
@@ -195,7 +196,7 @@ export const overlaySchema = t.object({
   }), { 'platform-critical': 1000000, workload: 100000, batch: 1000 }, 'values of the three PriorityClasses'),
   externalEndpoints: t.defaulted(t.map(dnsLabel, externalEndpoint), {}, 'services outside the cluster that components may call'),
   tenants: t.defaulted(t.list(tenant), [], 'teams, each with its own restricted namespace'),
-  components: t.required(t.map(componentName, componentSchema), 'components deployed in this environment'),
+  components: t.required(t.map(t.string({ pattern: DNS_1123_LABEL, maxLength: 52, describe: 'a component name (DNS-1123 label of at most 52 characters)' }), componentSchema), 'components deployed in this environment'),
 });
 
 export type Overlay = Infer<typeof overlaySchema>;

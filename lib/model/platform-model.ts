@@ -1,4 +1,4 @@
-import { COMPONENT_CATALOG, ComponentDefinition, ComponentName } from '../config/catalog';
+import { COMPONENT_CATALOG, COMPONENT_NAMES, ComponentDefinition, ComponentName } from '../config/catalog';
 import { ConfigError, didYouMean, Problem } from '../config/errors';
 import { formatPath, LoadedOverlay } from '../config/load-overlay';
 import { ComponentOverlay, ComputeResources, ExternalEndpoint, Overlay, Permission, PriorityClassName, SecretDelivery, SecretReference, Traffic } from '../config/overlay-schema';
@@ -7,7 +7,9 @@ import { cpuMillis, formatCpu, formatMemory, memoryBytes } from './quantity';
 
 /** One component as an environment runs it: catalog facts plus overlay sizing, edges resolved. */
 export interface ComponentModel {
-  readonly name: ComponentName;
+  readonly name: string;
+  /** Catalog entry the component is an instance of. */
+  readonly kind: ComponentName;
   readonly definition: ComponentDefinition;
   readonly image: string;
   /** Tag or digest, used as `app.kubernetes.io/version`. */
@@ -17,11 +19,11 @@ export interface ComponentModel {
   readonly host?: string;
   readonly config: Readonly<Record<string, string>>;
   /** Components this one calls, sorted. */
-  readonly dependsOn: readonly ComponentName[];
+  readonly dependsOn: readonly string[];
   /** External endpoints this one calls, sorted by name. */
   readonly externalDependencies: readonly ExternalEndpointModel[];
   /** Components that call this one, sorted. */
-  readonly calledBy: readonly ComponentName[];
+  readonly calledBy: readonly string[];
   readonly permissions: readonly Permission[];
   readonly autoscaling?: { readonly minReplicas: number; readonly maxReplicas: number; readonly targetCPUUtilization: number };
   readonly priorityClass: PriorityClassName;
@@ -64,17 +66,26 @@ export function buildModel(loaded: LoadedOverlay, platformVersion: string): Plat
   const report = (keyPath: Path, p: Omit<Problem, 'file' | 'path' | 'position'>, atKey = false): void => {
     problems.push({ file: loaded.file, position: loaded.locate(keyPath, atKey), path: formatPath(keyPath), ...p });
   };
-  const entries = (Object.entries(overlay.components) as [ComponentName, ComponentOverlay][]).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const entries = (Object.entries(overlay.components) as [string, ComponentOverlay][]).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const deployed = new Set(entries.map(([name]) => name));
-  const hosts = new Map<string, ComponentName>();
+  const hosts = new Map<string, string>();
 
   for (const [name, c] of entries) {
     const base = ['components', name];
+    if (kindOf(name, c) === undefined) {
+      const suggestion = didYouMean(name, COMPONENT_NAMES);
+      report(base, {
+        message: 'unknown component',
+        received: JSON.stringify(name),
+        allowed: `one of ${COMPONENT_NAMES.join(', ')}, or any name with kind: <one of those>`,
+        fix: suggestion ? `did you mean "${suggestion}"?` : `add kind: <one of ${COMPONENT_NAMES.join(', ')}>`,
+      }, true);
+    }
     c.dependsOn.forEach((dep, i) => {
       const at = [...base, 'dependsOn', i];
       if (dep === name) {
         report(at, { message: 'component depends on itself', received: JSON.stringify(dep), allowed: 'other deployed components or external endpoints', fix: 'remove it' });
-      } else if (!deployed.has(dep as ComponentName) && !(dep in overlay.externalEndpoints)) {
+      } else if (!deployed.has(dep) && !(dep in overlay.externalEndpoints)) {
         const candidates = [...[...deployed].filter((d) => d !== name), ...Object.keys(overlay.externalEndpoints)].sort();
         const suggestion = didYouMean(dep, candidates);
         report(at, {
@@ -136,15 +147,16 @@ export function buildModel(loaded: LoadedOverlay, platformVersion: string): Plat
 
   const components = entries.map(([name, c]): ComponentModel => ({
     name,
-    definition: COMPONENT_CATALOG[name],
+    kind: kindOf(name, c)!,
+    definition: COMPONENT_CATALOG[kindOf(name, c)!],
     image: c.image,
     version: imageVersion(c.image),
     replicas: c.autoscaling?.minReplicas ?? c.replicas ?? 1,
     resources: c.resources,
     host: c.host,
     config: c.config,
-    dependsOn: c.dependsOn.filter((d): d is ComponentName => deployed.has(d as ComponentName)).sort(),
-    externalDependencies: c.dependsOn.filter((d) => !deployed.has(d as ComponentName)).sort().map((d) => ({ name: d, ...overlay.externalEndpoints[d] })),
+    dependsOn: c.dependsOn.filter((d) => deployed.has(d)).sort(),
+    externalDependencies: c.dependsOn.filter((d) => !deployed.has(d)).sort().map((d) => ({ name: d, ...overlay.externalEndpoints[d] })),
     calledBy: entries.filter(([, other]) => other.dependsOn.includes(name)).map(([caller]) => caller),
     permissions: c.permissions,
     autoscaling: c.autoscaling,
@@ -174,7 +186,7 @@ export function buildModel(loaded: LoadedOverlay, platformVersion: string): Plat
 /** The namespace quota must hold every replica of every component, or rollouts stall. */
 function checkQuota(
   overlay: Overlay,
-  entries: readonly [ComponentName, ComponentOverlay][],
+  entries: readonly [string, ComponentOverlay][],
   report: Report,
 ): void {
   for (const scope of ['requests', 'limits'] as const) {
@@ -196,7 +208,7 @@ function checkQuota(
 type Report = (keyPath: Path, p: Omit<Problem, 'file' | 'path' | 'position'>) => void;
 
 /** Store and issuer settings must match the chosen provider; secret env vars must not shadow settings. */
-function checkSecrets(overlay: Overlay, entries: readonly [ComponentName, ComponentOverlay][], report: Report): void {
+function checkSecrets(overlay: Overlay, entries: readonly [string, ComponentOverlay][], report: Report): void {
   const store = overlay.secretStore;
   if (store.provider === 'vault' && !store.vault) {
     report(['secretStore'], { message: 'provider vault needs a vault section', allowed: 'secretStore.vault with server, path, role', fix: 'add secretStore.vault' });
@@ -217,6 +229,11 @@ function checkSecrets(overlay: Overlay, entries: readonly [ComponentName, Compon
       }
     }
   }
+}
+
+/** The catalog entry a component instantiates: its `kind`, or its own name when that is one. */
+function kindOf(name: string, c: ComponentOverlay): ComponentName | undefined {
+  return c.kind ?? ((COMPONENT_NAMES as readonly string[]).includes(name) ? (name as ComponentName) : undefined);
 }
 
 /** The most pods a component may run: its replicas, or the autoscaler's maximum. */
