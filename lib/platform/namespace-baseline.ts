@@ -105,39 +105,25 @@ export class NamespaceBaseline extends Construct {
       spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
     });
 
-    new k8s.KubeNetworkPolicy(this, 'allow-dns', {
-      metadata: meta(`${name}-allow-dns`),
-      spec: {
-        podSelector: {},
-        policyTypes: ['Egress'],
-        egress: [{
-          to: [{
-            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': props.dns.namespace } },
-            podSelector: { matchLabels: { ...props.dns.podLabels } },
-          }],
-          ports: props.dns.ports.flatMap((port) => [
-            { protocol: 'UDP', port: k8s.IntOrString.fromNumber(port) },
-            { protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) },
-          ]),
-        }],
-      },
-    });
-
-    if (props.mesh) {
-      new k8s.KubeNetworkPolicy(this, 'allow-mesh', {
-        metadata: meta(`${name}-allow-mesh`),
+    const allowEgressTo = (id: string, namespace: string, podLabels: Readonly<Record<string, string>>, ports: k8s.NetworkPolicyPort[]) =>
+      new k8s.KubeNetworkPolicy(this, id, {
+        metadata: meta(`${name}-${id}`),
         spec: {
           podSelector: {},
           policyTypes: ['Egress'],
           egress: [{
-            to: [{
-              namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': props.mesh.namespace } },
-              podSelector: { matchLabels: { ...props.mesh.controlPlaneLabels } },
-            }],
-            ports: [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(ISTIOD_XDS_PORT) }],
+            to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': namespace } }, podSelector: { matchLabels: { ...podLabels } } }],
+            ports,
           }],
         },
       });
+    allowEgressTo('allow-dns', props.dns.namespace, props.dns.podLabels, props.dns.ports.flatMap((port) => [
+      { protocol: 'UDP', port: k8s.IntOrString.fromNumber(port) },
+      { protocol: 'TCP', port: k8s.IntOrString.fromNumber(port) },
+    ]));
+
+    if (props.mesh) {
+      allowEgressTo('allow-mesh', props.mesh.namespace, props.mesh.controlPlaneLabels, [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(ISTIOD_XDS_PORT) }]);
       new MeshNamespacePolicy(this, 'mesh-policy', { namespace: props.namespace, name, labels, meshNamespace: props.mesh.namespace });
     }
   }
