@@ -100,6 +100,7 @@ echo "upgrade $name: $current -> $version$([[ $dry_run == 1 ]] && echo ' (dry ru
 run rm -rf "$WORK"
 run mkdir -p "$WORK/backup"
 run cp package.json package-lock.json scripts/tools.env "$WORK/backup/"
+[[ -d imports ]] && run cp -R imports "$WORK/backup/imports"
 
 step "1. pin $name $version"
 if [[ $kind == npm ]]; then
@@ -121,10 +122,20 @@ if [[ $status == 0 ]]; then
   run bash scripts/install-tools.sh </dev/null
 
   step "3. imports/ (typed CRD bindings)"
-  if make -n imports >/dev/null 2>&1; then
-    run make imports </dev/null
-  else
+  if ! make -n imports >/dev/null 2>&1; then
     echo "  no imports target yet: skipped"
+  elif [[ $dry_run == 1 ]]; then
+    run make imports
+  elif make imports </dev/null >"$WORK/imports.log" 2>&1; then
+    tail -n 1 "$WORK/imports.log" | sed 's/^/  /'
+    if [[ -d "$WORK/backup/imports" ]]; then
+      changed="$(diff -rq "$WORK/backup/imports" imports | wc -l)"
+      echo "  imports/: $changed file(s) differ from before$([[ $changed != 0 ]] && echo " (diff -ru $WORK/backup/imports imports)")"
+    fi
+  else
+    status=1
+    tail -n 20 "$WORK/imports.log" >&2
+    echo "upgrade: step failed: make imports (log: $WORK/imports.log)" >&2
   fi
 
   step "4. synthesis: what changes in dist/"
@@ -150,7 +161,10 @@ if [[ $status == 0 ]]; then
   elif node_modules/.bin/jest --ci >"$WORK/jest.log" 2>&1; then
     grep -E '^(Tests|Snapshots):' "$WORK/jest.log" | sed 's/^/  /'
   else
-    grep -E '^\s*● .* › |^(Tests|Snapshots):|snapshots? (failed|obsolete)' "$WORK/jest.log" | sed 's/^ *●/  ●/' | head -n 60
+    # Each failing test and its diff (snapshot diffs included), once: jest repeats them all in a
+    # final summary, which is cut off.
+    sed '/^Summary of all failing tests/,$d' "$WORK/jest.log" | grep -E '^ *● .* › |^ +(@@ |[-+] )' | head -n 80
+    grep -E '^(Tests|Snapshots):' "$WORK/jest.log"
     echo "  full output: $WORK/jest.log (review with: npx jest --ci <test file>)"
   fi
 fi
@@ -161,6 +175,8 @@ if [[ $dry_run == 1 ]]; then
   exit 0
 fi
 echo "accept: make synth && npx jest -u, review git diff, commit package.json, package-lock.json, scripts/tools.env, imports/, dist/ and snapshots"
-echo "roll back: cp $WORK/backup/package.json $WORK/backup/package-lock.json . && cp $WORK/backup/tools.env scripts/ && make setup imports"
+restore_imports=""
+[[ -d "$WORK/backup/imports" ]] && restore_imports=" && rm -rf imports && cp -R $WORK/backup/imports imports"
+echo "roll back: cp $WORK/backup/package.json $WORK/backup/package-lock.json . && cp $WORK/backup/tools.env scripts/$restore_imports && make setup"
 [[ $status == 0 ]] || echo "upgrade of $name to $version: a step failed (see above)"
 exit $status

@@ -15,11 +15,11 @@ import { cleanEnv, FIXTURES, MAIN, runCli, treeBytes, TSX } from './cli-harness'
 
 const valid = fs.readFileSync(path.join(FIXTURES, 'valid-overlay.yaml'), 'utf8');
 
-/** Three environments, with the backend at `tag`. */
+/** Two environments, with the backend at `tag`. */
 function writeOverlays(dir: string, tag: string): void {
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
-  for (const env of ['dev', 'prod', 'staging']) {
+  for (const env of ['dev', 'prod']) {
     const text = valid.replace('environment: dev', `environment: ${env}`).replace('backend:1.4.2', `backend:${tag}`);
     fs.writeFileSync(path.join(dir, `${env}.yaml`), text);
   }

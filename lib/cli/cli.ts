@@ -208,12 +208,15 @@ function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
-/** `dev: 6 components, 32 objects (ConfigMap 5, …), 0 warnings -> dist/dev/` */
+/**
+ * `dev: 6 components, 32 objects, 0 warnings -> dist/dev/ (ConfigMap 5, Deployment 5, …)`: the
+ * counts first, the (long) list of kinds last, so that a narrow terminal wraps only the detail.
+ */
 export function summaryLine(r: EnvironmentResult, out: string, s: Style = style(false)): string {
   const kinds = Object.entries(r.objectsByKind).map(([kind, n]) => `${kind} ${n}`).join(', ');
   const objects = r.components.reduce((n, c) => n + c.objects, 0);
   const warnings = plural(r.warnings.length, 'warning');
-  return `${s.bold(r.environment)}: ${plural(r.components.length, 'component')}, ${plural(objects, 'object')} (${kinds}), ${r.warnings.length > 0 ? s.yellow(warnings) : warnings} -> ${path.join(out, r.environment)}/`;
+  return `${s.bold(r.environment)}: ${plural(r.components.length, 'component')}, ${plural(objects, 'object')}, ${r.warnings.length > 0 ? s.yellow(warnings) : warnings} -> ${path.join(out, r.environment)}/ ${s.dim(`(${kinds})`)}`;
 }
 
 function totalLine(w: WriteResult, files: number, environments: number, outName: string, s: Style): string {

@@ -52,7 +52,9 @@ export class ProgressLine {
     const now = this.opts.now();
     if (now - this.start < (this.opts.delayMs ?? 300) || now - this.lastDraw < (this.opts.intervalMs ?? 100)) return;
     this.lastDraw = now;
-    const width = Math.max(20, (this.opts.columns ?? 80) - 1);
+    // A pseudo-terminal without a size reports 0 columns.
+    const columns = this.opts.columns !== undefined && this.opts.columns > 0 ? this.opts.columns : 80;
+    const width = Math.max(20, columns - 1);
     this.write(`${CLEAR_LINE}${text.length > width ? `${text.slice(0, width - 1)}…` : text}`);
     this.shown = true;
   }
