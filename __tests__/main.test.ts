@@ -168,6 +168,15 @@ describe('bulwark CLI (in process)', () => {
     expect(runCli(['synht'], { cwd: work })).toMatchObject({ code: 2, stderr: expect.stringMatching(/^error: unknown argument "synht" \(did you mean "synth"\?\)/) });
   });
 
+  test('refuses an output directory that holds the working directory or the overlays', () => {
+    for (const out of ['.', '..', '/']) {
+      const r = runCli(['synth', '--out', out], { cwd: path.join(work, 'overlays') });
+      expect([r.code, r.stderr.split('\n')[0]]).toEqual([2, `error: --out ${out} would replace the working directory: synth replaces its output directory as a whole; use a directory of its own, such as dist`]);
+    }
+    expect(runCli(['synth', '--out', 'x', '--overlays', 'x/overlays'], { cwd: work }).stderr).toMatch(/^error: --out x would replace the overlays: /);
+    expect(fs.readdirSync(work)).toEqual(['overlays']);
+  });
+
   test('an overlay directory that does not exist is one error line', () => {
     expect(runCli(['synth', '--overlays', 'nope'], { cwd: work })).toEqual({
       code: 1,

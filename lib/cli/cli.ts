@@ -108,12 +108,31 @@ function parseArgs(argv: readonly string[]): Options {
   return { command, overlays, out, env, quiet };
 }
 
+/** `dir` is `parent` or inside it. */
+function isWithin(dir: string, parent: string): boolean {
+  const rel = path.relative(parent, dir);
+  return rel === '' || (!rel.startsWith('..') && !path.isAbsolute(rel));
+}
+
+/**
+ * The output directory is replaced as a whole: refuse one that holds the working directory or the
+ * overlays (`--out .` would swap the repository away).
+ */
+function checkOutputDirectory(opts: Options, cwd: string): void {
+  if (opts.command !== 'synth') return;
+  const out = path.resolve(cwd, opts.out);
+  const overlays = path.resolve(cwd, opts.overlays);
+  const holds = isWithin(cwd, out) ? 'the working directory' : isWithin(overlays, out) ? 'the overlays' : undefined;
+  if (holds) throw new UsageError(`--out ${opts.out} would replace ${holds}: synth replaces its output directory as a whole; use a directory of its own, such as dist`);
+}
+
 /** Runs one command; returns the exit code. Never throws. */
 export function run(argv: readonly string[], ctx: CliContext): number {
   const errStyle = style(ctx.stderrIsTTY && !ctx.noColor);
   let opts: Options;
   try {
     opts = parseArgs(argv);
+    checkOutputDirectory(opts, ctx.cwd);
   } catch (e) {
     ctx.stderr(`${errStyle.red('error:')} ${(e as Error).message}\n\n${USAGE}`);
     return 2;
