@@ -150,7 +150,7 @@ describe('parseOverlay', () => {
   });
 
   test('fails on an overlay that is a list', () => {
-    expect(configErrors(parse('- environment: dev\n'))[0]).toContain('(document): wrong type; received a list of 1 item; allowed: a mapping with keys environment');
+    expect(configErrors(parse('- environment: dev\n'))[0]).toContain('(document): wrong type; received a list of 1 item; allowed: a mapping with at least environment, namespace');
   });
 
   test('fails on a binary file', () => {

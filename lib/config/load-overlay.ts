@@ -18,6 +18,9 @@ export function formatPath(keyPath: Path): string {
   return keyPath.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
 }
 
+/** What a whole overlay must be, for an empty file or a document that is not a mapping. */
+const DOCUMENT_ALLOWED = `a mapping with at least ${Object.entries(overlaySchema.fields).filter(([, f]) => f.mode === 'required').map(([k]) => k).join(', ')}`;
+
 /** How many alias expansions a document may make before it counts as a "billion laughs" bomb. */
 const MAX_ALIAS_COUNT = 100;
 
@@ -49,12 +52,14 @@ export function parseOverlay(file: string, content: Buffer | string): LoadedOver
   };
   const data = toData(file, doc, toPosition);
   if (data === null || data === undefined) {
-    throw new ConfigError([{ file, path: '', message: 'overlay is empty', allowed: overlaySchema.allowed, fix: 'start from overlays/dev.yaml' }]);
+    throw new ConfigError([{ file, path: '', message: 'overlay is empty', allowed: DOCUMENT_ALLOWED, fix: 'start from overlays/dev.yaml' }]);
   }
   const issues: Issue[] = [];
   const overlay = overlaySchema.check(data, [], issues);
   if (overlay === INVALID || issues.length > 0) {
-    throw new ConfigError(withoutEchoes(issues).map((i) => issueToProblem(file, i, locate)));
+    // A document of the wrong type: name what it must start with, not every optional key.
+    const shaped = issues.map((i) => (i.path.length === 0 && i.message === 'wrong type' ? { ...i, allowed: DOCUMENT_ALLOWED } : i));
+    throw new ConfigError(withoutEchoes(shaped).map((i) => issueToProblem(file, i, locate)));
   }
   const expected = path.basename(file).replace(/\.ya?ml$/, '');
   if (overlay.environment !== expected) {
