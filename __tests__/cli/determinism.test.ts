@@ -10,12 +10,7 @@ import { ROOT } from '../helpers';
 import { spawnCli, treeBytes } from './cli-harness';
 
 /** Files allowed to use locale-dependent comparison for now: each must still contain it (fix, then remove it here). */
-const KNOWN_LOCALE_DEPENDENT: readonly string[] = [
-  // The security slice sorts keys with localeCompare(); switch to a code-point comparison
-  // (a < b ? -1 : a > b ? 1 : 0), as lib/model/platform-model.ts does, and drop these lines.
-  'lib/security/secret-store.ts',
-  'lib/security/workload-secrets.ts',
-];
+const KNOWN_LOCALE_DEPENDENT: readonly string[] = [];
 
 function sourceFiles(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {

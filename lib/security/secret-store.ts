@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { sortedEntries } from '../util/order';
 import { ClusterSecretStore, ClusterSecretStoreSpecProvider, ClusterSecretStoreSpecProviderVaultVersion } from '../../imports/external-secrets.io';
 
 /** The environment's ClusterSecretStore (cluster-scoped, so named per environment). */
@@ -68,5 +69,5 @@ function fakeData(secrets: readonly StoredSecret[]): { key: string; value: strin
 }
 
 function sortKeys(record: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => a.localeCompare(b)));
+  return Object.fromEntries(sortedEntries(record));
 }

@@ -2,6 +2,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { ExternalSecret, ExternalSecretSpecSecretStoreRefKind, ExternalSecretSpecTargetCreationPolicy } from '../../imports/external-secrets.io';
 import { SecretProviderClass } from '../../imports/secrets-store.csi.x-k8s.io';
+import { sortedEntries } from '../util/order';
 
 /** One secret a workload reads: a path in the store and the properties it maps to env vars. */
 export interface SecretDeclaration {
@@ -129,8 +130,4 @@ function vaultAgent(props: WorkloadSecretsProps): PodSecretWiring {
 
 function envName(name: string): string {
   return name.toUpperCase().replace(/-/g, '_');
-}
-
-function sortedEntries(record: Readonly<Record<string, string>>): [string, string][] {
-  return Object.entries(record).sort(([a], [b]) => a.localeCompare(b));
 }
