@@ -12,10 +12,11 @@ TSX := node_modules/.bin/tsx
 .PHONY: help setup synth package package-all test typecheck unit lint validate determinism diff clean
 
 help: ## list the targets
-	@awk 'BEGIN {FS = ":.*## "} /^[a-z-]+:.*## / {printf "  %-13s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*## "} /^[a-z0-9-]+:.*## / {printf "  %-13s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-setup: ## install npm deps (from the lockfile), pinned helm + kubeconform, generated schemas; idempotent
+setup: ## install npm deps (from the lockfile), pinned helm + kubeconform, generated schemas, e2e control plane; idempotent
 	@bash scripts/setup.sh
+	@bash scripts/e2e-install.sh
 
 synth: setup ## synthesize every overlay into dist/<env>/<component>/
 	@$(TSX) main.ts synth
@@ -26,7 +27,7 @@ package: setup ## build dist/$(ENV)/platform-$(VERSION).tgz, the umbrella chart 
 package-all: setup ## package every environment
 	@for env in $(ENVS); do $(TSX) main.ts package --env $$env; done
 
-test: setup ## everything CI runs: typecheck, jest, synth, dist up to date, determinism, helm lint, kubeconform
+test: setup ## everything CI runs: typecheck, jest, synth, dist up to date, determinism, helm lint, kubeconform, e2e
 	@bash scripts/test.sh
 
 typecheck: setup ## strict TypeScript check of the whole tree
@@ -54,6 +55,10 @@ imports: setup ## regenerate imports/ (typed CRD bindings) from crds/sources.jso
 .PHONY: upgrade
 upgrade: ## upgrade one pin and show the dist/ + snapshot diff: PKG=<npm-package>@<version> or TOOL=<tool> VERSION=<vX.Y.Z> [DRY_RUN=1]
 	@bash scripts/upgrade.sh $(if $(DRY_RUN),--dry-run) $(PKG) $(TOOL) $(if $(filter command line,$(origin VERSION)),$(VERSION))
+
+.PHONY: e2e
+e2e: setup ## every environment against a real etcd + kube-apiserver started (and stopped) for the run
+	@bash scripts/e2e.sh
 
 clean: ## remove build outputs (keeps .tools/ and node_modules/)
 	@rm -rf .build .cdk8s.out dist/*/platform-*.tgz

@@ -4,6 +4,8 @@
 #
 #   scripts/test.sh                 all groups
 #   scripts/test.sh lint validate   only those groups (typecheck imports unit synth determinism lint validate)
+#   scripts/test.sh e2e             end-to-end against a real etcd + kube-apiserver (scripts/e2e.sh),
+#                                   which adds one count per assertion it makes
 set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -81,8 +83,31 @@ helm_template_valid() {
 }
 dist_valid() { "$TSX" scripts/validate.ts --kube-version "$KUBE_VERSION" "dist/$1"; }
 
+# e2e: scripts/e2e.sh against real etcd + kube-apiserver processes; every assertion it makes counts
+# (its own last line is "N passed, N failed"), plus a typecheck of e2e/ (its own tsconfig).
+run_e2e() {
+  check "typecheck e2e/ (tsc --noEmit, strict)" node_modules/.bin/tsc --noEmit -p e2e/tsconfig.json
+  local log="$WORK/e2e.log" start=$SECONDS
+  bash scripts/e2e.sh >"$log" 2>&1
+  local status=$? p f
+  read -r p f < <(sed -n 's/^\([0-9]\{1,\}\) passed, \([0-9]\{1,\}\) failed$/\1 \2/p' "$log" | tail -n1)
+  if [[ -z "${p:-}" ]]; then
+    failed=$((failed + 1)); failures+=("e2e (did not run)")
+    tail -n 60 "$log" | sed 's/^/      | /'
+    return
+  fi
+  [[ $status != 0 && $f == 0 ]] && f=1
+  passed=$((passed + p)); failed=$((failed + f))
+  printf '%-5s %-52s %3ss\n' "$([[ $status == 0 ]] && echo ok || echo FAIL)" "e2e: $p passed, $f failed" "$((SECONDS - start))"
+  grep -E '^[|+]' "$log" | sed 's/^/      /' # the table of every environment
+  if [[ $status != 0 ]]; then
+    failures+=("e2e")
+    grep -E '^ *FAIL|^        \|' "$log" | head -n 80 | sed 's/^/      /'
+  fi
+}
+
 groups=("$@")
-[[ ${#groups[@]} == 0 ]] && groups=(typecheck imports unit synth determinism lint validate)
+[[ ${#groups[@]} == 0 ]] && groups=(typecheck imports unit synth determinism lint validate e2e)
 want() { local g; for g in "${groups[@]}"; do [[ "$g" == "$1" ]] && return 0; done; return 1; }
 
 want typecheck && check "typecheck (tsc --noEmit, strict)" node_modules/.bin/tsc --noEmit -p tsconfig.json
@@ -103,6 +128,8 @@ if want lint || want validate; then
     fi
   done
 fi
+
+want e2e && run_e2e
 
 echo
 if [[ $failed -gt 0 ]]; then

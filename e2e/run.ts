@@ -1,0 +1,230 @@
+/**
+ * Bulwark end-to-end tests against a real Kubernetes API server (`make e2e`, also run by
+ * `make test`/CI as the test.sh group "e2e"). Usually started through scripts/e2e.sh.
+ *
+ *   tsx e2e/run.ts [--env <name>]... [--dist <dir>] [--verbose]
+ *
+ * --dist tests another synthesized tree instead of dist/ (e.g. a deliberately broken copy).
+ *
+ * For every environment (default: every overlays/<env>.yaml) two fresh control planes are started
+ * from the pinned binaries in .tools/bin (etcd + kube-apiserver, see e2e/cluster.ts), one after
+ * the other, and always torn down:
+ *   <env>-apply   CRDs, server-side apply of dist/<env>/, idempotency, Pod Security, RBAC
+ *                 (e2e/apply-phase.ts)
+ *   <env>-helm    the umbrella chart: install, upgrade, rollback (e2e/helm-phase.ts)
+ * Every assertion is counted; the run ends with a table per environment and "N passed, N failed"
+ * (exit 1 when anything failed).
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { applyDist, createNamespaces, IdempotencyResult, installCrds, prerequisiteNamespaces, PhaseContext, podSecurity, PsaResult, rbac, RbacResult, secondApply } from './apply-phase';
+import { Cluster, startCluster } from './cluster';
+import { controlPlaneArtifacts } from './control-plane';
+import { startGatekeeperStandIn } from './gatekeeper';
+import { helmLifecycle, HelmResult } from './helm-phase';
+import { CrdDocument, DistObject, loadCrds, loadDistObjects } from './objects';
+import { Assertions, pad } from './util';
+
+const ROOT = path.resolve(__dirname, '..');
+const BIN = path.join(ROOT, '.tools', 'bin');
+
+interface EnvReport {
+  env: string;
+  objects?: { accepted: number; total: number; crds: number; rejected: string[]; waves: number };
+  idempotent?: IdempotencyResult;
+  psa?: PsaResult;
+  rbac?: RbacResult;
+  helm?: HelmResult;
+  controlPlane: string;
+  prerequisites?: string[];
+  clusters: string[];
+  passed: number;
+  failed: number;
+  seconds: number;
+  error?: string;
+}
+
+function parseArgs(argv: string[]): { envs: string[]; verbose: boolean; dist: string } {
+  const envs: string[] = [];
+  let dist = path.join(ROOT, 'dist');
+  let verbose = process.env.E2E_VERBOSE === '1';
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--env' && argv[i + 1]) envs.push(argv[++i]);
+    else if (argv[i] === '--verbose' || argv[i] === '-v') verbose = true;
+    else if (argv[i] === '--dist' && argv[i + 1]) dist = path.resolve(argv[++i]);
+    else throw new Error(`usage: tsx e2e/run.ts [--env <name>]... [--dist <dir>] [--verbose] (unknown argument ${argv[i]})`);
+  }
+  if (envs.length === 0) {
+    for (const f of fs.readdirSync(path.join(ROOT, 'overlays')).sort()) if (f.endsWith('.yaml')) envs.push(f.replace(/\.yaml$/, ''));
+  }
+  return { envs, verbose, dist };
+}
+
+async function withCluster<T>(name: string, flags: { apiserverFlags: string[]; files: Record<string, string> }, report: EnvReport, t: Assertions, body: (c: Cluster) => Promise<T>): Promise<T | undefined> {
+  let cluster: Cluster;
+  try {
+    cluster = await startCluster({ name, binDir: BIN, apiserverFlags: flags.apiserverFlags, files: flags.files });
+  } catch (e) {
+    t.check(`${report.env} cluster`, `start etcd + kube-apiserver (${name})`, false, (e as Error).message);
+    return undefined;
+  }
+  report.clusters.push(`${name} ready in ${cluster.startSeconds.toFixed(1)}s`);
+  try {
+    return await body(cluster);
+  } catch (e) {
+    t.check(`${report.env} ${name}`, 'phase completes without an unexpected error', false, (e as Error).stack ?? String(e));
+    return undefined;
+  } finally {
+    cluster.client.close();
+    await cluster.stop();
+  }
+}
+
+async function runEnvironment(env: string, dist: string, crds: readonly CrdDocument[], t: Assertions): Promise<EnvReport> {
+  const start = Date.now();
+  const before = { passed: t.passed, failed: t.failed };
+  const controlPlane = controlPlaneArtifacts(path.join(dist, env));
+  // E2E_APISERVER_FLAGS: extra kube-apiserver flags for experiments, e.g.
+  // "--runtime-config=admissionregistration.k8s.io/v1beta1=true" (space-separated)
+  controlPlane.apiserverFlags.push(...(process.env.E2E_APISERVER_FLAGS ?? '').split(/\s+/).filter((f) => f !== ''));
+  const report: EnvReport = { env, controlPlane: controlPlane.summary, clusters: [], passed: 0, failed: 0, seconds: 0 };
+  process.stdout.write(`\n== ${env} ==\n`);
+  let objects: DistObject[];
+  try {
+    objects = loadDistObjects(ROOT, dist, env);
+  } catch (e) {
+    t.check(`${env} dist`, `read dist/${env}`, false, (e as Error).message);
+    report.error = (e as Error).message;
+    return finish();
+  }
+  const prereqs = prerequisiteNamespaces(objects);
+  report.prerequisites = prereqs;
+  const version = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+
+  // The two phases use separate API servers, so they run side by side (much of a phase is spent
+  // waiting on the server, e.g. for CRDs to become Established); each buffers its output, printed
+  // in order afterwards.
+  const ta = t.fork();
+  const th = t.fork();
+  const applyPhase = withCluster(`${env}-apply`, controlPlane, report, ta, async (cluster) => {
+    const t = ta;
+    const ctx: PhaseContext = { env, cluster, t, kubectlBin: path.join(BIN, 'kubectl'), work: mkWork(cluster) };
+    t.begin(`${env} prerequisites`);
+    await createNamespaces(ctx, `${env} prerequisites`, prereqs);
+    const n = await installCrds(ctx, `${env} prerequisites`, crds);
+    t.summary(`${env} prerequisites`, `${n}/${crds.length} CRDs from crds/sources.json Established, ${prereqs.length} namespaces`);
+    const gatekeeper = startGatekeeperStandIn(cluster.client);
+    t.begin(`${env} apply`);
+    const applied = await applyDist(ctx, objects).finally(() => gatekeeper.stop());
+    report.objects = { accepted: applied.accepted, total: applied.total, crds: n, rejected: applied.rejected, waves: applied.waves };
+    t.summary(`${env} apply`, `${applied.accepted}/${applied.total} objects of dist/${env} accepted (server-side apply)`);
+    t.begin(`${env} idempotent`);
+    report.idempotent = await secondApply(ctx, objects, applied);
+    t.summary(`${env} idempotent`, `kubectl diff: ${report.idempotent.diff}, second apply changed ${report.idempotent.changed} objects`);
+    t.begin(`${env} psa`);
+    report.psa = await podSecurity(ctx, objects);
+    const psa = report.psa;
+    t.summary(`${env} psa`, `${psa.enforced}/${psa.namespaces.length} ns enforce restricted, bad pod rejected in ${psa.badPodRejected}, ${psa.podsAdmitted}/${psa.pods} pods admitted`);
+    t.begin(`${env} rbac`);
+    report.rbac = await rbac(ctx, objects);
+    t.summary(`${env} rbac`, `${report.rbac.questions} SubjectAccessReviews for ${report.rbac.subjects} subjects, ${report.rbac.asExpected} as expected`);
+  });
+
+  const helmPhase = withCluster(`${env}-helm`, controlPlane, report, th, async (cluster) => {
+    const t = th;
+    const ctx: PhaseContext = { env, cluster, t, kubectlBin: path.join(BIN, 'kubectl'), work: mkWork(cluster) };
+    t.begin(`${env} helm`);
+    await createNamespaces(ctx, `${env} helm`, prereqs);
+    await installCrds(ctx, `${env} helm`, crds);
+    const gatekeeper = startGatekeeperStandIn(cluster.client);
+    const paths = { root: ROOT, dist, helm: path.join(BIN, 'helm'), tsx: path.join(ROOT, 'node_modules', '.bin', 'tsx'), version };
+    report.helm = await helmLifecycle(ctx, paths, objects).finally(() => gatekeeper.stop());
+    t.summary(`${env} helm`, report.helm.steps.join(' -> '));
+  });
+  await Promise.all([applyPhase, helmPhase]);
+  t.merge(ta);
+  t.merge(th);
+  report.clusters.sort();
+  return finish();
+
+  function finish(): EnvReport {
+    report.passed = t.passed - before.passed;
+    report.failed = t.failed - before.failed;
+    report.seconds = (Date.now() - start) / 1000;
+    return report;
+  }
+}
+
+function mkWork(cluster: Cluster): string {
+  const dir = path.join(cluster.dir, 'work');
+  fs.mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+function table(r: EnvReport): string {
+  const rows: [string, string][] = [];
+  const o = r.objects;
+  rows.push(['objects applied', o ? `${o.accepted}/${o.total} accepted${o.crds ? ` (after ${o.crds} CRDs)` : ''}${o.waves > 1 ? `, in ${o.waves} waves` : ''}${o.rejected.length ? `; rejected: ${o.rejected.length}` : ''}` : 'not run']);
+  rows.push(['second apply', r.idempotent ? `kubectl diff: ${r.idempotent.diff}; ${r.idempotent.changed} objects changed by the second apply` : 'not run']);
+  const p = r.psa;
+  rows.push([
+    'PSA',
+    p
+      ? `enforce=restricted on ${p.enforced}/${p.namespaces.length} ns; bad pod rejected in ${p.badPodRejected}/${p.namespaces.length} ns (${p.rejectedWith ?? 'no PodSecurity rejection'}); ${p.podsAdmitted}/${p.pods} platform pods pass dry run`
+      : 'not run',
+  ]);
+  const b = r.rbac;
+  rows.push(['RBAC', b ? `${b.questions} questions for ${b.subjects} subjects (${b.allowed} allowed, ${b.denied} denied expected), ${b.asExpected} as expected` : 'not run']);
+  rows.push(['helm', r.helm ? r.helm.steps.join(' -> ') : 'not run']);
+  for (const n of r.helm?.notes ?? []) rows.push(['', `note: ${n}`]);
+  if (r.prerequisites?.length) rows.push(['prerequisites', `namespaces not in dist/ but used by it, created first: ${r.prerequisites.join(', ')}`]);
+  rows.push(['control plane', r.controlPlane]);
+  rows.push(['API servers', r.clusters.join(', ') || 'none started']);
+  rows.push(['result', `${r.passed} passed, ${r.failed} failed in ${r.seconds.toFixed(0)}s`]);
+  const lines = [`+-- ${r.env} ${'-'.repeat(Math.max(0, 96 - r.env.length))}`];
+  for (const [k, v] of rows) lines.push(`| ${pad(k, 16)}${v}`);
+  for (const rej of o?.rejected ?? []) lines.push(`|   rejected: ${rej}`);
+  lines.push(`+${'-'.repeat(100)}`);
+  return lines.join('\n');
+}
+
+async function main(): Promise<number> {
+  const { envs, verbose, dist } = parseArgs(process.argv.slice(2));
+  const missing = ['etcd', 'kube-apiserver', 'kubectl', 'helm'].filter((b) => !fs.existsSync(path.join(BIN, b)));
+  if (missing.length > 0) {
+    process.stdout.write(`e2e: ${missing.join(', ')} missing in .tools/bin: run make setup\n0 passed, 1 failed\n`);
+    return 1;
+  }
+  const t = new Assertions(verbose);
+  const t0 = Date.now();
+  let crds: CrdDocument[] = [];
+  try {
+    crds = loadCrds();
+    t.check('crds', `read the ${crds.length} CRDs listed in crds/sources.json`, true);
+  } catch (e) {
+    t.check('crds', 'read the CRDs listed in crds/sources.json', false, (e as Error).message);
+  }
+  const reports: EnvReport[] = [];
+  for (const env of envs) reports.push(await runEnvironment(env, dist, crds, t));
+
+  process.stdout.write('\n');
+  for (const r of reports) process.stdout.write(`${table(r)}\n`);
+  if (t.failures.length > 0) {
+    process.stdout.write(`\nfailed:\n${t.failures.map((f) => `  ${f.group}: ${f.name}`).join('\n')}\n`);
+  }
+  // Under scripts/e2e.sh (E2E_PID_DIR set) the wrapper adds its teardown check and prints the
+  // final "N passed, N failed" itself.
+  const prefix = process.env.E2E_PID_DIR ? 'e2e driver: ' : '';
+  process.stdout.write(`\ne2e: ${envs.length} environments in ${((Date.now() - t0) / 1000).toFixed(0)}s\n${prefix}${t.passed} passed, ${t.failed} failed\n`);
+  return t.failed === 0 ? 0 : 1;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: Error) => {
+    process.stdout.write(`e2e: ${e.stack ?? e.message}\n0 passed, 1 failed\n`);
+    process.exitCode = 1;
+  },
+);
