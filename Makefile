@@ -14,7 +14,7 @@ TSX := node_modules/.bin/tsx
 help: ## list the targets
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z0-9-]+:.*## / {printf "  %-13s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-setup: ## install npm deps (from the lockfile), pinned helm + kubeconform, generated schemas, e2e control plane; idempotent
+setup: ## install npm deps (from the lockfile), pinned helm + kubeconform + gator, generated schemas, e2e control plane; idempotent
 	@bash scripts/setup.sh
 	@bash scripts/e2e-install.sh
 
@@ -44,6 +44,10 @@ validate: setup ## kubeconform (strict, offline) on dist/ and on helm template o
 
 determinism: setup ## synthesize twice in separate processes and compare bytes
 	@bash scripts/test.sh determinism
+
+.PHONY: policy
+policy: setup ## gator verify of every rule, dist/ against its own policies, mutators, Falco rules, key material
+	@bash scripts/test.sh policy
 
 diff: setup ## show what a synth would change in dist/ (without touching it)
 	@bash scripts/diff-dist.sh

@@ -3,7 +3,7 @@
 # last line counts them: jest contributes one per test case, every other step one per check.
 #
 #   scripts/test.sh                 all groups
-#   scripts/test.sh lint validate   only those groups (typecheck imports unit synth determinism lint validate)
+#   scripts/test.sh lint validate   only those groups (typecheck imports unit synth determinism lint validate policy)
 #   scripts/test.sh e2e             end-to-end against a real etcd + kube-apiserver (scripts/e2e.sh),
 #                                   which adds one count per assertion it makes
 set -uo pipefail
@@ -13,6 +13,8 @@ cd "$ROOT"
 source scripts/tools.env
 KUBE_VERSION="${KUBERNETES_VERSION#v}"
 HELM=.tools/bin/helm
+GATOR=.tools/bin/gator
+POLICY_BUILD=.build/policy
 TSX=node_modules/.bin/tsx
 ENVS=()
 for f in overlays/*.yaml; do ENVS+=("$(basename "$f" .yaml)"); done
@@ -83,6 +85,28 @@ helm_template_valid() {
 }
 dist_valid() { "$TSX" scripts/validate.ts --kube-version "$KUBE_VERSION" "dist/$1"; }
 
+# policy: every rule's gator suite (its Rego template, and its admission twin's CEL), then per
+# environment dist/ against its own policies, the mutators, the Falco rules and the control-plane
+# files against their schemas, and no key material anywhere in dist/. Suites go to .build/policy.
+run_policy() {
+  local list="$WORK/policy-suites" dir engine cases invalid
+  if ! "$TSX" scripts/policy-test.ts suites --out "$POLICY_BUILD" >"$list" 2>"$WORK/log"; then
+    failed=$((failed + 1)); failures+=("policy suites (not generated)")
+    sed 's/^/      | /' "$WORK/log"
+    return
+  fi
+  while read -r dir engine cases invalid; do
+    check "gator verify $dir ($cases cases$([[ $invalid != 0 ]] && echo ", $invalid invalid"))" "$GATOR" verify "$POLICY_BUILD/$dir"
+  done <"$list"
+  for env in "${ENVS[@]}"; do
+    check "gator test dist/$env against its own policies" "$TSX" scripts/policy-test.ts dist "$env"
+    check "gator expand $env: mutators" "$TSX" scripts/policy-test.ts mutation "$env"
+    check "falco rules $env: structure and references" "$TSX" scripts/policy-test.ts falco "$env"
+    check "control-plane $env: audit policy, encryption config" "$TSX" scripts/validate.ts --kube-version "$KUBE_VERSION" "dist/$env/control-plane"
+  done
+  check "no key material in dist/" "$TSX" scripts/policy-test.ts keys
+}
+
 # e2e: scripts/e2e.sh against real etcd + kube-apiserver processes; every assertion it makes counts
 # (its own last line is "N passed, N failed"), plus a typecheck of e2e/ (its own tsconfig).
 run_e2e() {
@@ -107,7 +131,7 @@ run_e2e() {
 }
 
 groups=("$@")
-[[ ${#groups[@]} == 0 ]] && groups=(typecheck imports unit synth determinism lint validate e2e)
+[[ ${#groups[@]} == 0 ]] && groups=(typecheck imports unit synth determinism lint validate policy e2e)
 want() { local g; for g in "${groups[@]}"; do [[ "$g" == "$1" ]] && return 0; done; return 1; }
 
 want typecheck && check "typecheck (tsc --noEmit, strict)" node_modules/.bin/tsc --noEmit -p tsconfig.json
@@ -128,6 +152,7 @@ if want lint || want validate; then
     fi
   done
 fi
+want policy && run_policy
 
 want e2e && run_e2e
 

@@ -9,10 +9,20 @@
  *
  * Never uses a remote schema location and never passes -ignore-missing-schemas: an unknown kind or
  * a CRD without a generated schema fails the validation.
+ *
+ * Two kinds of input get schemas of their own:
+ *  - Gatekeeper constraints: their kinds are made by Gatekeeper from the ConstraintTemplates, so
+ *    their schemas are generated from the templates found in the input (scripts/constraint-schemas.ts).
+ *  - Files in a `control-plane/` folder are API server configuration, not cluster objects: they are
+ *    validated against the control-plane schemas only (scripts/gen-policy-schemas.ts), and cluster
+ *    objects never against those.
  */
 import { spawn } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
+import { templatesIn, writeConstraintSchemas } from './constraint-schemas';
+import { CONTROL_PLANE_SCHEMAS_DIR } from './gen-policy-schemas';
 import {
   BIN_DIR,
   QUANTITY_PATTERN,
@@ -223,19 +233,42 @@ export async function validateManifests(input: ManifestInput, options: ValidateO
     for (const p of paths) if (p !== '-' && !fs.existsSync(path.resolve(cwd, p))) throw new Error(`no such file or directory: ${p}`);
   }
 
-  const args = [
-    '-strict',
-    '-summary',
-    '-output',
-    'json',
-    '-kubernetes-version',
-    kubeVersion.slice(1),
-    '-schema-location',
-    schemaLocationTemplate(),
-    ...paths,
-  ];
-  const { code, stdout, stderr } = await run(KUBECONFORM_BIN, args, stdin, cwd);
-  const out = parseKubeconformOutput(stdout, stderr, code);
+  const files = paths.includes('-') ? [] : paths.flatMap((p) => manifestFiles(path.resolve(cwd, p)));
+  const controlPlaneFiles = files.filter((f) => CONTROL_PLANE_FILE.test(f));
+  const constraintSchemas = fs.mkdtempSync(path.join(os.tmpdir(), 'bulwark-constraint-schemas-'));
+  let code: number;
+  let out: KubeconformOutput;
+  try {
+    const texts = paths.includes('-') ? [stdin ?? ''] : files.filter((f) => !CONTROL_PLANE_FILE.test(f)).map((f) => fs.readFileSync(f, 'utf8'));
+    writeConstraintSchemas(templatesIn(texts), constraintSchemas, kubeVersion);
+    const common = ['-strict', '-summary', '-output', 'json', '-kubernetes-version', kubeVersion.slice(1)];
+    const cluster = await run(KUBECONFORM_BIN, [
+      ...common,
+      '-schema-location', schemaLocationTemplate(),
+      '-schema-location', schemaLocationTemplate(constraintSchemas),
+      '-ignore-filename-pattern', CONTROL_PLANE_FILE.source,
+      ...paths,
+    ], stdin, cwd);
+    code = cluster.code;
+    out = parseKubeconformOutput(cluster.stdout, cluster.stderr, cluster.code);
+    if (controlPlaneFiles.length > 0) {
+      if (!fs.existsSync(CONTROL_PLANE_SCHEMAS_DIR)) throw new ToolsNotInstalledError(`no control-plane schemas (${path.relative(ROOT, CONTROL_PLANE_SCHEMAS_DIR)} is missing)`);
+      const cp = await run(KUBECONFORM_BIN, [...common, '-schema-location', schemaLocationTemplate(CONTROL_PLANE_SCHEMAS_DIR), ...controlPlaneFiles], undefined, cwd);
+      const cpOut = parseKubeconformOutput(cp.stdout, cp.stderr, cp.code);
+      code = Math.max(code, cp.code);
+      out = {
+        resources: [...out.resources, ...cpOut.resources],
+        summary: {
+          valid: out.summary.valid + cpOut.summary.valid,
+          invalid: out.summary.invalid + cpOut.summary.invalid,
+          errors: out.summary.errors + cpOut.summary.errors,
+          skipped: out.summary.skipped + cpOut.summary.skipped,
+        },
+      };
+    }
+  } finally {
+    fs.rmSync(constraintSchemas, { recursive: true, force: true });
+  }
   // kubeconform validates with parallel workers: sort for a stable report.
   const problems = out.resources
     .filter((r) => r.status !== 'statusValid')
@@ -248,6 +281,19 @@ export async function validateManifests(input: ManifestInput, options: ValidateO
   }
   const ok = problems.length === 0 && summary.invalid === 0 && summary.errors === 0 && summary.skipped === 0;
   return { ok, summary, problems, warnings, kubeconformExitCode: code };
+}
+
+/** A file in a `control-plane/` folder: API server configuration, validated against its own schemas. */
+const CONTROL_PLANE_FILE = /(^|\/)control-plane\/[^/]+$/;
+
+/** The files kubeconform reads from a path: the path itself, or every .yaml/.yml/.json below it. */
+function manifestFiles(p: string): string[] {
+  if (!fs.statSync(p).isDirectory()) return [p];
+  return fs.readdirSync(p, { withFileTypes: true }).sort((a, b) => compare(a.name, b.name)).flatMap((e) => {
+    const child = path.join(p, e.name);
+    if (e.isDirectory()) return manifestFiles(child);
+    return /\.(ya?ml|json)$/.test(e.name) ? [child] : [];
+  });
 }
 
 function compare(a: string, b: string): number {

@@ -130,7 +130,7 @@ describe('buildModel', () => {
   });
 
   test('runs any number of instances of a catalog entry through kind', () => {
-    const model = modelFromDev('  podinfo:\n', '  payments:\n    kind: backend\n    image: ghcr.io/org/payments:2.0.0\n    resources:\n      requests: { cpu: 10m, memory: 32Mi }\n      limits: { cpu: 100m, memory: 64Mi }\n\n  podinfo:\n')();
+    const model = modelFromDev('  podinfo:\n', '  payments:\n    kind: backend\n    image: ghcr.io/bulwark-platform/payments:2.0.0\n    resources:\n      requests: { cpu: 10m, memory: 32Mi }\n      limits: { cpu: 100m, memory: 64Mi }\n\n  podinfo:\n')();
     const payments = model.components.find((c) => c.name === 'payments')!;
     expect([payments.kind, payments.definition.port, payments.definition.role]).toEqual(['backend', 8080, 'api']);
   });

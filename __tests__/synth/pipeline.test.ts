@@ -1,7 +1,7 @@
 import { parseAllDocuments } from 'yaml';
 import { CheckError } from '../../lib/checks';
 import { Check } from '../../lib/checks/check';
-import { CLUSTER_SCOPED_KINDS } from '../../lib/synth/kube-object';
+import { isClusterScoped } from '../../lib/synth/kube-object';
 import { synthesize } from '../../lib/synth/pipeline';
 import { ENVIRONMENTS, loadOverlay } from '../helpers';
 
@@ -17,7 +17,7 @@ describe('synthesize', () => {
 
   test('lays out one folder per component, one object per file', () => {
     const folders = new Set([...result.files.keys()].filter((r) => r.startsWith('prod/')).map((r) => r.split('/')[1]));
-    expect([...folders].sort()).toEqual(['agent', 'backend', 'baseline', 'frontend', 'mcp', 'podinfo', 'security', 'tenant-team-a', 'tenant-team-b']);
+    expect([...folders].sort()).toEqual(['admission-policy', 'agent', 'backend', 'baseline', 'control-plane', 'falco', 'frontend', 'gatekeeper', 'gatekeeper-templates', 'mcp', 'podinfo', 'security', 'tenant-team-a', 'tenant-team-b']);
     for (const [rel, text] of result.files) {
       expect(rel).toMatch(/^[a-z]+\/[a-z-]+\/[a-z]+-[a-z0-9-]+\.yaml$/);
       expect(parseAllDocuments(text)).toHaveLength(1);
@@ -30,10 +30,14 @@ describe('synthesize', () => {
 
   test('cluster-scoped objects carry no namespace, namespaced ones always do', () => {
     const objects = result.environments.flatMap((e) => e.objects);
-    const clusterScoped = objects.filter((o) => CLUSTER_SCOPED_KINDS.has(o.kind));
-    expect(new Set(clusterScoped.map((o) => o.kind))).toEqual(new Set(['ClusterIssuer', 'ClusterSecretStore', 'Namespace', 'PriorityClass']));
+    const clusterScoped = objects.filter(isClusterScoped);
+    const isConstraint = (o: { apiVersion: string }) => o.apiVersion.startsWith('constraints.gatekeeper.sh/');
+    expect(new Set(clusterScoped.filter((o) => !isConstraint(o)).map((o) => o.kind))).toEqual(new Set([
+      'Assign', 'AssignMetadata', 'ClusterIssuer', 'ClusterSecretStore', 'ConstraintTemplate', 'Namespace', 'PriorityClass', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding',
+    ]));
+    expect(clusterScoped.filter(isConstraint)).toHaveLength(3 * 6);
     expect(clusterScoped.filter((o) => o.metadata.namespace !== undefined)).toEqual([]);
-    expect(objects.filter((o) => !CLUSTER_SCOPED_KINDS.has(o.kind) && o.metadata.namespace === undefined)).toEqual([]);
+    expect(objects.filter((o) => !isClusterScoped(o) && o.metadata.namespace === undefined)).toEqual([]);
   });
 
   test('tenants get their own namespaces; their role binds only their group, only there', () => {

@@ -1,4 +1,5 @@
 import { Check } from './check';
+import { noKeyMaterial } from './key-material';
 import { namespaceScope, noSecretData, requiredLabels, uniqueObjects } from './metadata';
 import { podSecurityRestricted } from './pod-security';
 import { rbacNoPrivilegedBindings, rbacNoWildcards, rbacSecretsNeedReason } from './rbac';
@@ -26,4 +27,5 @@ export const ALL_CHECKS: readonly Check[] = [
   meshMtlsStrict,
   meshAuthorization,
   secretReferencesResolve,
+  noKeyMaterial,
 ];

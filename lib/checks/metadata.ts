@@ -1,4 +1,4 @@
-import { CLUSTER_SCOPED_KINDS, KubeObject, objectRef } from '../synth/kube-object';
+import { isClusterScoped, KubeObject, objectRef } from '../synth/kube-object';
 import { Check } from './check';
 
 export const REQUIRED_LABELS = [
@@ -25,7 +25,7 @@ export const namespaceScope: Check = {
   description: 'Cluster-scoped objects carry no namespace; namespaced objects name theirs explicitly.',
   severity: 'error',
   inspect(object) {
-    const clusterScoped = CLUSTER_SCOPED_KINDS.has(object.kind);
+    const clusterScoped = isClusterScoped(object);
     if (clusterScoped && object.metadata.namespace !== undefined) return [`cluster-scoped ${object.kind} must not set metadata.namespace`];
     if (!clusterScoped && object.metadata.namespace === undefined) return ['namespaced object without metadata.namespace'];
     return [];

@@ -167,6 +167,44 @@ const tenant = t.object({
   }), 'ResourceQuota of the tenant namespace'),
 });
 
+export const ENFORCEMENT_ACTIONS = ['deny', 'warn', 'dryrun'] as const;
+export type EnforcementAction = (typeof ENFORCEMENT_ACTIONS)[number];
+export const POLICY_SCOPES = ['environment', 'cluster'] as const;
+
+/** An image prefix: a registry host (optionally with port) and repository path, ending in "/". */
+const registryPrefix = t.string({
+  pattern: /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]+)?(\/[a-z0-9]([a-z0-9._-]*[a-z0-9])?)*\/$/,
+  describe: 'an image registry or repository prefix ending in "/", such as ghcr.io/my-org/',
+});
+
+/** Namespaces of the cluster's own machinery, never guarded when policy.scope is cluster. */
+const DEFAULT_EXEMPT_NAMESPACES = ['kube-system', 'kube-public', 'kube-node-lease', 'gatekeeper-system', 'istio-system', 'cert-manager', 'external-secrets', 'falco'];
+const DEFAULT_REQUIRED_LABELS = ['app.kubernetes.io/name', 'app.kubernetes.io/part-of'];
+
+/** Cluster-time guardrails: Gatekeeper constraints and mutators, ValidatingAdmissionPolicies, Falco rules. */
+const policy = t.object({
+  enforcementAction: t.defaulted(t.oneOf(ENFORCEMENT_ACTIONS), 'deny', 'what the cluster does with a violation: deny the request, warn, or only record it (dryrun)'),
+  scope: t.defaulted(t.oneOf(POLICY_SCOPES), 'environment', 'environment: guard only this environment\'s namespaces (several environments may share a cluster); cluster: every namespace except exemptNamespaces'),
+  exemptNamespaces: t.defaulted(t.list(dnsLabel, { minItems: 1, unique: true }), DEFAULT_EXEMPT_NAMESPACES, 'namespaces neither guarded nor mutated when scope is cluster (system components)'),
+  allowedRegistries: t.optional(t.list(registryPrefix, { minItems: 1, unique: true }), 'image prefixes pods may pull from, the Istio proxy\'s included; default: the repositories of this overlay\'s own images and docker.io/istio/'),
+  requiredLabels: t.defaulted(t.list(t.string({ pattern: LABEL_KEY, describe: 'a label key' }), { minItems: 1, unique: true }), DEFAULT_REQUIRED_LABELS, 'labels every workload in a guarded namespace must carry (the mutators add these two to workloads that lack them)'),
+  falcoNamespace: t.defaulted(dnsLabel, 'falco', 'namespace Falco runs in: the platform\'s rules ConfigMap goes there'),
+});
+
+const encryption = t.object({
+  provider: t.required(t.oneOf(['kms', 'aescbc'] as const), 'kms (a KMS v2 plugin; production) or aescbc (local clusters; the key is filled in at install, never committed)'),
+  kms: t.optional(t.object({
+    name: t.required(t.string({ pattern: /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, maxLength: 63, describe: 'a KMS provider name (lowercase letters, digits and "-")' }), 'KMS provider name; unique in the cluster, it prefixes every stored ciphertext'),
+    endpoint: t.required(t.string({ pattern: /^unix:\/\/\/[A-Za-z0-9._/-]+$/, describe: 'a unix socket URL such as unix:///var/run/kms-plugin/kms.sock' }), 'gRPC endpoint of the KMS v2 plugin on the control-plane nodes'),
+    timeout: t.defaulted(duration, '3s', 'how long the API server waits for the plugin'),
+  }), 'KMS v2 plugin; required when provider is kms'),
+});
+
+/** API server configuration files (not cluster objects): dist/<env>/control-plane/. */
+const controlPlane = t.object({
+  encryption: t.defaulted(encryption, { provider: 'aescbc' }, 'encryption of Secrets at rest (EncryptionConfiguration)'),
+});
+
 export const overlaySchema = t.object({
   environment: t.required(dnsLabel, 'environment name, equal to the file name (dev for overlays/dev.yaml)'),
   namespace: t.required(dnsLabel, 'namespace the workloads run in'),
@@ -196,6 +234,8 @@ export const overlaySchema = t.object({
   }), { 'platform-critical': 1000000, workload: 100000, batch: 1000 }, 'values of the three PriorityClasses'),
   externalEndpoints: t.defaulted(t.map(dnsLabel, externalEndpoint), {}, 'services outside the cluster that components may call'),
   tenants: t.defaulted(t.list(tenant), [], 'teams, each with its own restricted namespace'),
+  policy: t.defaulted(policy, { enforcementAction: 'deny', scope: 'environment', exemptNamespaces: DEFAULT_EXEMPT_NAMESPACES, requiredLabels: DEFAULT_REQUIRED_LABELS, falcoNamespace: 'falco' }, 'cluster-time guardrails: Gatekeeper, ValidatingAdmissionPolicy, Falco'),
+  controlPlane: t.defaulted(controlPlane, { encryption: { provider: 'aescbc' } }, 'API server configuration: audit policy and encryption at rest'),
   components: t.required(t.map(t.string({ pattern: DNS_1123_LABEL, maxLength: 52, describe: 'a component name (DNS-1123 label of at most 52 characters)' }), componentSchema), 'components deployed in this environment'),
 });
 
@@ -210,3 +250,5 @@ export type Traffic = Infer<typeof traffic>;
 export type MeshConfig = Infer<typeof mesh>;
 export type SecretStoreConfig = Infer<typeof secretStore>;
 export type CertificatesConfig = Infer<typeof certificates>;
+export type PolicyConfig = Infer<typeof policy>;
+export type ControlPlaneConfig = Infer<typeof controlPlane>;

@@ -1,7 +1,7 @@
 import { COMPONENT_CATALOG, COMPONENT_NAMES, ComponentDefinition, ComponentName } from '../config/catalog';
 import { ConfigError, didYouMean, Problem } from '../config/errors';
 import { formatPath, LoadedOverlay } from '../config/load-overlay';
-import { ComponentOverlay, ComputeResources, ExternalEndpoint, Overlay, Permission, PriorityClassName, SecretDelivery, SecretReference, Traffic } from '../config/overlay-schema';
+import { ComponentOverlay, ComputeResources, ControlPlaneConfig, ExternalEndpoint, Overlay, Permission, PolicyConfig, PriorityClassName, SecretDelivery, SecretReference, Traffic } from '../config/overlay-schema';
 import { Path } from '../config/schema-types';
 import { cpuMillis, formatCpu, formatMemory, memoryBytes } from './quantity';
 
@@ -57,6 +57,16 @@ export interface PlatformModel {
   readonly tenants: readonly (Overlay['tenants'][number] & { readonly namespace: string })[];
   /** Sorted by name. */
   readonly components: readonly ComponentModel[];
+  /** Cluster-time guardrails, with the allowed registries resolved. */
+  readonly policy: PolicyModel;
+  readonly controlPlane: ControlPlaneConfig;
+}
+
+export interface PolicyModel extends Omit<PolicyConfig, 'allowedRegistries'> {
+  /** Sorted; the overlay's list, or the repositories of its own images. */
+  readonly allowedRegistries: readonly string[];
+  /** The namespaces this environment owns (platform namespace, then tenants), sorted. */
+  readonly namespaces: readonly string[];
 }
 
 /** Resolves cross-references and cross-field rules; throws ConfigError listing every problem. */
@@ -143,6 +153,8 @@ export function buildModel(loaded: LoadedOverlay, platformVersion: string): Plat
     if (ns.length > 63) report(['tenants', i, 'name'], { message: `tenant namespace ${ns} is longer than 63 characters`, received: JSON.stringify(tn.name), allowed: `at most ${63 - overlay.namespace.length - 1} characters` });
   });
   checkQuota(overlay, entries, report);
+  const allowedRegistries = overlay.policy.allowedRegistries ?? defaultRegistries(entries);
+  checkPolicy(overlay, entries, allowedRegistries, report);
   if (problems.length > 0) throw new ConfigError(problems);
 
   const components = entries.map(([name, c]): ComponentModel => ({
@@ -180,7 +192,43 @@ export function buildModel(loaded: LoadedOverlay, platformVersion: string): Plat
     externalEndpoints: Object.keys(overlay.externalEndpoints).sort().map((n) => ({ name: n, ...overlay.externalEndpoints[n] })),
     tenants: [...overlay.tenants].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).map((tn) => ({ ...tn, namespace: `${overlay.namespace}-${tn.name}` })),
     components,
+    policy: {
+      ...overlay.policy,
+      allowedRegistries: [...allowedRegistries].sort(),
+      namespaces: [overlay.namespace, ...overlay.tenants.map((tn) => `${overlay.namespace}-${tn.name}`)].sort(),
+    },
+    controlPlane: overlay.controlPlane,
   };
+}
+
+/** Where Istio's injected proxy comes from: every platform pod runs one. */
+export const ISTIO_PROXY_REGISTRY = 'docker.io/istio/';
+
+/** The repository of each image (everything up to its last "/") and the proxy's, when the overlay names no registries. */
+function defaultRegistries(entries: readonly [string, ComponentOverlay][]): string[] {
+  return [...new Set([...entries.map(([, c]) => c.image.slice(0, c.image.lastIndexOf('/') + 1)).filter((r) => r !== ''), ISTIO_PROXY_REGISTRY])];
+}
+
+/** The platform must pass its own cluster policies, and KMS needs its plugin. */
+function checkPolicy(overlay: Overlay, entries: readonly [string, ComponentOverlay][], registries: readonly string[], report: Report): void {
+  for (const [name, c] of entries) {
+    if (!registries.some((r) => c.image.startsWith(r))) {
+      report(['components', name, 'image'], { message: 'image is not from an allowed registry, the cluster policy would reject the platform\'s own pods', received: JSON.stringify(c.image), allowed: registries.length > 0 ? `an image starting with ${registries.join(', ')}` : 'an image with a registry, such as ghcr.io/org/app:1.0.0', fix: 'add its registry to policy.allowedRegistries or use an allowed image' });
+    }
+  }
+  if (overlay.policy.scope === 'cluster') {
+    const own = [overlay.namespace, ...overlay.tenants.map((tn) => `${overlay.namespace}-${tn.name}`)];
+    overlay.policy.exemptNamespaces.forEach((ns, i) => {
+      if (own.includes(ns)) report(['policy', 'exemptNamespaces', i], { message: 'the environment\'s own namespace is exempt from its cluster policies', received: JSON.stringify(ns), allowed: 'system namespaces only', fix: `remove ${ns}` });
+    });
+  }
+  const { encryption } = overlay.controlPlane;
+  if (encryption.provider === 'kms' && !encryption.kms) {
+    report(['controlPlane', 'encryption'], { message: 'provider kms needs a kms section', allowed: 'controlPlane.encryption.kms with name and endpoint', fix: 'add controlPlane.encryption.kms, or use provider: aescbc' });
+  }
+  if (encryption.provider === 'aescbc' && encryption.kms) {
+    report(['controlPlane', 'encryption', 'kms'], { message: 'kms is set but the provider is aescbc', allowed: 'kms only with provider: kms', fix: 'remove kms or set provider: kms' });
+  }
 }
 
 /** The namespace quota must hold every replica of every component, or rollouts stall. */

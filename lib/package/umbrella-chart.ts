@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parse } from 'yaml';
+import { CONTROL_PLANE_FOLDER } from '../control-plane/control-plane-files';
 import { JsonValue, toYaml } from '../synth/yaml-emitter';
 
 export interface PackageOptions {
@@ -19,13 +20,16 @@ export interface PackageOptions {
 
 const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
 
-/** Component folders of `dist/<env>/`: every directory holding synthesized YAML. */
+/**
+ * Component folders of `dist/<env>/`: every directory holding synthesized YAML, except
+ * `control-plane/` (API server configuration files, not cluster objects: never packaged).
+ */
 export function componentsOf(envDir: string): string[] {
   if (!fs.existsSync(envDir)) {
     throw new Error(`${envDir} does not exist: run make synth first`);
   }
   return fs.readdirSync(envDir, { withFileTypes: true })
-    .filter((e) => e.isDirectory() && fs.readdirSync(path.join(envDir, e.name)).some((f) => f.endsWith('.yaml')))
+    .filter((e) => e.isDirectory() && e.name !== CONTROL_PLANE_FOLDER && fs.readdirSync(path.join(envDir, e.name)).some((f) => f.endsWith('.yaml')))
     .map((e) => e.name)
     .sort();
 }

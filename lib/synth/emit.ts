@@ -12,14 +12,16 @@ export function manifestFileName(o: KubeObject): string {
  */
 export function environmentFiles(environment: string, components: readonly ComponentManifests[]): Map<string, string> {
   const files = new Map<string, string>();
-  for (const { component, objects } of components) {
-    for (const o of objects) {
-      const rel = `${environment}/${component}/${manifestFileName(o)}`;
+  for (const { component, objects, files: artifacts } of components) {
+    const add = (name: string, content: string): void => {
+      const rel = `${environment}/${component}/${name}`;
       if (files.has(rel)) {
         throw new Error(`two objects of ${component} in ${environment} map to the same file ${rel}: give them distinct names`);
       }
-      files.set(rel, toYaml(o as unknown as JsonValue));
-    }
+      files.set(rel, content);
+    };
+    for (const o of objects) add(manifestFileName(o), toYaml(o as unknown as JsonValue));
+    for (const [name, content] of artifacts ?? []) add(name, content);
   }
   return files;
 }

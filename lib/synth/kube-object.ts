@@ -17,6 +17,11 @@ export interface KubeObject {
 export interface ComponentManifests {
   readonly component: string;
   readonly objects: readonly KubeObject[];
+  /**
+   * Files of the folder that are not cluster objects (API server configuration), by file name:
+   * written as they are, never judged by the checks, never packaged.
+   */
+  readonly files?: ReadonlyMap<string, string>;
 }
 
 /** `Kind/namespace/name`, or `Kind/name` for cluster-scoped objects: how messages name objects. */
@@ -49,9 +54,19 @@ export const CLUSTER_SCOPED_KINDS: ReadonlySet<string> = new Set([
   ...Object.keys(CRD_KIND_SCOPES).filter((kind) => CRD_KIND_SCOPES[kind] === 'Cluster'),
 ]);
 
+/**
+ * API groups whose every kind is cluster-scoped. Gatekeeper creates one constraint kind per
+ * ConstraintTemplate at run time, so their kinds cannot be listed ahead.
+ */
+export const CLUSTER_SCOPED_GROUPS: ReadonlySet<string> = new Set(['constraints.gatekeeper.sh']);
+
+export function isClusterScoped(o: Pick<KubeObject, 'apiVersion' | 'kind'>): boolean {
+  return CLUSTER_SCOPED_KINDS.has(o.kind) || CLUSTER_SCOPED_GROUPS.has(o.apiVersion.split('/')[0]);
+}
+
 /** cdk8s gives every object its chart's namespace; cluster-scoped objects must carry none. */
 export function withoutClusterNamespace(o: KubeObject): KubeObject {
-  if (!CLUSTER_SCOPED_KINDS.has(o.kind) || o.metadata.namespace === undefined) return o;
+  if (!isClusterScoped(o) || o.metadata.namespace === undefined) return o;
   const { namespace: _dropped, ...metadata } = o.metadata;
   return { ...o, metadata };
 }

@@ -1,0 +1,29 @@
+import { Chart } from 'cdk8s';
+import { Construct } from 'constructs';
+import { PlatformModel } from '../model/platform-model';
+import { standardLabels } from '../platform/labels';
+import { AdmissionPolicy } from './admission-policy';
+import { ALL_POLICIES } from './rules';
+
+export const ADMISSION_POLICY_NAME = 'admission-policy';
+
+/**
+ * The `admission-policy` subchart: a ValidatingAdmissionPolicy and its binding for every rule
+ * with a CEL twin, for clusters without Gatekeeper (Kubernetes 1.28 needs the
+ * ValidatingAdmissionPolicy feature gate and admissionregistration.k8s.io/v1beta1 enabled).
+ */
+export class AdmissionPolicyChart extends Chart {
+  constructor(scope: Construct, model: PlatformModel) {
+    super(scope, ADMISSION_POLICY_NAME, { disableResourceNameHashes: true });
+    const labels = standardLabels({ name: ADMISSION_POLICY_NAME, environment: model.environment, component: 'policy', version: model.platformVersion });
+    for (const rule of ALL_POLICIES.filter((p) => p.admission)) {
+      new AdmissionPolicy(this, rule.id, rule, {
+        environment: model.environment,
+        labels,
+        parameters: rule.parameters(model.policy),
+        scope: model.policy,
+        enforcementAction: model.policy.enforcementAction,
+      });
+    }
+  }
+}

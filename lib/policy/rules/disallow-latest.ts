@@ -1,0 +1,44 @@
+import { PolicyDefinition } from '../policy-definition';
+import { compliantContainer, compliantPodSpec, TEST_REGISTRY, workload } from '../fixtures';
+
+/** A tag (never "latest", checked apart) or a sha256 digest at the end of the image reference. */
+const DIGEST = '@sha256:[a-f0-9]{64}$';
+const TAG = ':[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$';
+
+const withImage = (image: string, kind = 'Deployment') => workload({ kind, podSpec: compliantPodSpec({ containers: [compliantContainer('app', { image })] }) });
+
+export const disallowLatest: PolicyDefinition = {
+  id: 'disallow-latest',
+  kind: 'DisallowLatest',
+  description: 'Every image is pinned by tag or digest; "latest" and untagged images are rejected.',
+  synthCheck: 'pinned-images',
+  parameters: () => undefined,
+  rego: `violation[{"msg": msg}] {
+  c := containers[_]
+  not pinned(c.image)
+  msg := sprintf("%v: container %v image %v is not pinned by tag or digest (latest is not a pin)", [subject, c.name, c.image])
+}
+
+pinned(image) {
+  regex.match(${JSON.stringify(DIGEST)}, image)
+}
+
+pinned(image) {
+  regex.match(${JSON.stringify(TAG)}, image)
+  not endswith(image, ":latest")
+}`,
+  admission: {
+    validations: [{
+      expression: `variables.containers.all(c, c.image.matches('${DIGEST}') || (c.image.matches('${TAG}') && !c.image.endsWith(':latest')))`,
+      message: 'every container image must be pinned by tag or digest, never latest',
+    }],
+  },
+  cases: [
+    { name: 'pinned-tag', object: withImage(`${TEST_REGISTRY}app:1.4.2`), violations: 0 },
+    { name: 'pinned-digest', object: withImage(`${TEST_REGISTRY}app@sha256:${'0123456789abcdef'.repeat(4)}`, 'Pod'), violations: 0 },
+    { name: 'registry-port-and-tag', object: withImage('registry.local:5000/app:2.0.0'), violations: 0 },
+    { name: 'latest-tag', object: withImage(`${TEST_REGISTRY}app:latest`), violations: 1 },
+    { name: 'untagged', object: withImage(`${TEST_REGISTRY}app`, 'StatefulSet'), violations: 1 },
+    { name: 'registry-port-untagged', object: withImage('registry.local:5000/app', 'Pod'), violations: 1 },
+  ],
+};

@@ -1,0 +1,37 @@
+import { compliantContainer, compliantPodSpec, workload } from '../fixtures';
+import { PolicyDefinition } from '../policy-definition';
+
+export const resourceLimits: PolicyDefinition = {
+  id: 'resource-limits',
+  kind: 'ResourceLimits',
+  description: 'Every container and init container declares CPU and memory requests and limits.',
+  synthCheck: 'resource-limits',
+  parameters: () => undefined,
+  rego: `# Ephemeral containers cannot declare resources: only these are judged.
+resourced[c] {
+  c := pod_spec.containers[_]
+}
+
+resourced[c] {
+  c := pod_spec.initContainers[_]
+}
+
+violation[{"msg": msg}] {
+  c := resourced[_]
+  scope := {"requests", "limits"}[_]
+  resource := {"cpu", "memory"}[_]
+  not c.resources[scope][resource]
+  msg := sprintf("%v: container %v has no %v %v", [subject, c.name, resource, trim_suffix(scope, "s")])
+}`,
+  cases: [
+    { name: 'bounded-deployment', object: workload(), violations: 0 },
+    { name: 'bounded-cronjob', object: workload({ kind: 'CronJob' }), violations: 0 },
+    { name: 'no-resources', object: workload({ podSpec: compliantPodSpec({ containers: [compliantContainer('app', { resources: {} })] }) }), violations: 4 },
+    {
+      name: 'memory-limit-missing',
+      object: workload({ kind: 'Pod', podSpec: compliantPodSpec({ containers: [compliantContainer('app', { resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m' } } })] }) }),
+      violations: 1,
+    },
+    { name: 'unbounded-init-container', object: workload({ kind: 'Job', podSpec: compliantPodSpec({ initContainers: [compliantContainer('init', { resources: {} })] }) }), violations: 4 },
+  ],
+};
