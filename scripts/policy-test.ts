@@ -227,19 +227,25 @@ function mutation(env: string): void {
 
 // ---------------------------------------------------------------------------------------------
 
+/** The rules the platform promises in every environment (README, "Policy"). */
+const PLATFORM_FALCO_RULES = ['shell in a container', 'write below /etc', 'unexpected outbound connection from the AI agent'];
+
 function falco(env: string): void {
   const maps = clusterFolders(env).flatMap(docsOf).filter((d) => d.kind === 'ConfigMap' && d.metadata.name.endsWith('-falco-rules'));
   if (maps.length === 0) throw new CheckFailed(`dist/${env} has no Falco rules ConfigMap`);
   const problems: string[] = [];
-  let rules = 0;
+  const rules: string[] = [];
   for (const m of maps) {
     for (const [key, text] of Object.entries((m.data as Record<string, string> | undefined) ?? {})) {
       problems.push(...lintFalcoRules(text).map((p) => `${m.metadata.name}/${key}: ${p}`));
-      rules += (text.match(/^- rule: /gm) ?? []).length;
+      rules.push(...[...text.matchAll(/^- rule: "?([^"\n]*)"?$/gm)].map((r) => r[1]));
     }
   }
+  for (const expected of PLATFORM_FALCO_RULES) {
+    if (!rules.some((r) => r.includes(expected))) problems.push(`no rule "Bulwark ${env}: ${expected}…"`);
+  }
   if (problems.length > 0) throw new CheckFailed(problems.join('\n'));
-  process.stdout.write(`${env}: ${rules} Falco rules, every macro and list defined, conditions parse\n`);
+  process.stdout.write(`${env}: ${rules.length} Falco rules (the platform's ${PLATFORM_FALCO_RULES.length} present), every macro and list defined, conditions parse\n`);
 }
 
 function keys(dir: string): void {
