@@ -11,8 +11,11 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { run } from './lib/cli/cli';
 
+// The repository root: this file's folder, or its parent when running compiled from .build/.
+const ROOT = path.basename(__dirname) === '.build' ? path.dirname(__dirname) : __dirname;
+
 function platformVersion(): string {
-  const pkg = JSON.parse(fs.readFileSync(path.join(__dirname, 'package.json'), 'utf8')) as { version: string };
+  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string };
   return pkg.version;
 }
 
@@ -37,8 +40,8 @@ const code = run(process.argv.slice(2), {
   dumbTerminal: env.TERM === 'dumb',
   cdk8sOutdir,
   platformVersion: platformVersion(),
-  chartsDir: path.join(__dirname, 'charts'),
-  helm: env.HELM ?? path.join(__dirname, '.tools', 'bin', 'helm'),
+  chartsDir: path.join(ROOT, 'charts'),
+  helm: env.HELM ?? path.join(ROOT, '.tools', 'bin', 'helm'),
   testWriteDelayMs: envInteger('BULWARK_TEST_WRITE_DELAY_MS'),
   testSwapDelayMs: envInteger('BULWARK_TEST_SWAP_DELAY_MS'),
   debug: env.BULWARK_DEBUG !== undefined && env.BULWARK_DEBUG !== '' && env.BULWARK_DEBUG !== '0',

@@ -25,6 +25,32 @@ export interface Check {
   inspect(object: KubeObject, all: readonly KubeObject[]): readonly string[];
 }
 
+/**
+ * `build(all)`, computed once per synthesized set and cached under `cache`: checks that look
+ * across objects index the set once instead of scanning it for every object, so a run stays
+ * linear in the number of objects.
+ */
+export function indexOnce<T>(cache: WeakMap<readonly KubeObject[], T>, all: readonly KubeObject[], build: (all: readonly KubeObject[]) => T): T {
+  let index = cache.get(all);
+  if (index === undefined) {
+    index = build(all);
+    cache.set(all, index);
+  }
+  return index;
+}
+
+/** Objects grouped by `key`, each group in input order. */
+export function groupBy(all: readonly KubeObject[], key: (o: KubeObject) => string): Map<string, KubeObject[]> {
+  const groups = new Map<string, KubeObject[]>();
+  for (const o of all) {
+    const k = key(o);
+    const group = groups.get(k);
+    if (group) group.push(o);
+    else groups.set(k, [o]);
+  }
+  return groups;
+}
+
 export function runChecks(checks: readonly Check[], objects: readonly KubeObject[]): Finding[] {
   const findings: Finding[] = [];
   for (const check of checks) {

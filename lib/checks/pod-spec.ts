@@ -33,10 +33,19 @@ export interface ContainerView {
   readonly readinessProbe?: unknown;
 }
 
+/** `value[keys[0]][keys[1]]…`, or undefined where a step is not an object. */
+function at(value: unknown, keys: readonly string[]): unknown {
+  let v = value;
+  for (const k of keys) v = typeof v === 'object' && v !== null ? (v as Record<string, unknown>)[k] : undefined;
+  return v;
+}
+
+const TEMPLATE_SPEC = ['template', 'spec'];
+const JOB_TEMPLATE_SPEC = ['jobTemplate', 'spec', 'template', 'spec'];
+
 /** The pod spec an object runs, wherever its kind keeps it; undefined for objects without pods. */
 export function podSpecOf(o: KubeObject): PodSpecView | undefined {
-  const at = (value: unknown, ...keys: string[]): unknown =>
-    keys.reduce<unknown>((v, k) => (typeof v === 'object' && v !== null ? (v as Record<string, unknown>)[k] : undefined), value);
+  // Called by several checks for every object: no allocation on this path.
   switch (o.kind) {
     case 'Pod':
       return o.spec as PodSpecView | undefined;
@@ -45,9 +54,9 @@ export function podSpecOf(o: KubeObject): PodSpecView | undefined {
     case 'DaemonSet':
     case 'ReplicaSet':
     case 'Job':
-      return at(o.spec, 'template', 'spec') as PodSpecView | undefined;
+      return at(o.spec, TEMPLATE_SPEC) as PodSpecView | undefined;
     case 'CronJob':
-      return at(o.spec, 'jobTemplate', 'spec', 'template', 'spec') as PodSpecView | undefined;
+      return at(o.spec, JOB_TEMPLATE_SPEC) as PodSpecView | undefined;
     default:
       return undefined;
   }

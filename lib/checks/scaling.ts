@@ -1,5 +1,7 @@
 import { KubeObject } from '../synth/kube-object';
-import { Check } from './check';
+import { Check, groupBy, indexOnce } from './check';
+
+const budgets = new WeakMap<readonly KubeObject[], Map<string, KubeObject[]>>();
 
 const minAvailableOf = (pdb: KubeObject): unknown => (pdb.spec as { minAvailable?: unknown } | undefined)?.minAvailable;
 
@@ -12,7 +14,8 @@ export const pdbBelowHpaMinimum: Check = {
     const spec = object.spec as { minReplicas?: number; scaleTargetRef?: { name?: string } };
     const min = spec.minReplicas ?? 1;
     const target = spec.scaleTargetRef?.name;
-    const pdb = all.find((o) => o.kind === 'PodDisruptionBudget' && o.metadata.namespace === object.metadata.namespace && o.metadata.name === target);
+    const pdbs = indexOnce(budgets, all, (objects) => groupBy(objects.filter((o) => o.kind === 'PodDisruptionBudget'), (o) => `${o.metadata.namespace}/${o.metadata.name}`));
+    const pdb = pdbs.get(`${object.metadata.namespace}/${target}`)?.[0];
     const minAvailable = pdb ? minAvailableOf(pdb) : undefined;
     if (typeof minAvailable === 'number' && minAvailable >= min) {
       return [`PodDisruptionBudget ${target} minAvailable ${minAvailable} is not below minReplicas ${min}`];

@@ -1,18 +1,14 @@
 import { KubeObject } from '../synth/kube-object';
-import { Check } from './check';
+import { Check, groupBy, indexOnce } from './check';
 import { allContainers, podSpecOf } from './pod-spec';
 
 const byKind = new WeakMap<readonly KubeObject[], Map<string, KubeObject[]>>();
+const authorizationPolicies = new WeakMap<readonly KubeObject[], Set<string>>();
+const externalSecretTargets = new WeakMap<readonly KubeObject[], Set<string>>();
 
 /** Objects of `kind` in `all`, indexed once per synthesized set. */
 function ofKind(all: readonly KubeObject[], kind: string): readonly KubeObject[] {
-  let index = byKind.get(all);
-  if (!index) {
-    index = new Map();
-    for (const o of all) index.set(o.kind, [...(index.get(o.kind) ?? []), o]);
-    byKind.set(all, index);
-  }
-  return index.get(kind) ?? [];
+  return indexOnce(byKind, all, (objects) => groupBy(objects, (o) => o.kind)).get(kind) ?? [];
 }
 
 export const meshMtlsStrict: Check = {
@@ -34,8 +30,8 @@ export const meshAuthorization: Check = {
   severity: 'error',
   inspect(object, all) {
     if (!podSpecOf(object) || object.kind === 'Job' || object.kind === 'CronJob') return [];
-    const policy = ofKind(all, 'AuthorizationPolicy').find((p) => p.metadata.namespace === object.metadata.namespace && p.metadata.name === object.metadata.name);
-    return policy ? [] : [`no AuthorizationPolicy ${object.metadata.name} in ${object.metadata.namespace}`];
+    const policies = indexOnce(authorizationPolicies, all, (objects) => new Set(ofKind(objects, 'AuthorizationPolicy').map((p) => `${p.metadata.namespace}/${p.metadata.name}`)));
+    return policies.has(`${object.metadata.namespace}/${object.metadata.name}`) ? [] : [`no AuthorizationPolicy ${object.metadata.name} in ${object.metadata.namespace}`];
   },
 };
 
@@ -46,7 +42,8 @@ export const secretReferencesResolve: Check = {
   inspect(object, all) {
     const pod = podSpecOf(object);
     if (!pod) return [];
-    const produced = new Set(ofKind(all, 'ExternalSecret').map((e) => `${e.metadata.namespace}/${(e.spec as { target?: { name?: string } }).target?.name ?? e.metadata.name}`));
+    const produced = indexOnce(externalSecretTargets, all, (objects) => new Set(ofKind(objects, 'ExternalSecret')
+      .map((e) => `${e.metadata.namespace}/${(e.spec as { target?: { name?: string } }).target?.name ?? e.metadata.name}`)));
     const referenced = new Set<string>();
     for (const c of allContainers(pod)) {
       for (const e of c.env ?? []) if (e.valueFrom?.secretKeyRef) referenced.add(e.valueFrom.secretKeyRef.name);

@@ -7,13 +7,24 @@ import { secretStoreName } from '../security/secret-store';
 import { WorkloadMesh } from '../security/workload-mesh';
 import { SecureWorkload, SERVICE_PORT } from './secure-workload';
 
+/** Components by name, built once per model rather than once per chart (which would be quadratic). */
+const componentsByName = new WeakMap<PlatformModel, ReadonlyMap<string, ComponentModel>>();
+
+function componentNamed(model: PlatformModel, name: string): ComponentModel {
+  let byName = componentsByName.get(model);
+  if (!byName) {
+    byName = new Map(model.components.map((c) => [c.name, c]));
+    componentsByName.set(model, byName);
+  }
+  return byName.get(name)!;
+}
+
 /** One subchart per component: the component's secure workload and its mesh policy, wired from the model. */
 export class WorkloadChart extends Chart {
   public readonly workload: SecureWorkload;
 
   constructor(scope: Construct, model: PlatformModel, component: ComponentModel) {
     super(scope, component.name, { namespace: model.namespace, disableResourceNameHashes: true });
-    const byName = new Map(model.components.map((c) => [c.name, c]));
     const { definition } = component;
     const { mesh } = model;
     const usesEgressGateway = component.externalDependencies.some(viaEgressGateway);
@@ -33,7 +44,7 @@ export class WorkloadChart extends Chart {
       resources: component.resources,
       config: component.config,
       allowFrom: component.calledBy,
-      dependencies: component.dependsOn.map((name) => ({ name, containerPort: byName.get(name)!.definition.port })),
+      dependencies: component.dependsOn.map((name) => ({ name, containerPort: componentNamed(model, name).definition.port })),
       allowFromNamespaces: component.host ? [{ namespace: mesh.namespace, podLabels: mesh.ingressGateway.labels }] : [],
       externalEgress: component.externalDependencies.filter((e) => !viaEgressGateway(e)),
       namespacedEgress: usesEgressGateway ? [{ namespace: mesh.namespace, podLabels: mesh.egressGateway.labels, ports: [mesh.egressGateway.port] }] : [],

@@ -1,0 +1,226 @@
+/**
+ * `make bench`: Bulwark's full synthesis against `helm template` of the equivalent chart and
+ * against the floor (the same objects JSON.stringify'd to disk), for platforms of N services in
+ * three environments. Every contender runs as its own process, several rounds in rotating order;
+ * the table reports medians, and ratios are only ever taken within this one run.
+ *
+ *   tsx bench/run.ts [--sizes 10,100,1000] [--rounds 5] [--results bench/results.md]
+ *
+ * Bulwark runs through its real entry point (bin/bulwark: compiled JavaScript), from process
+ * start to every file on disk: overlay loading, model, constructs, checks, emit, atomic write.
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { differences, objectsOfStream, objectsOfTree } from './compare';
+import { BenchWorkspace, generateWorkspace } from './generate';
+import { BENCH_ENVIRONMENTS } from './platform-spec';
+
+const ROOT = path.resolve(__dirname, '..');
+const HELM = process.env.HELM ?? path.join(ROOT, '.tools', 'bin', 'helm');
+const KUBE_VERSION = '1.28.15';
+const GNU_TIME = '/usr/bin/time';
+const CONTENDERS = ['bulwark', 'helm', 'floor'] as const;
+type Contender = (typeof CONTENDERS)[number];
+
+interface Measurement {
+  readonly seconds: number;
+  /** user + system CPU seconds (all processes of the contender). */
+  readonly cpu: number;
+  /** Peak resident set of the largest process, in bytes; NaN when GNU time is missing. */
+  readonly rss: number;
+}
+
+interface Options {
+  readonly sizes: readonly number[];
+  readonly rounds: number;
+  readonly results: string;
+}
+
+function parseArgs(argv: readonly string[]): Options {
+  let sizes = [10, 100, 1000];
+  let rounds = 5;
+  let results = path.join(ROOT, 'bench', 'results.md');
+  for (let i = 0; i < argv.length; i++) {
+    const value = argv[i + 1];
+    if (argv[i] === '--sizes') sizes = value.split(',').map(Number);
+    else if (argv[i] === '--rounds') rounds = Number(value);
+    else if (argv[i] === '--results') results = path.resolve(value);
+    else throw new Error(`unknown argument ${argv[i]}; usage: bench/run.ts [--sizes 10,100,1000] [--rounds 5] [--results file]`);
+    i++;
+  }
+  if (sizes.some((n) => !Number.isInteger(n) || n < 1) || !Number.isInteger(rounds) || rounds < 1) throw new Error('--sizes and --rounds take positive integers');
+  return { sizes, rounds, results };
+}
+
+/** Runs one process under GNU time (when present) and returns what it cost. */
+function measureProcess(command: readonly string[], stdoutFile?: string): Measurement {
+  const useTime = fs.existsSync(GNU_TIME);
+  const report = path.join(os.tmpdir(), `bulwark-bench-time-${process.pid}`);
+  const argv = useTime ? [GNU_TIME, '-f', '%M %U %S', '-o', report, ...command] : [...command];
+  const out = stdoutFile === undefined ? 'ignore' : fs.openSync(stdoutFile, 'w');
+  const start = process.hrtime.bigint();
+  const result = spawnSync(argv[0], argv.slice(1), { stdio: ['ignore', out, 'pipe'], maxBuffer: 1 << 26 });
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  if (typeof out === 'number') fs.closeSync(out);
+  if (result.status !== 0) throw new Error(`${command.join(' ')} failed (${result.status ?? result.signal}):\n${result.stderr?.toString() ?? ''}`);
+  if (!useTime) return { seconds, cpu: NaN, rss: NaN };
+  const [kb, user, system] = fs.readFileSync(report, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
+  return { seconds, cpu: user + system, rss: kb * 1024 };
+}
+
+/** One run of a contender, writing into the fresh directory `out`. */
+function runContender(contender: Contender, ws: BenchWorkspace, out: string): Measurement {
+  switch (contender) {
+    case 'bulwark':
+      return measureProcess([path.join(ROOT, 'bin', 'bulwark'), 'synth', '--overlays', ws.overlaysDir, '--out', out, '--quiet']);
+    case 'floor':
+      return measureProcess([process.execPath, path.join(ROOT, 'bench', 'floor.js'), ws.objectsFile, out]);
+    case 'helm': {
+      fs.mkdirSync(out, { recursive: true });
+      const runs = BENCH_ENVIRONMENTS.map((env) => measureProcess(
+        [HELM, 'template', 'bench', ws.chartDir, '-f', ws.valuesFiles.get(env.environment)!, '--kube-version', KUBE_VERSION],
+        path.join(out, `${env.environment}.yaml`),
+      ));
+      return {
+        seconds: runs.reduce((s, m) => s + m.seconds, 0),
+        cpu: runs.reduce((s, m) => s + m.cpu, 0),
+        rss: Math.max(...runs.map((m) => m.rss)),
+      };
+    }
+  }
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** Bulwark's output and helm's must hold the same objects, environment by environment. */
+function checkEquality(bulwarkOut: string, helmOut: string): void {
+  for (const env of BENCH_ENVIRONMENTS) {
+    const helmText = fs.readFileSync(path.join(helmOut, `${env.environment}.yaml`), 'utf8');
+    const diff = differences(objectsOfTree(path.join(bulwarkOut, env.environment)), objectsOfStream(helmText, `helm ${env.environment}`), ['bulwark', 'helm']);
+    if (diff !== undefined) throw new Error(`${env.environment}: ${diff}`);
+  }
+}
+
+interface SizeResult {
+  readonly n: number;
+  readonly objects: number;
+  readonly medians: Readonly<Record<Contender, Measurement>>;
+}
+
+function benchSize(n: number, rounds: number, work: string, log: (line: string) => void): SizeResult {
+  const ws = generateWorkspace(path.join(work, `n${n}`), n, readVersion());
+  const objects = [...ws.objectCounts.values()].reduce((a, b) => a + b, 0);
+  // Output trees are never deleted during the run: ext4 makes file creation slow for a while
+  // after many deletions (inode allocation skips recently deleted inodes), which would penalize
+  // whoever runs next. Everything is removed at the end.
+  let serial = 0;
+  const fresh = (c: Contender): string => path.join(work, `n${n}`, 'out', `${c}-${serial++}`);
+  // Warm-up (page cache, binaries), not counted; its output is checked for equality.
+  const warm = Object.fromEntries(CONTENDERS.map((c) => {
+    const out = fresh(c);
+    runContender(c, ws, out);
+    return [c, out];
+  })) as Record<Contender, string>;
+  checkEquality(warm.bulwark, warm.helm);
+  log(`N=${n}: ${objects} objects in ${BENCH_ENVIRONMENTS.length} environments; Bulwark's objects equal helm's (parsed, canonical JSON)`);
+  const samples: Record<Contender, Measurement[]> = { bulwark: [], helm: [], floor: [] };
+  for (let r = 0; r < rounds; r++) {
+    const order = CONTENDERS.map((_, i) => CONTENDERS[(i + r) % CONTENDERS.length]);
+    for (const c of order) samples[c].push(runContender(c, ws, fresh(c)));
+    log(`  round ${r + 1}/${rounds} (${order.join(', ')}): ${order.map((c) => `${c} ${samples[c][r].seconds.toFixed(2)}s`).join(', ')}`);
+  }
+  const medians = Object.fromEntries(CONTENDERS.map((c) => [c, {
+    seconds: median(samples[c].map((m) => m.seconds)),
+    cpu: median(samples[c].map((m) => m.cpu)),
+    rss: Math.max(...samples[c].map((m) => m.rss)),
+  }])) as Record<Contender, Measurement>;
+  return { n, objects, medians };
+}
+
+function readVersion(): string {
+  return (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+const fmt = (x: number, digits = 2): string => (Number.isFinite(x) ? x.toFixed(digits) : 'n/a');
+const mib = (bytes: number): string => (Number.isFinite(bytes) ? `${Math.round(bytes / 2 ** 20)}` : 'n/a');
+
+function table(results: readonly SizeResult[]): string {
+  const rows = ['| N | objects | contender | seconds | CPU s | peak RSS MiB | objects/s | × helm template |', '| ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |'];
+  for (const r of results) {
+    for (const c of CONTENDERS) {
+      const m = r.medians[c];
+      const name = c === 'bulwark' ? 'Bulwark synth' : c === 'helm' ? 'helm template' : 'floor (JSON.stringify to disk)';
+      rows.push(`| ${r.n} | ${r.objects} | ${name} | ${fmt(m.seconds)} | ${fmt(m.cpu)} | ${mib(m.rss)} | ${Math.round(r.objects / m.seconds)} | ${fmt(m.seconds / r.medians.helm.seconds)} |`);
+    }
+  }
+  return rows.join('\n');
+}
+
+function targets(results: readonly SizeResult[]): string[] {
+  const at = (n: number): SizeResult | undefined => results.find((r) => r.n === n);
+  const lines: string[] = [];
+  const ratio = (r: SizeResult): number => r.medians.bulwark.seconds / r.medians.helm.seconds;
+  for (const [n, limit] of [[1000, 0.5], [100, 1.0], [10, 1.0]] as const) {
+    const r = at(n);
+    if (r) lines.push(`- N = ${n}: Bulwark / helm template = ${fmt(ratio(r))} (target ≤ ${limit.toFixed(1)}): ${ratio(r) <= limit ? 'met' : 'MISSED'}`);
+  }
+  const big = at(1000);
+  if (big) {
+    const rss = big.medians.bulwark.rss;
+    lines.push(`- peak RSS at N = 1000: ${mib(rss)} MiB (target < 1024): ${rss < 2 ** 30 ? 'met' : 'MISSED'}`);
+  }
+  const small = at(100);
+  if (big && small) {
+    const growth = big.medians.bulwark.seconds / small.medians.bulwark.seconds;
+    const helmGrowth = big.medians.helm.seconds / small.medians.helm.seconds;
+    lines.push(`- growth 100 → 1000: Bulwark × ${fmt(growth)} (target ≤ 11): ${growth <= 11 ? 'met' : 'MISSED'}; helm template × ${fmt(helmGrowth)}`);
+  }
+  return lines;
+}
+
+function machine(): string {
+  const helm = spawnSync(HELM, ['version', '--short']).stdout?.toString().trim() ?? 'unknown';
+  return `${os.cpus().length} × ${os.cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Linux ${os.release()}, Node ${process.version}, helm ${helm}`;
+}
+
+function main(): void {
+  const options = parseArgs(process.argv.slice(2));
+  if (!fs.existsSync(path.join(ROOT, '.build', 'main.js'))) throw new Error('no compiled Bulwark in .build/: run make build (make bench does)');
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), 'bulwark-bench-'));
+  const log = (line: string): void => {
+    process.stdout.write(`${line}\n`);
+  };
+  try {
+    const results = options.sizes.map((n) => benchSize(n, options.rounds, work, log));
+    const lines = [
+      '# Benchmark: Bulwark synth vs helm template',
+      '',
+      `Written by \`make bench\` (bench/run.ts) on ${new Date().toISOString().slice(0, 10)}: ${machine()}.`,
+      '',
+      `Each N: N services (Deployment, Service, ServiceAccount, Role, RoleBinding, NetworkPolicy, PodDisruptionBudget, ConfigMap, AuthorizationPolicy, DestinationRule) in each of ${BENCH_ENVIRONMENTS.length} environments, plus each environment's platform objects. `
+        + `Medians of ${options.rounds} rounds in rotating order after one warm-up; peak RSS is the largest process's maximum. `
+        + 'Bulwark: `bin/bulwark synth` (compiled JavaScript), process start to every file on disk. '
+        + `helm template: the generated chart (bench/helm-chart.ts), one process per environment, output to a file each; its objects equal Bulwark's after parsing. `
+        + 'Floor: a Node process writing the same objects as JSON.stringify, one file each. Compare ratios within one run only: the disk is noisy.',
+      '',
+      table(results),
+      '',
+      ...targets(results),
+      '',
+    ];
+    fs.writeFileSync(options.results, lines.join('\n'));
+    log('');
+    log(lines.slice(6).join('\n'));
+    log(`wrote ${path.relative(process.cwd(), options.results)}`);
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+main();
