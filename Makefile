@@ -18,8 +18,8 @@ setup: ## install npm deps (from the lockfile), pinned helm + kubeconform + gato
 	@bash scripts/setup.sh
 	@bash scripts/e2e-install.sh
 
-synth: setup ## synthesize every overlay into dist/<env>/<component>/
-	@$(TSX) main.ts synth
+synth: setup ## synthesize every overlay into dist/<env>/<component>/ (compiled: bin/bulwark)
+	@bin/bulwark synth
 
 package: setup ## build dist/$(ENV)/platform-$(VERSION).tgz, the umbrella chart of ENV (default prod)
 	@$(TSX) main.ts package --env $(ENV)
@@ -48,6 +48,13 @@ determinism: setup ## synthesize twice in separate processes and compare bytes
 .PHONY: policy
 policy: setup ## gator verify of every rule, dist/ against its own policies, mutators, Falco rules, key material
 	@bash scripts/test.sh policy
+
+.PHONY: build bench
+build: setup ## compile to .build/ (incremental), the fast path bin/bulwark and make synth run
+	@node_modules/.bin/tsc -p tsconfig.build.json && touch .build/.stamp
+
+bench: build ## Bulwark synth vs helm template vs a floor at 10, 100, 1000 services; writes bench/results.md
+	@$(TSX) bench/run.ts
 
 diff: setup ## show what a synth would change in dist/ (without touching it)
 	@bash scripts/diff-dist.sh

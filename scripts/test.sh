@@ -142,6 +142,9 @@ if want synth; then
   check "synth: dist/ matches the committed dist/" dist_committed
 fi
 want determinism && check "determinism: two processes, byte-identical dist/" determinism
+# make synth runs the compiled JavaScript (bin/bulwark, built into .build/ when stale): same bytes.
+compiled_synth() { bin/bulwark synth --quiet --out "$WORK/compiled/dist" && diff -r --exclude='*.tgz' "$WORK/compiled/dist" dist; }
+want determinism && check "compiled synth (bin/bulwark): byte-identical dist/" compiled_synth
 if want lint || want validate; then
   for env in "${ENVS[@]}"; do
     check "package $env: platform-$VERSION.tgz" package_env "$env"

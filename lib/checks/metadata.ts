@@ -1,5 +1,5 @@
 import { isClusterScoped, KubeObject, objectRef } from '../synth/kube-object';
-import { Check } from './check';
+import { Check, groupBy, indexOnce } from './check';
 
 export const REQUIRED_LABELS = [
   'app.kubernetes.io/name',
@@ -32,7 +32,7 @@ export const namespaceScope: Check = {
   },
 };
 
-const identityCounts = new WeakMap<readonly KubeObject[], Map<string, KubeObject[]>>();
+const byIdentity = new WeakMap<readonly KubeObject[], Map<string, KubeObject[]>>();
 
 function identity(o: KubeObject): string {
   const group = o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : '';
@@ -44,13 +44,7 @@ export const uniqueObjects: Check = {
   description: 'No two objects share API group, kind, namespace and name.',
   severity: 'error',
   inspect(object, all) {
-    let index = identityCounts.get(all);
-    if (!index) {
-      index = new Map();
-      for (const o of all) index.set(identity(o), [...(index.get(identity(o)) ?? []), o]);
-      identityCounts.set(all, index);
-    }
-    const twins = index.get(identity(object)) ?? [];
+    const twins = indexOnce(byIdentity, all, (objects) => groupBy(objects, identity)).get(identity(object)) ?? [];
     return twins.length > 1 && twins[0] === object ? [`defined ${twins.length} times`] : [];
   },
 };
