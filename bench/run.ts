@@ -55,9 +55,11 @@ function parseArgs(argv: readonly string[]): Options {
 }
 
 /** Runs one process under GNU time (when present) and returns what it cost. */
+const TIME_REPORT = path.join(os.tmpdir(), `bulwark-bench-time-${process.pid}`);
+
 function measureProcess(command: readonly string[], stdoutFile?: string): Measurement {
   const useTime = fs.existsSync(GNU_TIME);
-  const report = path.join(os.tmpdir(), `bulwark-bench-time-${process.pid}`);
+  const report = TIME_REPORT;
   const argv = useTime ? [GNU_TIME, '-f', '%M %U %S', '-o', report, ...command] : [...command];
   const out = stdoutFile === undefined ? 'ignore' : fs.openSync(stdoutFile, 'w');
   const start = process.hrtime.bigint();
@@ -220,6 +222,7 @@ function main(): void {
     log(`wrote ${path.relative(process.cwd(), options.results)}`);
   } finally {
     fs.rmSync(work, { recursive: true, force: true });
+    fs.rmSync(TIME_REPORT, { force: true });
   }
 }
 
