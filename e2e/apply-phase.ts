@@ -376,7 +376,7 @@ export async function podSecurity(ctx: PhaseContext, objects: readonly DistObjec
     if (bad.status === 403 && verdict && rejectedWith === undefined) rejectedWith = verdict;
   }
 
-  // Control: the same Pod in a namespace without PodSecurity labels is admitted, so the rejection
+  // Control: Pod Security lets the same Pod into a namespace without its labels, so the rejection
   // above is the platform's labels at work (and not, say, a missing ServiceAccount).
   await createOrFail(ctx, group, `control namespace ${CONTROL_NS}`, '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: CONTROL_NS } });
   await createOrFail(ctx, group, `probe ServiceAccount in ${CONTROL_NS}`, `/api/v1/namespaces/${CONTROL_NS}/serviceaccounts`, {
@@ -385,7 +385,16 @@ export async function podSecurity(ctx: PhaseContext, objects: readonly DistObjec
     metadata: { name: PROBE_SA, namespace: CONTROL_NS },
   });
   const control = await client.request('POST', `/api/v1/namespaces/${CONTROL_NS}/pods?dryRun=All`, nonCompliantPod(CONTROL_NS));
-  ctx.t.check(group, `control: the same Pod is admitted (dry run) in unlabelled namespace ${CONTROL_NS}`, control.status === 201, `HTTP ${control.status}: ${statusMessage(control)}`);
+  const message = statusMessage(control);
+  // Where the platform's own ValidatingAdmissionPolicies deny (enforcement "deny"), they reject
+  // the Pod cluster-wide: that is the CEL twin at work, not Pod Security.
+  const deniedByPlatformPolicy = /ValidatingAdmissionPolicy 'bulwark-[a-z0-9-]+' with binding '[a-z0-9-]+' denied request/.test(message);
+  ctx.t.check(
+    group,
+    `control: in unlabelled namespace ${CONTROL_NS} Pod Security does not reject the same Pod (admitted, or denied by a Bulwark admission policy)`,
+    (control.status === 201 || deniedByPlatformPolicy) && !message.includes('violates PodSecurity'),
+    `HTTP ${control.status}: ${message}`,
+  );
 
   await initialiseQuotaStatus(ctx, group, objects);
   const templates = podTemplates(objects);

@@ -2,10 +2,11 @@
  * The Helm half of one environment's e2e run, against its own fresh API server (the objects of a
  * release must not collide with a kubectl-applied copy): the umbrella chart of dist/<env>/
  *   1. installs     `helm upgrade --install platform <chart> -n bulwark-system --create-namespace`
+ *                   with the Gatekeeper constraints off, then enables them once their kinds exist
  *   2. upgrades     to a changed version: a copy of dist/<env>/ with one ConfigMap key and one
  *                   pod-template annotation added, packaged, re-versioned (patch + 1), installed
  *                   with `--set <component>.enabled=false` (podinfo when the environment has it)
- *   3. rolls back   `helm rollback platform 1`
+ *   3. rolls back   `helm rollback` to the last revision of dist/<env>/ as committed
  * After each step the release history must show every step so far (revision, status, chart
  * version, description) and the objects on the server must match that revision: every object the
  * revision renders exists and contains what dist/ says (Helm replaces the
@@ -16,6 +17,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parseDocument } from 'yaml';
 import { kubectl, PhaseContext } from './apply-phase';
+import { constraintCrdFor } from './gatekeeper';
 import { ref } from './kube';
 import { DistObject, loadDistObjects, objectKey } from './objects';
 import { containsAll, run, RunResult } from './util';
@@ -26,6 +28,26 @@ export const RELEASE_NAMESPACE = 'bulwark-system';
 export const CHANGED_KEY = 'BULWARK_E2E_REVISION';
 /** The pod-template annotation the upgrade adds to one Deployment. */
 export const CHANGED_ANNOTATION = 'bulwark.dev/e2e-revision';
+/** The subchart holding the Gatekeeper constraints, whose kinds exist only once Gatekeeper saw the templates. */
+const GATEKEEPER_COMPONENT = 'gatekeeper';
+
+/** Waits (up to 60 s) until every constraint kind of dist's ConstraintTemplates is an Established CRD. */
+async function constraintKindsEstablished(ctx: PhaseContext, objects: readonly DistObject[]): Promise<{ expected: number; missing: string[] }> {
+  const names = objects.map((o) => constraintCrdFor(o.object)?.metadata.name).filter((n): n is string => n !== undefined);
+  const deadline = Date.now() + 60_000;
+  let missing = names;
+  while (Date.now() < deadline) {
+    const states = await Promise.all(names.map(async (name) => {
+      const r = await ctx.cluster.client.request('GET', `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${name}`).catch(() => undefined);
+      const conditions = r?.status === 200 ? (r.json<{ status?: { conditions?: { type: string; status: string }[] } }>().status?.conditions ?? []) : [];
+      return conditions.some((c) => c.type === 'Established' && c.status === 'True') ? undefined : name;
+    }));
+    missing = states.filter((n): n is string => n !== undefined);
+    if (missing.length === 0) break;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+  return { expected: names.length, missing };
+}
 
 export interface HelmPaths {
   readonly root: string;
@@ -216,36 +238,54 @@ export async function helmLifecycle(ctx: PhaseContext, p: HelmPaths, base: reado
   const c1 = `platform-${p.version}`;
   const c2 = `platform-${v2Version}`;
 
-  // --- 1. install ----------------------------------------------------------------------------------
-  const install = await run(p.helm, ['upgrade', '--install', RELEASE, chart1, '-n', RELEASE_NAMESPACE, '--create-namespace'], { env, timeoutMs: 300_000 });
-  if (!t.check(group, `helm upgrade --install ${RELEASE} ${c1}.tgz -n ${RELEASE_NAMESPACE} --create-namespace`, install.code === 0, output(install))) return fail('install');
-  steps.push(`install r1 (${p.version})`);
-  await expectHistory('after install', [{ status: 'deployed', chart: c1, description: 'Install complete' }]);
-  await matches('revision 1', base);
-  await changeMarkers('revision 1', false);
+  // --- 1. install, guards second --------------------------------------------------------------------
+  // Gatekeeper creates a constraint kind only once it has seen its ConstraintTemplate, and Helm
+  // checks every kind of a release before creating anything: the first install leaves the
+  // constraints out (README: "first install"), the upgrade right after adds them.
+  const bootstrap = base.filter((o) => o.component !== GATEKEEPER_COMPONENT);
+  const hasGuards = bootstrap.length !== base.length;
+  const firstArgs = hasGuards ? ['--set', `${GATEKEEPER_COMPONENT}.enabled=false`] : [];
+  const install = await run(p.helm, ['upgrade', '--install', RELEASE, chart1, '-n', RELEASE_NAMESPACE, '--create-namespace', ...firstArgs], { env, timeoutMs: 300_000 });
+  if (!t.check(group, `helm upgrade --install ${RELEASE} ${c1}.tgz -n ${RELEASE_NAMESPACE} --create-namespace ${firstArgs.join(' ')}`.trim(), install.code === 0, output(install))) return fail('install');
+  steps.push(`install r1 (${p.version}${hasGuards ? ', constraints off' : ''})`);
+  const history1 = [{ status: 'deployed', chart: c1, description: 'Install complete' }];
+  await expectHistory('after install', history1);
+  await matches('revision 1', bootstrap);
+  let revision = 1;
+  let full = 1;
+  if (hasGuards) {
+    const kinds = await constraintKindsEstablished(ctx, base);
+    t.check(group, `Gatekeeper (stand-in) registered the ${kinds.expected} constraint kinds of the installed templates`, kinds.missing.length === 0, kinds.missing.join('\n'));
+    // Explicitly: without any value flag, helm upgrade reuses the previous release's values.
+    const enable = await run(p.helm, ['upgrade', RELEASE, chart1, '-n', RELEASE_NAMESPACE, '--set', `${GATEKEEPER_COMPONENT}.enabled=true`], { env, timeoutMs: 300_000 });
+    if (!t.check(group, `helm upgrade ${RELEASE} ${c1}.tgz --set ${GATEKEEPER_COMPONENT}.enabled=true`, enable.code === 0, output(enable))) return fail('enable constraints');
+    steps.push(`upgrade r2 (${p.version}, constraints on)`);
+    history1[0].status = 'superseded';
+    history1.push({ status: 'deployed', chart: c1, description: 'Upgrade complete' });
+    await expectHistory('after enabling the constraints', history1);
+    revision = full = 2;
+  }
+  await matches(`revision ${revision}`, base);
+  await changeMarkers(`revision ${revision}`, false);
 
   // --- 2. upgrade ----------------------------------------------------------------------------------
   const upgrade = await run(p.helm, ['upgrade', RELEASE, chart2, '-n', RELEASE_NAMESPACE, '--set', `${disabled}.enabled=false`], { env, timeoutMs: 300_000 });
   if (!t.check(group, `helm upgrade ${RELEASE} ${c2}.tgz --set ${disabled}.enabled=false`, upgrade.code === 0, output(upgrade))) return fail('upgrade');
-  steps.push(`upgrade r2 (${v2Version}, ${disabled} off)`);
-  await expectHistory('after upgrade', [
-    { status: 'superseded', chart: c1, description: 'Install complete' },
-    { status: 'deployed', chart: c2, description: 'Upgrade complete' },
-  ]);
-  await matches('revision 2', v2);
-  await changeMarkers('revision 2', true);
+  revision += 1;
+  steps.push(`upgrade r${revision} (${v2Version}, ${disabled} off)`);
+  const history2 = [...history1.map((h) => ({ ...h, status: 'superseded' })), { status: 'deployed', chart: c2, description: 'Upgrade complete' }];
+  await expectHistory('after upgrade', history2);
+  await matches(`revision ${revision}`, v2);
+  await changeMarkers(`revision ${revision}`, true);
 
   // --- 3. rollback ---------------------------------------------------------------------------------
-  const rollback = await run(p.helm, ['rollback', RELEASE, '1', '-n', RELEASE_NAMESPACE], { env, timeoutMs: 300_000 });
-  if (!t.check(group, `helm rollback ${RELEASE} 1`, rollback.code === 0, output(rollback))) return fail('rollback');
-  steps.push('rollback r3 (to r1)');
-  await expectHistory('after rollback', [
-    { status: 'superseded', chart: c1, description: 'Install complete' },
-    { status: 'superseded', chart: c2, description: 'Upgrade complete' },
-    { status: 'deployed', chart: c1, description: 'Rollback to 1' },
-  ]);
-  await matches('revision 3 (= 1)', base);
-  await changeMarkers('revision 3 (= 1)', false);
+  const rollback = await run(p.helm, ['rollback', RELEASE, String(full), '-n', RELEASE_NAMESPACE], { env, timeoutMs: 300_000 });
+  if (!t.check(group, `helm rollback ${RELEASE} ${full}`, rollback.code === 0, output(rollback))) return fail('rollback');
+  revision += 1;
+  steps.push(`rollback r${revision} (to r${full})`);
+  await expectHistory('after rollback', [...history2.map((h) => ({ ...h, status: 'superseded' })), { status: 'deployed', chart: c1, description: `Rollback to ${full}` }]);
+  await matches(`revision ${revision} (= ${full})`, base);
+  await changeMarkers(`revision ${revision} (= ${full})`, false);
 
   // The live state after the rollback is exactly dist/<env>/ again, as kubectl sees it too.
   const list = await kubectl(ctx, ['get', 'deployments', '-A', '-o', 'name']);

@@ -634,6 +634,26 @@ export function crdsFromYaml(text: string, source: string, options: CrdConversio
   return out;
 }
 
+/**
+ * Built-in kinds the platform emits that the pinned Kubernetes version does not serve yet (e.g.
+ * ValidatingAdmissionPolicy v1, GA in 1.30), each taken from the OpenAPI document of a later release.
+ */
+export interface KubernetesSupplement {
+  version: string;
+  /** `group/version/Kind` entries. */
+  kinds: string[];
+}
+
+export function readKubernetesSupplements(file: string = CRD_SOURCES_FILE): KubernetesSupplement[] {
+  const parsed: unknown = JSON.parse(fs.readFileSync(file, 'utf8'));
+  const list = isObject(parsed) ? parsed.kubernetesSupplements : undefined;
+  if (list === undefined) return [];
+  if (!Array.isArray(list) || !list.every((e) => isObject(e) && typeof e.version === 'string' && Array.isArray(e.kinds) && e.kinds.every((k) => typeof k === 'string'))) {
+    throw new Error(`${file}: kubernetesSupplements must be a list of { "version": "vX.Y.Z", "kinds": ["group/version/Kind", ...] }`);
+  }
+  return list as unknown as KubernetesSupplement[];
+}
+
 export function readCrdSources(file: string = CRD_SOURCES_FILE): CrdSource[] {
   const parsed: unknown = JSON.parse(fs.readFileSync(file, 'utf8'));
   if (!isObject(parsed) || !Array.isArray(parsed.sources)) throw new Error(`${file}: expected an object with a "sources" array`);
@@ -708,6 +728,22 @@ export function generate({ kubernetesVersion, outDir, log = () => undefined }: G
 
   const all: GeneratedSchema[] = swaggerToSchemas(swagger, `k8s.io/kubernetes@${kubeVersion}/api/openapi-spec/swagger.json`);
   log(`kubernetes ${kubeVersion}: ${all.length} schemas`);
+
+  for (const sup of readKubernetesSupplements()) {
+    const supDir = goModuleDir('k8s.io/kubernetes', normalizeKubeVersion(sup.version));
+    const supSwagger: unknown = JSON.parse(fs.readFileSync(path.join(supDir, 'api', 'openapi-spec', 'swagger.json'), 'utf8'));
+    if (!isObject(supSwagger)) throw new Error(`k8s.io/kubernetes@${sup.version} swagger.json: not a JSON object`);
+    const available = swaggerToSchemas(supSwagger, `k8s.io/kubernetes@${sup.version}/api/openapi-spec/swagger.json`);
+    for (const wanted of sup.kinds) {
+      const found = available.find((s) => `${apiVersionOf(s.group, s.version)}/${s.kind}` === wanted);
+      if (!found) throw new Error(`crds/sources.json kubernetesSupplements: ${wanted} is not in Kubernetes ${sup.version}`);
+      if (all.some((s) => `${apiVersionOf(s.group, s.version)}/${s.kind}` === wanted)) {
+        throw new Error(`crds/sources.json kubernetesSupplements: ${wanted} is already in Kubernetes ${kubeVersion}; remove the supplement`);
+      }
+      all.push(found);
+    }
+    log(`kubernetes ${sup.version} supplements: ${sup.kinds.length} schemas`);
+  }
 
   const objectMeta = k8sObjectMetaBundle(swagger);
   for (const src of readCrdSources()) {

@@ -135,6 +135,11 @@ describe('buildModel', () => {
     expect([payments.kind, payments.definition.port, payments.definition.role]).toEqual(['backend', 8080, 'api']);
   });
 
+  test('fails on priority classes that do not descend', () => {
+    const errors = configErrors(modelFromDev('\ncomponents:\n', '\npriorityClasses: { platform-critical: 10, workload: 100, batch: 1 }\n\ncomponents:\n'));
+    expect(errors).toEqual([expect.stringContaining('priorityClasses: priorities must descend: platform-critical > workload > batch; received {"platform-critical":10,"workload":100,"batch":1}')]);
+  });
+
   test('fails on a tenant declared twice', () => {
     const errors = configErrors(modelFromDev('\ncomponents:\n', '\ntenants:\n  - { name: team-a, group: g, quota: { requests: { cpu: "1", memory: 1Gi }, limits: { cpu: "1", memory: 1Gi }, pods: 1 } }\n  - { name: team-a, group: h, quota: { requests: { cpu: "1", memory: 1Gi }, limits: { cpu: "1", memory: 1Gi }, pods: 1 } }\n\ncomponents:\n'));
     expect(errors).toEqual([expect.stringContaining('tenants[1].name: tenant is declared twice; received "team-a"')]);

@@ -70,11 +70,11 @@ describe('GatekeeperTemplatesChart', () => {
 describe('AdmissionPolicyChart', () => {
   const objects = objectsOf(new AdmissionPolicyChart(new App(), modelOf('prod')));
 
-  test('a v1beta1 policy and binding per rule with a twin (Kubernetes 1.28 has no v1)', () => {
+  test('a v1 policy and binding per rule with a twin (GA since Kubernetes 1.30; v1beta1 is gone by 1.34)', () => {
     const twins = ALL_POLICIES.filter((p) => p.admission).map((p) => `bulwark-prod-${p.id}`);
     expect(objects.filter((o) => o.kind === 'ValidatingAdmissionPolicy').map((o) => o.metadata.name)).toEqual(twins);
     expect(objects.filter((o) => o.kind === 'ValidatingAdmissionPolicyBinding').map((o) => (o.spec as { policyName: string }).policyName)).toEqual(twins);
-    expect(new Set(objects.map((o) => o.apiVersion))).toEqual(new Set(['admissionregistration.k8s.io/v1beta1']));
+    expect(new Set(objects.map((o) => o.apiVersion))).toEqual(new Set(['admissionregistration.k8s.io/v1']));
   });
 
   test('bindings deny in the guarded namespaces; dryrun maps to Audit', () => {

@@ -20,6 +20,7 @@ import {
   schemaRelativePath,
   stableStringify,
   swaggerToSchemas,
+  readKubernetesSupplements,
 } from '../../scripts/gen-schemas';
 import { KUBECONFORM_BIN, validateManifests } from '../../scripts/validate';
 
@@ -327,5 +328,21 @@ describe('crds/sources.json', () => {
     const sources = readCrdSources();
     expect(Array.isArray(sources)).toBe(true);
     for (const s of sources) expect(s.version).toMatch(/^v\d+\.\d+\.\d+/);
+  });
+});
+
+describe('Kubernetes supplements', () => {
+  test('ValidatingAdmissionPolicy v1 comes from the pinned later release, beside the 1.28 schemas', () => {
+    const { KUBERNETES_VERSION } = readToolsEnv();
+    const index = JSON.parse(fs.readFileSync(path.join(SCHEMAS_DIR, KUBERNETES_VERSION, 'index.json'), 'utf8')) as { schemas: Record<string, { source: string }> };
+    expect(index.schemas['admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy'].source).toMatch(/^k8s\.io\/kubernetes@v1\.30\.14\//);
+    expect(index.schemas['admissionregistration.k8s.io/v1/ValidatingAdmissionPolicyBinding'].source).toMatch(/^k8s\.io\/kubernetes@v1\.30\.14\//);
+    expect(index.schemas['apps/v1/Deployment'].source).toMatch(new RegExp(`^k8s\\.io/kubernetes@${KUBERNETES_VERSION}/`));
+  });
+
+  test('fails on a malformed kubernetesSupplements entry', () => {
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bulwark-sup-')), 'sources.json');
+    fs.writeFileSync(file, JSON.stringify({ kubernetesSupplements: [{ version: 'v1.30.14', kinds: 'ValidatingAdmissionPolicy' }], sources: [] }));
+    expect(() => readKubernetesSupplements(file)).toThrow('kubernetesSupplements must be a list of { "version": "vX.Y.Z", "kinds": ["group/version/Kind", ...] }');
   });
 });

@@ -3,6 +3,7 @@ import { ConfigError, didYouMean, Problem } from '../config/errors';
 import { formatPath, LoadedOverlay } from '../config/load-overlay';
 import { ComponentOverlay, ComputeResources, ControlPlaneConfig, ExternalEndpoint, Overlay, Permission, PolicyConfig, PriorityClassName, SecretDelivery, SecretReference, Traffic } from '../config/overlay-schema';
 import { Path } from '../config/schema-types';
+import { byCodePoint } from '../util/order';
 import { cpuMillis, formatCpu, formatMemory, memoryBytes } from './quantity';
 
 /** One component as an environment runs it: catalog facts plus overlay sizing, edges resolved. */
@@ -76,7 +77,7 @@ export function buildModel(loaded: LoadedOverlay, platformVersion: string): Plat
   const report = (keyPath: Path, p: Omit<Problem, 'file' | 'path' | 'position'>, atKey = false): void => {
     problems.push({ file: loaded.file, position: loaded.locate(keyPath, atKey), path: formatPath(keyPath), ...p });
   };
-  const entries = (Object.entries(overlay.components) as [string, ComponentOverlay][]).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const entries = (Object.entries(overlay.components) as [string, ComponentOverlay][]).sort(([a], [b]) => byCodePoint(a, b));
   const deployed = new Set(entries.map(([name]) => name));
   const hosts = new Map<string, string>();
 
@@ -140,6 +141,10 @@ export function buildModel(loaded: LoadedOverlay, platformVersion: string): Plat
     }
   }
   checkSecrets(overlay, entries, report);
+  const pc = overlay.priorityClasses;
+  if (!(pc['platform-critical'] > pc.workload && pc.workload > pc.batch)) {
+    report(['priorityClasses'], { message: 'priorities must descend: platform-critical > workload > batch', received: JSON.stringify(pc), allowed: 'three strictly descending values', fix: 'reorder the values' });
+  }
   for (const [epName, ep] of Object.entries(overlay.externalEndpoints)) {
     if (ep.hosts.length === 0 && ep.cidrs.length === 0) {
       report(['externalEndpoints', epName], { message: 'external endpoint names no host and no address range', allowed: 'hosts and/or cidrs', fix: 'add hosts: [api.example.com] or cidrs: [10.0.0.0/16]' });

@@ -9,8 +9,8 @@ export const ADMISSION_POLICY_NAME = 'admission-policy';
 
 /**
  * The `admission-policy` subchart: a ValidatingAdmissionPolicy and its binding for every rule
- * with a CEL twin, for clusters without Gatekeeper (Kubernetes 1.28 needs the
- * ValidatingAdmissionPolicy feature gate and admissionregistration.k8s.io/v1beta1 enabled).
+ * with a CEL twin, for clusters without Gatekeeper (admissionregistration.k8s.io/v1: Kubernetes
+ * 1.30 or later; disable the subchart with admission-policy.enabled=false on older clusters).
  */
 export class AdmissionPolicyChart extends Chart {
   constructor(scope: Construct, model: PlatformModel) {

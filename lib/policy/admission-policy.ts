@@ -7,8 +7,8 @@ import { CelValidation, CelVariable, JsonObject, PolicyDefinition } from './poli
 import { PolicyScope, namespaceSelector } from './policy-scope';
 import { admissionWorkloadRules, CEL_POD_SPEC_VARIABLES, gatekeeperWorkloadKinds } from './workload-kinds';
 
-/** Kubernetes 1.28 serves ValidatingAdmissionPolicy as v1beta1 only (v1 arrives in 1.30). */
-export const ADMISSION_API_VERSION = 'admissionregistration.k8s.io/v1beta1';
+/** ValidatingAdmissionPolicy is GA from Kubernetes 1.30 (v1beta1 is off by default before and removed by 1.34). */
+export const ADMISSION_API_VERSION = 'admissionregistration.k8s.io/v1';
 
 /** Gatekeeper's enforcement actions as ValidatingAdmissionPolicyBinding validation actions. */
 export const VALIDATION_ACTIONS: Readonly<Record<EnforcementAction, readonly string[]>> = {
