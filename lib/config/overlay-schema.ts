@@ -106,7 +106,7 @@ export const componentSchema = t.object({
   priorityClass: t.defaulted(t.oneOf(PRIORITY_CLASSES), 'workload', 'scheduling priority'),
   secrets: t.defaulted(t.map(dnsLabel, secretReference), {}, 'secrets the component reads, by name; values live in the secret store'),
   secretDelivery: t.defaulted(t.oneOf(SECRET_DELIVERIES), 'external-secrets', 'how secrets reach the pod: External Secrets (env vars), Vault Agent injection (files) or the Secrets Store CSI driver (files)'),
-  traffic: t.defaulted(traffic, { maxConnections: 100, maxPendingRequests: 64, consecutive5xxErrors: 5, timeout: '15s' }, 'mesh connection limits, circuit breaking and timeout'),
+  traffic: t.defaultedObject(traffic, 'mesh connection limits, circuit breaking and timeout'),
 });
 
 const externalEndpoint = t.object({
@@ -226,7 +226,7 @@ export const overlaySchema = t.object({
   }), { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' }, ports: [53] }, 'where cluster DNS runs; egress to it is the only default allow'),
   secretStore: t.required(secretStore, 'where secrets come from (External Secrets Operator ClusterSecretStore)'),
   certificates: t.required(certificates, 'how cert-manager issues certificates for public hosts'),
-  mesh: t.defaulted(mesh, { namespace: 'istio-system', controlPlaneLabels: { app: 'istiod' }, ingressGateway: { service: 'istio-ingressgateway', labels: { istio: 'ingressgateway' }, serviceAccount: 'istio-ingressgateway-service-account', port: 8443 }, egressGateway: { service: 'istio-egressgateway', labels: { istio: 'egressgateway' }, serviceAccount: 'istio-egressgateway-service-account', port: 8443 } }, 'Istio control plane and gateways'),
+  mesh: t.defaultedObject(mesh, 'Istio control plane and gateways'),
   priorityClasses: t.defaulted(t.object({
     'platform-critical': t.required(t.integer(1, 1000000000), 'priority of platform-critical pods'),
     workload: t.required(t.integer(1, 1000000000), 'priority of workload pods'),
@@ -234,7 +234,7 @@ export const overlaySchema = t.object({
   }), { 'platform-critical': 1000000, workload: 100000, batch: 1000 }, 'values of the three PriorityClasses'),
   externalEndpoints: t.defaulted(t.map(dnsLabel, externalEndpoint), {}, 'services outside the cluster that components may call'),
   tenants: t.defaulted(t.list(tenant), [], 'teams, each with its own restricted namespace'),
-  policy: t.defaulted(policy, { enforcementAction: 'deny', scope: 'environment', exemptNamespaces: DEFAULT_EXEMPT_NAMESPACES, requiredLabels: DEFAULT_REQUIRED_LABELS, falcoNamespace: 'falco' }, 'cluster-time guardrails: Gatekeeper, ValidatingAdmissionPolicy, Falco'),
+  policy: t.defaultedObject(policy, 'cluster-time guardrails: Gatekeeper, ValidatingAdmissionPolicy, Falco'),
   controlPlane: t.defaulted(controlPlane, { encryption: { provider: 'aescbc' } }, 'API server configuration: audit policy and encryption at rest'),
   components: t.required(t.map(t.string({ pattern: DNS_1123_LABEL, maxLength: 52, describe: 'a component name (DNS-1123 label of at most 52 characters)' }), componentSchema), 'components deployed in this environment'),
 });

@@ -295,4 +295,11 @@ export const t = {
   required: <T>(type: Type<T>, doc: string): Field<T, 'required'> => ({ type, mode: 'required', doc }),
   optional: <T>(type: Type<T>, doc: string): Field<T, 'optional'> => ({ type, mode: 'optional', doc }),
   defaulted: <T>(type: Type<T>, defaultValue: T, doc: string): Field<T, 'defaulted'> => ({ type, mode: 'defaulted', defaultValue, doc }),
+  /** An object field that may be left out entirely: its default is what its own field defaults make of `{}`. */
+  defaultedObject: <F extends Fields>(type: ObjectType<F>, doc: string): Field<InferFields<F>, 'defaulted'> => {
+    const issues: Issue[] = [];
+    const defaultValue = type.check({}, [], issues);
+    if (defaultValue === INVALID) throw new Error(`schema: defaultedObject needs every field defaulted or optional: ${issues.map((i) => i.path.join('.')).join(', ')}`);
+    return { type, mode: 'defaulted', defaultValue, doc };
+  },
 };
