@@ -15,11 +15,10 @@
  * is also recorded as `<dir>/<name>.pid` (and, when E2E_PID_DIR is set, there too) so that the
  * shell wrapper scripts/e2e.sh can kill leftovers even if this process dies abruptly.
  *
- * Seam (LATER, control-plane artifacts): `apiserverFlags` are appended to the kube-apiserver
- * command line and `files` are written into the temp dir first (`{{dir}}` in a flag is replaced by
- * the temp dir), so `--audit-policy-file`, `--audit-log-path` and `--encryption-provider-config`
- * from dist/<env>/control-plane/ can be passed without changing this module: see
- * controlPlaneArtifacts() in e2e/control-plane.ts.
+ * Control-plane artifacts: `apiserverFlags` are appended to the kube-apiserver command line and
+ * `files` are written into the temp dir first (`{{dir}}` in a flag is replaced by the temp dir);
+ * that is how `--audit-policy-file`, `--audit-log-path` and `--encryption-provider-config` from
+ * dist/<env>/control-plane/ are passed: see controlPlaneArtifacts() in e2e/control-plane.ts.
  */
 import { ChildProcess, spawn } from 'child_process';
 import { generateKeyPairSync, randomBytes } from 'crypto';
@@ -48,12 +47,15 @@ export interface Cluster {
   readonly server: string;
   readonly kubeconfig: string;
   readonly client: KubeClient;
+  /** etcd's client URL (plain http on loopback): its v3 JSON gateway serves POST /v3/kv/range. */
+  readonly etcdUrl: string;
   /** Seconds it took from spawning etcd to a ready API server. */
   readonly startSeconds: number;
   stop(): Promise<void>;
 }
 
-const ADMIN_USER = 'bulwark-e2e-admin';
+/** The admin the client authenticates as (static token, groups system:masters + system:authenticated). */
+export const ADMIN_USER = 'bulwark-e2e-admin';
 
 /** A TCP port that was free a moment ago (the kernel picks it). */
 export function freePort(): Promise<number> {
@@ -281,7 +283,7 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
       ].join('\n'),
       { mode: 0o600 },
     );
-    return { name: opts.name, dir, server, kubeconfig, client, startSeconds: (Date.now() - t0) / 1000, stop: cleanup };
+    return { name: opts.name, dir, server, kubeconfig, client, etcdUrl, startSeconds: (Date.now() - t0) / 1000, stop: cleanup };
   } catch (e) {
     await cleanup();
     throw e;

@@ -10,7 +10,8 @@
  * from the pinned binaries in .tools/bin (etcd + kube-apiserver, see e2e/cluster.ts), one after
  * the other, and always torn down:
  *   <env>-apply   CRDs, server-side apply of dist/<env>/, idempotency, Pod Security, RBAC
- *                 (e2e/apply-phase.ts)
+ *                 (e2e/apply-phase.ts); the control-plane artifacts of dist/<env>/control-plane/
+ *                 at work: Secrets encrypted in etcd, audit log per the policy (e2e/control-plane.ts)
  *   <env>-helm    the umbrella chart: install, upgrade, rollback (e2e/helm-phase.ts)
  * Every assertion is counted; the run ends with a table per environment and "N passed, N failed"
  * (exit 1 when anything failed).
@@ -19,7 +20,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { applyDist, createNamespaces, IdempotencyResult, installCrds, prerequisiteNamespaces, PhaseContext, podSecurity, PsaResult, rbac, RbacResult, secondApply } from './apply-phase';
 import { Cluster, startCluster } from './cluster';
-import { controlPlaneArtifacts } from './control-plane';
+import { controlPlaneArtifacts, controlPlaneChecks, ControlPlaneResult } from './control-plane';
 import { startGatekeeperStandIn } from './gatekeeper';
 import { helmLifecycle, HelmResult } from './helm-phase';
 import { CrdDocument, DistObject, loadCrds, loadDistObjects } from './objects';
@@ -36,6 +37,7 @@ interface EnvReport {
   rbac?: RbacResult;
   helm?: HelmResult;
   controlPlane: string;
+  controlPlaneResult?: ControlPlaneResult;
   prerequisites?: string[];
   clusters: string[];
   passed: number;
@@ -128,6 +130,10 @@ async function runEnvironment(env: string, dist: string, crds: readonly CrdDocum
     t.begin(`${env} rbac`);
     report.rbac = await rbac(ctx, objects);
     t.summary(`${env} rbac`, `${report.rbac.questions} SubjectAccessReviews for ${report.rbac.subjects} subjects, ${report.rbac.asExpected} as expected`);
+    t.begin(`${env} control-plane`);
+    const ns = objects.find((o) => o.object.apiVersion === 'v1' && o.object.kind === 'Namespace')?.object.metadata.name ?? 'default';
+    const cp = (report.controlPlaneResult = await controlPlaneChecks(ctx, controlPlane, ns));
+    t.summary(`${env} control-plane`, `secret in etcd: ${cp.storedAs}; ${cp.secretEvents} Secret audit events`);
   });
 
   const helmPhase = withCluster(`${env}-helm`, controlPlane, report, th, async (cluster) => {
@@ -178,7 +184,12 @@ function table(r: EnvReport): string {
   rows.push(['helm', r.helm ? r.helm.steps.join(' -> ') : 'not run']);
   for (const n of r.helm?.notes ?? []) rows.push(['', `note: ${n}`]);
   if (r.prerequisites?.length) rows.push(['prerequisites', `namespaces not in dist/ but used by it, created first: ${r.prerequisites.join(', ')}`]);
-  rows.push(['control plane', r.controlPlane]);
+  const c = r.controlPlaneResult;
+  rows.push([
+    'control plane',
+    c ? `audit: ${c.secretEvents} Secret events at ${c.secretLevel}; etcd: secret stored as ${c.storedAs}${c.kmsReplaced ? ' (KMS replaced for the test)' : ''}` : 'not run',
+  ]);
+  rows.push(['', r.controlPlane]);
   rows.push(['API servers', r.clusters.join(', ') || 'none started']);
   rows.push(['result', `${r.passed} passed, ${r.failed} failed in ${r.seconds.toFixed(0)}s`]);
   const lines = [`+-- ${r.env} ${'-'.repeat(Math.max(0, 96 - r.env.length))}`];
