@@ -12,71 +12,29 @@
  * used by Gatekeeper v3.23, with one simplification: `spec.match` is an object with
  * x-kubernetes-preserve-unknown-fields (Gatekeeper derives a full schema for it from its target).
  */
+import { constraintCrd, templateOf } from '../scripts/constraint-schemas';
 import { KubeClient, KubeObject } from './kube';
 
-export const CONSTRAINTS_GROUP = 'constraints.gatekeeper.sh';
+export { CONSTRAINTS_GROUP } from '../scripts/constraint-schemas';
 const TEMPLATES_PATH = '/apis/templates.gatekeeper.sh/v1/constrainttemplates';
 
 interface TemplateSpec {
-  crd?: { spec?: { names?: { kind?: string; shortNames?: string[] }; validation?: { openAPIV3Schema?: unknown } } };
+  crd?: { spec?: { names?: { kind?: string } } };
 }
+
+/** `spec.match` as Gatekeeper's CRD accepts it, kept open here (the target derives its full schema). */
+const OPEN_MATCH = { type: 'object', 'x-kubernetes-preserve-unknown-fields': true };
 
 /** The constraint kind a ConstraintTemplate defines, if any. */
 export function constraintKindOf(template: KubeObject): string | undefined {
   return (template.spec as TemplateSpec | undefined)?.crd?.spec?.names?.kind;
 }
 
+/** The CRD Gatekeeper creates for a ConstraintTemplate: the same builder that yields the constraint schemas. */
 export function constraintCrdFor(template: KubeObject): KubeObject | undefined {
-  const names = (template.spec as TemplateSpec | undefined)?.crd?.spec?.names;
-  const kind = names?.kind;
-  if (!kind) return undefined;
-  const plural = kind.toLowerCase();
-  const parameters = (template.spec as TemplateSpec).crd?.spec?.validation?.openAPIV3Schema;
-  const spec: Record<string, unknown> = {
-    match: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
-    enforcementAction: { type: 'string', default: 'deny' },
-    scopedEnforcementActions: {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: {
-          action: { type: 'string' },
-          enforcementPoints: { type: 'array', items: { type: 'object', properties: { name: { type: 'string' } } } },
-        },
-      },
-    },
-    ...(parameters ? { parameters } : {}),
-  };
-  const schema = {
-    type: 'object',
-    properties: {
-      metadata: { type: 'object', properties: { name: { type: 'string', maxLength: 63 } } },
-      spec: { type: 'object', properties: spec },
-      status: { 'x-kubernetes-preserve-unknown-fields': true },
-    },
-  };
-  const version = (name: string, storage: boolean) => ({
-    name,
-    served: true,
-    storage,
-    schema: { openAPIV3Schema: schema },
-    subresources: { status: {} },
-    additionalPrinterColumns: [
-      { name: 'enforcement-action', description: 'Type of enforcement action', jsonPath: '.spec.enforcementAction', type: 'string' },
-      { name: 'total-violations', description: 'Total number of violations', jsonPath: '.status.totalViolations', type: 'integer' },
-    ],
-  });
-  return {
-    apiVersion: 'apiextensions.k8s.io/v1',
-    kind: 'CustomResourceDefinition',
-    metadata: { name: `${plural}.${CONSTRAINTS_GROUP}`, labels: { ...(template.metadata.labels ?? {}), 'gatekeeper.sh/constraint': 'yes' } },
-    spec: {
-      group: CONSTRAINTS_GROUP,
-      names: { kind, listKind: `${kind}List`, plural, singular: plural, ...(names?.shortNames ? { shortNames: names.shortNames } : {}), categories: ['constraint', 'constraints'] },
-      scope: 'Cluster',
-      versions: [version('v1beta1', true), version('v1alpha1', false)],
-    },
-  };
+  if (!constraintKindOf(template)) return undefined;
+  const shape = templateOf(template);
+  return shape ? (constraintCrd(shape, OPEN_MATCH) as unknown as KubeObject) : undefined;
 }
 
 export interface StandIn {

@@ -24,21 +24,29 @@ import {
 
 export const CONSTRAINTS_GROUP = 'constraints.gatekeeper.sh';
 
+/** What a ConstraintTemplate says about the constraint kind it defines. */
+export interface ConstraintTemplateShape {
+  kind: string;
+  parameters?: JsonObject;
+  shortNames?: string[];
+}
+
 /** The kind and parameters schema of a ConstraintTemplate object; undefined for anything else. */
-export function templateOf(doc: unknown): { kind: string; parameters?: JsonObject } | undefined {
+export function templateOf(doc: unknown): ConstraintTemplateShape | undefined {
   if (!isObject(doc) || doc.kind !== 'ConstraintTemplate' || typeof doc.apiVersion !== 'string' || !doc.apiVersion.startsWith('templates.gatekeeper.sh/')) return undefined;
   const crd = isObject(doc.spec) && isObject(doc.spec.crd) && isObject(doc.spec.crd.spec) ? doc.spec.crd.spec : undefined;
   const kind = crd && isObject(crd.names) ? crd.names.kind : undefined;
   if (typeof kind !== 'string' || kind === '') throw new Error('ConstraintTemplate without spec.crd.spec.names.kind');
   const parameters = crd && isObject(crd.validation) && isObject(crd.validation.openAPIV3Schema) ? crd.validation.openAPIV3Schema : undefined;
-  return { kind, parameters };
+  const shortNames = crd && isObject(crd.names) && Array.isArray(crd.names.shortNames) ? crd.names.shortNames.filter((n): n is string => typeof n === 'string') : undefined;
+  return { kind, parameters, ...(shortNames && shortNames.length > 0 ? { shortNames } : {}) };
 }
 
 /** The CustomResourceDefinition Gatekeeper creates for a template (apiextensions.k8s.io/v1). */
-export function constraintCrd(template: { kind: string; parameters?: JsonObject }, match: JsonObject): JsonObject {
+export function constraintCrd(template: ConstraintTemplateShape, match: JsonObject): JsonObject {
   const spec: Record<string, JsonObject> = {
     match,
-    enforcementAction: { type: 'string' },
+    enforcementAction: { type: 'string', default: 'deny' },
     scopedEnforcementActions: {
       type: 'array',
       items: {
@@ -66,9 +74,19 @@ export function constraintCrd(template: { kind: string; parameters?: JsonObject 
     metadata: { name: `${plural}.${CONSTRAINTS_GROUP}`, labels: { 'gatekeeper.sh/constraint': 'yes' } },
     spec: {
       group: CONSTRAINTS_GROUP,
-      names: { kind: template.kind, listKind: `${template.kind}List`, plural, singular: plural, categories: ['constraint', 'constraints'] },
+      names: { kind: template.kind, listKind: `${template.kind}List`, plural, singular: plural, ...(template.shortNames ? { shortNames: template.shortNames } : {}), categories: ['constraint', 'constraints'] },
       scope: 'Cluster',
-      versions: ['v1beta1', 'v1alpha1'].map((name) => ({ name, served: true, storage: name === 'v1beta1', schema: { openAPIV3Schema: schema }, subresources: { status: {} } })),
+      versions: ['v1beta1', 'v1alpha1'].map((name) => ({
+        name,
+        served: true,
+        storage: name === 'v1beta1',
+        schema: { openAPIV3Schema: schema },
+        subresources: { status: {} },
+        additionalPrinterColumns: [
+          { name: 'enforcement-action', description: 'Type of enforcement action', jsonPath: '.spec.enforcementAction', type: 'string' },
+          { name: 'total-violations', description: 'Total number of violations', jsonPath: '.status.totalViolations', type: 'integer' },
+        ],
+      })),
     },
   };
 }
@@ -84,8 +102,8 @@ export function objectMetaBundle(kubeVersion: string, schemasDir: string = SCHEM
 }
 
 /** Every ConstraintTemplate in YAML texts. */
-export function templatesIn(texts: readonly string[]): { kind: string; parameters?: JsonObject }[] {
-  const out: { kind: string; parameters?: JsonObject }[] = [];
+export function templatesIn(texts: readonly string[]): ConstraintTemplateShape[] {
+  const out: ConstraintTemplateShape[] = [];
   for (const text of texts) {
     for (const doc of parseAllDocuments(text)) {
       if (doc.errors.length > 0) continue;
@@ -100,7 +118,7 @@ export function templatesIn(texts: readonly string[]): { kind: string; parameter
  * Writes the constraint schemas of `templates` below `dir` in the kubeconform layout
  * (`<dir>/<kube version>/constraints.gatekeeper.sh/<version>/<kind>.json`); returns them.
  */
-export function writeConstraintSchemas(templates: readonly { kind: string; parameters?: JsonObject }[], dir: string, kubeVersion: string): GeneratedSchema[] {
+export function writeConstraintSchemas(templates: readonly ConstraintTemplateShape[], dir: string, kubeVersion: string): GeneratedSchema[] {
   if (templates.length === 0) return [];
   if (!fs.existsSync(CONSTRAINT_MATCH_SCHEMA)) throw new Error(`${CONSTRAINT_MATCH_SCHEMA} is missing: run make setup`);
   const match = JSON.parse(fs.readFileSync(CONSTRAINT_MATCH_SCHEMA, 'utf8')) as JsonObject;
