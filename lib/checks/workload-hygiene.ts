@@ -1,4 +1,5 @@
 import { Check } from './check';
+import { isPinnedImage } from '../util/image';
 import { allContainers, podSpecOf } from './pod-spec';
 
 export const readOnlyRootFilesystem: Check = {
@@ -32,8 +33,6 @@ export const resourceLimits: Check = {
   },
 };
 
-const PINNED = /(@sha256:[a-f0-9]{64}|:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})$/;
-
 export const pinnedImages: Check = {
   id: 'pinned-images',
   description: 'Images are pinned by tag or digest; "latest" and untagged images are rejected.',
@@ -41,12 +40,8 @@ export const pinnedImages: Check = {
   inspect(object) {
     const pod = podSpecOf(object);
     if (!pod) return [];
-    return allContainers(pod).flatMap((c) => {
-      const image = c.image ?? '';
-      const lastSegment = image.slice(image.lastIndexOf('/') + 1);
-      if (!PINNED.test(lastSegment) || image.endsWith(':latest')) return [`container ${c.name} image ${JSON.stringify(image)} is not pinned`];
-      return [];
-    });
+    return allContainers(pod).filter((c) => !isPinnedImage(c.image ?? ''))
+      .map((c) => `container ${c.name} image ${JSON.stringify(c.image ?? '')} is not pinned`);
   },
 };
 

@@ -5,6 +5,7 @@ import { Construct } from 'constructs';
 import { selectorLabels, standardLabels } from '../platform/labels';
 import { ExternalEgress, NamespacedPeer, PeerWorkload, WorkloadNetworkPolicy } from '../security/workload-network-policy';
 import { PermissionGrant, WorkloadRole } from '../security/workload-role';
+import { isPinnedImage } from '../util/image';
 import { PodSecretWiring, WorkloadSecrets, WorkloadSecretsProps } from '../security/workload-secrets';
 
 /** A peer this workload calls: traffic to it is allowed, and its URL is injected. */
@@ -262,8 +263,7 @@ function validateProps(props: SecureWorkloadProps): void {
   if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(props.name) || props.name.length > 52) {
     fail('name', props.name, 'a DNS-1123 label of at most 52 characters (room for "-config")');
   }
-  const tagOrDigest = /@sha256:[a-f0-9]{64}$/.test(props.image) || /:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/.test(props.image.slice(props.image.lastIndexOf('/') + 1));
-  if (!tagOrDigest || props.image.endsWith(':latest')) fail('image', props.image, 'an image pinned by a tag other than "latest" or by a sha256 digest');
+  if (!isPinnedImage(props.image)) fail('image', props.image, 'an image pinned by a tag other than "latest" or by a sha256 digest');
   if ((props.replicas ?? 1) < 0) fail('replicas', props.replicas, 'an integer >= 0');
   if (!Number.isInteger(props.port) || props.port < 1024 || props.port > 65535) {
     fail('port', props.port, 'an unprivileged port from 1024 to 65535 (the container runs as non-root)');
