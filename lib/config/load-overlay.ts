@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Document, isAlias, isCollection, isMap, isScalar, isSeq, LineCounter, Node, parseDocument, YAMLError } from 'yaml';
 import { ConfigError, describeValue, didYouMean, Problem, SourcePosition } from './errors';
+import { parsePlainYaml } from './fast-yaml';
 import { Overlay, overlaySchema } from './overlay-schema';
 import { INVALID, Issue, Path } from './schema-types';
 
@@ -27,6 +28,23 @@ const MAX_ALIAS_COUNT = 100;
 /** Parses and validates one overlay; throws ConfigError with every problem found. */
 export function parseOverlay(file: string, content: Buffer | string): LoadedOverlay {
   const text = decodeText(file, content);
+  const plain = parsePlainYaml(text);
+  if (plain === undefined) {
+    const parsed = parseDocumentOf(file, text);
+    return validateOverlay(file, parsed.data, parsed.locate);
+  }
+  // Positions are only needed for messages: the full parse happens on the first locate().
+  let located: LoadedOverlay['locate'] | undefined;
+  const locate: LoadedOverlay['locate'] = (keyPath, atKey) => (located ??= locatorOf(parseYamlDocument(text)))(keyPath, atKey);
+  return validateOverlay(file, plain.value, locate);
+}
+
+interface ParsedDocument {
+  readonly doc: Document.Parsed;
+  readonly toPosition: (offset: number) => SourcePosition;
+}
+
+function parseYamlDocument(text: string): ParsedDocument {
   const lineCounter = new LineCounter();
   // logLevel 'error': the yaml library must never print warnings of its own (one line per problem).
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, version: '1.2', logLevel: 'error' });
@@ -34,8 +52,18 @@ export function parseOverlay(file: string, content: Buffer | string): LoadedOver
     const { line, col } = lineCounter.linePos(offset);
     return { line, column: col };
   };
-  if (doc.errors.length > 0) throw new ConfigError(syntaxProblems(file, doc, toPosition));
-  const locate = (keyPath: Path, atKey = false): SourcePosition | undefined => {
+  return { doc, toPosition };
+}
+
+/** The `yaml` library's reading of the text: its data, or its syntax and alias problems. */
+function parseDocumentOf(file: string, text: string): { data: unknown; locate: LoadedOverlay['locate'] } {
+  const parsed = parseYamlDocument(text);
+  if (parsed.doc.errors.length > 0) throw new ConfigError(syntaxProblems(file, parsed.doc, parsed.toPosition));
+  return { data: toData(file, parsed.doc, parsed.toPosition), locate: locatorOf(parsed) };
+}
+
+function locatorOf({ doc, toPosition }: ParsedDocument): LoadedOverlay['locate'] {
+  return (keyPath, atKey = false) => {
     if (atKey && keyPath.length > 0) {
       const parent = doc.getIn(keyPath.slice(0, -1), true);
       if (isMap(parent)) {
@@ -50,7 +78,9 @@ export function parseOverlay(file: string, content: Buffer | string): LoadedOver
     }
     return undefined;
   };
-  const data = toData(file, doc, toPosition);
+}
+
+function validateOverlay(file: string, data: unknown, locate: LoadedOverlay['locate']): LoadedOverlay {
   if (data === null || data === undefined) {
     throw new ConfigError([{ file, path: '', message: 'overlay is empty', allowed: DOCUMENT_ALLOWED, fix: 'start from overlays/dev.yaml' }]);
   }
