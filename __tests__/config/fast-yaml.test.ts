@@ -39,9 +39,9 @@ function agrees(text: string): boolean {
 const yamlFiles = (dir: string): string[] => fs.readdirSync(dir).filter((n) => n.endsWith('.yaml')).map((n) => path.join(dir, n));
 
 describe('parsePlainYaml', () => {
-  test('reads every overlay of the repository like yaml does, on the fast path', () => {
-    const files = yamlFiles(path.join(ROOT, 'overlays'));
-    expect(files.length).toBeGreaterThanOrEqual(3);
+  test('reads every overlay and generated API server configuration of the repository like yaml does, on the fast path', () => {
+    const files = [...yamlFiles(path.join(ROOT, 'overlays')), ...yamlFiles(path.join(ROOT, 'dist', 'prod', 'control-plane'))];
+    expect(files.length).toBeGreaterThanOrEqual(5);
     for (const file of files) expect(agrees(fs.readFileSync(file, 'utf8'))).toBe(true);
   });
 
@@ -161,7 +161,9 @@ function block(random: Random, indent: string, depth: number, sequence: boolean)
     if (depth < 3 && r < 0.3) {
       const nested = random() < 0.5;
       lines.push(sequence ? `${indent}-` : lead);
-      lines.push(block(random, `${indent}  `, depth + 1, nested).replace(/\n$/, ''));
+      // A sequence under a key may sit at the key's own indentation (`key:` then `- a`).
+      const childIndent = !sequence && nested && random() < 0.5 ? indent : `${indent}  `;
+      lines.push(block(random, childIndent, depth + 1, nested).replace(/\n$/, ''));
     } else if (r < 0.5) {
       lines.push(`${sequence ? lead : `${lead} `}${flow(random, 0)}`);
     } else {

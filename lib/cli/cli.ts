@@ -13,7 +13,8 @@ import { LoadedOverlay, readOverlays } from '../config/load-overlay';
 import { buildModel } from '../model/platform-model';
 import { packageEnvironment } from '../package/umbrella-chart';
 import { recoverInterruptedWrite, WriteResult, writeTreeAtomically } from '../synth/atomic-writer';
-import { EnvironmentResult, synthesize } from '../synth/pipeline';
+import { EnvironmentWorkers } from '../synth/parallel';
+import { EnvironmentSummary, synthesize } from '../synth/pipeline';
 import { ProgressLine, Style, style } from './terminal';
 
 export interface CliContext {
@@ -44,6 +45,13 @@ export interface CliContext {
   readonly testSwapDelayMs?: number;
   /** Print the stack of unexpected errors (BULWARK_DEBUG=1). */
   readonly debug: boolean;
+  /**
+   * The compiled synthesis worker (.build/lib/synth/environment-worker.js) and how many threads the
+   * machine runs at once: large platforms synthesize their environments in parallel. Without a
+   * worker script (tsx, tests calling run()) synthesis stays on this thread.
+   */
+  readonly workerScript?: string;
+  readonly cpus?: number;
   readonly now: () => number;
 }
 
@@ -53,6 +61,8 @@ interface Options {
   readonly out: string;
   readonly env?: string;
   readonly quiet: boolean;
+  /** --jobs: threads for synthesis; undefined = decide by size. */
+  readonly jobs?: number;
 }
 
 export const USAGE = `usage: bulwark <command> [options]
@@ -67,6 +77,7 @@ options:
   --out <dir>        output directory (default: dist)
   --env <name>       environment to package (package only)
   --quiet, -q        print errors only
+  --jobs <n>         synthesize on up to n threads (default: one per CPU for large platforms)
 
 environment:
   NO_COLOR=1         no colors (colors are used only on a terminal anyway)
@@ -76,7 +87,7 @@ exit codes: 0 success, 1 invalid input or failed synthesis (<out> is left as it 
 `;
 
 const COMMANDS = ['synth', 'package', 'help'] as const;
-const FLAGS = ['--overlays', '--out', '--env', '--quiet', '--help'];
+const FLAGS = ['--overlays', '--out', '--env', '--quiet', '--jobs', '--help'];
 
 class UsageError extends Error {}
 
@@ -86,6 +97,7 @@ function parseArgs(argv: readonly string[]): Options {
   let out = 'dist';
   let env: string | undefined;
   let quiet = false;
+  let jobs: number | undefined;
   const value = (i: number, flag: string): string => {
     const v = argv[i + 1];
     if (v === undefined || v.startsWith('-')) throw new UsageError(`${flag} needs a value`);
@@ -99,13 +111,17 @@ function parseArgs(argv: readonly string[]): Options {
     else if (arg === '--overlays') overlays = value(i++, arg);
     else if (arg === '--out') out = value(i++, arg);
     else if (arg === '--env') env = value(i++, arg);
-    else {
+    else if (arg === '--jobs') {
+      const v = value(i++, arg);
+      if (!/^[1-9][0-9]{0,2}$/.test(v)) throw new UsageError(`--jobs needs a whole number from 1 to 999, got ${JSON.stringify(v)}`);
+      jobs = Number(v);
+    } else {
       const suggestion = didYouMean(arg, arg.startsWith('-') ? FLAGS : COMMANDS);
       throw new UsageError(`unknown argument ${JSON.stringify(arg)}${suggestion ? ` (did you mean ${JSON.stringify(suggestion)}?)` : ''}`);
     }
   }
   if (command === 'package' && env === undefined) throw new UsageError('package needs --env <name>');
-  return { command, overlays, out, env, quiet };
+  return { command, overlays, out, env, quiet, jobs };
 }
 
 /** `dir` is `parent` or inside it. */
@@ -179,11 +195,17 @@ function runSynth(opts: Options, ctx: CliContext, log: (line: string) => void, s
   const out = path.resolve(ctx.cwd, opts.out);
   // First of all: put back a tree that a run killed mid-swap left aside, whatever happens next.
   recoverInterruptedWrite(out);
-  const overlays = loadValidOverlays(opts.overlays, ctx);
-  const result = synthesize(overlays, {
-    platformVersion: ctx.platformVersion,
-    onProgress: (environment, index, count) => progress.update(`synthesizing ${environment} (${index + 1}/${count} environments)`),
-  });
+  const threads = synthesisThreads(opts, ctx);
+  // Workers start before the overlays are read, so that they load their code meanwhile.
+  const workers = threads > 1 && ctx.workerScript !== undefined ? new EnvironmentWorkers({ workerScript: ctx.workerScript, threads }) : undefined;
+  const onProgress = (environment: string, index: number, count: number): void => progress.update(`synthesizing ${environment} (${index + 1}/${count} environments)`);
+  let result: { environments: readonly EnvironmentSummary[]; files: ReadonlyMap<string, string> };
+  try {
+    const overlays = loadValidOverlays(opts.overlays, ctx);
+    result = workers ? workers.synthesize(overlays, ctx.platformVersion, onProgress) : synthesize(overlays, { platformVersion: ctx.platformVersion, onProgress });
+  } finally {
+    workers?.close();
+  }
   const outName = `${opts.out.replace(/\/+$/, '')}/`;
   const written = writeTreeAtomically(out, result.files, {
     delayMs: ctx.testWriteDelayMs,
@@ -201,6 +223,30 @@ function runSynth(opts: Options, ctx: CliContext, log: (line: string) => void, s
     for (const w of r.warnings) log(`  ${s.yellow('warning:')} ${w.check}: ${w.object}: ${w.message}`);
   }
   log(totalLine(written, result.files.size, result.environments.length, outName, s));
+}
+
+/**
+ * Below this much overlay text (about 1000 services over all environments), starting worker
+ * threads costs more than it saves (make bench measures both sides).
+ */
+const PARALLEL_MIN_OVERLAY_BYTES = 500_000;
+
+/** Threads to synthesize on: --jobs, else one per CPU (at most one per environment) for large platforms. */
+function synthesisThreads(opts: Options, ctx: CliContext): number {
+  const overlays = overlayFileSizes(path.resolve(ctx.cwd, opts.overlays));
+  if (overlays.length < 2) return 1;
+  if (opts.jobs !== undefined) return Math.min(opts.jobs, overlays.length);
+  const bytes = overlays.reduce((a, b) => a + b, 0);
+  return bytes < PARALLEL_MIN_OVERLAY_BYTES ? 1 : Math.min(ctx.cpus ?? 1, overlays.length);
+}
+
+/** Sizes of the overlay files in `dir` (none when it cannot be read: loading reports that). */
+function overlayFileSizes(dir: string): number[] {
+  try {
+    return fs.readdirSync(dir, { withFileTypes: true }).filter((e) => e.isFile() && /\.ya?ml$/.test(e.name)).map((e) => fs.statSync(path.join(dir, e.name)).size);
+  } catch {
+    return [];
+  }
 }
 
 /**
@@ -231,7 +277,7 @@ function plural(n: number, word: string): string {
  * `dev: 6 components, 32 objects, 0 warnings -> dist/dev/ (ConfigMap 5, Deployment 5, …)`: the
  * counts first, the (long) list of kinds last, so that a narrow terminal wraps only the detail.
  */
-export function summaryLine(r: EnvironmentResult, out: string, s: Style = style(false)): string {
+export function summaryLine(r: EnvironmentSummary, out: string, s: Style = style(false)): string {
   const kinds = Object.entries(r.objectsByKind).map(([kind, n]) => `${kind} ${n}`).join(', ');
   const objects = r.components.reduce((n, c) => n + c.objects, 0);
   const warnings = plural(r.warnings.length, 'warning');

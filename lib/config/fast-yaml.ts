@@ -48,14 +48,16 @@ const KEY = /^(?:[A-Za-z0-9_][A-Za-z0-9_./-]*|"[^"\\\n]*"|'[^'\n]*')[ \t]*:(?=[ 
  * js-yaml is lenient with indentation where `yaml` (and the YAML spec) is not, so the fast path only
  * takes documents in plain block style, checked line by line: every line is a comment, a
  * `key: value`, a `key:` opening a nested block, a `- value`, `- key: value` or a bare `-`, at an
- * indentation that continues an open block of the same kind (mapping or sequence) exactly, or
- * nests under the line above it; values on one line (quoted scalars closed, flow collections
+ * indentation that continues an open block of the same kind (mapping or sequence) exactly, nests
+ * under the line above it, or starts a sequence at its key's indentation (`key:` then `- a`); values on one line (quoted scalars closed, flow collections
  * complete and simple); block scalars (`|`, `>`) more indented than their key. Anything else
- * (multi-line flow collections or scalars, sequences at their key's indentation, odd indents)
- * goes to `yaml`. A false alarm only costs time.
+ * (multi-line flow collections or scalars, odd indents) goes to `yaml`. A false alarm only costs time.
  */
 function inStrictBlockStyle(text: string): boolean {
-  const open: { indent: number; sequence: boolean }[] = [{ indent: -1, sequence: false }];
+  /** Open blocks; `underKey`: a sequence at its key's own indentation (`key:` then `- a`). */
+  const open: { indent: number; sequence: boolean; underKey?: boolean }[] = [{ indent: -1, sequence: false }];
+  /** Column of the key of the previous line when it had no value there: its block may start at it. */
+  let keyAt: number | undefined;
   /** Indentation a child of the previous line must reach; undefined when it opened nothing. */
   let childFrom: number | undefined = 0;
   /** Inside a block scalar: its lines are indented more than this. */
@@ -81,15 +83,20 @@ function inStrictBlockStyle(text: string): boolean {
     const dash = /^-(?: +|$)/.exec(content);
     if (childFrom !== undefined && indent >= childFrom && indent > open[open.length - 1].indent) {
       open.push({ indent, sequence: dash !== null });
+    } else if (keyAt === indent && dash) {
+      open.push({ indent, sequence: true, underKey: true });
     } else if (emptyEntry) {
       // An empty sequence entry followed by its parent's next line: js-yaml can misplace that line.
       return false;
     } else {
       while (open[open.length - 1].indent > indent) open.pop();
+      // A key after a sequence at its key's indentation: the sequence has ended.
+      if (!dash && open[open.length - 1].underKey && open[open.length - 1].indent === indent) open.pop();
       const level = open[open.length - 1];
       if (level.indent !== indent || level.sequence !== (dash !== null)) return false;
     }
     childFrom = undefined;
+    keyAt = undefined;
     emptyEntry = false;
     let rest = content;
     let column = indent;
@@ -108,6 +115,7 @@ function inStrictBlockStyle(text: string): boolean {
       rest = rest.slice(key[0].length).replace(/^[ \t]+/, '');
       if (rest === '' || rest.startsWith('#')) {
         childFrom = column + 1;
+        keyAt = column;
         continue;
       }
     } else if (!dash) {
@@ -230,3 +238,24 @@ const CORE_1_2 = FAILSAFE_SCHEMA.extend({
     ]),
   ],
 });
+
+/** The `yaml` library, loaded on first use: most runs never need it (its load alone is 20–30 ms). */
+export function yamlLibrary(): typeof import('yaml') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('yaml') as typeof import('yaml');
+}
+
+/**
+ * Every document of a YAML text as data (`yaml`'s reading), or the first error: the fast path for
+ * a single plain document, `yaml` otherwise. For texts Bulwark generated itself and checks.
+ */
+export function readYamlDocuments(text: string): { readonly values: unknown[] } | { readonly error: string } {
+  if (!/^(?:---|\.\.\.)/m.test(text.replace(/^---[ \t]*\r?\n/, ''))) {
+    const plain = parsePlainYaml(text);
+    if (plain !== undefined) return { values: [plain.value] };
+  }
+  const docs = yamlLibrary().parseAllDocuments(text);
+  const error = docs.flatMap((d) => d.errors)[0];
+  if (error) return { error: error.message };
+  return { values: docs.map((d) => d.toJS()) };
+}

@@ -1,8 +1,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Document, isAlias, isCollection, isMap, isScalar, isSeq, LineCounter, Node, parseDocument, YAMLError } from 'yaml';
+import type { Document, Node, YAMLError } from 'yaml';
 import { ConfigError, describeValue, didYouMean, Problem, SourcePosition } from './errors';
-import { parsePlainYaml } from './fast-yaml';
+import { parsePlainYaml, yamlLibrary } from './fast-yaml';
+
+/** The `yaml` library, loaded on first use: the fast path (parsePlainYaml) does not need it. */
+const Y = yamlLibrary;
 import { Overlay, overlaySchema } from './overlay-schema';
 import { INVALID, Issue, Path } from './schema-types';
 
@@ -45,9 +48,9 @@ interface ParsedDocument {
 }
 
 function parseYamlDocument(text: string): ParsedDocument {
-  const lineCounter = new LineCounter();
+  const lineCounter = new (Y().LineCounter)();
   // logLevel 'error': the yaml library must never print warnings of its own (one line per problem).
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, version: '1.2', logLevel: 'error' });
+  const doc = Y().parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, version: '1.2', logLevel: 'error' });
   const toPosition = (offset: number): SourcePosition => {
     const { line, col } = lineCounter.linePos(offset);
     return { line, column: col };
@@ -66,9 +69,9 @@ function locatorOf({ doc, toPosition }: ParsedDocument): LoadedOverlay['locate']
   return (keyPath, atKey = false) => {
     if (atKey && keyPath.length > 0) {
       const parent = doc.getIn(keyPath.slice(0, -1), true);
-      if (isMap(parent)) {
-        const pair = parent.items.find((p) => isScalar(p.key) && String(p.key.value) === String(keyPath[keyPath.length - 1]));
-        const range = pair && isScalar(pair.key) ? pair.key.range : undefined;
+      if (Y().isMap(parent)) {
+        const pair = parent.items.find((p) => Y().isScalar(p.key) && String(p.key.value) === String(keyPath[keyPath.length - 1]));
+        const range = pair && Y().isScalar(pair.key) ? pair.key.range : undefined;
         if (range) return toPosition(range[0]);
       }
     }
@@ -131,10 +134,10 @@ function toData(file: string, doc: Document.Parsed, toPosition: (offset: number)
     return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (e) {
     const message = (e as Error).message;
-    const aliases = nodesOf(doc).filter(({ node }) => isAlias(node));
+    const aliases = nodesOf(doc).filter(({ node }) => Y().isAlias(node));
     const unresolved = /^Unresolved alias[^:]*: (.*)$/.exec(message);
     if (unresolved) {
-      const at = aliases.find(({ node }) => isAlias(node) && node.source === unresolved[1]);
+      const at = aliases.find(({ node }) => Y().isAlias(node) && node.source === unresolved[1]);
       return fail(file, at, toPosition, { message: 'alias refers to an anchor that is not defined above it', received: `*${unresolved[1]}`, allowed: 'an alias *name after its anchor &name', fix: `define &${unresolved[1]} before using it, or write the value out` });
     }
     if (/resource exhaustion|alias count/i.test(message)) {
@@ -169,10 +172,10 @@ function syntaxProblems(file: string, doc: Document.Parsed, toPosition: (offset:
 
 function duplicateKeyProblem(file: string, doc: Document.Parsed, error: YAMLError, toPosition: (offset: number) => SourcePosition): Problem {
   for (const { node, path: keyPath } of nodesOf(doc)) {
-    if (!isMap(node)) continue;
+    if (!Y().isMap(node)) continue;
     const seen = new Map<string, number>();
     for (const pair of node.items) {
-      if (!isScalar(pair.key) || !pair.key.range) continue;
+      if (!Y().isScalar(pair.key) || !pair.key.range) continue;
       const key = String(pair.key.value);
       const first = seen.get(key);
       if (first !== undefined && pair.key.range[0] === error.pos[0]) {
@@ -212,7 +215,7 @@ function syntaxProblem(file: string, error: YAMLError, nodes: readonly NodeAt[],
       return at(undefined, { message: 'more than one YAML document in the file', received: 'a second document after "---"', allowed: 'one document per overlay', fix: 'remove the "---" separator and merge the documents, or move the second one to its own overlay' });
     case 'MISSING_CHAR':
       if (/quote/.test(text)) {
-        const quoted = opener((n) => isScalar(n) && (n.type === 'QUOTE_DOUBLE' || n.type === 'QUOTE_SINGLE'));
+        const quoted = opener((n) => Y().isScalar(n) && (n.type === 'QUOTE_DOUBLE' || n.type === 'QUOTE_SINGLE'));
         const mark = /'/.test(text) ? "'" : '"';
         return at(quoted, { message: 'invalid YAML: quoted string is not closed', allowed: `a string between two ${mark} marks on one line`, fix: `add the closing ${mark}` });
       }
@@ -220,7 +223,7 @@ function syntaxProblem(file: string, error: YAMLError, nodes: readonly NodeAt[],
     case 'BAD_INDENT':
       if (/^Flow (sequence|map)/.test(text)) {
         const isList = text.startsWith('Flow sequence');
-        const flow = opener((n) => (isList ? isSeq(n) : isMap(n)) && isCollection(n) && n.flow === true);
+        const flow = opener((n) => (isList ? Y().isSeq(n) : Y().isMap(n)) && Y().isCollection(n) && n.flow === true);
         const [open, close] = isList ? ['[', ']'] : ['{', '}'];
         return at(flow, { message: `invalid YAML: "${open}" is not closed`, allowed: `${open}a, b${close} on one line, or continuation lines indented under their key`, fix: `add the missing "${close}"` });
       }
@@ -249,11 +252,11 @@ interface NodeAt {
 function nodesOf(doc: Document.Parsed): NodeAt[] {
   const out: NodeAt[] = [];
   const walk = (node: unknown, keyPath: Path): void => {
-    if (!node || !(isCollection(node) || isScalar(node) || isAlias(node))) return;
+    if (!node || !(Y().isCollection(node) || Y().isScalar(node) || Y().isAlias(node))) return;
     out.push({ node, path: keyPath });
-    if (isMap(node)) {
-      for (const pair of node.items) walk(pair.value, [...keyPath, isScalar(pair.key) ? String(pair.key.value) : '?']);
-    } else if (isSeq(node)) {
+    if (Y().isMap(node)) {
+      for (const pair of node.items) walk(pair.value, [...keyPath, Y().isScalar(pair.key) ? String(pair.key.value) : '?']);
+    } else if (Y().isSeq(node)) {
       node.items.forEach((item, i) => walk(item, [...keyPath, i]));
     }
   };

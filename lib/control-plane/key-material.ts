@@ -1,4 +1,4 @@
-import { parseAllDocuments } from 'yaml';
+import { readYamlDocuments, yamlLibrary } from '../config/fast-yaml';
 
 /**
  * Finds literal key material: a private key in PEM form, a base64 string of exactly 16 or 32
@@ -38,8 +38,9 @@ export function findKeyMaterialInValue(value: unknown, at = ''): string[] {
 export function findKeyMaterial(text: string): string[] {
   const found: string[] = [];
   if (PEM_PRIVATE_KEY.test(text)) found.push('a PEM private key');
-  for (const doc of parseAllDocuments(text)) {
-    if (doc.errors.length === 0) found.push(...findKeyMaterialInValue(doc.toJS()).filter((f) => !f.endsWith('a PEM private key')));
-  }
+  const docs = readYamlDocuments(text);
+  // A text with a broken document: look into the documents that do parse.
+  const values = 'values' in docs ? docs.values : yamlLibrary().parseAllDocuments(text).filter((d) => d.errors.length === 0).map((d) => d.toJS());
+  for (const value of values) found.push(...findKeyMaterialInValue(value).filter((f) => !f.endsWith('a PEM private key')));
   return found;
 }

@@ -2,7 +2,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { parse } from 'yaml';
+import { yamlLibrary } from '../config/fast-yaml';
 import { CONTROL_PLANE_FOLDER } from '../control-plane/control-plane-files';
 import { JsonValue, toYaml } from '../synth/yaml-emitter';
 
@@ -48,7 +48,7 @@ export function assembleUmbrellaChart(opts: Omit<PackageOptions, 'helm'>, outDir
   const umbrellaSrc = path.join(opts.chartsDir, 'platform');
   const skeletonSrc = path.join(opts.chartsDir, 'component');
   fs.cpSync(umbrellaSrc, outDir, { recursive: true });
-  const base = parse(fs.readFileSync(path.join(umbrellaSrc, 'Chart.yaml'), 'utf8')) as Record<string, JsonValue>;
+  const base = yamlLibrary().parse(fs.readFileSync(path.join(umbrellaSrc, 'Chart.yaml'), 'utf8')) as Record<string, JsonValue>;
   writeYaml(path.join(outDir, 'Chart.yaml'), {
     ...base,
     version: opts.version,
@@ -60,7 +60,7 @@ export function assembleUmbrellaChart(opts: Omit<PackageOptions, 'helm'>, outDir
   writeYaml(path.join(outDir, 'values.yaml'), values);
   fs.writeFileSync(path.join(outDir, 'values.schema.json'), `${JSON.stringify(valuesSchema(opts.environment, components), null, 2)}\n`);
 
-  const skeleton = parse(fs.readFileSync(path.join(skeletonSrc, 'Chart.yaml'), 'utf8')) as Record<string, JsonValue>;
+  const skeleton = yamlLibrary().parse(fs.readFileSync(path.join(skeletonSrc, 'Chart.yaml'), 'utf8')) as Record<string, JsonValue>;
   for (const name of components) {
     const subchart = path.join(outDir, 'charts', name);
     fs.cpSync(skeletonSrc, subchart, { recursive: true });

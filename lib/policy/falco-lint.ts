@@ -1,4 +1,4 @@
-import { parseAllDocuments } from 'yaml';
+import { readYamlDocuments } from '../config/fast-yaml';
 
 /**
  * Offline structural check of a Falco rules file: there is no Falco binary to load it, so this
@@ -164,9 +164,9 @@ export function checkCondition(condition: string, scope: Scope): { problems: str
 
 /** Every problem of a Falco rules file (YAML text). */
 export function lintFalcoRules(text: string): string[] {
-  const docs = parseAllDocuments(text);
-  if (docs.length !== 1 || docs[0].errors.length > 0) return [`not one YAML document${docs[0]?.errors[0] ? `: ${docs[0].errors[0].message}` : ''}`];
-  const items: unknown = docs[0].toJS();
+  const docs = readYamlDocuments(text);
+  if ('error' in docs || docs.values.length !== 1) return [`not one YAML document${'error' in docs ? `: ${docs.error}` : ''}`];
+  const items: unknown = docs.values[0];
   if (!Array.isArray(items)) return ['a rules file is a YAML sequence of list, macro and rule items'];
   const problems: string[] = [];
   const defined = { macro: new Set<string>(), list: new Set<string>(), rule: new Set<string>() };

@@ -6,14 +6,18 @@ import { environmentFiles } from './emit';
 import { KubeObject } from './kube-object';
 import { synthEnvironment } from './synth-environment';
 
-/** What one environment produced, for the summary line and tests. */
-export interface EnvironmentResult {
+/** What one environment produced, for the summary line (plain data: it crosses worker threads). */
+export interface EnvironmentSummary {
   readonly environment: string;
   readonly components: readonly { readonly name: string; readonly objects: number }[];
   /** Object count per kind, kinds sorted. */
   readonly objectsByKind: Readonly<Record<string, number>>;
-  readonly objects: readonly KubeObject[];
   readonly warnings: readonly Finding[];
+}
+
+/** The summary and the objects themselves, for tests and tools that look inside. */
+export interface EnvironmentResult extends EnvironmentSummary {
+  readonly objects: readonly KubeObject[];
 }
 
 export interface SynthesisResult {
@@ -37,39 +41,52 @@ export interface SynthesizeOptions {
  * Writing is the caller's job, so that nothing touches the disk unless every environment passed.
  */
 export function synthesize(overlays: readonly LoadedOverlay[], options: SynthesizeOptions): SynthesisResult {
-  // Resolve every model first: input errors of all environments surface, together, before any
-  // synthesis.
+  const models = buildModels(overlays, options.platformVersion);
+  const files = new Map<string, string>();
+  const environments = models.map((model, index): EnvironmentResult => {
+    options.onProgress?.(model.environment, index, models.length);
+    const synthesized = synthesizeModel(model, options.checks);
+    for (const [rel, content] of synthesized.files) files.set(rel, content);
+    options.onEnvironment?.(synthesized.result);
+    return synthesized.result;
+  });
+  return { environments, files };
+}
+
+/**
+ * Every model, or one ConfigError with the input errors of all environments: they surface
+ * together, before any synthesis.
+ */
+export function buildModels(overlays: readonly LoadedOverlay[], platformVersion: string): PlatformModel[] {
   const problems: Problem[] = [];
   const models: PlatformModel[] = [];
   for (const o of overlays) {
     try {
-      models.push(buildModel(o, options.platformVersion));
+      models.push(buildModel(o, platformVersion));
     } catch (e) {
       if (!(e instanceof ConfigError)) throw e;
       problems.push(...e.problems);
     }
   }
   if (problems.length > 0) throw new ConfigError(problems);
-  const files = new Map<string, string>();
-  const environments = models.map((model, index): EnvironmentResult => {
-    options.onProgress?.(model.environment, index, models.length);
-    const components = synthEnvironment(model);
-    const objects = components.flatMap((c) => c.objects);
-    const findings = runChecks(options.checks ?? ALL_CHECKS, objects);
-    const errors = findings.filter((f) => f.severity === 'error');
-    if (errors.length > 0) throw new CheckError(model.environment, errors);
-    for (const [rel, content] of environmentFiles(model.environment, components)) files.set(rel, content);
-    const objectsByKind: Record<string, number> = {};
-    for (const kind of objects.map((o) => o.kind).sort()) objectsByKind[kind] = (objectsByKind[kind] ?? 0) + 1;
-    const result: EnvironmentResult = {
-      environment: model.environment,
-      components: components.map((c) => ({ name: c.component, objects: c.objects.length })),
-      objectsByKind,
-      objects,
-      warnings: findings.filter((f) => f.severity === 'warning'),
-    };
-    options.onEnvironment?.(result);
-    return result;
-  });
-  return { environments, files };
+  return models;
+}
+
+/** One environment: its objects, checked (a CheckError on any error finding), and its files. */
+export function synthesizeModel(model: PlatformModel, checks: readonly Check[] = ALL_CHECKS): { result: EnvironmentResult; files: Map<string, string> } {
+  const components = synthEnvironment(model);
+  const objects = components.flatMap((c) => c.objects);
+  const findings = runChecks(checks, objects);
+  const errors = findings.filter((f) => f.severity === 'error');
+  if (errors.length > 0) throw new CheckError(model.environment, errors);
+  const objectsByKind: Record<string, number> = {};
+  for (const kind of objects.map((o) => o.kind).sort()) objectsByKind[kind] = (objectsByKind[kind] ?? 0) + 1;
+  const result: EnvironmentResult = {
+    environment: model.environment,
+    components: components.map((c) => ({ name: c.component, objects: c.objects.length })),
+    objectsByKind,
+    objects,
+    warnings: findings.filter((f) => f.severity === 'warning'),
+  };
+  return { result, files: environmentFiles(model.environment, components) };
 }
