@@ -67,8 +67,9 @@ function inStrictBlockStyle(text: string): boolean {
   let first = true;
   for (const raw of text.split('\n')) {
     const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
-    const content = line.replace(/^ +/, '');
-    const indent = line.length - content.length;
+    let indent = 0;
+    while (line.charCodeAt(indent) === 32) indent++;
+    const content = indent === 0 ? line : line.slice(indent);
     if (scalarAbove !== undefined) {
       if (content === '' || indent > scalarAbove) continue;
       scalarAbove = undefined;
@@ -131,10 +132,10 @@ function inStrictBlockStyle(text: string): boolean {
   return !emptyEntry;
 }
 
-/** A plain scalar inside a flow collection: no indicator first, no `: `, no ` #`, no flow characters. */
-const FLOW_PLAIN = /^(?:[^\s,[\]{}#'"&*!|>%@`?:-]|-(?![\s,[\]{}]))(?:[^,[\]{}:#\s]|:(?![\s,[\]{}])|[ \t]+(?![\s#,\]}:]))*/;
-/** A flow mapping key: simple, then `: `. */
-const FLOW_KEY = /^(?:[A-Za-z0-9_][A-Za-z0-9_./-]*|"[^"\\\n]*"|'[^'\n]*'):[ \t]+/;
+/** A plain scalar inside a flow collection: no indicator first, no `: `, no ` #`, no flow characters (sticky: matched at lastIndex). */
+const FLOW_PLAIN = /(?:[^\s,[\]{}#'"&*!|>%@`?:-]|-(?![\s,[\]{}]))(?:[^,[\]{}:#\s]|:(?![\s,[\]{}])|[ \t]+(?![\s#,\]}:]))*/y;
+/** A flow mapping key: simple, then `: ` (sticky). */
+const FLOW_KEY = /(?:[A-Za-z0-9_][A-Za-z0-9_./-]*|"[^"\\\n]*"|'[^'\n]*'):[ \t]+/y;
 
 /**
  * A value complete on its line, with an optional ` # comment`: a quoted scalar, a plain scalar, or
@@ -169,9 +170,9 @@ function isLineValue(value: string): boolean {
       space();
       while (value[i] !== close) {
         if (c === '{') {
-          const key = FLOW_KEY.exec(value.slice(i));
-          if (!key) return false;
-          i += key[0].length;
+          FLOW_KEY.lastIndex = i;
+          if (!FLOW_KEY.test(value)) return false;
+          i = FLOW_KEY.lastIndex;
         }
         if (!node(depth + 1)) return false;
         space();
@@ -185,9 +186,9 @@ function isLineValue(value: string): boolean {
       i++;
       return true;
     }
-    const plain = FLOW_PLAIN.exec(value.slice(i));
-    if (!plain) return false;
-    i += plain[0].length;
+    FLOW_PLAIN.lastIndex = i;
+    if (!FLOW_PLAIN.test(value)) return false;
+    i = FLOW_PLAIN.lastIndex;
     return true;
   };
   if (/^["'[{]/.test(value)) {

@@ -14,23 +14,35 @@ const KEYED_PROVIDERS = new Set(['aescbc', 'aesgcm', 'secretbox']);
 
 /** Problems in one JSON value; `at` is the path so far, for messages. */
 export function findKeyMaterialInValue(value: unknown, at = ''): string[] {
+  // Runs on every synthesized object: the path is a stack of keys, joined only for a finding.
   const found: string[] = [];
-  const walk = (v: unknown, path: string, provider?: string): void => {
+  const keys: (string | number)[] = [];
+  const where = (): string => at + keys.map((k) => `/${k}`).join('');
+  const walk = (v: unknown, provider: string | undefined): void => {
     if (typeof v === 'string') {
-      if (PEM_PRIVATE_KEY.test(v)) found.push(`${path || '/'}: a PEM private key`);
-      else if (AES_KEY.test(v)) found.push(`${path || '/'}: a base64 string of an AES key's length`);
-      else if (provider && path.endsWith('/secret') && !PLACEHOLDER.test(v)) found.push(`${path}: ${provider} key material is not a \${VARIABLE} placeholder`);
+      // 24 characters: the shortest key material (AES-128 in base64); PEM keys are longer.
+      if (v.length >= 24 && PEM_PRIVATE_KEY.test(v)) found.push(`${where() || '/'}: a PEM private key`);
+      else if (v.length >= 24 && AES_KEY.test(v)) found.push(`${where() || '/'}: a base64 string of an AES key's length`);
+      else if (provider && keys[keys.length - 1] === 'secret' && !PLACEHOLDER.test(v)) found.push(`${where()}: ${provider} key material is not a \${VARIABLE} placeholder`);
       return;
     }
+    if (typeof v !== 'object' || v === null) return;
     if (Array.isArray(v)) {
-      v.forEach((item, i) => walk(item, `${path}/${i}`, provider));
+      for (let i = 0; i < v.length; i++) {
+        keys.push(i);
+        walk(v[i], provider);
+        keys.pop();
+      }
       return;
     }
-    if (typeof v === 'object' && v !== null) {
-      for (const [k, child] of Object.entries(v)) walk(child, `${path}/${k}`, KEYED_PROVIDERS.has(k) ? k : provider);
+    for (const k in v) {
+      if (!Object.prototype.hasOwnProperty.call(v, k)) continue;
+      keys.push(k);
+      walk((v as Record<string, unknown>)[k], KEYED_PROVIDERS.has(k) ? k : provider);
+      keys.pop();
     }
   };
-  walk(value, at);
+  walk(value, undefined);
   return found;
 }
 

@@ -41,14 +41,27 @@ export interface SynthesizeOptions {
  * Writing is the caller's job, so that nothing touches the disk unless every environment passed.
  */
 export function synthesize(overlays: readonly LoadedOverlay[], options: SynthesizeOptions): SynthesisResult {
+  return synthesizeEach(overlays, options, (result) => result);
+}
+
+/**
+ * `synthesize` without the objects in the result (the CLI's path): each environment's objects can
+ * be collected as soon as its files exist, which keeps the heap, and the garbage collector's work,
+ * small at a thousand services.
+ */
+export function synthesizeFiles(overlays: readonly LoadedOverlay[], options: SynthesizeOptions): { environments: EnvironmentSummary[]; files: Map<string, string> } {
+  return synthesizeEach(overlays, options, ({ objects: _objects, ...summary }): EnvironmentSummary => summary);
+}
+
+function synthesizeEach<T>(overlays: readonly LoadedOverlay[], options: SynthesizeOptions, keep: (result: EnvironmentResult) => T): { environments: T[]; files: Map<string, string> } {
   const models = buildModels(overlays, options.platformVersion);
   const files = new Map<string, string>();
-  const environments = models.map((model, index): EnvironmentResult => {
+  const environments = models.map((model, index): T => {
     options.onProgress?.(model.environment, index, models.length);
     const synthesized = synthesizeModel(model, options.checks);
     for (const [rel, content] of synthesized.files) files.set(rel, content);
     options.onEnvironment?.(synthesized.result);
-    return synthesized.result;
+    return keep(synthesized.result);
   });
   return { environments, files };
 }

@@ -9,17 +9,13 @@ import { GatekeeperChart } from '../policy/gatekeeper-chart';
 import { GatekeeperTemplatesChart } from '../policy/gatekeeper-templates-chart';
 import { SecurityChart } from '../security/security-chart';
 import { WorkloadChart } from '../workloads/workload-chart';
+import { withFastApiObjectJson } from './fast-json';
 import { ComponentManifests, KubeObject, withoutClusterNamespace } from './kube-object';
 
-type ChartFactory = (app: App) => Chart;
+export type ChartFactory = (app: App) => Chart;
 
-/**
- * Builds every component chart of one environment and returns its objects.
- *
- * Each chart gets its own App and is serialized by `chartObjects`, never by one app-wide pass per
- * chart, so synthesis stays linear in components.
- */
-export function synthEnvironment(model: PlatformModel): ComponentManifests[] {
+/** The component charts of one environment, each to be built in an App of its own. */
+export function chartFactories(model: PlatformModel): ChartFactory[] {
   const factories: ChartFactory[] = [
     (app) => new BaselineChart(app, model),
     (app) => new SecurityChart(app, model),
@@ -30,10 +26,19 @@ export function synthEnvironment(model: PlatformModel): ComponentManifests[] {
     (app) => new AdmissionPolicyChart(app, model),
     (app) => new FalcoChart(app, model),
   ];
-  const charts = factories.map((make): ComponentManifests => {
+  return factories;
+}
+
+/**
+ * Builds every component chart of one environment and returns its objects (and the control
+ * plane's files). Each chart gets its own App and is serialized by `chartObjects` right away (its
+ * constructs can then be collected), never by one app-wide pass per chart, so synthesis stays
+ * linear in components.
+ */
+export function synthEnvironment(model: PlatformModel): ComponentManifests[] {
+  const charts = chartFactories(model).map((make): ComponentManifests => {
     const chart = make(new App());
-    const objects = chartObjects(chart).map(withoutClusterNamespace);
-    return { component: chart.node.id, objects };
+    return { component: chart.node.id, objects: chartObjects(chart).map(withoutClusterNamespace) };
   });
   return [...charts, { component: CONTROL_PLANE_FOLDER, objects: [], files: controlPlaneFiles(model) }];
 }
@@ -44,7 +49,7 @@ export function synthEnvironment(model: PlatformModel): ComponentManifests[] {
  * of a small chart. The chart's constructs are validated once (with cdk8s's message), and its
  * objects serialized in construct-tree order, which is cdk8s's order when nothing declares a
  * dependency. A chart whose constructs do declare dependencies goes through `chart.toJson()`, so
- * their order is still honoured.
+ * their order is still honoured. Objects serialize through `withFastApiObjectJson` (fast-json.ts).
  */
 export function chartObjects(chart: Chart): KubeObject[] {
   const constructs = chart.node.root.node.findAll();
@@ -53,8 +58,10 @@ export function chartObjects(chart: Chart): KubeObject[] {
   for (const c of constructs) for (const error of c.node.validate()) errors.push(`[${c.node.path}] ${error}`);
   if (errors.length > 0) throw new Error(`Validation failed with the following errors:\n  ${errors.join('\n  ')}`);
   const objects: KubeObject[] = [];
-  for (const c of constructs) {
-    if (c instanceof ApiObject && Chart.of(c) === chart) objects.push(c.toJson() as KubeObject);
-  }
+  withFastApiObjectJson(App.of(chart), () => {
+    for (const c of constructs) {
+      if (c instanceof ApiObject && Chart.of(c) === chart) objects.push(c.toJson() as KubeObject);
+    }
+  });
   return objects;
 }
