@@ -14,7 +14,7 @@ import { buildModel } from '../model/platform-model';
 import { packageEnvironment } from '../package/umbrella-chart';
 import { recoverInterruptedWrite, WriteResult, writeTreeAtomically } from '../synth/atomic-writer';
 import { EnvironmentWorkers } from '../synth/parallel';
-import { EnvironmentSummary, synthesize } from '../synth/pipeline';
+import { EnvironmentSummary, synthesizeFiles } from '../synth/pipeline';
 import { ProgressLine, Style, style } from './terminal';
 
 export interface CliContext {
@@ -202,7 +202,7 @@ function runSynth(opts: Options, ctx: CliContext, log: (line: string) => void, s
   let result: { environments: readonly EnvironmentSummary[]; files: ReadonlyMap<string, string> };
   try {
     const overlays = loadValidOverlays(opts.overlays, ctx);
-    result = workers ? workers.synthesize(overlays, ctx.platformVersion, onProgress) : synthesize(overlays, { platformVersion: ctx.platformVersion, onProgress });
+    result = workers ? workers.synthesize(overlays, ctx.platformVersion, onProgress) : synthesizeFiles(overlays, { platformVersion: ctx.platformVersion, onProgress });
   } finally {
     workers?.close();
   }
