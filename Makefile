@@ -50,8 +50,8 @@ policy: setup ## gator verify of every rule, dist/ against its own policies, mut
 	@bash scripts/test.sh policy
 
 .PHONY: build bench
-build: setup ## compile to .build/ (incremental), the fast path bin/bulwark and make synth run
-	@node_modules/.bin/tsc -p tsconfig.build.json && touch .build/.stamp
+build: setup ## compile to .build/ (incremental) and its startup snapshot .build/bulwark.blob: the fast path of bin/bulwark and make synth
+	@node_modules/.bin/tsc -p tsconfig.build.json && touch .build/.stamp && $(TSX) scripts/build-snapshot.ts
 
 bench: build ## Bulwark synth vs helm template vs a floor at 10, 100, 1000 services; writes bench/results.md
 	@$(TSX) bench/run.ts
