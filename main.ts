@@ -14,6 +14,7 @@ import * as path from 'path';
 import { runProcess } from './lib/cli/process-context';
 
 // The repository root: this file's folder, or its parent when running compiled from .build/.
-const ROOT = path.basename(__dirname) === '.build' ? path.dirname(__dirname) : __dirname;
+const COMPILED = path.basename(__dirname) === '.build';
+const ROOT = COMPILED ? path.dirname(__dirname) : __dirname;
 
-runProcess(ROOT, process.argv.slice(2));
+runProcess(ROOT, process.argv.slice(2), { compiled: COMPILED });

@@ -8,11 +8,21 @@
  * module reads at load time (process.env, cwd, package.json, __dirname) is frozen at build time.
  */
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { CliContext, run } from './cli';
 
+/** How this process runs Bulwark: compiled JavaScript (.build/, the snapshot) or TypeScript (tsx). */
+export interface ProcessOptions {
+  /**
+   * Only compiled runs synthesize on worker threads: the worker is the compiled
+   * .build/lib/synth/environment-worker.js, which under tsx could be older than the sources.
+   */
+  readonly compiled: boolean;
+}
+
 /** The context of this process; paths of the repository are taken from `root`. */
-export function processContext(root: string): CliContext {
+export function processContext(root: string, options: ProcessOptions = { compiled: false }): CliContext {
   const env = process.env;
   const cdk8sOutdir = env.CDK8S_OUTDIR !== undefined && env.CDK8S_OUTDIR !== '' ? env.CDK8S_OUTDIR : undefined;
   return {
@@ -32,6 +42,8 @@ export function processContext(root: string): CliContext {
     testSwapDelayMs: envInteger('BULWARK_TEST_SWAP_DELAY_MS'),
     debug: isSet(env.BULWARK_DEBUG) && env.BULWARK_DEBUG !== '0',
     now: () => performance.now(),
+    workerScript: options.compiled ? path.join(root, '.build', 'lib', 'synth', 'environment-worker.js') : undefined,
+    cpus: os.availableParallelism(),
   };
 }
 
@@ -50,8 +62,8 @@ export function processExitCode(code: number, ctx: Pick<CliContext, 'cwd' | 'cdk
 }
 
 /** Runs the command line `args` (without node and the script) and sets the process's exit code. */
-export function runProcess(root: string, args: readonly string[]): void {
-  const ctx = processContext(root);
+export function runProcess(root: string, args: readonly string[], options: ProcessOptions = { compiled: false }): void {
+  const ctx = processContext(root, options);
   process.exitCode = processExitCode(run(args, ctx), ctx);
 }
 

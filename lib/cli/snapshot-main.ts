@@ -30,7 +30,7 @@ function main(): void {
   const blob = snapshotBlob(process.execArgv);
   if (blob === undefined) throw new Error('bulwark snapshot: run as node --snapshot-blob <root>/.build/bulwark.blob');
   // A snapshot's main has no script: process.argv is [node, ...arguments].
-  runProcess(rootOfBlob(blob, process.cwd()), process.argv.slice(1));
+  runProcess(rootOfBlob(blob, process.cwd()), process.argv.slice(1), { compiled: true });
 }
 
 if (startupSnapshot.isBuildingSnapshot()) startupSnapshot.setDeserializeMainFunction(main);
