@@ -12,9 +12,9 @@ import { ConfigError, didYouMean, Problem } from '../config/errors';
 import { LoadedOverlay, readOverlays } from '../config/load-overlay';
 import { buildModel } from '../model/platform-model';
 import { packageEnvironment } from '../package/umbrella-chart';
-import { recoverInterruptedWrite, WriteResult, writeTreeAtomically } from '../synth/atomic-writer';
+import { recoverInterruptedWrite, TreeWriter, WriteResult } from '../synth/atomic-writer';
 import { EnvironmentWorkers } from '../synth/parallel';
-import { EnvironmentSummary, synthesizeFiles } from '../synth/pipeline';
+import { EnvironmentSummary, synthesizeInto } from '../synth/pipeline';
 import { ProgressLine, Style, style } from './terminal';
 
 export interface CliContext {
@@ -52,6 +52,8 @@ export interface CliContext {
    */
   readonly workerScript?: string;
   readonly cpus?: number;
+  /** The compiled writer thread (.build/lib/synth/tree-writer-worker.js); see workerScript. */
+  readonly writerScript?: string;
   readonly now: () => number;
 }
 
@@ -197,32 +199,44 @@ function runSynth(opts: Options, ctx: CliContext, log: (line: string) => void, s
   recoverInterruptedWrite(out);
   const threads = synthesisThreads(opts, ctx);
   // Workers start before the overlays are read, so that they load their code meanwhile.
-  const workers = threads > 1 && ctx.workerScript !== undefined ? new EnvironmentWorkers({ workerScript: ctx.workerScript, threads }) : undefined;
+  const workers = threads > 1 && ctx.workerScript !== undefined && fs.existsSync(ctx.workerScript) ? new EnvironmentWorkers({ workerScript: ctx.workerScript, threads }) : undefined;
   const onProgress = (environment: string, index: number, count: number): void => progress.update(`synthesizing ${environment} (${index + 1}/${count} environments)`);
-  let result: { environments: readonly EnvironmentSummary[]; files: ReadonlyMap<string, string> };
+  const outName = `${opts.out.replace(/\/+$/, '')}/`;
+  let writer: TreeWriter | undefined;
+  let environments: readonly EnvironmentSummary[];
+  let files = 0;
+  let written: WriteResult;
   try {
     const overlays = loadValidOverlays(opts.overlays, ctx);
-    result = workers ? workers.synthesize(overlays, ctx.platformVersion, onProgress) : synthesizeFiles(overlays, { platformVersion: ctx.platformVersion, onProgress });
+    // Each environment is staged beside <out> as soon as it is synthesized (on a writer thread for
+    // large platforms), while the next one is synthesized; <out> is swapped once all passed.
+    writer = TreeWriter.open(out, {
+      delayMs: ctx.testWriteDelayMs,
+      swapDelayMs: ctx.testSwapDelayMs,
+      onFile: (n, total) => progress.update(`writing ${outName} (${n}/${total} files)`),
+      writerScript: ctx.writerScript !== undefined && fs.existsSync(ctx.writerScript) && overlayBytes(opts, ctx) >= BACKGROUND_WRITE_MIN_OVERLAY_BYTES ? ctx.writerScript : undefined,
+    });
+    const sink = (part: Map<string, string>): void => {
+      files += part.size;
+      writer!.add(part);
+    };
+    environments = workers ? workers.synthesize(overlays, ctx.platformVersion, sink, onProgress) : synthesizeInto(overlays, { platformVersion: ctx.platformVersion, onProgress }, sink);
+    written = writer.commit();
   } finally {
     workers?.close();
+    writer?.close();
   }
-  const outName = `${opts.out.replace(/\/+$/, '')}/`;
-  const written = writeTreeAtomically(out, result.files, {
-    delayMs: ctx.testWriteDelayMs,
-    swapDelayMs: ctx.testSwapDelayMs,
-    onFile: (n, total) => progress.update(`writing ${outName} (${n}/${total} files)`),
-  });
   if (ctx.cdk8sOutdir !== undefined) {
     const cdk8sOut = path.resolve(ctx.cwd, ctx.cdk8sOutdir);
     // `cdk8s synth` empties and then lists its output dir; dist/ itself stays ours to swap.
     if (cdk8sOut !== out) fs.cpSync(out, cdk8sOut, { recursive: true });
   }
   progress.clear();
-  for (const r of result.environments) {
+  for (const r of environments) {
     log(summaryLine(r, opts.out, s));
     for (const w of r.warnings) log(`  ${s.yellow('warning:')} ${w.check}: ${w.object}: ${w.message}`);
   }
-  log(totalLine(written, result.files.size, result.environments.length, outName, s));
+  log(totalLine(written, files, environments.length, outName, s));
 }
 
 /**
@@ -231,13 +245,22 @@ function runSynth(opts: Options, ctx: CliContext, log: (line: string) => void, s
  */
 const PARALLEL_MIN_OVERLAY_BYTES = 500_000;
 
+/**
+ * Above this much overlay text (about 50 services over all environments), files are staged on a
+ * writer thread while synthesis goes on (make bench measures both sides).
+ */
+const BACKGROUND_WRITE_MIN_OVERLAY_BYTES = 25_000;
+
 /** Threads to synthesize on: --jobs, else one per CPU (at most one per environment) for large platforms. */
 function synthesisThreads(opts: Options, ctx: CliContext): number {
   const overlays = overlayFileSizes(path.resolve(ctx.cwd, opts.overlays));
   if (overlays.length < 2) return 1;
   if (opts.jobs !== undefined) return Math.min(opts.jobs, overlays.length);
-  const bytes = overlays.reduce((a, b) => a + b, 0);
-  return bytes < PARALLEL_MIN_OVERLAY_BYTES ? 1 : Math.min(ctx.cpus ?? 1, overlays.length);
+  return overlayBytes(opts, ctx) < PARALLEL_MIN_OVERLAY_BYTES ? 1 : Math.min(ctx.cpus ?? 1, overlays.length);
+}
+
+function overlayBytes(opts: Options, ctx: CliContext): number {
+  return overlayFileSizes(path.resolve(ctx.cwd, opts.overlays)).reduce((a, b) => a + b, 0);
 }
 
 /** Sizes of the overlay files in `dir` (none when it cannot be read: loading reports that). */

@@ -43,6 +43,7 @@ export function processContext(root: string, options: ProcessOptions = { compile
     debug: isSet(env.BULWARK_DEBUG) && env.BULWARK_DEBUG !== '0',
     now: () => performance.now(),
     workerScript: options.compiled ? path.join(root, '.build', 'lib', 'synth', 'environment-worker.js') : undefined,
+    writerScript: options.compiled ? path.join(root, '.build', 'lib', 'synth', 'tree-writer-worker.js') : undefined,
     cpus: os.availableParallelism(),
   };
 }

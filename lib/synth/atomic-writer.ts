@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { MessageChannel, MessagePort, receiveMessageOnPort, Worker } from 'worker_threads';
 
 /**
  * Replaces `target` with a directory holding exactly `files` (relative path → content), so that a
@@ -9,13 +10,15 @@ import * as path from 'path';
  * 1. take a lock beside the target (`.<base>-lock/`, holding the owner's pid), so that two synths
  *    never interleave; a lock whose owner is dead is taken over;
  * 2. repair what a killed run left behind (see `recoverInterruptedSwap`);
- * 3. when the new tree equals the current one byte for byte, stop: nothing is touched;
- * 4. write the whole new tree into `.<base>-new-<pid>-<n>/` beside the target;
- * 5. swap it in with two renames (`target` → `.<base>-old-<pid>`, staging → `target`) and delete
+ * 3. write the new tree into `.<base>-new-<pid>-<n>/` beside the target, part by part as the
+ *    caller produces it (`TreeWriter.add`), on a writer thread if asked; parts equal to the current
+ *    tree are held back until one differs, so that a tree equal byte for byte to the current one
+ *    is never written at all;
+ * 4. at `commit`, wait for the staging, then swap it in with two renames (`target` → `.<base>-old-<pid>`, staging → `target`) and delete
  *    the old tree.
  *
- * A run killed during 4 leaves the target untouched (the next run deletes the staging directory);
- * a run killed between the two renames of 5 leaves the complete old tree as `.<base>-old-<pid>`,
+ * A run killed during 3 leaves the target untouched (the next run deletes the staging directory);
+ * a run killed between the two renames of 4 leaves the complete old tree as `.<base>-old-<pid>`,
  * which the next run puts back before doing anything else.
  */
 export interface WriteOptions {
@@ -26,10 +29,15 @@ export interface WriteOptions {
    */
   readonly delayMs?: number;
   readonly swapDelayMs?: number;
-  /** Called after each staged file, for a progress line. */
+  /** Called after each staged file, for a progress line (files staged, files added so far). */
   readonly onFile?: (written: number, total: number) => void;
   /** How long to wait for another live writer's lock before giving up. @default 60000 */
   readonly lockTimeoutMs?: number;
+  /**
+   * The compiled tree-writer-worker.js: files are then staged on a thread of their own, while the
+   * caller goes on producing the next part of the tree (ignored with `delayMs`).
+   */
+  readonly writerScript?: string;
 }
 
 /** What the write changed, compared with the tree that was there before. */
@@ -43,25 +51,210 @@ export interface WriteResult {
 }
 
 export function writeTreeAtomically(target: string, files: ReadonlyMap<string, string>, options: WriteOptions = {}): WriteResult {
-  const absolute = path.resolve(target);
-  const parent = path.dirname(absolute);
-  const base = path.basename(absolute);
-  fs.mkdirSync(parent, { recursive: true });
-  const release = acquireLock(path.join(parent, `.${base}-lock`), absolute, options.lockTimeoutMs ?? 60_000);
+  const writer = TreeWriter.open(target, options);
   try {
-    recoverInterruptedSwap(absolute);
-    const change = compareTree(absolute, files);
-    if (change.added + change.changed + change.removed === 0 && fs.existsSync(absolute)) return { ...change, written: false };
-    const staging = stage(parent, base, files, options);
-    const old = path.join(parent, `.${base}-old-${process.pid}`);
-    const hadTarget = fs.existsSync(absolute);
-    if (hadTarget) fs.renameSync(absolute, old);
-    if (hadTarget) pause(options.swapDelayMs);
-    fs.renameSync(staging, absolute);
-    if (hadTarget) fs.rmSync(old, { recursive: true, force: true });
-    return { ...change, written: true };
+    writer.add(files);
+    return writer.commit();
   } finally {
-    release();
+    writer.close();
+  }
+}
+
+/**
+ * The write of a whole tree, part by part as it is produced (the CLI adds one environment at a
+ * time), so that staging overlaps synthesis and no part stays in memory longer than needed.
+ *
+ * Each part is compared with the current tree when it is added. As long as everything added
+ * equals what is there, nothing is written (a synth that changes nothing touches nothing); from
+ * the first difference on, every part (the held-back ones first) is staged: on the calling thread,
+ * or on a writer thread (`writerScript`). `commit` waits for the staging, counts the files that
+ * are gone and swaps; `close` releases the lock and removes an uncommitted staging directory.
+ */
+export class TreeWriter {
+  static open(target: string, options: WriteOptions = {}): TreeWriter {
+    const absolute = path.resolve(target);
+    const parent = path.dirname(absolute);
+    fs.mkdirSync(parent, { recursive: true });
+    const release = acquireLock(path.join(parent, `.${path.basename(absolute)}-lock`), absolute, options.lockTimeoutMs ?? 60_000);
+    try {
+      recoverInterruptedSwap(absolute);
+      return new TreeWriter(absolute, options, release);
+    } catch (e) {
+      release();
+      throw e;
+    }
+  }
+
+  private readonly existing: ReadonlySet<string>;
+  private readonly hadTarget: boolean;
+  private readonly seen = new Set<string>();
+  private readonly held: ReadonlyMap<string, string>[] = [];
+  private added = 0;
+  private changed = 0;
+  private unchanged = 0;
+  private staged = 0;
+  private staging: string | undefined;
+  private background: BackgroundWriter | undefined;
+  private closed = false;
+
+  private constructor(
+    private readonly target: string,
+    private readonly options: WriteOptions,
+    private readonly release: () => void,
+  ) {
+    this.hadTarget = fs.existsSync(target);
+    this.existing = this.hadTarget ? filesUnder(target) : new Set();
+  }
+
+  /** Adds files (relative path → content) of the new tree; a path may be added once. */
+  add(files: ReadonlyMap<string, string>): void {
+    for (const [rel, content] of files) {
+      if (this.seen.has(rel)) throw new Error(`${rel} is written twice`);
+      this.seen.add(rel);
+      if (!this.existing.has(rel)) this.added++;
+      else if (fs.readFileSync(path.join(this.target, rel)).equals(Buffer.from(content))) this.unchanged++;
+      else this.changed++;
+    }
+    if (this.added + this.changed === 0) {
+      this.held.push(files);
+      return;
+    }
+    for (const part of this.held.splice(0)) this.stage(part);
+    this.stage(files);
+  }
+
+  /** Swaps the staged tree in (or leaves the target as it is when nothing differs). */
+  commit(): WriteResult {
+    const removed = [...this.existing].filter((rel) => !this.seen.has(rel)).length;
+    const change = { added: this.added, changed: this.changed, removed, unchanged: this.unchanged };
+    if (this.added + this.changed + removed === 0 && this.hadTarget) return { ...change, written: false };
+    for (const part of this.held.splice(0)) this.stage(part);
+    const staging = this.stagingDir();
+    this.background?.finish();
+    this.background = undefined;
+    const parent = path.dirname(this.target);
+    const old = path.join(parent, `.${path.basename(this.target)}-old-${process.pid}`);
+    if (this.hadTarget) fs.renameSync(this.target, old);
+    if (this.hadTarget) pause(this.options.swapDelayMs);
+    fs.renameSync(staging, this.target);
+    this.staging = undefined;
+    if (this.hadTarget) fs.rmSync(old, { recursive: true, force: true });
+    return { ...change, written: true };
+  }
+
+  /** Releases the lock; an uncommitted staging directory is removed. Idempotent. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    try {
+      this.background?.abort();
+      if (this.staging !== undefined) fs.rmSync(this.staging, { recursive: true, force: true });
+    } finally {
+      this.release();
+    }
+  }
+
+  private stage(files: ReadonlyMap<string, string>): void {
+    const staging = this.stagingDir();
+    if (this.options.writerScript !== undefined && !(this.options.delayMs && this.options.delayMs > 0)) {
+      this.background ??= new BackgroundWriter(this.options.writerScript, staging);
+      this.background.write(files);
+      return;
+    }
+    writeFiles(staging, files, () => {
+      this.options.onFile?.(++this.staged, this.seen.size);
+      pause(this.options.delayMs);
+    });
+  }
+
+  /** The staging directory beside the target, created on first use. */
+  private stagingDir(): string {
+    if (this.staging !== undefined) return this.staging;
+    const parent = path.dirname(this.target);
+    const base = path.basename(this.target);
+    // Not mkdtemp: that creates the directory with mode 0700, which would become dist/'s mode.
+    for (let n = 0; ; n++) {
+      const candidate = path.join(parent, `.${base}-new-${process.pid}-${n}`);
+      try {
+        fs.mkdirSync(candidate);
+        this.staging = candidate;
+        return candidate;
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      }
+    }
+  }
+}
+
+/** Writes `files` under `dir`, creating directories as needed; `afterEach` runs after each file. */
+export function writeFiles(dir: string, files: ReadonlyMap<string, string> | Iterable<readonly [string, string]>, afterEach?: () => void, made: Set<string> = new Set()): void {
+  for (const [rel, content] of files) {
+    const file = path.join(dir, rel);
+    const folder = path.dirname(file);
+    if (!made.has(folder)) {
+      fs.mkdirSync(folder, { recursive: true });
+      made.add(folder);
+    }
+    fs.writeFileSync(file, content);
+    afterEach?.();
+  }
+}
+
+/** Relative paths of every file under `dir`. */
+function filesUnder(dir: string): Set<string> {
+  const found = new Set<string>();
+  const walk = (d: string, rel: string): void => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const r = rel === '' ? e.name : `${rel}/${e.name}`;
+      if (e.isDirectory()) walk(path.join(d, e.name), r);
+      else found.add(r);
+    }
+  };
+  walk(dir, '');
+  return found;
+}
+
+/**
+ * A thread that writes files into the staging directory (tree-writer-worker.ts). Parts go over a
+ * message port; `finish` blocks (Atomics.wait on a shared word) until every part is on disk, and
+ * throws the thread's first error.
+ */
+class BackgroundWriter {
+  private readonly worker: Worker;
+  private readonly port: MessagePort;
+  /** [0]: the thread runs its script; [1]: 1 every part written, 2 failed. */
+  private readonly state = new Int32Array(new SharedArrayBuffer(8));
+  private readonly startDeadline = Date.now() + 60_000;
+
+  constructor(private readonly script: string, dir: string) {
+    const { port1, port2 } = new MessageChannel();
+    this.worker = new Worker(script, { workerData: { dir, port: port2, state: this.state }, transferList: [port2], stdout: false, stderr: false });
+    // Its failures reach us through the port and the state word (see tree-writer-worker.ts).
+    this.worker.on('error', () => undefined);
+    this.worker.unref();
+    port1.unref();
+    this.port = port1;
+  }
+
+  write(files: ReadonlyMap<string, string>): void {
+    this.port.postMessage([...files]);
+  }
+
+  /** Waits for every part; its 'error' and 'exit' events cannot run meanwhile (see the worker). */
+  finish(): void {
+    this.port.postMessage('done');
+    while (Atomics.load(this.state, 1) === 0) {
+      if (Atomics.load(this.state, 0) === 0 && Date.now() > this.startDeadline) throw new Error(`the writer thread did not start within 60 s (${this.script})`);
+      Atomics.wait(this.state, 1, 0, 100);
+    }
+    const error = receiveMessageOnPort(this.port)?.message as string | undefined;
+    this.port.close();
+    if (Atomics.load(this.state, 1) !== 1) throw new Error(`staging failed: ${error ?? 'unknown error'}`);
+  }
+
+  abort(): void {
+    this.port.close();
+    void this.worker.terminate();
   }
 }
 
@@ -83,66 +276,6 @@ export function recoverInterruptedWrite(target: string, lockTimeoutMs = 60_000):
   } finally {
     release();
   }
-}
-
-/** Writes the new tree beside the target; removes it again when any write fails. */
-function stage(parent: string, base: string, files: ReadonlyMap<string, string>, options: WriteOptions): string {
-  // Not mkdtemp: that creates the directory with mode 0700, which would become dist/'s mode.
-  let staging = '';
-  for (let n = 0; staging === ''; n++) {
-    const candidate = path.join(parent, `.${base}-new-${process.pid}-${n}`);
-    try {
-      fs.mkdirSync(candidate);
-      staging = candidate;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-    }
-  }
-  try {
-    const dirs = new Set<string>();
-    for (const rel of files.keys()) dirs.add(path.dirname(path.join(staging, rel)));
-    for (const dir of [...dirs].sort()) fs.mkdirSync(dir, { recursive: true });
-    let written = 0;
-    for (const [rel, content] of files) {
-      fs.writeFileSync(path.join(staging, rel), content);
-      options.onFile?.(++written, files.size);
-      pause(options.delayMs);
-    }
-  } catch (e) {
-    fs.rmSync(staging, { recursive: true, force: true });
-    throw e;
-  }
-  return staging;
-}
-
-/** Counts added, changed, removed and unchanged files of `files` against the tree at `dir`. */
-function compareTree(dir: string, files: ReadonlyMap<string, string>): Omit<WriteResult, 'written'> {
-  const existing = new Set<string>();
-  const walk = (d: string, rel: string): void => {
-    let entries: fs.Dirent[];
-    try {
-      entries = fs.readdirSync(d, { withFileTypes: true });
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw e;
-    }
-    for (const e of entries) {
-      const r = rel === '' ? e.name : `${rel}/${e.name}`;
-      if (e.isDirectory()) walk(path.join(d, e.name), r);
-      else existing.add(r);
-    }
-  };
-  walk(dir, '');
-  let added = 0;
-  let changed = 0;
-  let unchanged = 0;
-  for (const [rel, content] of files) {
-    if (!existing.has(rel)) added++;
-    else if (fs.readFileSync(path.join(dir, rel)).equals(Buffer.from(content))) unchanged++;
-    else changed++;
-  }
-  const removed = [...existing].filter((rel) => !files.has(rel)).length;
-  return { added, changed, removed, unchanged };
 }
 
 /**

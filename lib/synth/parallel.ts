@@ -54,29 +54,42 @@ export interface ParallelOptions {
   readonly workerScript: string;
   /** Threads in all, this one included. */
   readonly threads: number;
+  /** How long a worker may take to start running its script. @default 60000 */
+  readonly startTimeoutMs?: number;
 }
 
 /** Started workers, waiting for their environments. */
 export class EnvironmentWorkers {
-  private readonly workers: { readonly worker: Worker; readonly port: MessagePort }[] = [];
+  private readonly workers: { readonly worker: Worker; readonly port: MessagePort; readonly control: Int32Array }[] = [];
+  private readonly startDeadline: number;
+  private readonly startTimeoutMs: number;
+  private readonly script: string;
 
   /** Starts `threads - 1` workers (they load the code while the caller reads the overlays). */
   constructor(options: ParallelOptions) {
+    this.script = options.workerScript;
+    this.startTimeoutMs = options.startTimeoutMs ?? 60_000;
+    this.startDeadline = Date.now() + this.startTimeoutMs;
     for (let i = 1; i < options.threads; i++) {
       const { port1, port2 } = new MessageChannel();
-      const worker = new Worker(options.workerScript, { workerData: { port: port2 }, transferList: [port2], stdout: false, stderr: false });
+      // [0]: the worker runs its script; [1]: it failed (its outcome is on the port).
+      const control = new Int32Array(new SharedArrayBuffer(8));
+      const worker = new Worker(options.workerScript, { workerData: { port: port2, control }, transferList: [port2], stdout: false, stderr: false });
+      // Its failures reach us through the port and the control word (see environment-worker.ts).
+      worker.on('error', () => undefined);
       worker.unref();
       port1.unref();
-      this.workers.push({ worker, port: port1 });
+      this.workers.push({ worker, port: port1, control });
     }
   }
 
   /**
-   * Synthesizes every environment (environment i on thread i mod threads, this thread being 0) and
-   * returns the summaries and files in environment order, as `synthesize` would; throws the
-   * ConfigError or the CheckError of the first failing environment, as a serial run would.
+   * Synthesizes every environment (environment i on thread i mod threads, this thread being 0),
+   * hands each one's files to `sink` and returns the summaries, in environment order, as
+   * `synthesizeInto` would; throws the ConfigError or the CheckError of the first failing
+   * environment, as a serial run would.
    */
-  synthesize(overlays: readonly LoadedOverlay[], platformVersion: string, onProgress?: (environment: string, index: number, count: number) => void): { environments: EnvironmentSummary[]; files: Map<string, string> } {
+  synthesize(overlays: readonly LoadedOverlay[], platformVersion: string, sink: (files: Map<string, string>) => void, onProgress?: (environment: string, index: number, count: number) => void): EnvironmentSummary[] {
     try {
       buildModels(overlays, platformVersion);
       const threads = this.workers.length + 1;
@@ -90,7 +103,6 @@ export class EnvironmentWorkers {
       const outcomes = new Map<number, Outcome>();
       for (const job of jobs) if (job.index % threads === 0) outcomes.set(job.index, runJob(job));
       const environments: EnvironmentSummary[] = [];
-      const files = new Map<string, string>();
       for (const job of jobs) {
         onProgress?.(job.overlay.environment, job.index, jobs.length);
         const outcome = outcomes.get(job.index) ?? this.await(job.index % threads - 1, flags, job.index);
@@ -101,28 +113,30 @@ export class EnvironmentWorkers {
           throw error;
         }
         environments.push(outcome.summary);
-        for (const [rel, content] of outcome.files) files.set(rel, content);
+        sink(new Map(outcome.files));
       }
-      return { environments, files };
+      return environments;
     } finally {
       this.close();
     }
   }
 
-  /** Blocks until worker `w` has posted the outcome of environment `index`. */
+  /**
+   * Blocks until worker `w` has posted the outcome of environment `index`, or a failure of its
+   * own. Its 'error' and 'exit' events cannot run while this thread waits, so a worker that never
+   * started running its script (not even our first line) counts as failed after the start timeout.
+   */
   private await(w: number, flags: Int32Array, index: number): Outcome {
-    const { worker, port } = this.workers[w];
+    const { port, control } = this.workers[w];
     for (;;) {
-      if (Atomics.wait(flags, index, 0, 200) !== 'timed-out' || Atomics.load(flags, index) === 1) {
+      if (Atomics.load(flags, index) === 1 || Atomics.load(control, 1) === 1) {
         const received = receiveMessageOnPort(port);
         if (received) return received.message as Outcome;
       }
-      // threadId turns -1 as soon as the thread is gone, before any 'exit' event could run here.
-      if (worker.threadId === -1) {
-        const late = receiveMessageOnPort(port);
-        if (late) return late.message as Outcome;
-        throw new Error(`the synthesis worker for environment ${index} stopped without a result`);
+      if (Atomics.load(control, 0) === 0 && Date.now() > this.startDeadline) {
+        throw new Error(`the synthesis worker for environment ${index} did not start within ${Math.round(this.startTimeoutMs / 1000)} s (${this.script})`);
       }
+      Atomics.wait(flags, index, 0, 100);
     }
   }
 

@@ -41,29 +41,32 @@ export interface SynthesizeOptions {
  * Writing is the caller's job, so that nothing touches the disk unless every environment passed.
  */
 export function synthesize(overlays: readonly LoadedOverlay[], options: SynthesizeOptions): SynthesisResult {
-  return synthesizeEach(overlays, options, (result) => result);
+  const files = new Map<string, string>();
+  const environments = synthesizeEach(overlays, options, (result) => result, (part) => {
+    for (const [rel, content] of part) files.set(rel, content);
+  });
+  return { environments, files };
 }
 
 /**
- * `synthesize` without the objects in the result (the CLI's path): each environment's objects can
- * be collected as soon as its files exist, which keeps the heap, and the garbage collector's work,
- * small at a thousand services.
+ * `synthesize` for the CLI: each environment's files go to `sink` as soon as they exist (to be
+ * staged while the next environment is synthesized) and only summaries are kept, so that the
+ * objects and files of a finished environment can be collected: at a thousand services this keeps
+ * the heap, and the garbage collector's work, small.
  */
-export function synthesizeFiles(overlays: readonly LoadedOverlay[], options: SynthesizeOptions): { environments: EnvironmentSummary[]; files: Map<string, string> } {
-  return synthesizeEach(overlays, options, ({ objects: _objects, ...summary }): EnvironmentSummary => summary);
+export function synthesizeInto(overlays: readonly LoadedOverlay[], options: SynthesizeOptions, sink: (files: Map<string, string>) => void): EnvironmentSummary[] {
+  return synthesizeEach(overlays, options, ({ objects: _objects, ...summary }): EnvironmentSummary => summary, sink);
 }
 
-function synthesizeEach<T>(overlays: readonly LoadedOverlay[], options: SynthesizeOptions, keep: (result: EnvironmentResult) => T): { environments: T[]; files: Map<string, string> } {
+function synthesizeEach<T>(overlays: readonly LoadedOverlay[], options: SynthesizeOptions, keep: (result: EnvironmentResult) => T, sink: (files: Map<string, string>) => void): T[] {
   const models = buildModels(overlays, options.platformVersion);
-  const files = new Map<string, string>();
-  const environments = models.map((model, index): T => {
+  return models.map((model, index): T => {
     options.onProgress?.(model.environment, index, models.length);
     const synthesized = synthesizeModel(model, options.checks);
-    for (const [rel, content] of synthesized.files) files.set(rel, content);
+    sink(synthesized.files);
     options.onEnvironment?.(synthesized.result);
     return keep(synthesized.result);
   });
-  return { environments, files };
 }
 
 /**
