@@ -46,12 +46,10 @@ export interface CliContext {
   /** Print the stack of unexpected errors (BULWARK_DEBUG=1). */
   readonly debug: boolean;
   /**
-   * The compiled synthesis worker (.build/lib/synth/environment-worker.js) and how many threads the
-   * machine runs at once: large platforms synthesize their environments in parallel. Without a
-   * worker script (tsx, tests calling run()) synthesis stays on this thread.
+   * The compiled synthesis worker (.build/lib/synth/environment-worker.js), for --jobs. Without it
+   * (tsx, tests calling run()) synthesis stays on this thread.
    */
   readonly workerScript?: string;
-  readonly cpus?: number;
   /** The compiled writer thread (.build/lib/synth/tree-writer-worker.js); see workerScript. */
   readonly writerScript?: string;
   readonly now: () => number;
@@ -79,7 +77,7 @@ options:
   --out <dir>        output directory (default: dist)
   --env <name>       environment to package (package only)
   --quiet, -q        print errors only
-  --jobs <n>         synthesize on up to n threads (default: one per CPU for large platforms)
+  --jobs <n>         synthesize environments on up to n threads (default 1; for 4+ cores)
 
 environment:
   NO_COLOR=1         no colors (colors are used only on a terminal anyway)
@@ -240,23 +238,22 @@ function runSynth(opts: Options, ctx: CliContext, log: (line: string) => void, s
 }
 
 /**
- * Below this much overlay text (about 1000 services over all environments), starting worker
- * threads costs more than it saves (make bench measures both sides).
+ * Without --jobs, synthesis stays on one thread: on the 2-core machines CI runs on, environments
+ * on worker threads measured no faster at 1000 services (each worker loads the code again, and
+ * the writer thread already uses the second core), so `--jobs` is opt-in, for machines with more
+ * cores and platforms with many environments.
  */
-const PARALLEL_MIN_OVERLAY_BYTES = 500_000;
-
 /**
  * Above this much overlay text (about 50 services over all environments), files are staged on a
  * writer thread while synthesis goes on (make bench measures both sides).
  */
 const BACKGROUND_WRITE_MIN_OVERLAY_BYTES = 25_000;
 
-/** Threads to synthesize on: --jobs, else one per CPU (at most one per environment) for large platforms. */
+/** Threads to synthesize on: --jobs (at most one per environment), else one. */
 function synthesisThreads(opts: Options, ctx: CliContext): number {
+  if (opts.jobs === undefined) return 1;
   const overlays = overlayFileSizes(path.resolve(ctx.cwd, opts.overlays));
-  if (overlays.length < 2) return 1;
-  if (opts.jobs !== undefined) return Math.min(opts.jobs, overlays.length);
-  return overlayBytes(opts, ctx) < PARALLEL_MIN_OVERLAY_BYTES ? 1 : Math.min(ctx.cpus ?? 1, overlays.length);
+  return Math.max(1, Math.min(opts.jobs, overlays.length));
 }
 
 function overlayBytes(opts: Options, ctx: CliContext): number {

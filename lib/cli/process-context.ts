@@ -8,7 +8,6 @@
  * module reads at load time (process.env, cwd, package.json, __dirname) is frozen at build time.
  */
 import * as fs from 'fs';
-import * as os from 'os';
 import * as path from 'path';
 import { CliContext, run } from './cli';
 
@@ -44,7 +43,6 @@ export function processContext(root: string, options: ProcessOptions = { compile
     now: () => performance.now(),
     workerScript: options.compiled ? path.join(root, '.build', 'lib', 'synth', 'environment-worker.js') : undefined,
     writerScript: options.compiled ? path.join(root, '.build', 'lib', 'synth', 'tree-writer-worker.js') : undefined,
-    cpus: os.availableParallelism(),
   };
 }
 

@@ -62,8 +62,7 @@ function synthesizeEach<T>(overlays: readonly LoadedOverlay[], options: Synthesi
   const models = buildModels(overlays, options.platformVersion);
   return models.map((model, index): T => {
     options.onProgress?.(model.environment, index, models.length);
-    const synthesized = synthesizeModel(model, options.checks);
-    sink(synthesized.files);
+    const synthesized = synthesizeModel(model, options.checks, sink);
     options.onEnvironment?.(synthesized.result);
     return keep(synthesized.result);
   });
@@ -88,9 +87,19 @@ export function buildModels(overlays: readonly LoadedOverlay[], platformVersion:
   return models;
 }
 
-/** One environment: its objects, checked (a CheckError on any error finding), and its files. */
-export function synthesizeModel(model: PlatformModel, checks: readonly Check[] = ALL_CHECKS): { result: EnvironmentResult; files: Map<string, string> } {
-  const components = synthEnvironment(model);
+/**
+ * One environment: its objects, checked (a CheckError on any error finding), and its files. The
+ * files of each component go to `sink` as soon as the component exists, before the checks of the
+ * whole environment: the caller stages them while synthesis goes on, and discards the staging if
+ * the checks fail. Without a sink they are returned.
+ */
+export function synthesizeModel(model: PlatformModel, checks: readonly Check[] = ALL_CHECKS, sink?: (files: Map<string, string>) => void): { result: EnvironmentResult; files: Map<string, string> } {
+  const files = new Map<string, string>();
+  const components = synthEnvironment(model, (component) => {
+    const part = environmentFiles(model.environment, [component]);
+    if (sink) sink(part);
+    else for (const [rel, content] of part) files.set(rel, content);
+  });
   const objects = components.flatMap((c) => c.objects);
   const findings = runChecks(checks, objects);
   const errors = findings.filter((f) => f.severity === 'error');
@@ -104,5 +113,5 @@ export function synthesizeModel(model: PlatformModel, checks: readonly Check[] =
     objects,
     warnings: findings.filter((f) => f.severity === 'warning'),
   };
-  return { result, files: environmentFiles(model.environment, components) };
+  return { result, files };
 }

@@ -31,16 +31,20 @@ export function chartFactories(model: PlatformModel): ChartFactory[] {
 
 /**
  * Builds every component chart of one environment and returns its objects (and the control
- * plane's files). Each chart gets its own App and is serialized by `chartObjects` right away (its
+ * plane's files), each component also handed to `onComponent` as soon as it exists. Each chart gets its own App and is serialized by `chartObjects` right away (its
  * constructs can then be collected), never by one app-wide pass per chart, so synthesis stays
  * linear in components.
  */
-export function synthEnvironment(model: PlatformModel): ComponentManifests[] {
+export function synthEnvironment(model: PlatformModel, onComponent?: (component: ComponentManifests) => void): ComponentManifests[] {
+  const produced = (c: ComponentManifests): ComponentManifests => {
+    onComponent?.(c);
+    return c;
+  };
   const charts = chartFactories(model).map((make): ComponentManifests => {
     const chart = make(new App());
-    return { component: chart.node.id, objects: chartObjects(chart).map(withoutClusterNamespace) };
+    return produced({ component: chart.node.id, objects: chartObjects(chart).map(withoutClusterNamespace) });
   });
-  return [...charts, { component: CONTROL_PLANE_FOLDER, objects: [], files: controlPlaneFiles(model) }];
+  return [...charts, produced({ component: CONTROL_PLANE_FOLDER, objects: [], files: controlPlaneFiles(model) })];
 }
 
 /**
