@@ -58,7 +58,9 @@ function plain(value: unknown, options: SanitizeOptions, owner: ApiObject): unkn
   if (record.constructor !== Object || typeof record.resolve === 'function') return sanitizeValue(resolve([], value, owner), options);
   const out: Record<string, unknown> = {};
   let empty = true;
-  for (const key of Object.keys(record).sort()) {
+  const keys = Object.keys(record);
+  if (!isSorted(keys)) keys.sort();
+  for (const key of keys) {
     const v = plain(record[key], options, owner);
     if (v !== null && v !== undefined) {
       out[key] = v;
@@ -66,6 +68,12 @@ function plain(value: unknown, options: SanitizeOptions, owner: ApiObject): unkn
     }
   }
   return options.filterEmptyObjects && empty ? undefined : out;
+}
+
+/** `keys` already in `Array.prototype.sort`'s order (UTF-16 code units); most are short lists. */
+function isSorted(keys: readonly string[]): boolean {
+  for (let i = 1; i < keys.length; i++) if (keys[i - 1] > keys[i]) return false;
+  return true;
 }
 
 function fastToJson(this: ApiObject): unknown {
@@ -82,9 +90,13 @@ function fastToJson(this: ApiObject): unknown {
       ownerReferences: m.ownerReferences,
       labels: m.labels,
     }, METADATA, this);
-    const json = plain({ ...self.props, metadata }, BODY, this) as Record<string, unknown>;
+    // The metadata is final already (walking it again would change nothing): the body without it.
+    const json = plain({ ...self.props, metadata: undefined }, BODY, this) as Record<string, unknown>;
     const result: Record<string, unknown> = {};
-    for (const k of ['apiVersion', 'kind', 'metadata', ...Object.keys(json)]) if (k in json) result[k] = json[k];
+    if ('apiVersion' in json) result.apiVersion = json.apiVersion;
+    if ('kind' in json) result.kind = json.kind;
+    if (metadata !== undefined) result.metadata = metadata;
+    for (const k of Object.keys(json)) if (!(k in result)) result[k] = json[k];
     return result;
   } catch (e) {
     throw new Error(`Failed serializing construct at path '${this.node.path}' with name '${this.name}': ${e}`);

@@ -309,6 +309,7 @@ class Emitter {
   }
 
   private plainKeys(o: object): string[] {
+    if (o.constructor === Object) return Object.keys(o);
     const proto: unknown = Object.getPrototypeOf(o);
     // Plain objects have Object.prototype (of any realm) or null as prototype.
     if (proto !== null && Object.getPrototypeOf(proto) !== null) {
