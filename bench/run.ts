@@ -170,7 +170,11 @@ function targets(results: readonly SizeResult[]): string[] {
   const ratio = (r: SizeResult): number => r.medians.bulwark.seconds / r.medians.helm.seconds;
   for (const [n, limit] of [[1000, 0.5], [100, 1.0], [10, 1.0]] as const) {
     const r = at(n);
-    if (r) lines.push(`- N = ${n}: Bulwark / helm template = ${fmt(ratio(r))} (target ≤ ${limit.toFixed(1)}): ${ratio(r) <= limit ? 'met' : 'MISSED'}`);
+    if (!r) continue;
+    const floor = r.medians.floor.seconds / r.medians.helm.seconds;
+    // Writing the files alone can take longer than the target allows: say so beside the verdict.
+    const bound = ratio(r) > limit && floor > limit / 2 ? `; the floor (the same files written from JSON) is ${fmt(floor)}× helm template in this run` : '';
+    lines.push(`- N = ${n}: Bulwark / helm template = ${fmt(ratio(r))} (target ≤ ${limit.toFixed(1)}): ${ratio(r) <= limit ? 'met' : 'MISSED'}${bound}`);
   }
   const big = at(1000);
   if (big) {
@@ -186,9 +190,16 @@ function targets(results: readonly SizeResult[]): string[] {
   return lines;
 }
 
-function machine(): string {
+function machine(work: string): string {
   const helm = spawnSync(HELM, ['version', '--short']).stdout?.toString().trim() ?? 'unknown';
-  return `${os.cpus().length} × ${os.cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Linux ${os.release()}, Node ${process.version}, helm ${helm}`;
+  return `${os.cpus().length} × ${os.cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Linux ${os.release()}, Node ${process.version}, helm ${helm}; outputs on ${filesystem(work)}`;
+}
+
+/** The file system outputs go to: creating 30,000 files costs seconds on ext4, little on tmpfs. */
+function filesystem(dir: string): string {
+  const names: Record<number, string> = { 0xef53: 'ext4', 0x01021994: 'tmpfs', 0x58465342: 'xfs', 0x9123683e: 'btrfs', 0x794c7630: 'overlayfs' };
+  const type = fs.statfsSync(dir).type;
+  return `${names[type] ?? `file system 0x${type.toString(16)}`} (${dir.replace(/\/bulwark-bench-[^/]+$/, '')})`;
 }
 
 function main(): void {
@@ -203,7 +214,7 @@ function main(): void {
     const lines = [
       '# Benchmark: Bulwark synth vs helm template',
       '',
-      `Written by \`make bench\` (bench/run.ts) on ${new Date().toISOString().slice(0, 10)}: ${machine()}.`,
+      `Written by \`make bench\` (bench/run.ts) on ${new Date().toISOString().slice(0, 10)}: ${machine(work)}.`,
       '',
       `Each N: N services (Deployment, Service, ServiceAccount, Role, RoleBinding, NetworkPolicy, PodDisruptionBudget, ConfigMap, AuthorizationPolicy, DestinationRule) in each of ${BENCH_ENVIRONMENTS.length} environments, plus each environment's platform objects. `
         + `Medians of ${options.rounds} rounds in rotating order after one warm-up; peak RSS is the largest process's maximum. `
