@@ -39,8 +39,13 @@ export function runCli(argv: readonly string[], overrides: Partial<CliContext> &
 
 /** Runs the real CLI (`tsx main.ts …`) in its own process. */
 export function spawnCli(args: readonly string[], opts: { cwd: string; env?: NodeJS.ProcessEnv }): Promise<Captured> {
+  return spawnCapture(TSX, [MAIN, ...args], { cwd: opts.cwd, env: { ...cleanEnv(), ...opts.env } });
+}
+
+/** Runs `command` to its end with stdout and stderr captured. */
+export function spawnCapture(command: string, args: readonly string[], opts: { cwd: string; env: NodeJS.ProcessEnv }): Promise<Captured> {
   return new Promise((resolve, reject) => {
-    const child = spawn(TSX, [MAIN, ...args], { cwd: opts.cwd, env: { ...cleanEnv(), ...opts.env } });
+    const child = spawn(command, args, opts);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => { stdout += d.toString('utf8'); });

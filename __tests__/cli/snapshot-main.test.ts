@@ -4,31 +4,22 @@
  * it rebuilds the blob when the node or the inputs it recorded change, and falls back to main.js
  * when it cannot.
  */
-import { spawn, spawnSync } from 'child_process';
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { USAGE } from '../../lib/cli/cli';
 import { rootOfBlob, snapshotBlob } from '../../lib/cli/snapshot-main';
 import { ROOT } from '../helpers';
-import { Captured, cleanEnv, treeBytes } from './cli-harness';
+import { Captured, cleanEnv, spawnCapture, treeBytes } from './cli-harness';
 
 const BIN = path.join(ROOT, 'bin', 'bulwark');
 const BLOB = path.join(ROOT, '.build', 'bulwark.blob');
 const MAIN_JS = path.join(ROOT, '.build', 'main.js');
 
 function spawnProcess(command: string, args: readonly string[], opts: { cwd: string; env?: NodeJS.ProcessEnv }): Promise<Captured> {
-  return new Promise((resolve, reject) => {
-    // Without the caller's NODE_OPTIONS: V8 flags make node refuse the blob.
-    const env = { ...cleanEnv(), NODE_OPTIONS: undefined, ...opts.env };
-    const child = spawn(command, args, { cwd: opts.cwd, env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => { stdout += d.toString('utf8'); });
-    child.stderr.on('data', (d: Buffer) => { stderr += d.toString('utf8'); });
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
+  // Without the caller's NODE_OPTIONS: V8 flags make node refuse the blob.
+  return spawnCapture(command, args, { cwd: opts.cwd, env: { ...cleanEnv(), NODE_OPTIONS: undefined, ...opts.env } });
 }
 
 /** The same command line through both entry points: [snapshot, main.js]. */
