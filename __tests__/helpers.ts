@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Chart, Testing } from 'cdk8s';
+import { App, Chart, Testing } from 'cdk8s';
 import { ConfigError } from '../lib/config/errors';
 import { LoadedOverlay, parseOverlay } from '../lib/config/load-overlay';
 import { buildModel, PlatformModel } from '../lib/model/platform-model';
@@ -33,8 +33,16 @@ export function configErrors(fn: () => unknown): string[] {
   throw new Error('expected a ConfigError, but nothing was thrown');
 }
 
+/**
+ * A chart in an App of its own. Not `Testing.chart()`: that creates an output directory in the
+ * system temp dir for every call, and never removes it; nothing here writes to disk.
+ */
+export function testChart(): Chart {
+  return new Chart(new App(), 'test');
+}
+
 export function synthObjects(build: (chart: Chart) => void): KubeObject[] {
-  const chart = Testing.chart();
+  const chart = testChart();
   build(chart);
   return Testing.synth(chart) as KubeObject[];
 }

@@ -6,7 +6,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { ApiObject, Chart, Testing } from 'cdk8s';
+import { ApiObject, App, Chart, Testing } from 'cdk8s';
 import { Construct } from 'constructs';
 import { parse } from 'yaml';
 import { Application } from '../../imports/argoproj.io';
@@ -21,6 +21,7 @@ import { GENERATED_HEADER, IMPORTS_DIR, SCOPES_FILE_NAME, bindingClasses, crdsOf
 import { validateManifests } from '../../scripts/validate';
 import { CLUSTER_SCOPED_KINDS, KubeObject, withoutClusterNamespace } from '../../lib/synth/kube-object';
 import { CRD_SAMPLES } from './crd-samples';
+import { testChart } from '../helpers';
 
 const { KUBERNETES_VERSION } = readToolsEnv();
 
@@ -80,7 +81,7 @@ describe('imports/ against crds/sources.json', () => {
       const Binding = bindingOf(k.module, k.className);
       expect(typeof Binding).toBe('function');
       expect(Binding.GVK).toEqual({ apiVersion: `${k.group}/${k.version}`, kind: k.kind });
-      const chart = Testing.chart();
+      const chart = testChart();
       // WHEN
       new Binding(chart, 'obj', { metadata: { name: 'sample' } });
       // THEN
@@ -127,7 +128,7 @@ describe('cluster-scoped CRD kinds', () => {
   });
 
   it('GIVEN a ClusterIssuer in a chart with a namespace WHEN synthesized THEN withoutClusterNamespace drops the namespace', () => {
-    const chart = new Chart(Testing.app(), 'c', { namespace: 'shop' });
+    const chart = new Chart(new App(), 'c', { namespace: 'shop' });
     new ClusterIssuer(chart, 'ci', { metadata: { name: 'letsencrypt' }, spec: { selfSigned: {} } });
     const [obj] = chart.toJson() as KubeObject[];
     expect(obj.metadata.namespace).toBe('shop');
@@ -228,7 +229,7 @@ function regoOf(kind: string): string {
 describe('typed bindings agree with the schemas', () => {
   it.each(Object.keys(TYPED))('GIVEN a typed %s WHEN synthesized THEN it equals the hand-written sample and kubeconform accepts it', async (kind) => {
     // GIVEN
-    const chart = Testing.chart();
+    const chart = testChart();
     TYPED[kind](chart);
     // WHEN
     const objects = Testing.synth(chart);

@@ -341,8 +341,13 @@ describe('Kubernetes supplements', () => {
   });
 
   test('fails on a malformed kubernetesSupplements entry', () => {
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'bulwark-sup-')), 'sources.json');
-    fs.writeFileSync(file, JSON.stringify({ kubernetesSupplements: [{ version: 'v1.30.14', kinds: 'ValidatingAdmissionPolicy' }], sources: [] }));
-    expect(() => readKubernetesSupplements(file)).toThrow('kubernetesSupplements must be a list of { "version": "vX.Y.Z", "kinds": ["group/version/Kind", ...] }');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bulwark-sup-'));
+    const file = path.join(dir, 'sources.json');
+    try {
+      fs.writeFileSync(file, JSON.stringify({ kubernetesSupplements: [{ version: 'v1.30.14', kinds: 'ValidatingAdmissionPolicy' }], sources: [] }));
+      expect(() => readKubernetesSupplements(file)).toThrow('kubernetesSupplements must be a list of { "version": "vX.Y.Z", "kinds": ["group/version/Kind", ...] }');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
