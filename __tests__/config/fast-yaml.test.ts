@@ -45,6 +45,13 @@ describe('parsePlainYaml', () => {
     for (const file of files) expect(agrees(fs.readFileSync(file, 'utf8'))).toBe(true);
   });
 
+  test('reads the generated Falco rules like yaml does, on the fast path (conditions hold `!=`)', () => {
+    const configMap = parseDocument(fs.readFileSync(path.join(ROOT, 'dist', 'prod', 'falco', 'configmap-bulwark-prod-falco-rules.yaml'), 'utf8')).toJS() as { data: Record<string, string> };
+    const rules = Object.values(configMap.data)[0];
+    expect(rules).toContain(' != ');
+    expect(agrees(rules)).toBe(true);
+  });
+
   test('reads a 1000-service benchmark overlay like yaml does, on the fast path', () => {
     expect(agrees(overlayText(1000, BENCH_ENVIRONMENTS[0]))).toBe(true);
   });
@@ -105,7 +112,7 @@ describe('parsePlainYaml', () => {
       }
     }
     // The generator must exercise the fast path, not only the fallback.
-    expect(fast).toBeGreaterThan(documents / 2);
+    expect(fast).toBeGreaterThan(documents / 3);
     expect(total).toBe(documents * 4);
   });
 });
@@ -126,7 +133,7 @@ function seeded(seed: number): Random {
 const pick = <T>(random: Random, items: readonly T[]): T => items[Math.floor(random() * items.length)];
 
 const KEYS = ['name', 'image', 'replicas', 'config', 'LOG_LEVEL', 'a-b', 'x.y', 'on', 'yes', '1', '0o7', 'e5', '"quoted key"', "'k'", 'true', '-1'];
-const PLAIN = ['svc', 'ghcr.io/a/b:1.2.3', '100m', '128Mi', '3', '-2', '0.5', '1e3', 'e5', 'yes', 'no', '0o17', '0x1f', '1_0', '.inf', '~', 'null', 'true', 'False', 'a b c', 'http://x:80/p', 'a:b', 'x#y', '2024-01-01'];
+const PLAIN = ['svc', 'ghcr.io/a/b:1.2.3', '100m', '128Mi', '3', '-2', '0.5', '1e3', 'e5', 'yes', 'no', '0o17', '0x1f', '1_0', '.inf', '~', 'null', 'true', 'False', 'a b c', 'http://x:80/p', 'a:b', 'x#y', '2024-01-01', 'fd.name != x', 'a &b', 'p * q', 'why ?', '!!str 3', '&anchor v', '*alias', '!local x'];
 const QUOTED = ['"3"', '"yes"', '"e5"', '"~"', '"a: b"', '"# not a comment"', '"tab\\there"', "'single ''quote'''", '""', "''", '"é"'];
 const BLOCK = ['|\n{i}  line one\n{i}  line two\n', '>-\n{i}  folded\n{i}  text\n', '|+\n{i}  keep\n\n', '|2\n{i}   indented\n'];
 
@@ -186,6 +193,6 @@ function mutate(text: string, random: Random): string {
   const at = Math.floor(random() * text.length);
   const r = random();
   if (r < 0.35) return text.slice(0, at) + text.slice(at + 1);
-  if (r < 0.8) return text.slice(0, at) + pick(random, [':', '-', ' ', '  ', '\n', '#', '"', "'", '[', ']', '{', '}', ',', '|', '>', '\t', '%', '@', '`']) + text.slice(at);
+  if (r < 0.8) return text.slice(0, at) + pick(random, [':', '-', ' ', '  ', '\n', '#', '"', "'", '[', ']', '{', '}', ',', '|', '>', '\t', '%', '@', '`', '!', '&', '*', '?']) + text.slice(at);
   return text.slice(0, at) + text.slice(at, at + 5) + text.slice(at);
 }
