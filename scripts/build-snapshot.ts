@@ -106,7 +106,8 @@ async function main(): Promise<number> {
       logLevel: 'silent',
     });
     if (result.warnings.length > 0) throw new Error(`esbuild warned:\n${result.warnings.map((w) => w.text).join('\n')}`);
-    const env = { ...process.env };
+    // The repository's overlays, synthesized in memory while the snapshot is built (snapshot-main.ts).
+    const env: NodeJS.ProcessEnv = { ...process.env, BULWARK_SNAPSHOT_WARM_UP: path.join(path.dirname(BUILD), 'overlays') };
     delete env.NODE_OPTIONS;
     const snapshot = spawnSync(process.execPath, ['--snapshot-blob', blob, '--build-snapshot', bundle], { cwd: BUILD, env, encoding: 'utf8' });
     const output = `${snapshot.stdout ?? ''}${snapshot.stderr ?? ''}`.trim();

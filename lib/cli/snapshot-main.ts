@@ -9,6 +9,8 @@
  */
 import * as path from 'path';
 import { startupSnapshot } from 'v8';
+import { readOverlays } from '../config/load-overlay';
+import { synthesize } from '../synth/pipeline';
 import { runProcess } from './process-context';
 
 /** The blob's path, from node's own options (`--snapshot-blob <file>` or `--snapshot-blob=<file>`). */
@@ -33,4 +35,24 @@ function main(): void {
   runProcess(rootOfBlob(blob, process.cwd()), process.argv.slice(1), { compiled: true });
 }
 
-if (startupSnapshot.isBuildingSnapshot()) startupSnapshot.setDeserializeMainFunction(main);
+/**
+ * While the snapshot is built: synthesizes the overlays named by BULWARK_SNAPSHOT_WARM_UP (the
+ * repository's, set by scripts/build-snapshot.ts) in memory, so that the code a synth runs is
+ * compiled in the blob: about 20 ms less per run. Best effort (the overlays may be missing or
+ * invalid while they are edited); nothing of the run stays but compiled code, nothing is written.
+ */
+function warmUp(): void {
+  const dir = process.env.BULWARK_SNAPSHOT_WARM_UP;
+  if (dir === undefined || dir === '') return;
+  try {
+    const { overlays } = readOverlays(dir);
+    if (overlays.length > 0) synthesize(overlays, { platformVersion: '0.0.0' });
+  } catch {
+    // A warm-up only: the snapshot works without it.
+  }
+}
+
+if (startupSnapshot.isBuildingSnapshot()) {
+  warmUp();
+  startupSnapshot.setDeserializeMainFunction(main);
+}
