@@ -239,9 +239,9 @@ function runSynth(opts: Options, ctx: CliContext, log: (line: string) => void, s
 
 /**
  * Without --jobs, synthesis stays on one thread: on the 2-core machines CI runs on, environments
- * on worker threads measured no faster at 1000 services (each worker loads the code again, and
- * the writer thread already uses the second core), so `--jobs` is opt-in, for machines with more
- * cores and platforms with many environments.
+ * on worker threads measured no faster at 1000 services, and neither did three processes with one
+ * environment each (synthesis is bound by memory bandwidth there), so `--jobs` is opt-in, for
+ * machines with more cores and platforms with many environments.
  */
 /**
  * Above this much overlay text (about 50 services over all environments), files are staged on a
