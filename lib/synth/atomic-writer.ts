@@ -219,6 +219,9 @@ function filesUnder(dir: string): Set<string> {
  * message port; `finish` blocks (Atomics.wait on a shared word) until every part is on disk, and
  * throws the thread's first error.
  */
+/** Files per message to the writer thread. */
+const BATCH_FILES = 500;
+
 class BackgroundWriter {
   private readonly worker: Worker;
   private readonly port: MessagePort;
@@ -236,12 +239,23 @@ class BackgroundWriter {
     this.port = port1;
   }
 
+  /** Files not posted yet: parts go over in batches, fewer and larger messages being cheaper. */
+  private batch: (readonly [string, string])[] = [];
+
   write(files: ReadonlyMap<string, string>): void {
-    this.port.postMessage([...files]);
+    for (const entry of files) this.batch.push(entry);
+    if (this.batch.length >= BATCH_FILES) this.flush();
+  }
+
+  private flush(): void {
+    if (this.batch.length === 0) return;
+    this.port.postMessage(this.batch);
+    this.batch = [];
   }
 
   /** Waits for every part; its 'error' and 'exit' events cannot run meanwhile (see the worker). */
   finish(): void {
+    this.flush();
     this.port.postMessage('done');
     while (Atomics.load(this.state, 1) === 0) {
       if (Atomics.load(this.state, 0) === 0 && Date.now() > this.startDeadline) throw new Error(`the writer thread did not start within 60 s (${this.script})`);
