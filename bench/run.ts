@@ -72,8 +72,13 @@ function measureProcess(command: readonly string[], stdoutFile?: string): Measur
   return { seconds, cpu: user + system, rss: kb * 1024 };
 }
 
-/** One run of a contender, writing into the fresh directory `out`. */
+/**
+ * One run of a contender, writing into the fresh directory `out`. The file system is synced first
+ * (not timed): otherwise a run pays for flushing what the previous one wrote (30,000 files at
+ * N = 1000), whichever contender that was.
+ */
 function runContender(contender: Contender, ws: BenchWorkspace, out: string): Measurement {
+  spawnSync('sync', { stdio: 'ignore' });
   switch (contender) {
     case 'bulwark':
       return measureProcess([path.join(ROOT, 'bin', 'bulwark'), 'synth', '--overlays', ws.overlaysDir, '--out', out, '--quiet']);
@@ -220,7 +225,7 @@ function main(): void {
         + `Medians of ${options.rounds} rounds in rotating order after one warm-up; peak RSS is the largest process's maximum. `
         + 'Bulwark: `bin/bulwark synth` (compiled JavaScript), process start to every file on disk. '
         + `helm template: the generated chart (bench/helm-chart.ts), one process per environment, output to a file each; its objects equal Bulwark's after parsing. `
-        + 'Floor: a Node process writing the same objects as JSON.stringify, one file each. Compare ratios within one run only: the disk is noisy.',
+        + 'Floor: a Node process writing the same objects as JSON.stringify, one file each. The file system is synced (untimed) before every run. Compare ratios within one run only: the disk is noisy.',
       '',
       table(results),
       '',
