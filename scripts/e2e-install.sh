@@ -27,12 +27,10 @@ if command -v flock >/dev/null 2>&1; then
   flock 8
 fi
 
-export GOTOOLCHAIN=local # never download another Go toolchain behind our back
-export CGO_ENABLED=0
+# shellcheck source=go-env.sh
+source "$ROOT/scripts/go-env.sh"
 export GOWORK=off
 export GOFLAGS=-mod=readonly # go.sum is committed; the build never edits the wrapper module
-GO="$(command -v go || true)"
-if [[ -z "$GO" && -x /usr/local/go/bin/go ]]; then GO=/usr/local/go/bin/go; fi
 
 # The wrapper module must pin what tools.env says (update-gomod.sh keeps them in step).
 for pin in "k8s.io/kubernetes $E2E_KUBERNETES_VERSION" "go.etcd.io/etcd/server/v3 $E2E_ETCD_VERSION"; do
@@ -51,7 +49,6 @@ for p in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
   ldflags+=" -X $p.gitVersion=$k8s -X $p.gitMajor=1 -X $p.gitMinor=$minor -X $p.gitTreeState=clean"
 done
 
-sha256() { if command -v sha256sum >/dev/null 2>&1; then sha256sum; else shasum -a 256; fi; }
 go_version="$("${GO:-false}" env GOVERSION 2>/dev/null || echo none)"
 want="kubernetes=$k8s etcd=$E2E_ETCD_VERSION $(
   { cat "$MOD/go.mod" "$MOD/go.sum"; echo "$ldflags $go_version"; } | sha256 | cut -d' ' -f1
@@ -62,10 +59,7 @@ if [[ "$FORCE" != 1 && -f "$STAMP" && "$(cat "$STAMP")" == "$want" ]] && have_al
   echo "e2e control plane (kube-apiserver, kubectl $k8s; etcd $E2E_ETCD_VERSION): cached"
   exit 0
 fi
-if [[ -z "$GO" ]]; then
-  echo "e2e-install: 'go' not found on PATH (nor /usr/local/go/bin/go); Go >= 1.26 is needed" >&2
-  exit 1
-fi
+need_go e2e-install
 
 echo "e2e control plane: building kube-apiserver, kubectl $k8s and etcd $E2E_ETCD_VERSION (a cold build takes a while)..."
 start=$SECONDS

@@ -27,18 +27,8 @@ if command -v flock >/dev/null 2>&1; then
   flock 9
 fi
 
-export GOTOOLCHAIN=local # never download another Go toolchain behind our back
-export CGO_ENABLED=0     # like the upstream release binaries: static, no C toolchain needed
-
-GO="$(command -v go || true)"
-if [[ -z "$GO" && -x /usr/local/go/bin/go ]]; then GO=/usr/local/go/bin/go; fi
-
-need_go() {
-  if [[ -z "$GO" ]]; then
-    echo "install-tools: 'go' not found on PATH (nor /usr/local/go/bin/go); Go >= 1.26 is needed to build the tools" >&2
-    exit 1
-  fi
-}
+# shellcheck source=go-env.sh
+source "$ROOT/scripts/go-env.sh"
 
 log() { printf '%s\n' "$*"; }
 
@@ -74,7 +64,7 @@ build_tool() {
     log "$name $version: cached"
     return
   fi
-  need_go
+  need_go install-tools
   mkdir -p "$BIN"
   rm -f "$stamp"
   local ldflags="-s -w${*:+ $*}"
@@ -110,7 +100,7 @@ helm_ldflags() {
 if stamp_ok "$BIN/.helm.version" "$HELM_VERSION" "$BIN/helm"; then
   log "helm $HELM_VERSION: cached"
 else
-  need_go
+  need_go install-tools
   build_tool helm helm.sh/helm/v3 cmd/helm "$HELM_VERSION" "$(helm_ldflags)"
 fi
 
@@ -135,14 +125,13 @@ for f in scripts/gen-schemas.ts crds/sources.json node_modules/.bin/tsx; do
     exit 1
   fi
 done
-sha256() { if command -v sha256sum >/dev/null 2>&1; then sha256sum; else shasum -a 256; fi; }
 schema_hash="$(cat "$ROOT/scripts/gen-schemas.ts" "$ROOT/crds/sources.json" | sha256 | cut -d' ' -f1)"
 schema_stamp="$KUBERNETES_VERSION $schema_hash"
 if stamp_ok "$SCHEMAS/.stamp" "$schema_stamp" "$SCHEMAS/$KUBERNETES_VERSION/index.json"; then
   log "schemas kubernetes $KUBERNETES_VERSION: cached"
 else
   start=$SECONDS
-  need_go
+  need_go install-tools
   rm -f "$SCHEMAS/.stamp"
   (cd "$ROOT" && GO="$GO" node_modules/.bin/tsx scripts/gen-schemas.ts --quiet </dev/null)
   printf '%s' "$schema_stamp" >"$SCHEMAS/.stamp"
@@ -159,7 +148,7 @@ if stamp_ok "$POLICY_SCHEMAS/.stamp" "$policy_stamp" "$POLICY_SCHEMAS/gatekeeper
   log "policy schemas: cached"
 else
   start=$SECONDS
-  need_go
+  need_go install-tools
   (cd "$ROOT" && GO="$GO" node_modules/.bin/tsx scripts/gen-policy-schemas.ts --quiet </dev/null)
   printf '%s' "$policy_stamp" >"$POLICY_SCHEMAS/.stamp"
   log "policy schemas: generated in $((SECONDS - start))s"
