@@ -195,7 +195,8 @@ function runSynth(opts: Options, ctx: CliContext, log: (line: string) => void, s
   const out = path.resolve(ctx.cwd, opts.out);
   // First of all: put back a tree that a run killed mid-swap left aside, whatever happens next.
   recoverInterruptedWrite(out);
-  const threads = synthesisThreads(opts, ctx);
+  const overlaySizes = overlayFileSizes(path.resolve(ctx.cwd, opts.overlays));
+  const threads = synthesisThreads(opts, overlaySizes);
   // Workers start before the overlays are read, so that they load their code meanwhile.
   const workers = threads > 1 && ctx.workerScript !== undefined && fs.existsSync(ctx.workerScript) ? new EnvironmentWorkers({ workerScript: ctx.workerScript, threads }) : undefined;
   const onProgress = (environment: string, index: number, count: number): void => progress.update(`synthesizing ${environment} (${index + 1}/${count} environments)`);
@@ -212,7 +213,7 @@ function runSynth(opts: Options, ctx: CliContext, log: (line: string) => void, s
       delayMs: ctx.testWriteDelayMs,
       swapDelayMs: ctx.testSwapDelayMs,
       onFile: (n, total) => progress.update(`writing ${outName} (${n}/${total} files)`),
-      writerScript: ctx.writerScript !== undefined && fs.existsSync(ctx.writerScript) && overlayBytes(opts, ctx) >= BACKGROUND_WRITE_MIN_OVERLAY_BYTES ? ctx.writerScript : undefined,
+      writerScript: ctx.writerScript !== undefined && fs.existsSync(ctx.writerScript) && overlaySizes.reduce((a, b) => a + b, 0) >= BACKGROUND_WRITE_MIN_OVERLAY_BYTES ? ctx.writerScript : undefined,
     });
     const sink = (part: Map<string, string>): void => {
       files += part.size;
@@ -238,26 +239,21 @@ function runSynth(opts: Options, ctx: CliContext, log: (line: string) => void, s
 }
 
 /**
- * Without --jobs, synthesis stays on one thread: on the 2-core machines CI runs on, environments
- * on worker threads measured no faster at 1000 services, and neither did three processes with one
- * environment each (synthesis is bound by memory bandwidth there), so `--jobs` is opt-in, for
- * machines with more cores and platforms with many environments.
- */
-/**
  * Above this much overlay text (about 50 services over all environments), files are staged on a
  * writer thread while synthesis goes on (make bench measures both sides).
  */
 const BACKGROUND_WRITE_MIN_OVERLAY_BYTES = 25_000;
 
-/** Threads to synthesize on: --jobs (at most one per environment), else one. */
-function synthesisThreads(opts: Options, ctx: CliContext): number {
+/**
+ * Threads to synthesize on: --jobs (at most one per overlay), else one. Without --jobs, synthesis
+ * stays on one thread: on the 2-core machines CI runs on, environments on worker threads measured
+ * no faster at 1000 services, and neither did three processes with one environment each
+ * (synthesis is bound by memory bandwidth there), so `--jobs` is opt-in, for machines with more
+ * cores and platforms with many environments.
+ */
+function synthesisThreads(opts: Options, overlaySizes: readonly number[]): number {
   if (opts.jobs === undefined) return 1;
-  const overlays = overlayFileSizes(path.resolve(ctx.cwd, opts.overlays));
-  return Math.max(1, Math.min(opts.jobs, overlays.length));
-}
-
-function overlayBytes(opts: Options, ctx: CliContext): number {
-  return overlayFileSizes(path.resolve(ctx.cwd, opts.overlays)).reduce((a, b) => a + b, 0);
+  return Math.max(1, Math.min(opts.jobs, overlaySizes.length));
 }
 
 /** Sizes of the overlay files in `dir` (none when it cannot be read: loading reports that). */

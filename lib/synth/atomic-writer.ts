@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { MessageChannel, MessagePort, receiveMessageOnPort, Worker } from 'worker_threads';
+import { MessagePort, receiveMessageOnPort, Worker } from 'worker_threads';
+import { startWorker } from './worker-thread';
 
 /**
  * Replaces `target` with a directory holding exactly `files` (relative path → content), so that a
@@ -187,7 +188,7 @@ export class TreeWriter {
 }
 
 /** Writes `files` under `dir`, creating directories as needed; `afterEach` runs after each file. */
-export function writeFiles(dir: string, files: ReadonlyMap<string, string> | Iterable<readonly [string, string]>, afterEach?: () => void, made: Set<string> = new Set()): void {
+export function writeFiles(dir: string, files: Iterable<readonly [string, string]>, afterEach?: () => void, made: Set<string> = new Set()): void {
   for (const [rel, content] of files) {
     const file = path.join(dir, rel);
     const folder = path.dirname(file);
@@ -214,14 +215,14 @@ function filesUnder(dir: string): Set<string> {
   return found;
 }
 
+/** Files per message to the writer thread. */
+const BATCH_FILES = 500;
+
 /**
  * A thread that writes files into the staging directory (tree-writer-worker.ts). Parts go over a
  * message port; `finish` blocks (Atomics.wait on a shared word) until every part is on disk, and
  * throws the thread's first error.
  */
-/** Files per message to the writer thread. */
-const BATCH_FILES = 500;
-
 class BackgroundWriter {
   private readonly worker: Worker;
   private readonly port: MessagePort;
@@ -230,13 +231,7 @@ class BackgroundWriter {
   private readonly startDeadline = Date.now() + 60_000;
 
   constructor(private readonly script: string, dir: string) {
-    const { port1, port2 } = new MessageChannel();
-    this.worker = new Worker(script, { workerData: { dir, port: port2, state: this.state }, transferList: [port2], stdout: false, stderr: false });
-    // Its failures reach us through the port and the state word (see tree-writer-worker.ts).
-    this.worker.on('error', () => undefined);
-    this.worker.unref();
-    port1.unref();
-    this.port = port1;
+    ({ worker: this.worker, port: this.port } = startWorker(script, { dir, state: this.state }));
   }
 
   /** Files not posted yet: parts go over in batches, fewer and larger messages being cheaper. */

@@ -1,7 +1,8 @@
-import { MessageChannel, MessagePort, receiveMessageOnPort, Worker } from 'worker_threads';
+import { MessagePort, receiveMessageOnPort, Worker } from 'worker_threads';
 import { CheckError, Finding } from '../checks';
 import { LoadedOverlay } from '../config/load-overlay';
-import { buildModels, EnvironmentSummary, synthesizeModel } from './pipeline';
+import { buildModels, EnvironmentSummary, summaryOf, synthesizeModel } from './pipeline';
+import { startWorker } from './worker-thread';
 
 /**
  * Synthesis of several environments at once, on worker threads: environments are independent
@@ -40,8 +41,7 @@ export function runJob(job: Job): Outcome {
   try {
     const [model] = buildModels([{ file: job.file, overlay: job.overlay, locate: () => undefined }], job.platformVersion);
     const { result, files } = synthesizeModel(model);
-    const { objects: _objects, ...summary } = result;
-    return { kind: 'ok', summary, files: [...files] };
+    return { kind: 'ok', summary: summaryOf(result), files: [...files] };
   } catch (e) {
     if (e instanceof CheckError) return { kind: 'check', environment: e.environment, findings: e.findings };
     const error = e instanceof Error ? e : new Error(String(e));
@@ -71,15 +71,9 @@ export class EnvironmentWorkers {
     this.startTimeoutMs = options.startTimeoutMs ?? 60_000;
     this.startDeadline = Date.now() + this.startTimeoutMs;
     for (let i = 1; i < options.threads; i++) {
-      const { port1, port2 } = new MessageChannel();
       // [0]: the worker runs its script; [1]: it failed (its outcome is on the port).
       const control = new Int32Array(new SharedArrayBuffer(8));
-      const worker = new Worker(options.workerScript, { workerData: { port: port2, control }, transferList: [port2], stdout: false, stderr: false });
-      // Its failures reach us through the port and the control word (see environment-worker.ts).
-      worker.on('error', () => undefined);
-      worker.unref();
-      port1.unref();
-      this.workers.push({ worker, port: port1, control });
+      this.workers.push({ ...startWorker(options.workerScript, { control }), control });
     }
   }
 

@@ -55,7 +55,12 @@ export function synthesize(overlays: readonly LoadedOverlay[], options: Synthesi
  * the heap, and the garbage collector's work, small.
  */
 export function synthesizeInto(overlays: readonly LoadedOverlay[], options: SynthesizeOptions, sink: (files: Map<string, string>) => void): EnvironmentSummary[] {
-  return synthesizeEach(overlays, options, ({ objects: _objects, ...summary }): EnvironmentSummary => summary, sink);
+  return synthesizeEach(overlays, options, summaryOf, sink);
+}
+
+/** The result without its objects: plain data, small enough to keep and to pass between threads. */
+export function summaryOf({ objects: _objects, ...summary }: EnvironmentResult): EnvironmentSummary {
+  return summary;
 }
 
 function synthesizeEach<T>(overlays: readonly LoadedOverlay[], options: SynthesizeOptions, keep: (result: EnvironmentResult) => T, sink: (files: Map<string, string>) => void): T[] {
