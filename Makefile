@@ -60,8 +60,8 @@ diff: setup ## show what a synth would change in dist/ (without touching it)
 	@bash scripts/diff-dist.sh
 
 .PHONY: imports
-imports: setup ## regenerate imports/ (typed CRD bindings) from crds/sources.json
-	@$(TSX) scripts/gen-imports.ts
+imports: setup ## regenerate imports/ (typed CRD bindings) from crds/sources.json, and the L1 shapes fast-json reads from them
+	@$(TSX) scripts/gen-imports.ts && $(TSX) scripts/gen-l1-shapes.ts
 
 .PHONY: upgrade
 upgrade: ## upgrade one pin and show the dist/ + snapshot diff: PKG=<npm-package>@<version> or TOOL=<tool> VERSION=<vX.Y.Z> [DRY_RUN=1]

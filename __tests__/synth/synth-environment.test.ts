@@ -1,4 +1,5 @@
 import { ApiObject, App, Chart } from 'cdk8s';
+import { l1ShapeOf } from '../../lib/synth/fast-json';
 import { chartFactories, chartObjects, synthEnvironment } from '../../lib/synth/synth-environment';
 import { ENVIRONMENTS, modelOf } from '../helpers';
 
@@ -13,6 +14,31 @@ describe('chartObjects', () => {
     // THEN the fast path (fast ApiObject serialization, no app-wide passes) and cdk8s's own
     // synthesis agree byte for byte
     for (const build of factories) expect(JSON.stringify(chartObjects(build(new App())))).toBe(JSON.stringify(build(new App()).toJson()));
+  });
+
+  test.each(ENVIRONMENTS)('%s: every object of an L1 class serializes in one walk (its class is in l1-shapes.generated.ts)', (env) => {
+    // GIVEN every object of an environment, its own toJson counting calls
+    const kinds = new Map<string, number>();
+    let fallbacks = 0;
+    for (const build of chartFactories(modelOf(env))) {
+      const chart = build(new App());
+      for (const c of chart.node.findAll()) {
+        if (!(c instanceof ApiObject)) continue;
+        const name = l1ShapeOf(c) ? 'L1' : c.constructor.name;
+        kinds.set(name, (kinds.get(name) ?? 0) + 1);
+        const own = c.toJson.bind(c);
+        c.toJson = () => {
+          fallbacks += name === 'L1' ? 1 : 0;
+          return own();
+        };
+      }
+      chartObjects(chart);
+    }
+    // THEN only the generic ApiObject (Gatekeeper constraints) is outside the table, and no object
+    // of the table needed cdk8s's path
+    expect([...kinds.keys()].sort()).toEqual(['ApiObject', 'L1']);
+    expect(kinds.get('L1')).toBeGreaterThan(50);
+    expect(fallbacks).toBe(0);
   });
 
   test('honours construct dependencies by taking cdk8s\'s path for that chart', () => {

@@ -1,4 +1,5 @@
 import { ApiObject, App, ImplicitTokenResolver, LazyResolver, NumberStringUnionResolver } from 'cdk8s';
+import { L1_CLASSES, L1_TYPES } from './l1-shapes.generated';
 // cdk8s's own helpers, for every value the fast walk does not handle itself.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { sanitizeValue } = require('cdk8s/lib/_util') as { sanitizeValue: (value: unknown, options?: SanitizeOptions) => unknown };
@@ -12,12 +13,20 @@ const { resolve } = require('cdk8s/lib/resolve') as { resolve: (key: string[], v
  * Bulwark's values are plain data except a few `Lazy` values, so one walk does both: plain objects,
  * arrays and primitives are copied with sorted keys and without nulls, exactly as the two passes
  * would, and any other value (a `Lazy`, a union class, an object with a `resolve` method) goes
- * through cdk8s's own `resolve` and `sanitizeValue`. The L1 classes' conversions (`toJson_…`) run
- * unchanged on top, because they call `super.toJson()`.
+ * through cdk8s's own `resolve` and `sanitizeValue`.
+ *
+ * An L1 class (`KubeDeployment`, an imports/ binding) then runs a third walk on top, its generated
+ * converter (`toJson_KubeDeploymentProps`), which rebuilds every object in schema order, renames
+ * keys, unwraps IntOrString and Quantity, and filters each level through a quadratic
+ * `Object.entries(…).reduce` (about 0.4 s at 30,000 objects). For the classes of
+ * l1-shapes.generated.ts (read from those converters by scripts/gen-l1-shapes.ts), `l1Json` does
+ * all three in the same one walk, following the converter's shape; a value the shape does not
+ * expect (a Date, a list where a map belongs) makes the whole object take cdk8s's path instead.
  *
  * Used only for the duration of `withFastApiObjectJson`, and only when the App has cdk8s's
- * default resolvers and CDK8S_DISABLE_SORT is unset; __tests__/synth/fast-json.test.ts compares it
- * with cdk8s's serialization on every object of every environment.
+ * default resolvers and CDK8S_DISABLE_SORT is unset; __tests__/synth/fast-json.test.ts and
+ * __tests__/synth/synth-environment.test.ts compare it with cdk8s's serialization, on every object
+ * of every environment.
  */
 interface SanitizeOptions {
   readonly filterEmptyArrays?: boolean;
@@ -76,20 +85,27 @@ function isSorted(keys: readonly string[]): boolean {
   return true;
 }
 
+/** The object's metadata as `ApiObjectMetadata.toJson()` returns it (already final). */
+function metadataJson(self: ApiObjectInternals, owner: ApiObject): unknown {
+  const m = self.metadata;
+  return plain({
+    ...m._additionalAttributes,
+    name: m.name,
+    namespace: m.namespace,
+    annotations: m.annotations,
+    finalizers: m.finalizers,
+    ownerReferences: m.ownerReferences,
+    labels: m.labels,
+  }, METADATA, owner);
+}
+
+const failed = (owner: ApiObject, e: unknown): Error => new Error(`Failed serializing construct at path '${owner.node.path}' with name '${owner.name}': ${e}`);
+
 function fastToJson(this: ApiObject): unknown {
   const self = this as unknown as ApiObjectInternals;
   if (self.patches.length > 0) return ORIGINAL.call(this);
   try {
-    const m = self.metadata;
-    const metadata = plain({
-      ...m._additionalAttributes,
-      name: m.name,
-      namespace: m.namespace,
-      annotations: m.annotations,
-      finalizers: m.finalizers,
-      ownerReferences: m.ownerReferences,
-      labels: m.labels,
-    }, METADATA, this);
+    const metadata = metadataJson(self, this);
     // The metadata is final already (walking it again would change nothing): the body without it.
     const json = plain({ ...self.props, metadata: undefined }, BODY, this) as Record<string, unknown>;
     const result: Record<string, unknown> = {};
@@ -99,8 +115,168 @@ function fastToJson(this: ApiObject): unknown {
     for (const k of Object.keys(json)) if (!(k in result)) result[k] = json[k];
     return result;
   } catch (e) {
-    throw new Error(`Failed serializing construct at path '${this.node.path}' with name '${this.name}': ${e}`);
+    throw failed(this, e);
   }
+}
+
+/**
+ * How the converter treats a field (scripts/gen-l1-shapes.ts reads it from the converter's code):
+ * v copied, a a list copied, u a union's `.value`, d a Date's `toISOString()`, s a struct, as a
+ * list of structs, m a map copied, mu a map of unions, ms a map of structs, ma a map of lists.
+ */
+type FieldKind = 'v' | 'a' | 'u' | 'd' | 's' | 'as' | 'm' | 'mu' | 'ms' | 'ma';
+
+interface FieldShape {
+  readonly key: string;
+  readonly prop: string;
+  readonly kind: FieldKind;
+  /** The struct type of s, as, ms. */
+  type?: Shape;
+}
+
+interface Shape {
+  readonly fields: FieldShape[];
+}
+
+interface ClassShape {
+  readonly gvk: Readonly<Record<string, unknown>>;
+  readonly props: Shape;
+}
+
+/** A value the converter's shape does not expect: the object takes cdk8s's own path instead. */
+class UnexpectedValue extends Error {}
+
+let classShapes: Map<unknown, ClassShape> | undefined;
+
+/** The table of l1-shapes.generated.ts, parsed once, by constructor. */
+function l1Classes(): Map<unknown, ClassShape> {
+  if (classShapes) return classShapes;
+  const shapes = new Map<string, Shape>();
+  const shape = (name: string): Shape => {
+    let found = shapes.get(name);
+    if (found) return found;
+    const encoded = L1_TYPES[name];
+    if (encoded === undefined) throw new Error(`l1-shapes.generated.ts: no type ${name}`);
+    found = { fields: [] };
+    shapes.set(name, found);
+    const module = name.slice(0, name.indexOf(':') + 1);
+    for (const field of encoded === '' ? [] : encoded.split('|')) {
+      const [names, kind, type] = field.split(' ');
+      const [key, prop = key] = names.split('=');
+      found.fields.push({ key, prop, kind: kind as FieldKind });
+      if (type !== undefined) found.fields[found.fields.length - 1].type = shape(module + type);
+    }
+    return found;
+  };
+  classShapes = new Map();
+  for (const [cls, props] of L1_CLASSES) {
+    const gvk = (cls as unknown as { GVK: Record<string, unknown> }).GVK;
+    classShapes.set(cls, { gvk, props: shape(props) });
+  }
+  return classShapes;
+}
+
+/** The class's shape when `o` is exactly an instance of a class of the table (not a subclass). */
+export function l1ShapeOf(o: ApiObject): ClassShape | undefined {
+  return l1Classes().get(Object.getPrototypeOf(o)?.constructor);
+}
+
+const isPlainRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v) && (v as object).constructor === Object && typeof (v as { resolve?: unknown }).resolve !== 'function';
+
+/** One field of a converter, from the field's unresolved value. */
+function field(f: FieldShape, raw: unknown, owner: ApiObject): unknown {
+  if (raw === undefined || raw === null) return undefined;
+  switch (f.kind) {
+    case 'v':
+      return plain(raw, BODY, owner);
+    case 'a':
+      return list(plain(raw, BODY, owner));
+    case 'u': {
+      const r = plain(raw, BODY, owner);
+      return r === undefined ? undefined : (Object(r) as { value?: unknown }).value;
+    }
+    case 'd':
+      if (plain(raw, BODY, owner) === undefined) return undefined;
+      throw new UnexpectedValue();
+    case 's':
+      return struct(f.type!, raw, owner);
+    case 'as': {
+      const items = Array.isArray(raw) ? raw : list(plain(raw, BODY, owner));
+      if (items === undefined) return undefined;
+      const out = new Array<unknown>(items.length);
+      for (let i = 0; i < items.length; i++) out[i] = struct(f.type!, items[i], owner);
+      return out;
+    }
+    default:
+      return map(f, raw, owner);
+  }
+}
+
+function list(r: unknown): unknown[] | undefined {
+  if (r === undefined || Array.isArray(r)) return r;
+  throw new UnexpectedValue();
+}
+
+/** The converter of a struct: its fields in the converter's order, unknown keys left out. */
+function struct(shape: Shape, raw: unknown, owner: ApiObject): Record<string, unknown> | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  const record = isPlainRecord(raw) ? raw : plain(raw, BODY, owner);
+  if (record === undefined) return undefined;
+  if (!isPlainRecord(record)) throw new UnexpectedValue();
+  const out: Record<string, unknown> = {};
+  for (const f of shape.fields) {
+    const v = field(f, record[f.prop], owner);
+    if (v !== undefined) out[f.key] = v;
+  }
+  return out;
+}
+
+/** m, mu, ms, ma: a map, keys sorted and null values dropped as sanitizeValue does, each value converted. */
+function map(f: FieldShape, raw: unknown, owner: ApiObject): unknown {
+  if (f.kind === 'm') {
+    const r = plain(raw, BODY, owner);
+    if (r !== undefined && !isPlainRecord(r)) throw new UnexpectedValue();
+    return r;
+  }
+  const record = isPlainRecord(raw) ? raw : plain(raw, BODY, owner);
+  if (record === undefined) return undefined;
+  if (!isPlainRecord(record)) throw new UnexpectedValue();
+  const keys = Object.keys(record);
+  if (!isSorted(keys)) keys.sort();
+  const out: Record<string, unknown> = {};
+  for (const key of keys) {
+    const v = f.kind === 'ms' ? struct(f.type!, record[key], owner) : plain(record[key], BODY, owner);
+    // A value that resolves to nothing is not in the resolved map at all.
+    if (v === undefined) continue;
+    out[key] = f.kind === 'ms' ? v : f.kind === 'mu' ? (Object(v) as { value?: unknown }).value : list(v);
+  }
+  return out;
+}
+
+/**
+ * What an L1 class's `toJson()` returns (`{ ...GVK, ...toJson_<Kind>Props(super.toJson()) }`), in
+ * one walk along the converter's shape; cdk8s's path for an object with JSON patches or a value the
+ * shape does not expect.
+ */
+function l1Json(o: ApiObject, shape: ClassShape): unknown {
+  const self = o as unknown as ApiObjectInternals;
+  if (self.patches.length > 0) return o.toJson();
+  try {
+    const out: Record<string, unknown> = { ...shape.gvk };
+    for (const f of shape.props.fields) {
+      const v = f.prop === 'metadata' ? metadataField(f, metadataJson(self, o), o) : field(f, self.props[f.prop], o);
+      if (v !== undefined) out[f.key] = v;
+    }
+    return out;
+  } catch (e) {
+    if (e instanceof UnexpectedValue) return o.toJson();
+    throw failed(o, e);
+  }
+}
+
+/** The metadata is final already: copied as is (v) or through its converter (ObjectMeta). */
+function metadataField(f: FieldShape, metadata: unknown, owner: ApiObject): unknown {
+  return f.kind === 'v' ? metadata : field(f, metadata, owner);
 }
 
 const ORIGINAL = ApiObject.prototype.toJson;
@@ -110,12 +286,24 @@ function hasDefaultResolvers(app: App): boolean {
   return app.resolvers.length === DEFAULT_RESOLVERS.length && app.resolvers.every((r, i) => r.constructor === DEFAULT_RESOLVERS[i]);
 }
 
-/** Runs `serialize` with the fast `ApiObject.toJson` in place (when it applies to `app`). */
-export function withFastApiObjectJson<T>(app: App, serialize: () => T): T {
-  if (process.env.CDK8S_DISABLE_SORT || !hasDefaultResolvers(app) || ApiObject.prototype.toJson !== ORIGINAL) return serialize();
+/** An object's JSON, as `o.toJson()` returns it. */
+export type ObjectJson = (o: ApiObject) => unknown;
+
+const ownToJson: ObjectJson = (o) => o.toJson();
+const fastObjectJson: ObjectJson = (o) => {
+  const shape = l1ShapeOf(o);
+  return shape ? l1Json(o, shape) : o.toJson();
+};
+
+/**
+ * Runs `serialize` with the fast `ApiObject.toJson` in place (when it applies to `app`); `toJson`
+ * serializes an object, through `l1Json` when its class is in the table.
+ */
+export function withFastApiObjectJson<T>(app: App, serialize: (toJson: ObjectJson) => T): T {
+  if (process.env.CDK8S_DISABLE_SORT || !hasDefaultResolvers(app) || ApiObject.prototype.toJson !== ORIGINAL) return serialize(ownToJson);
   ApiObject.prototype.toJson = fastToJson;
   try {
-    return serialize();
+    return serialize(fastObjectJson);
   } finally {
     ApiObject.prototype.toJson = ORIGINAL;
   }

@@ -62,9 +62,9 @@ export function chartObjects(chart: Chart): KubeObject[] {
   for (const c of constructs) for (const error of c.node.validate()) errors.push(`[${c.node.path}] ${error}`);
   if (errors.length > 0) throw new Error(`Validation failed with the following errors:\n  ${errors.join('\n  ')}`);
   const objects: KubeObject[] = [];
-  withFastApiObjectJson(App.of(chart), () => {
+  withFastApiObjectJson(App.of(chart), (toJson) => {
     for (const c of constructs) {
-      if (c instanceof ApiObject && Chart.of(c) === chart) objects.push(c.toJson() as KubeObject);
+      if (c instanceof ApiObject && Chart.of(c) === chart) objects.push(toJson(c) as KubeObject);
     }
   });
   return objects;
