@@ -7,7 +7,9 @@ import { readYamlDocuments, yamlLibrary } from '../config/fast-yaml';
  */
 
 const PEM_PRIVATE_KEY = /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY-----/;
-/** 32 bytes (AES-256) and 16 bytes (AES-128) in padded base64. */
+/** Every string PEM_PRIVATE_KEY matches contains this. */
+const PEM_MARK = 'PRIVATE KEY-----';
+/** 32 bytes (AES-256, 44 characters) and 16 bytes (AES-128, 24 characters) in padded base64. */
 const AES_KEY = /^(?:[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=|[A-Za-z0-9+/]{21}[AQgw]==)$/;
 const PLACEHOLDER = /^\$\{[A-Z][A-Z0-9_]*\}$/;
 const KEYED_PROVIDERS = new Set(['aescbc', 'aesgcm', 'secretbox']);
@@ -20,9 +22,10 @@ export function findKeyMaterialInValue(value: unknown, at = ''): string[] {
   const where = (): string => at + keys.map((k) => `/${k}`).join('');
   const walk = (v: unknown, provider: string | undefined): void => {
     if (typeof v === 'string') {
-      // 24 characters: the shortest key material (AES-128 in base64); PEM keys are longer.
-      if (v.length >= 24 && PEM_PRIVATE_KEY.test(v)) found.push(`${where() || '/'}: a PEM private key`);
-      else if (v.length >= 24 && AES_KEY.test(v)) found.push(`${where() || '/'}: a base64 string of an AES key's length`);
+      // 24 characters: the shortest key material (AES-128 in base64); PEM keys are longer. The
+      // regular expressions run only where they can match: most strings are short or keyless.
+      if (v.length >= 24 && v.includes(PEM_MARK) && PEM_PRIVATE_KEY.test(v)) found.push(`${where() || '/'}: a PEM private key`);
+      else if ((v.length === 24 || v.length === 44) && AES_KEY.test(v)) found.push(`${where() || '/'}: a base64 string of an AES key's length`);
       else if (provider && keys[keys.length - 1] === 'secret' && !PLACEHOLDER.test(v)) found.push(`${where()}: ${provider} key material is not a \${VARIABLE} placeholder`);
       return;
     }
@@ -35,8 +38,7 @@ export function findKeyMaterialInValue(value: unknown, at = ''): string[] {
       }
       return;
     }
-    for (const k in v) {
-      if (!Object.prototype.hasOwnProperty.call(v, k)) continue;
+    for (const k of Object.keys(v)) {
       keys.push(k);
       walk((v as Record<string, unknown>)[k], KEYED_PROVIDERS.has(k) ? k : provider);
       keys.pop();
