@@ -154,3 +154,35 @@ describe('zero-trust checks', () => {
     expect(messages(secretReferencesResolve, [reader, producer('db')])).toEqual([]);
   });
 });
+
+describe('kinds', () => {
+  // GIVEN objects that break every check that names its kinds
+  const role: KubeObject = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'r', namespace: 'ns', labels: LABELS }, rules: [{ apiGroups: ['*'], resources: ['secrets'], verbs: ['bind'] }] };
+  const violators: KubeObject[] = [
+    deployment({ hostNetwork: true }, { image: 'nginx', securityContext: {}, resources: undefined, livenessProbe: undefined, env: [{ name: 'P', valueFrom: { secretKeyRef: { name: 'db', key: 'p' } } }] }),
+    role,
+    { ...role, kind: 'ClusterRole', metadata: { name: 'r', labels: LABELS } },
+    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: 'b', labels: LABELS }, roleRef: { kind: 'ClusterRole', name: 'cluster-admin' } },
+    { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's', namespace: 'ns', labels: LABELS }, data: { k: 'dg==' } },
+    { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: { name: 'x', namespace: 'ns', labels: LABELS }, spec: { minReplicas: 2, scaleTargetRef: { name: 'x' } } },
+    { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'x', namespace: 'ns', labels: LABELS }, spec: { minAvailable: 2 } },
+    { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'ns', labels: LABELS } },
+  ];
+  const withKinds = ALL_CHECKS.filter((c) => c.kinds !== undefined);
+  const inspectingAll = withKinds.map((c) => ({ ...c, kinds: undefined }));
+
+  test('every check that names its kinds finds a problem among the violators (the sample is not vacuous)', () => {
+    expect(withKinds.length).toBeGreaterThan(10);
+    for (const check of withKinds) expect([check.id, runChecks([check], violators).length > 0]).toEqual([check.id, true]);
+  });
+
+  test('naming kinds changes no finding: each violator, also as every other kind, yields what inspecting every object yields', () => {
+    // WHEN each violator also appears as every other kind of the sample (and a few more)
+    const allKinds = [...new Set([...violators.map((o) => o.kind), 'ConfigMap', 'Service', 'StatefulSet', 'CronJob', 'Pod'])];
+    const rekinded = violators.flatMap((o) => allKinds.map((kind) => ({ ...o, kind })));
+    // THEN skipping by kind and inspecting every object agree, finding for finding
+    const findings = runChecks(withKinds, rekinded);
+    expect(findings).toEqual(runChecks(inspectingAll, rekinded));
+    expect(findings.length).toBeGreaterThan(20);
+  });
+});

@@ -32,11 +32,18 @@ export const namespaceScope: Check = {
   },
 };
 
-const byIdentity = new WeakMap<readonly KubeObject[], Map<string, KubeObject[]>>();
+/** Each object → the objects sharing its identity (itself included), built once per set. */
+const twinsOf = new WeakMap<readonly KubeObject[], Map<KubeObject, KubeObject[]>>();
 
 function identity(o: KubeObject): string {
-  const group = o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : '';
-  return `${group}|${objectRef(o)}`;
+  const slash = o.apiVersion.indexOf('/');
+  return `${slash === -1 ? '' : o.apiVersion.slice(0, slash)}|${objectRef(o)}`;
+}
+
+function twinIndex(all: readonly KubeObject[]): Map<KubeObject, KubeObject[]> {
+  const index = new Map<KubeObject, KubeObject[]>();
+  for (const group of groupBy(all, identity).values()) for (const o of group) index.set(o, group);
+  return index;
 }
 
 export const uniqueObjects: Check = {
@@ -44,7 +51,7 @@ export const uniqueObjects: Check = {
   description: 'No two objects share API group, kind, namespace and name.',
   severity: 'error',
   inspect(object, all) {
-    const twins = indexOnce(byIdentity, all, (objects) => groupBy(objects, identity)).get(identity(object)) ?? [];
+    const twins = indexOnce(twinsOf, all, twinIndex).get(object) ?? [];
     return twins.length > 1 && twins[0] === object ? [`defined ${twins.length} times`] : [];
   },
 };
@@ -53,6 +60,7 @@ export const noSecretData: Check = {
   id: 'no-plaintext-secrets',
   description: 'No Secret with data lands in dist/: secrets come from the secret store at run time.',
   severity: 'error',
+  kinds: new Set(['Secret']),
   inspect(object) {
     if (object.kind !== 'Secret') return [];
     const hasData = ['data', 'stringData'].some((f) => Object.keys((object[f] as object | undefined) ?? {}).length > 0);

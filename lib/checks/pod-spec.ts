@@ -43,6 +43,9 @@ function at(value: unknown, keys: readonly string[]): unknown {
 const TEMPLATE_SPEC = ['template', 'spec'];
 const JOB_TEMPLATE_SPEC = ['jobTemplate', 'spec', 'template', 'spec'];
 
+/** Every kind podSpecOf finds a pod spec in: the `kinds` of the checks that look at pods. */
+export const POD_KINDS: ReadonlySet<string> = new Set(['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob']);
+
 /** The pod spec an object runs, wherever its kind keeps it; undefined for objects without pods. */
 export function podSpecOf(o: KubeObject): PodSpecView | undefined {
   // Called by several checks for every object: no allocation on this path.

@@ -16,6 +16,7 @@ export const rbacNoWildcards: Check = {
   id: 'rbac-no-wildcards',
   description: 'Roles name every API group, resource and verb: no "*" anywhere, no escalate/bind/impersonate.',
   severity: 'error',
+  kinds: ROLE_KINDS,
   inspect(object) {
     if (!ROLE_KINDS.has(object.kind)) return [];
     const rules = (object.rules as readonly RuleView[] | undefined) ?? [];
@@ -35,6 +36,7 @@ export const rbacSecretsNeedReason: Check = {
   id: 'rbac-secrets-need-reason',
   description: 'A Role that reads or writes Secrets says why (bulwark.dev/grants annotation).',
   severity: 'error',
+  kinds: ROLE_KINDS,
   inspect(object) {
     if (!ROLE_KINDS.has(object.kind)) return [];
     const rules = (object.rules as readonly RuleView[] | undefined) ?? [];
@@ -48,6 +50,7 @@ export const rbacNoPrivilegedBindings: Check = {
   id: 'rbac-no-privileged-bindings',
   description: 'No binding to cluster-admin, admin or edit, and no ClusterRoleBinding at all: access is namespaced and explicit.',
   severity: 'error',
+  kinds: BINDING_KINDS,
   inspect(object) {
     if (!BINDING_KINDS.has(object.kind)) return [];
     const roleRef = object.roleRef as { kind?: string; name?: string } | undefined;

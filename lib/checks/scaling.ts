@@ -9,9 +9,10 @@ export const pdbBelowHpaMinimum: Check = {
   id: 'pdb-below-hpa-minimum',
   description: 'A PodDisruptionBudget keeps fewer pods than its HorizontalPodAutoscaler\'s minReplicas, so drains never deadlock.',
   severity: 'error',
+  kinds: new Set(['HorizontalPodAutoscaler']),
   inspect(object, all) {
     if (object.kind !== 'HorizontalPodAutoscaler') return [];
-    const spec = object.spec as { minReplicas?: number; scaleTargetRef?: { name?: string } };
+    const spec = (object.spec ?? {}) as { minReplicas?: number; scaleTargetRef?: { name?: string } };
     const min = spec.minReplicas ?? 1;
     const target = spec.scaleTargetRef?.name;
     const pdbs = indexOnce(budgets, all, (objects) => groupBy(objects.filter((o) => o.kind === 'PodDisruptionBudget'), (o) => `${o.metadata.namespace}/${o.metadata.name}`));

@@ -1,11 +1,12 @@
 import { Check } from './check';
 import { isPinnedImage } from '../util/image';
-import { allContainers, podSpecOf } from './pod-spec';
+import { allContainers, POD_KINDS, podSpecOf } from './pod-spec';
 
 export const readOnlyRootFilesystem: Check = {
   id: 'read-only-root-filesystem',
   description: 'Containers run with a read-only root filesystem; writable paths are explicit emptyDirs.',
   severity: 'error',
+  kinds: POD_KINDS,
   inspect(object) {
     const pod = podSpecOf(object);
     if (!pod) return [];
@@ -18,6 +19,7 @@ export const resourceLimits: Check = {
   id: 'resource-limits',
   description: 'Containers declare CPU and memory requests and limits.',
   severity: 'error',
+  kinds: POD_KINDS,
   inspect(object) {
     const pod = podSpecOf(object);
     if (!pod) return [];
@@ -37,6 +39,7 @@ export const pinnedImages: Check = {
   id: 'pinned-images',
   description: 'Images are pinned by tag or digest; "latest" and untagged images are rejected.',
   severity: 'error',
+  kinds: POD_KINDS,
   inspect(object) {
     const pod = podSpecOf(object);
     if (!pod) return [];
@@ -49,6 +52,7 @@ export const probes: Check = {
   id: 'probes',
   description: 'Long-running containers declare liveness and readiness probes.',
   severity: 'error',
+  kinds: POD_KINDS,
   inspect(object) {
     const pod = podSpecOf(object);
     if (!pod || object.kind === 'Job' || object.kind === 'CronJob') return [];

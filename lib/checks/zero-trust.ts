@@ -1,6 +1,6 @@
 import { KubeObject } from '../synth/kube-object';
 import { Check, groupBy, indexOnce } from './check';
-import { allContainers, podSpecOf } from './pod-spec';
+import { allContainers, POD_KINDS, podSpecOf } from './pod-spec';
 
 const byKind = new WeakMap<readonly KubeObject[], Map<string, KubeObject[]>>();
 const authorizationPolicies = new WeakMap<readonly KubeObject[], Set<string>>();
@@ -15,6 +15,7 @@ export const meshMtlsStrict: Check = {
   id: 'mesh-mtls-strict',
   description: 'Every namespace the platform creates requires mutual TLS (Istio PeerAuthentication STRICT).',
   severity: 'error',
+  kinds: new Set(['Namespace']),
   inspect(object, all) {
     if (object.kind !== 'Namespace') return [];
     const strict = ofKind(all, 'PeerAuthentication').some((p) => p.metadata.namespace === object.metadata.name
@@ -28,6 +29,7 @@ export const meshAuthorization: Check = {
   id: 'mesh-authorization',
   description: 'Every workload has its own AuthorizationPolicy naming exactly who may call it.',
   severity: 'error',
+  kinds: POD_KINDS,
   inspect(object, all) {
     if (!podSpecOf(object) || object.kind === 'Job' || object.kind === 'CronJob') return [];
     const policies = indexOnce(authorizationPolicies, all, (objects) => new Set(ofKind(objects, 'AuthorizationPolicy').map((p) => `${p.metadata.namespace}/${p.metadata.name}`)));
@@ -39,6 +41,7 @@ export const secretReferencesResolve: Check = {
   id: 'secret-references-resolve',
   description: 'Every Secret a pod reads is produced by an ExternalSecret of the platform (no dangling or hand-made Secrets).',
   severity: 'error',
+  kinds: POD_KINDS,
   inspect(object, all) {
     const pod = podSpecOf(object);
     if (!pod) return [];
