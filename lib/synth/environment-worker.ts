@@ -7,15 +7,14 @@
  * (loading the code included) through the port and the control word.
  */
 import { MessagePort, workerData } from 'worker_threads';
-import type { Outcome, WorkerRequest } from './parallel';
+import type { WorkerRequest } from './parallel';
+import { failureOf } from './worker-failure';
 
 const { port, control } = workerData as { port: MessagePort; control: Int32Array };
 Atomics.store(control, 0, 1);
 
 function fail(e: unknown): void {
-  const error = e instanceof Error ? e : new Error(String(e));
-  const outcome: Outcome = { kind: 'failure', message: error.message, stack: error.stack };
-  port.postMessage(outcome);
+  port.postMessage(failureOf(e));
   Atomics.store(control, 1, 1);
   Atomics.notify(control, 1);
 }

@@ -2,6 +2,7 @@ import { MessagePort, receiveMessageOnPort, Worker } from 'worker_threads';
 import { CheckError, Finding } from '../checks';
 import { LoadedOverlay } from '../config/load-overlay';
 import { buildModels, EnvironmentSummary, summaryOf, synthesizeModel } from './pipeline';
+import { errorOf, failureOf, WorkerFailure } from './worker-failure';
 import { startWorker } from './worker-thread';
 
 /**
@@ -27,7 +28,7 @@ interface Job {
 export type Outcome =
   | { readonly kind: 'ok'; readonly summary: EnvironmentSummary; readonly files: readonly (readonly [string, string])[] }
   | { readonly kind: 'check'; readonly environment: string; readonly findings: readonly Finding[] }
-  | { readonly kind: 'failure'; readonly message: string; readonly stack?: string };
+  | WorkerFailure;
 
 /** What the main thread sends each worker once. */
 export interface WorkerRequest {
@@ -44,8 +45,7 @@ export function runJob(job: Job): Outcome {
     return { kind: 'ok', summary: summaryOf(result), files: [...files] };
   } catch (e) {
     if (e instanceof CheckError) return { kind: 'check', environment: e.environment, findings: e.findings };
-    const error = e instanceof Error ? e : new Error(String(e));
-    return { kind: 'failure', message: error.message, stack: error.stack };
+    return failureOf(e);
   }
 }
 
@@ -101,11 +101,7 @@ export class EnvironmentWorkers {
         onProgress?.(job.overlay.environment, job.index, jobs.length);
         const outcome = outcomes.get(job.index) ?? this.await(job.index % threads - 1, flags, job.index);
         if (outcome.kind === 'check') throw new CheckError(outcome.environment, outcome.findings);
-        if (outcome.kind === 'failure') {
-          const error = new Error(outcome.message);
-          if (outcome.stack) error.stack = outcome.stack;
-          throw error;
-        }
+        if (outcome.kind === 'failure') throw errorOf(outcome);
         environments.push(outcome.summary);
         sink(new Map(outcome.files));
       }
