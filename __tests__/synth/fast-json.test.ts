@@ -91,7 +91,7 @@ describe('L1 classes in one walk (l1-shapes.generated.ts)', () => {
       metadata: { name: 'd', labels: { z: '1', a: '2' }, annotations: { note: Lazy.any({ produce: () => 'later' }) } },
       spec: {
         selector: { matchLabels: { app: 'd' } },
-        strategy: { rollingUpdate: { maxSurge: k8s.IntOrString.fromString('25%'), maxUnavailable: k8s.IntOrString.fromNumber(0) } },
+        strategy: { rollingUpdate: { maxSurge: Lazy.any({ produce: () => k8s.IntOrString.fromString('25%') }) as unknown as k8s.IntOrString, maxUnavailable: k8s.IntOrString.fromNumber(0) } },
         template: {
           metadata: { labels: { app: 'd' } },
           spec: {
@@ -100,7 +100,7 @@ describe('L1 classes in one walk (l1-shapes.generated.ts)', () => {
               image: 'registry.example/app:1.0.0',
               args: Lazy.any({ produce: () => ['--b', '--a'] }) as unknown as string[],
               env: [{ name: 'Z', value: 'z' }, null as unknown as k8s.EnvVar, { name: 'A', value: 'a' }],
-              resources: { limits: { memory: k8s.Quantity.fromString('256Mi'), cpu: k8s.Quantity.fromString('500m') }, requests: { cpu: k8s.Quantity.fromNumber(1) } },
+              resources: { limits: { memory: k8s.Quantity.fromString('256Mi'), cpu: k8s.Quantity.fromString('500m') }, requests: { cpu: k8s.Quantity.fromNumber(1), memory: Lazy.any({ produce: () => k8s.Quantity.fromString('64Mi') }) as unknown as k8s.Quantity } },
               securityContext: Lazy.any({ produce: () => ({ runAsNonRoot: true, allowPrivilegeEscalation: false }) }) as unknown as k8s.SecurityContext,
             }],
             nodeSelector: { zone: 'b', arch: 'amd64', gone: null as unknown as string },
@@ -123,7 +123,7 @@ describe('L1 classes in one walk (l1-shapes.generated.ts)', () => {
     expect(fallbacks).toBe(0);
     expect(fast).toBe(cdk8s);
     expect(fast).toContain('"maxSurge":"25%","maxUnavailable":0');
-    expect(fast).toContain('"limits":{"cpu":"500m","memory":"256Mi"}');
+    expect(fast).toContain('"limits":{"cpu":"500m","memory":"256Mi"},"requests":{"cpu":1,"memory":"64Mi"}');
     expect(fast).toContain('"args":["--b","--a"]');
     expect(fast).toContain('"env":[{"name":"Z","value":"z"},null,{"name":"A","value":"a"}]');
     expect(fast).not.toContain('notInTheSchema');

@@ -162,6 +162,15 @@ export function buildModel(loaded: LoadedOverlay, platformVersion: string): Plat
   checkPolicy(overlay, entries, allowedRegistries, report);
   if (problems.length > 0) throw new ConfigError(problems);
 
+  // Who calls whom, indexed once (scanning every entry per component is quadratic in services).
+  const callers = new Map<string, string[]>();
+  for (const [caller, c] of entries) {
+    for (const callee of new Set(c.dependsOn)) {
+      const list = callers.get(callee);
+      if (list) list.push(caller);
+      else callers.set(callee, [caller]);
+    }
+  }
   const components = entries.map(([name, c]): ComponentModel => ({
     name,
     kind: kindOf(name, c)!,
@@ -174,7 +183,7 @@ export function buildModel(loaded: LoadedOverlay, platformVersion: string): Plat
     config: c.config,
     dependsOn: c.dependsOn.filter((d) => deployed.has(d)).sort(),
     externalDependencies: c.dependsOn.filter((d) => !deployed.has(d)).sort().map((d) => ({ name: d, ...overlay.externalEndpoints[d] })),
-    calledBy: entries.filter(([, other]) => other.dependsOn.includes(name)).map(([caller]) => caller),
+    calledBy: callers.get(name) ?? [],
     permissions: c.permissions,
     autoscaling: c.autoscaling,
     priorityClass: c.priorityClass,

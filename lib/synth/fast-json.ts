@@ -1,4 +1,4 @@
-import { ApiObject, App, ImplicitTokenResolver, LazyResolver, NumberStringUnionResolver } from 'cdk8s';
+import { ApiObject, App, ImplicitTokenResolver, Lazy, LazyResolver, NumberStringUnionResolver } from 'cdk8s';
 import { L1_CLASSES, L1_TYPES } from './l1-shapes.generated';
 // cdk8s's own helpers, for every value the fast walk does not handle itself.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -191,10 +191,8 @@ function field(f: FieldShape, raw: unknown, owner: ApiObject): unknown {
       return plain(raw, BODY, owner);
     case 'a':
       return list(plain(raw, BODY, owner));
-    case 'u': {
-      const r = plain(raw, BODY, owner);
-      return r === undefined ? undefined : (Object(r) as { value?: unknown }).value;
-    }
+    case 'u':
+      return unionValue(raw, owner);
     case 'd':
       if (plain(raw, BODY, owner) === undefined) return undefined;
       throw new UnexpectedValue();
@@ -210,6 +208,24 @@ function field(f: FieldShape, raw: unknown, owner: ApiObject): unknown {
     default:
       return map(f, raw, owner);
   }
+}
+
+/**
+ * An instance of a union class (IntOrString, Quantity): what the default resolvers turn into
+ * `{ value }` and the converter into `value` (not a Lazy, no `resolve` method, a number or string
+ * `value`), taken without resolving it.
+ */
+function isUnion(v: unknown): v is { readonly value: number | string } {
+  if (typeof v !== 'object' || v === null || v.constructor === Object || v instanceof Lazy) return false;
+  const { value, resolve: resolveMethod } = v as { value?: unknown; resolve?: unknown };
+  return typeof resolveMethod !== 'function' && (typeof value === 'number' || typeof value === 'string');
+}
+
+/** A u field: the converter's `resolved?.value`. */
+function unionValue(raw: unknown, owner: ApiObject): unknown {
+  if (isUnion(raw)) return raw.value;
+  const r = plain(raw, BODY, owner);
+  return r === undefined ? undefined : (Object(r) as { value?: unknown }).value;
 }
 
 function list(r: unknown): unknown[] | undefined {
@@ -245,7 +261,12 @@ function map(f: FieldShape, raw: unknown, owner: ApiObject): unknown {
   if (!isSorted(keys)) keys.sort();
   const out: Record<string, unknown> = {};
   for (const key of keys) {
-    const v = f.kind === 'ms' ? struct(f.type!, record[key], owner) : plain(record[key], BODY, owner);
+    const raw = record[key];
+    if (f.kind === 'mu' && isUnion(raw)) {
+      out[key] = raw.value;
+      continue;
+    }
+    const v = f.kind === 'ms' ? struct(f.type!, raw, owner) : plain(raw, BODY, owner);
     // A value that resolves to nothing is not in the resolved map at all.
     if (v === undefined) continue;
     out[key] = f.kind === 'ms' ? v : f.kind === 'mu' ? (Object(v) as { value?: unknown }).value : list(v);
