@@ -74,6 +74,20 @@ describe('key material', () => {
     expect(findKeyMaterial('data:\n  tls.key: |\n    -----BEGIN RSA PRIVATE KEY-----\n    abc\n')).toEqual(['a PEM private key']);
   });
 
+  test('finds each kind deep in lists and maps, among ordinary values', () => {
+    const aes128 = 'q83vEjRWeJq83vEjRWeJqw==';
+    const value = {
+      spec: { containers: [{ name: 'a', env: [{ name: 'X', value: 'ordinary value of some length' }, { name: 'K', value: aes128 }] }] },
+      data: [{ nested: { pem: '-----BEGIN EC PRIVATE KEY-----\nabc\n-----END EC PRIVATE KEY-----\n' } }],
+      resources: [{ providers: [{ secretbox: { keys: [{ name: 'k', secret: 'short' }] } }] }],
+    };
+    expect(findKeyMaterialInValue(value, '/x')).toEqual([
+      '/x/spec/containers/0/env/1/value: a base64 string of an AES key\'s length',
+      '/x/data/0/nested/pem: a PEM private key',
+      '/x/resources/0/providers/0/secretbox/keys/0/secret: secretbox key material is not a ${VARIABLE} placeholder',
+    ]);
+  });
+
   test('accepts placeholders, digests and ordinary values', () => {
     expect(findKeyMaterialInValue({ aescbc: { keys: [{ name: 'k', secret: '${BULWARK_AESCBC_KEY}' }] }, sha: 'a'.repeat(64), image: `x@sha256:${'0'.repeat(64)}` })).toEqual([]);
   });

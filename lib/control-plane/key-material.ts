@@ -14,18 +14,47 @@ const AES_KEY = /^(?:[A-Za-z0-9+/]{42}[AEIMQUYcgkosw048]=|[A-Za-z0-9+/]{21}[AQgw
 const PLACEHOLDER = /^\$\{[A-Z][A-Z0-9_]*\}$/;
 const KEYED_PROVIDERS = new Set(['aescbc', 'aesgcm', 'secretbox']);
 
+/** A string that one of the patterns may match (the tests that cost nothing come first). */
+function suspectString(v: string): boolean {
+  // 24 characters: the shortest key material (AES-128 in base64); PEM keys are longer.
+  return v.length >= 24 && (v.includes(PEM_MARK) || ((v.length === 24 || v.length === 44) && AES_KEY.test(v)));
+}
+
+/** A key naming a keyed encryption provider (aescbc, aesgcm: 6 characters; secretbox: 9). */
+function providerKey(k: string): boolean {
+  return (k.length === 6 || k.length === 9) && KEYED_PROVIDERS.has(k);
+}
+
+/**
+ * Whether `v` holds anything findKeyMaterialInValue could report: one walk without paths or
+ * messages, so that the common case (nothing there) costs only the walk.
+ */
+function mayHoldKeyMaterial(v: unknown): boolean {
+  if (typeof v === 'string') return suspectString(v);
+  if (typeof v !== 'object' || v === null) return false;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) if (mayHoldKeyMaterial(v[i])) return true;
+    return false;
+  }
+  const keys = Object.keys(v);
+  for (let i = 0; i < keys.length; i++) {
+    if (providerKey(keys[i]) || mayHoldKeyMaterial((v as Record<string, unknown>)[keys[i]])) return true;
+  }
+  return false;
+}
+
 /** Problems in one JSON value; `at` is the path so far, for messages. */
 export function findKeyMaterialInValue(value: unknown, at = ''): string[] {
-  // Runs on every synthesized object: the path is a stack of keys, joined only for a finding.
+  // Runs on every synthesized object: most hold nothing, which one plain walk shows.
+  if (!mayHoldKeyMaterial(value)) return [];
+  // The path is a stack of keys, joined only for a finding.
   const found: string[] = [];
   const keys: (string | number)[] = [];
   const where = (): string => at + keys.map((k) => `/${k}`).join('');
   const walk = (v: unknown, provider: string | undefined): void => {
     if (typeof v === 'string') {
-      // 24 characters: the shortest key material (AES-128 in base64); PEM keys are longer. The
-      // regular expressions run only where they can match: most strings are short or keyless.
-      if (v.length >= 24 && v.includes(PEM_MARK) && PEM_PRIVATE_KEY.test(v)) found.push(`${where() || '/'}: a PEM private key`);
-      else if ((v.length === 24 || v.length === 44) && AES_KEY.test(v)) found.push(`${where() || '/'}: a base64 string of an AES key's length`);
+      if (suspectString(v) && PEM_PRIVATE_KEY.test(v)) found.push(`${where() || '/'}: a PEM private key`);
+      else if (suspectString(v) && AES_KEY.test(v)) found.push(`${where() || '/'}: a base64 string of an AES key's length`);
       else if (provider && keys[keys.length - 1] === 'secret' && !PLACEHOLDER.test(v)) found.push(`${where()}: ${provider} key material is not a \${VARIABLE} placeholder`);
       return;
     }
@@ -40,7 +69,7 @@ export function findKeyMaterialInValue(value: unknown, at = ''): string[] {
     }
     for (const k of Object.keys(v)) {
       keys.push(k);
-      walk((v as Record<string, unknown>)[k], KEYED_PROVIDERS.has(k) ? k : provider);
+      walk((v as Record<string, unknown>)[k], providerKey(k) ? k : provider);
       keys.pop();
     }
   };

@@ -61,7 +61,9 @@ export const CLUSTER_SCOPED_KINDS: ReadonlySet<string> = new Set([
 export const CLUSTER_SCOPED_GROUPS: ReadonlySet<string> = new Set(['constraints.gatekeeper.sh']);
 
 export function isClusterScoped(o: Pick<KubeObject, 'apiVersion' | 'kind'>): boolean {
-  return CLUSTER_SCOPED_KINDS.has(o.kind) || CLUSTER_SCOPED_GROUPS.has(o.apiVersion.split('/')[0]);
+  if (CLUSTER_SCOPED_KINDS.has(o.kind)) return true;
+  const slash = o.apiVersion.indexOf('/');
+  return CLUSTER_SCOPED_GROUPS.has(slash === -1 ? o.apiVersion : o.apiVersion.slice(0, slash));
 }
 
 /** cdk8s gives every object its chart's namespace; cluster-scoped objects must carry none. */
