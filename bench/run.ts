@@ -4,7 +4,7 @@
  * three environments. Every contender runs as its own process, several rounds in rotating order;
  * the table reports medians, and ratios are only ever taken within this one run.
  *
- *   tsx bench/run.ts [--sizes 10,100,1000] [--rounds 5] [--results bench/results.md]
+ *   tsx bench/run.ts [--sizes 10,100,1000] [--rounds 6] [--results bench/results.md]
  *
  * Bulwark runs through its real entry point (bin/bulwark: compiled JavaScript), from process
  * start to every file on disk: overlay loading, model, constructs, checks, emit, atomic write.
@@ -40,14 +40,15 @@ interface Options {
 
 function parseArgs(argv: readonly string[]): Options {
   let sizes = [10, 100, 1000];
-  let rounds = 5;
+  // A multiple of the three contenders: each runs first, second and last equally often.
+  let rounds = 6;
   let results = path.join(ROOT, 'bench', 'results.md');
   for (let i = 0; i < argv.length; i++) {
     const value = argv[i + 1];
     if (argv[i] === '--sizes') sizes = value.split(',').map(Number);
     else if (argv[i] === '--rounds') rounds = Number(value);
     else if (argv[i] === '--results') results = path.resolve(value);
-    else throw new Error(`unknown argument ${argv[i]}; usage: bench/run.ts [--sizes 10,100,1000] [--rounds 5] [--results file]`);
+    else throw new Error(`unknown argument ${argv[i]}; usage: bench/run.ts [--sizes 10,100,1000] [--rounds 6] [--results file]`);
     i++;
   }
   if (sizes.some((n) => !Number.isInteger(n) || n < 1) || !Number.isInteger(rounds) || rounds < 1) throw new Error('--sizes and --rounds take positive integers');
