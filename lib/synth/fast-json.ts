@@ -295,9 +295,27 @@ function l1Json(o: ApiObject, shape: ClassShape): unknown {
   }
 }
 
-/** The metadata is final already: copied as is (v) or through its converter (ObjectMeta). */
+/**
+ * The metadata is final already (sanitized: keys sorted, no nulls): copied as is (v), or put
+ * through its converter (ObjectMeta) without copying again what the converter would only copy.
+ */
 function metadataField(f: FieldShape, metadata: unknown, owner: ApiObject): unknown {
-  return f.kind === 'v' ? metadata : field(f, metadata, owner);
+  if (f.kind === 'v') return metadata;
+  if (f.kind !== 's' || !isPlainRecord(metadata)) return field(f, metadata, owner);
+  const out: Record<string, unknown> = {};
+  for (const g of f.type!.fields) {
+    const v = metadata[g.prop];
+    if (v === undefined) continue;
+    const converted = g.kind === 'v' ? v : g.kind === 'a' ? list(v) : g.kind === 'm' ? finalMap(v) : field(g, v, owner);
+    if (converted !== undefined) out[g.key] = converted;
+  }
+  return out;
+}
+
+/** An m field whose value is final already: the map itself (the converter would copy it). */
+function finalMap(v: unknown): unknown {
+  if (!isPlainRecord(v)) throw new UnexpectedValue();
+  return v;
 }
 
 const ORIGINAL = ApiObject.prototype.toJson;

@@ -109,8 +109,10 @@ export function synthesizeModel(model: PlatformModel, checks: readonly Check[] =
   const findings = runChecks(checks, objects);
   const errors = findings.filter((f) => f.severity === 'error');
   if (errors.length > 0) throw new CheckError(model.environment, errors);
+  const counts = new Map<string, number>();
+  for (const o of objects) counts.set(o.kind, (counts.get(o.kind) ?? 0) + 1);
   const objectsByKind: Record<string, number> = {};
-  for (const kind of objects.map((o) => o.kind).sort()) objectsByKind[kind] = (objectsByKind[kind] ?? 0) + 1;
+  for (const kind of [...counts.keys()].sort()) objectsByKind[kind] = counts.get(kind)!;
   const result: EnvironmentResult = {
     environment: model.environment,
     components: components.map((c) => ({ name: c.component, objects: c.objects.length })),
