@@ -215,6 +215,20 @@ function filesystem(dir: string): string {
   return `${names[type] ?? `file system 0x${type.toString(16)}`} (${dir.replace(/\/bulwark-bench-[^/]+$/, '')})`;
 }
 
+/**
+ * Milliseconds to create 1,000 small files under `work`: this machine's ext4 gets many times
+ * slower for minutes after heavy file churn (a CI run, say), and the figure tells such a run apart.
+ * The files stay until the end: deleting them would slow the next creations down.
+ */
+function fileCreationCost(work: string): number {
+  const dir = path.join(work, 'disk-probe');
+  fs.mkdirSync(dir);
+  spawnSync('sync', { stdio: 'ignore' });
+  const start = performance.now();
+  for (let i = 0; i < 1000; i++) fs.writeFileSync(path.join(dir, `f${i}.yaml`), 'kind: ConfigMap\n');
+  return performance.now() - start;
+}
+
 function main(): void {
   const options = parseArgs(process.argv.slice(2));
   if (!fs.existsSync(path.join(ROOT, '.build', 'main.js'))) throw new Error('no compiled Bulwark in .build/: run make build (make bench does)');
@@ -223,11 +237,13 @@ function main(): void {
     process.stdout.write(`${line}\n`);
   };
   try {
+    const probe = fileCreationCost(work);
+    log(`creating 1,000 files took ${Math.round(probe)} ms on ${filesystem(work)}`);
     const results = options.sizes.map((n) => benchSize(n, options.rounds, work, log));
     const lines = [
       '# Benchmark: Bulwark synth vs helm template',
       '',
-      `Written by \`make bench\` (bench/run.ts) on ${new Date().toISOString().slice(0, 10)}: ${machine(work)}.`,
+      `Written by \`make bench\` (bench/run.ts) on ${new Date().toISOString().slice(0, 10)}: ${machine(work)}; creating 1,000 files there took ${Math.round(probe)} ms before the run.`,
       '',
       `Each N: N services (Deployment, Service, ServiceAccount, Role, RoleBinding, NetworkPolicy, PodDisruptionBudget, ConfigMap, AuthorizationPolicy, DestinationRule) in each of ${BENCH_ENVIRONMENTS.length} environments, plus each environment's platform objects. `
         + `Medians of ${options.rounds} rounds in rotating order after one warm-up; peak RSS is the largest process's maximum. `
