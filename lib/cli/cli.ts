@@ -61,7 +61,7 @@ interface Options {
   readonly out: string;
   readonly env?: string;
   readonly quiet: boolean;
-  /** --jobs: threads for synthesis; undefined = decide by size. */
+  /** --jobs: threads for synthesis; undefined = one (see synthesisThreads). */
   readonly jobs?: number;
 }
 

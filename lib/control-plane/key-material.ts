@@ -53,8 +53,9 @@ export function findKeyMaterialInValue(value: unknown, at = ''): string[] {
   const where = (): string => at + keys.map((k) => `/${k}`).join('');
   const walk = (v: unknown, provider: string | undefined): void => {
     if (typeof v === 'string') {
-      if (suspectString(v) && PEM_PRIVATE_KEY.test(v)) found.push(`${where() || '/'}: a PEM private key`);
-      else if (suspectString(v) && AES_KEY.test(v)) found.push(`${where() || '/'}: a base64 string of an AES key's length`);
+      const suspect = suspectString(v);
+      if (suspect && PEM_PRIVATE_KEY.test(v)) found.push(`${where() || '/'}: a PEM private key`);
+      else if (suspect && AES_KEY.test(v)) found.push(`${where() || '/'}: a base64 string of an AES key's length`);
       else if (provider && keys[keys.length - 1] === 'secret' && !PLACEHOLDER.test(v)) found.push(`${where()}: ${provider} key material is not a \${VARIABLE} placeholder`);
       return;
     }

@@ -225,7 +225,20 @@ function isUnion(v: unknown): v is { readonly value: number | string } {
 function unionValue(raw: unknown, owner: ApiObject): unknown {
   if (isUnion(raw)) return raw.value;
   const r = plain(raw, BODY, owner);
-  return r === undefined ? undefined : (Object(r) as { value?: unknown }).value;
+  return r === undefined ? undefined : valueOf(r);
+}
+
+/** `resolved.value`, as the converter reads it (undefined for a primitive). */
+function valueOf(resolved: unknown): unknown {
+  return (Object(resolved) as { value?: unknown }).value;
+}
+
+/** `raw` as the plain record the converter reads: resolved when it is not one; undefined when it resolves to nothing. */
+function recordOf(raw: unknown, owner: ApiObject): Record<string, unknown> | undefined {
+  const record = isPlainRecord(raw) ? raw : plain(raw, BODY, owner);
+  if (record === undefined) return undefined;
+  if (!isPlainRecord(record)) throw new UnexpectedValue();
+  return record;
 }
 
 function list(r: unknown): unknown[] | undefined {
@@ -236,9 +249,8 @@ function list(r: unknown): unknown[] | undefined {
 /** The converter of a struct: its fields in the converter's order, unknown keys left out. */
 function struct(shape: Shape, raw: unknown, owner: ApiObject): Record<string, unknown> | undefined {
   if (raw === undefined || raw === null) return undefined;
-  const record = isPlainRecord(raw) ? raw : plain(raw, BODY, owner);
+  const record = recordOf(raw, owner);
   if (record === undefined) return undefined;
-  if (!isPlainRecord(record)) throw new UnexpectedValue();
   const out: Record<string, unknown> = {};
   for (const f of shape.fields) {
     const v = field(f, record[f.prop], owner);
@@ -254,9 +266,8 @@ function map(f: FieldShape, raw: unknown, owner: ApiObject): unknown {
     if (r !== undefined && !isPlainRecord(r)) throw new UnexpectedValue();
     return r;
   }
-  const record = isPlainRecord(raw) ? raw : plain(raw, BODY, owner);
+  const record = recordOf(raw, owner);
   if (record === undefined) return undefined;
-  if (!isPlainRecord(record)) throw new UnexpectedValue();
   const keys = Object.keys(record);
   if (!isSorted(keys)) keys.sort();
   const out: Record<string, unknown> = {};
@@ -269,7 +280,7 @@ function map(f: FieldShape, raw: unknown, owner: ApiObject): unknown {
     const v = f.kind === 'ms' ? struct(f.type!, raw, owner) : plain(raw, BODY, owner);
     // A value that resolves to nothing is not in the resolved map at all.
     if (v === undefined) continue;
-    out[key] = f.kind === 'ms' ? v : f.kind === 'mu' ? (Object(v) as { value?: unknown }).value : list(v);
+    out[key] = f.kind === 'ms' ? v : f.kind === 'mu' ? valueOf(v) : list(v);
   }
   return out;
 }
