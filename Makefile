@@ -11,65 +11,84 @@ TSX := node_modules/.bin/tsx
 
 .PHONY: help setup synth package package-all test typecheck unit lint validate determinism diff clean
 
-help: ## list the targets
+# Each target installs what it needs and nothing more (scripts/setup.sh: stamped pieces, a few ms
+# each once installed; -q: silent then). Only helm, kubeconform, gator, the schemas, imports and
+# the e2e control plane need Go; synth, build, diff, typecheck and determinism need Node and npm.
+SETUP := bash scripts/setup.sh -q
+
+help: ## list the targets (what each installs first, if missing, in brackets)
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z0-9-]+:.*## / {printf "  %-13s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-setup: ## install npm deps (from the lockfile), pinned helm + kubeconform + gator, generated schemas, e2e control plane; idempotent
-	@bash scripts/setup.sh
-	@bash scripts/e2e-install.sh
+setup: ## [everything] npm deps (lockfile), pinned helm + kubeconform + gator, schemas, e2e control plane; idempotent
+	@bash scripts/setup.sh all
 
-synth: setup ## synthesize every overlay into dist/<env>/<component>/ (compiled: bin/bulwark)
+synth: ## [npm] synthesize every overlay into dist/<env>/<component>/ (compiled: bin/bulwark)
+	@$(SETUP) npm
 	@bin/bulwark synth
 
-package: setup ## build dist/$(ENV)/platform-$(VERSION).tgz, the umbrella chart of ENV (default prod)
+package: ## [npm, helm] build dist/$(ENV)/platform-$(VERSION).tgz, the umbrella chart of ENV (default prod)
+	@$(SETUP) helm
 	@$(TSX) main.ts package --env $(ENV)
 
-package-all: setup ## package every environment
+package-all: ## [npm, helm] package every environment
+	@$(SETUP) helm
 	@for env in $(ENVS); do $(TSX) main.ts package --env $$env; done
 
-test: setup ## everything CI runs: typecheck, jest, synth, dist up to date, determinism, helm lint, kubeconform, e2e
+test: ## [everything] all CI runs: typecheck, jest, synth, dist up to date, determinism, helm lint, kubeconform, policy, e2e
+	@$(SETUP) all
 	@bash scripts/test.sh
 
-typecheck: setup ## strict TypeScript check of the whole tree
+typecheck: ## [npm] strict TypeScript check of the whole tree
+	@$(SETUP) npm
 	@node_modules/.bin/tsc --noEmit -p tsconfig.json
 
-unit: setup ## jest only (focused tests and per-environment snapshots)
+unit: ## [npm, helm, kubeconform, gator, schemas] jest only (focused tests and per-environment snapshots)
+	@$(SETUP) tools
 	@node_modules/.bin/jest
 
-lint: setup ## typecheck + helm lint --strict of every packaged environment
+lint: ## [npm, helm] typecheck + helm lint --strict of every packaged environment
+	@$(SETUP) helm
 	@bash scripts/test.sh typecheck lint
 
-validate: setup ## kubeconform (strict, offline) on dist/ and on helm template of every package
+validate: ## [npm, helm, kubeconform, schemas] kubeconform (strict, offline) on dist/ and on helm template of every package
+	@$(SETUP) helm kubeconform schemas
 	@bash scripts/test.sh validate
 
-determinism: setup ## synthesize twice in separate processes and compare bytes
+determinism: ## [npm] synthesize twice in separate processes and compare bytes
+	@$(SETUP) npm
 	@bash scripts/test.sh determinism
 
 .PHONY: policy
-policy: setup ## gator verify of every rule, dist/ against its own policies, mutators, Falco rules, key material
+policy: ## [npm, gator, kubeconform, schemas] gator verify of every rule, dist/ against its own policies, mutators, Falco rules, key material
+	@$(SETUP) gator kubeconform schemas
 	@bash scripts/test.sh policy
 
 .PHONY: build bench
-build: setup ## compile to .build/ (incremental) and its startup snapshot .build/bulwark.blob: the fast path of bin/bulwark and make synth
+build: ## [npm] compile to .build/ (incremental) and its startup snapshot .build/bulwark.blob: the fast path of bin/bulwark and make synth
+	@$(SETUP) npm
 	@node_modules/.bin/tsc -p tsconfig.build.json && touch .build/.stamp && $(TSX) scripts/build-snapshot.ts
 
-bench: build ## Bulwark synth vs helm template vs a floor at 10, 100, 1000 services; writes bench/results.md
+bench: build ## [npm, helm] Bulwark synth vs helm template vs a floor at 10, 100, 1000 services; writes bench/results.md
+	@$(SETUP) helm
 	@$(TSX) bench/run.ts
 
-diff: setup ## show what a synth would change in dist/ (without touching it)
+diff: ## [npm] show what a synth would change in dist/ (without touching it)
+	@$(SETUP) npm
 	@bash scripts/diff-dist.sh
 
 .PHONY: imports
-imports: setup ## regenerate imports/ (typed CRD bindings) from crds/sources.json, and the L1 shapes fast-json reads from them
+imports: ## [npm; needs Go: CRDs come from its module cache] regenerate imports/ (typed CRD bindings) from crds/sources.json, and the L1 shapes fast-json reads from them
+	@$(SETUP) npm go
 	@$(TSX) scripts/gen-imports.ts && $(TSX) scripts/gen-l1-shapes.ts
 
 .PHONY: upgrade
-upgrade: ## upgrade one pin and show the dist/ + snapshot diff: PKG=<npm-package>@<version> or TOOL=<tool> VERSION=<vX.Y.Z> [DRY_RUN=1]
+upgrade: ## [what the pin needs] upgrade one pin and show the dist/ + snapshot diff: PKG=<npm-package>@<version> or TOOL=<tool> VERSION=<vX.Y.Z> [DRY_RUN=1]
 	@bash scripts/upgrade.sh $(if $(DRY_RUN),--dry-run) $(PKG) $(TOOL) $(if $(filter command line,$(origin VERSION)),$(VERSION))
 
 .PHONY: e2e
-e2e: setup ## every environment against a real etcd + kube-apiserver started (and stopped) for the run
+e2e: ## [npm, helm, e2e control plane] every environment against a real etcd + kube-apiserver started (and stopped) for the run
+	@$(SETUP) helm e2e
 	@bash scripts/e2e.sh
 
-clean: ## remove build outputs (keeps .tools/ and node_modules/)
+clean: ## [nothing] remove build outputs (keeps .tools/ and node_modules/)
 	@rm -rf .build .cdk8s.out dist/*/platform-*.tgz

@@ -10,6 +10,7 @@
 #
 # Environment:
 #   FORCE=1   rebuild even if the stamp matches
+#   QUIET=1   print nothing when the stamp matches
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -56,10 +57,10 @@ want="kubernetes=$k8s etcd=$E2E_ETCD_VERSION $(
 
 have_all() { local b; for b in "${BINARIES[@]}"; do [[ -x "$BIN/$b" ]] || return 1; done; }
 if [[ "$FORCE" != 1 && -f "$STAMP" && "$(cat "$STAMP")" == "$want" ]] && have_all; then
-  echo "e2e control plane (kube-apiserver, kubectl $k8s; etcd $E2E_ETCD_VERSION): cached"
+  [[ ${QUIET:-0} == 1 ]] || echo "e2e control plane (kube-apiserver, kubectl $k8s; etcd $E2E_ETCD_VERSION): cached"
   exit 0
 fi
-need_go e2e-install
+need_go e2e-install "building the e2e control plane (kube-apiserver, kubectl $k8s; etcd $E2E_ETCD_VERSION)"
 
 echo "e2e control plane: building kube-apiserver, kubectl $k8s and etcd $E2E_ETCD_VERSION (a cold build takes a while)..."
 start=$SECONDS

@@ -1,6 +1,6 @@
 # Sourced by install-tools.sh and e2e-install.sh: the Go toolchain they build with.
 #   GO          the go binary (PATH, else /usr/local/go/bin/go); empty when there is none
-#   need_go     fails with one line naming the caller ($1) when there is no Go
+#   need_go     fails with one line naming the caller ($1) and what needs Go ($2) when there is none
 #   sha256      sha256 of stdin (sha256sum, else shasum -a 256)
 export GOTOOLCHAIN=local # never download another Go toolchain behind our back
 export CGO_ENABLED=0     # like the upstream release binaries: static, no C toolchain needed
@@ -8,9 +8,9 @@ export CGO_ENABLED=0     # like the upstream release binaries: static, no C tool
 GO="$(command -v go || true)"
 if [[ -z "$GO" && -x /usr/local/go/bin/go ]]; then GO=/usr/local/go/bin/go; fi
 
-need_go() { # <caller>
+need_go() { # <caller> [what needs Go]
   if [[ -z "$GO" ]]; then
-    echo "$1: 'go' not found on PATH (nor /usr/local/go/bin/go); Go >= 1.26 is needed to build the tools" >&2
+    echo "$1: ${2:-building the tools} needs Go >= 1.26, and 'go' is not on PATH (nor /usr/local/go/bin/go); install Go and run again" >&2
     exit 1
   fi
 }
