@@ -56,7 +56,11 @@ run_jest() {
   printf '%-5s %-52s %3ss\n' "$([[ $status == 0 ]] && echo ok || echo FAIL)" "jest: $p passed, $f failed" "$((SECONDS - start))"
   if [[ $status != 0 ]]; then
     failures+=("jest")
-    grep -E '●|✕|Tests:|Snapshots:' "$WORK/jest.log" | head -n 80 | sed 's/^/      | /'
+    # Each failed test with its assertion (not just its name), from the JSON report.
+    local why
+    why="$("$TSX" scripts/jest-failures.ts "$report" 2>&1)" || why=""
+    if [[ -z "$why" ]]; then why="$(tail -n 40 "$WORK/jest.log")"; fi
+    sed 's/^/      | /' <<<"$why" | head -n 400
   fi
 }
 
