@@ -4,7 +4,7 @@ import { App, Chart, Testing } from 'cdk8s';
 import { ConfigError } from '../lib/config/errors';
 import { LoadedOverlay, parseOverlay } from '../lib/config/load-overlay';
 import { buildModel, PlatformModel } from '../lib/model/platform-model';
-import { KubeObject } from '../lib/synth/kube-object';
+import { KubeObject } from '../lib/manifest/kube-object';
 
 export const ROOT = path.resolve(__dirname, '..');
 export const ENVIRONMENTS = ['dev', 'prod', 'staging'] as const;

@@ -2,9 +2,7 @@
  * Are two renderings the same objects? Both sides are parsed, every object is turned into
  * canonical JSON (keys sorted at every level), and the two sorted lists must be equal.
  */
-import * as fs from 'fs';
-import * as path from 'path';
-import { parseAllDocuments, parseDocument } from 'yaml';
+import { parseYamlDocuments, readOutputObjects } from '../lib/manifest/manifest-reader';
 
 export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
@@ -15,37 +13,14 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
-function parseStrict(text: string, where: string): unknown[] {
-  const docs = parseAllDocuments(text);
-  const list = Array.isArray(docs) ? docs : [];
-  for (const d of list) if (d.errors.length > 0) throw new Error(`${where}: ${d.errors[0].message}`);
-  return list.map((d) => d.toJS() as unknown).filter((o) => o !== null && o !== undefined);
-}
-
-/**
- * Every cluster object of `dir` (one YAML document per file, as Bulwark writes them), recursively.
- * Files that are not cluster objects (no metadata: API server configuration) are not part of a
- * chart and are left out.
- */
-export function objectsOfTree(dir: string): unknown[] {
-  const out: unknown[] = [];
-  const walk = (d: string): void => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      const full = path.join(d, e.name);
-      if (e.isDirectory()) walk(full);
-      else if (e.name.endsWith('.yaml')) {
-        const o = parseDocument(fs.readFileSync(full, 'utf8')).toJS() as { metadata?: unknown } | null;
-        if (o !== null && typeof o === 'object' && o.metadata !== undefined) out.push(o);
-      }
-    }
-  };
-  walk(dir);
-  return out;
+/** Every cluster object of one synthesized environment folder (API-server files are not part of a chart). */
+export function objectsOfTree(envDir: string): unknown[] {
+  return readOutputObjects(envDir).map((o) => o.object);
 }
 
 /** Every object of a YAML stream (what `helm template` prints). */
 export function objectsOfStream(text: string, where = 'stream'): unknown[] {
-  return parseStrict(text, where);
+  return parseYamlDocuments(text, where).filter((o) => o !== null && o !== undefined);
 }
 
 function identity(o: unknown): string {

@@ -12,10 +12,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { readOverlays } from '../lib/config/load-overlay';
-import { manifestFileName } from '../lib/synth/emit';
-import { KubeObject } from '../lib/synth/kube-object';
+import { manifestFileName } from '../lib/manifest/layout';
+import { KubeObject } from '../lib/manifest/kube-object';
 import { synthesize } from '../lib/synth/pipeline';
-import { JsonValue } from '../lib/synth/yaml-emitter';
+import { JsonValue } from '../lib/manifest/yaml-emitter';
 import { chartFiles, SERVICE_TEMPLATES, valuesFile } from './helm-chart';
 import { BENCH_ENVIRONMENTS, benchServices, overlayText } from './platform-spec';
 

@@ -12,7 +12,7 @@
  *   store; a fixed dozen or so that do not grow with N), rendered with `toYaml`, the usual
  *   `extraObjects` pattern.
  */
-import { JsonValue, toYaml } from '../lib/synth/yaml-emitter';
+import { JsonValue, toYaml } from '../lib/manifest/yaml-emitter';
 import { BACKEND, BenchEnvironment, BenchService, namespaceOf } from './platform-spec';
 
 /** Kinds a benchmark service consists of → the template file that renders them. */

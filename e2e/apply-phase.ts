@@ -8,6 +8,7 @@
  *                passes a server-side dry-run create as a Pod, without PodSecurity warnings
  *   rbac         SubjectAccessReviews for every ServiceAccount (and Group/User subject) of dist/
  */
+import { podTemplateOf } from '../lib/manifest/workload-kinds';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Cluster } from './cluster';
@@ -285,16 +286,12 @@ function nonCompliantPod(namespace: string): KubeObject {
   };
 }
 
-/** Pod templates of workload objects (Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob). */
+/** Pod templates of workload objects (every kind of WORKLOAD_KINDS but Pod). */
 export function podTemplates(objects: readonly DistObject[]): { owner: DistObject; pod: KubeObject }[] {
   const out: { owner: DistObject; pod: KubeObject }[] = [];
   for (const o of objects) {
-    const spec = o.object.spec as Record<string, unknown> | undefined;
-    if (!spec) continue;
-    const template = (o.object.kind === 'CronJob'
-      ? ((spec.jobTemplate as Record<string, unknown> | undefined)?.spec as Record<string, unknown> | undefined)?.template
-      : spec.template) as { metadata?: Record<string, unknown>; spec?: unknown } | undefined;
-    if (!template || typeof template.spec !== 'object' || o.object.kind === 'PodTemplate') continue;
+    const template = podTemplateOf(o.object) as { metadata?: Record<string, unknown>; spec?: unknown } | undefined;
+    if (!template || typeof template.spec !== 'object') continue;
     const meta = template.metadata ?? {};
     out.push({
       owner: o,

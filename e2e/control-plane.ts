@@ -30,7 +30,7 @@ import { stringify } from 'yaml';
 import type { PhaseContext } from './apply-phase';
 import { ADMIN_USER } from './cluster';
 import { KubeObject, statusMessage } from './kube';
-import { CONTROL_PLANE_DIR, parseYaml } from './objects';
+import { outputFiles, parseYamlDocuments } from '../lib/manifest/manifest-reader';
 
 // ------------------------------------------------------------------------------------------------
 // Artifacts -> kube-apiserver flags
@@ -106,19 +106,18 @@ function replaceKms(doc: { resources?: EncryptionResource[] }): string[] {
 }
 
 export function controlPlaneArtifacts(envDir: string): ControlPlaneArtifacts {
-  const dir = path.join(envDir, CONTROL_PLANE_DIR);
-  if (!fs.existsSync(dir)) return { apiserverFlags: [], files: {}, summary: `none (no ${CONTROL_PLANE_DIR}/ yet)` };
+  const apiServerFiles = outputFiles(envDir, ['api-server']);
+  if (apiServerFiles.length === 0) return { apiserverFlags: [], files: {}, summary: 'none (no API-server files yet)' };
   const apiserverFlags: string[] = [];
   const files: Record<string, string> = {};
   const found: string[] = [];
   let auditPolicy: AuditPolicy | undefined;
   let encryption: EncryptionConfig | undefined;
-  for (const name of fs.readdirSync(dir).filter((n) => /\.ya?ml$/.test(n)).sort()) {
-    const source = path.join(dir, name);
+  for (const { rel, path: source } of apiServerFiles.filter((f) => /\.ya?ml$/.test(f.rel))) {
+    const name = path.basename(rel);
     const text = fillPlaceholders(fs.readFileSync(source, 'utf8'));
-    const docs = parseYaml(text, source) as { apiVersion?: string; kind?: string }[];
+    const docs = parseYamlDocuments(text, source).filter((d) => d !== null) as { apiVersion?: string; kind?: string }[];
     let rewritten = false;
-    const rel = `${CONTROL_PLANE_DIR}/${name}`;
     for (const d of docs) {
       const key = `${d.apiVersion}/${d.kind}`;
       const flags = FLAGS[key];
@@ -255,7 +254,7 @@ export async function controlPlaneChecks(ctx: PhaseContext, cp: ControlPlaneArti
   const client = cluster.client;
   const enc = cp.encryption;
   const policy = cp.auditPolicy;
-  t.check(group, `dist/${ctx.env}/${CONTROL_PLANE_DIR}/ has an audit Policy and an EncryptionConfiguration, both passed to the API server`, !!policy && !!enc, cp.summary);
+  t.check(group, `dist/${ctx.env}/control-plane/ has an audit Policy and an EncryptionConfiguration, both passed to the API server`, !!policy && !!enc, cp.summary);
 
   // --- a Secret with a random plaintext value -----------------------------------------------------
   const suffix = randomBytes(4).toString('hex');

@@ -24,8 +24,8 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { parseAllDocuments } from 'yaml';
-import { JsonObject, ROOT, goModuleDir, isObject, readCrdSources, relaxQuotedScalarIndentation } from './gen-schemas';
+import { parseYamlDocuments } from '../lib/manifest/manifest-reader';
+import { JsonObject, ROOT, goModuleDir, isObject, readCrdSources } from './gen-schemas';
 
 export const IMPORTS_DIR = path.join(ROOT, 'imports');
 export const SCOPES_FILE_NAME = 'crd-scopes.ts';
@@ -69,25 +69,10 @@ export interface GenerateImportsResult {
 // Reading CRDs
 // ---------------------------------------------------------------------------------------------
 
-/** Multi-document YAML, leniently like gen-schemas.ts (Go-style quoted scalar indentation). */
-function parseYaml(text: string, source: string): unknown[] {
-  let docs = parseAllDocuments(text);
-  const firstError = (ds: typeof docs): string | undefined => {
-    for (const [i, d] of ds.entries()) if (d.errors.length > 0) return `document ${i}: ${d.errors[0].message}`;
-    return undefined;
-  };
-  const error = firstError(docs);
-  if (error !== undefined) {
-    docs = parseAllDocuments(relaxQuotedScalarIndentation(text));
-    if (firstError(docs) !== undefined) throw new Error(`${source}: ${error}`);
-  }
-  return docs.map((d) => d.toJS({ maxAliasCount: -1 }) as unknown);
-}
-
 /** The CustomResourceDefinitions of a YAML text, each reduced to its served versions. */
 export function crdsOfYaml(text: string, source: string): SourceCrd[] {
   const out: SourceCrd[] = [];
-  parseYaml(text, source).forEach((doc, i) => {
+  parseYamlDocuments(text, source, { lenient: true }).forEach((doc, i) => {
     if (!isObject(doc) || doc.kind !== 'CustomResourceDefinition') return;
     const where = `${source}#${i}`;
     const spec = doc.spec;

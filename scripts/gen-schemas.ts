@@ -24,7 +24,7 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { parseAllDocuments } from 'yaml';
+import { parseYamlDocuments } from '../lib/manifest/manifest-reader';
 
 // ---------------------------------------------------------------------------------------------
 // Types
@@ -558,76 +558,10 @@ export function crdToSchemas(crd: unknown, options: CrdConversionOptions = {}): 
   });
 }
 
-/**
- * Go's YAML parser (what kubectl and the API server use) accepts multi-line quoted scalars whose
- * continuation lines are indented no deeper than their key, as older controller-gen versions emit in
- * CRD descriptions; YAML 1.2 (and the `yaml` package) rejects them. This re-indents such continuation
- * lines, which does not change any value (flow scalar folding strips leading whitespace). It is only
- * applied to text that failed to parse.
- */
-export function relaxQuotedScalarIndentation(text: string): string {
-  const lines = text.split('\n');
-  let open: { quote: string; minIndent: number } | undefined;
-  // Index just past the closing quote in `s` (from `from`), or -1 if the scalar stays open.
-  const closeAt = (s: string, from: number, quote: string): number => {
-    for (let i = from; i < s.length; i++) {
-      const c = s[i];
-      if (quote === '"' && c === '\\') i++;
-      else if (c === quote) {
-        if (quote === "'" && s[i + 1] === "'") i++;
-        else return i + 1;
-      }
-    }
-    return -1;
-  };
-  let blockScalarIndent = -1; // inside a literal/folded block scalar started at this indentation
-  for (let n = 0; n < lines.length; n++) {
-    let line = lines[n];
-    const lineIndent = line.length - line.trimStart().length;
-    if (blockScalarIndent >= 0) {
-      if (line.trim() === '' || lineIndent > blockScalarIndent) continue;
-      blockScalarIndent = -1;
-    }
-    if (!open && /(^|[:\-]\s)\s*[|>][0-9+-]*\s*(#.*)?$/.test(line.trimEnd())) {
-      blockScalarIndent = lineIndent;
-      continue;
-    }
-    if (open) {
-      const indent = line.length - line.trimStart().length;
-      if (line.trim() !== '' && indent < open.minIndent) {
-        line = ' '.repeat(open.minIndent) + line.trimStart();
-        lines[n] = line;
-      }
-      if (closeAt(line, 0, open.quote) >= 0) open = undefined;
-      continue;
-    }
-    const m = /^(\s*(?:- +)*)([^'"\s#-][^'"#]*?:[ \t]+)?(['"])/.exec(line);
-    if (!m || (m[2] === undefined && !m[1].includes('-'))) continue;
-    const start = m[0].length;
-    if (closeAt(line, start, m[3]) < 0) open = { quote: m[3], minIndent: m[1].length + 1 };
-  }
-  return lines.join('\n');
-}
-
-function parseYamlDocuments(text: string, source: string): unknown[] {
-  const parse = (t: string) => parseAllDocuments(t);
-  let docs = parse(text);
-  const firstError = (ds: typeof docs): string | undefined => {
-    for (const [i, d] of ds.entries()) if (d.errors.length > 0) return `document ${i}: ${d.errors[0].message}`;
-    return undefined;
-  };
-  const error = firstError(docs);
-  if (error !== undefined) {
-    docs = parse(relaxQuotedScalarIndentation(text));
-    if (firstError(docs) !== undefined) throw new Error(`${source}: ${error}`);
-  }
-  return docs.map((d) => d.toJS({ maxAliasCount: -1 }) as unknown);
-}
-
 /** All CRDs of a (multi-document) YAML text. Non-CRD documents are ignored. */
 export function crdsFromYaml(text: string, source: string, options: CrdConversionOptions = {}): GeneratedSchema[] {
   const out: GeneratedSchema[] = [];
-  parseYamlDocuments(text, source).forEach((value, i) => {
+  parseYamlDocuments(text, source, { lenient: true }).forEach((value, i) => {
     if (!isObject(value) || value.kind !== 'CustomResourceDefinition') return;
     out.push(...crdToSchemas(value, { ...options, source: `${source}#${i}` }));
   });

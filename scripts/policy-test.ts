@@ -18,16 +18,16 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
-import { CONTROL_PLANE_FOLDER } from '../lib/control-plane/control-plane-files';
-import { findKeyMaterial } from '../lib/control-plane/key-material';
+import { outputFiles, readOutputObjects } from '../lib/manifest/manifest-reader';
+import { findKeyMaterial } from '../lib/manifest/key-material';
 import { celConstraintManifest, celTemplateManifest } from '../lib/policy/admission-policy';
 import { lintFalcoRules } from '../lib/policy/falco-lint';
 import { compliantContainer, workload } from '../lib/policy/fixtures';
 import { gatorSuites } from '../lib/policy/gator-suites';
 import { JsonObject } from '../lib/policy/policy-definition';
 import { ALL_POLICIES, noPrivileged, podSecurityRestricted, requiredLabels } from '../lib/policy/rules';
-import { WORKLOAD_KINDS } from '../lib/policy/workload-kinds';
-import { JsonValue, toYaml } from '../lib/synth/yaml-emitter';
+import { podTemplatePath, WORKLOAD_KINDS } from '../lib/manifest/workload-kinds';
+import { JsonValue, toYaml } from '../lib/manifest/yaml-emitter';
 
 const ROOT = path.resolve(__dirname, '..');
 const GATOR = path.join(ROOT, '.tools', 'bin', 'gator');
@@ -49,24 +49,21 @@ function gator(...args: string[]): string {
   }
 }
 
-function readDocs(file: string): Doc[] {
-  return parseAllDocuments(fs.readFileSync(file, 'utf8')).map((d) => d.toJS() as Doc).filter((d) => d !== null);
-}
-
 function writeDocs(file: string, docs: readonly unknown[]): void {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, docs.map((d) => toYaml(d as JsonValue)).join('---\n'));
 }
 
-/** The cluster folders of dist/<env> (every folder but control-plane). */
-function clusterFolders(env: string): string[] {
+/** dist/<env>, or CheckFailed when there is none. */
+function envDir(env: string): string {
   const dir = path.join(DIST, env);
   if (!fs.existsSync(dir)) throw new CheckFailed(`${path.relative(ROOT, dir)} does not exist: run make synth`);
-  return fs.readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory() && e.name !== CONTROL_PLANE_FOLDER).map((e) => path.join(dir, e.name)).sort();
+  return dir;
 }
 
-function docsOf(folder: string): Doc[] {
-  return fs.readdirSync(folder).filter((f) => f.endsWith('.yaml')).sort().flatMap((f) => readDocs(path.join(folder, f)));
+/** The cluster objects of dist/<env> (no API-server files, no packages). */
+function clusterObjects(env: string): Doc[] {
+  return readOutputObjects(envDir(env)).map((o) => o.object as Doc);
 }
 
 function withTemp<T>(fn: (dir: string) => T): T {
@@ -108,9 +105,9 @@ function suites(outDir: string): void {
 
 /** dist/<env> judged by its own templates and constraints, and by its admission policies' CEL. */
 function distPasses(env: string): void {
-  const folders = clusterFolders(env);
-  const vaps = folders.flatMap(docsOf).filter((d) => d.kind === 'ValidatingAdmissionPolicy');
-  const constraints = folders.flatMap(docsOf).filter((d) => d.apiVersion.startsWith('constraints.gatekeeper.sh/'));
+  const objects = clusterObjects(env);
+  const vaps = objects.filter((d) => d.kind === 'ValidatingAdmissionPolicy');
+  const constraints = objects.filter((d) => d.apiVersion.startsWith('constraints.gatekeeper.sh/'));
   if (constraints.length !== ALL_POLICIES.length) throw new CheckFailed(`dist/${env} holds ${constraints.length} constraints, expected ${ALL_POLICIES.length}`);
   if (vaps.length !== ALL_POLICIES.filter((p) => p.admission).length) throw new CheckFailed(`dist/${env} holds ${vaps.length} admission policies`);
   withTemp((dir) => {
@@ -119,7 +116,7 @@ function distPasses(env: string): void {
       return [template, celConstraintManifest(template)];
     });
     writeDocs(path.join(dir, 'admission-twins.yaml'), cel);
-    const found = violations(gator('test', '-o', 'json', ...folders.flatMap((f) => ['-f', f]), '-f', dir));
+    const found = violations(gator('test', '-o', 'json', ...outputFiles(envDir(env), ['object']).flatMap((f) => ['-f', f.path]), '-f', dir));
     if (found.length > 0) throw new CheckFailed(`dist/${env} breaks its own policies:\n${found.map(describe).join('\n')}`);
     process.stdout.write(`dist/${env}: ${constraints.length} constraints and ${vaps.length} admission policies, 0 violations\n`);
   });
@@ -130,7 +127,7 @@ function distPasses(env: string): void {
 /** Gatekeeper ExpansionTemplates turning each workload kind (and a PodTemplate, for bare pods) into its Pod. */
 function expansionTemplates(): unknown[] {
   const sources = [
-    ...WORKLOAD_KINDS.filter((k) => k.kind !== 'Pod').map((k) => ({ group: k.group, kind: k.kind, source: k.podSpecPath.replace(/\.spec$/, '') })),
+    ...WORKLOAD_KINDS.filter((k) => podTemplatePath(k) !== undefined).map((k) => ({ group: k.group, kind: k.kind, source: podTemplatePath(k)! })),
     { group: '', kind: 'PodTemplate', source: 'template' },
   ];
   return sources.map((s) => ({
@@ -161,8 +158,7 @@ function outsideWorkload(kind: string, name: string, namespace: string, containe
 
 /** The env's mutators applied by gator expand; the resulting pods judged by the env's own rules. */
 function mutation(env: string): void {
-  const folders = clusterFolders(env);
-  const docs = folders.flatMap(docsOf);
+  const docs = clusterObjects(env);
   const mutators = docs.filter((d) => d.apiVersion.startsWith('mutations.gatekeeper.sh/'));
   const namespaces = docs.filter((d) => d.kind === 'Namespace').map((d) => d.metadata.name);
   const guarded = namespaces[0];
@@ -231,7 +227,7 @@ function mutation(env: string): void {
 const PLATFORM_FALCO_RULES = ['shell in a container', 'write below /etc', 'unexpected outbound connection from the AI agent'];
 
 function falco(env: string): void {
-  const maps = clusterFolders(env).flatMap(docsOf).filter((d) => d.kind === 'ConfigMap' && d.metadata.name.endsWith('-falco-rules'));
+  const maps = clusterObjects(env).filter((d) => d.kind === 'ConfigMap' && d.metadata.name.endsWith('-falco-rules'));
   if (maps.length === 0) throw new CheckFailed(`dist/${env} has no Falco rules ConfigMap`);
   const problems: string[] = [];
   const rules: string[] = [];

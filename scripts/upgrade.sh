@@ -12,7 +12,7 @@
 #      <TOOL>_VERSION line of scripts/tools.env (e2e pins also regenerate scripts/build-apiserver/go.mod)
 #   2. scripts/install-tools.sh: rebuild what the pins changed, regenerate the kubeconform schemas
 #   3. `make imports`: regenerate imports/ (typed CRD bindings, made by the cdk8s CLI) and
-#      lib/synth/l1-shapes.generated.ts (read from those bindings and cdk8s-plus's)
+#      lib/render/l1-shapes.generated.ts (read from those bindings and cdk8s-plus's)
 #   4. synthesize into .build/upgrade/dist and summarize `diff -ru dist .build/upgrade/dist`
 #   5. `jest --ci` (snapshots are compared, never written): the failing tests and snapshot summary
 # Then review .build/upgrade/, and either accept (`make synth && npx jest -u`, commit the pins,
@@ -100,7 +100,7 @@ run() {
 echo "upgrade $name: $current -> $version$([[ $dry_run == 1 ]] && echo ' (dry run: nothing is changed)')"
 run rm -rf "$WORK"
 run mkdir -p "$WORK/backup"
-run cp package.json package-lock.json scripts/tools.env lib/synth/l1-shapes.generated.ts "$WORK/backup/"
+run cp package.json package-lock.json scripts/tools.env lib/render/l1-shapes.generated.ts "$WORK/backup/"
 [[ -d imports ]] && run cp -R imports "$WORK/backup/imports"
 
 step "1. pin $name $version"
@@ -175,9 +175,9 @@ if [[ $dry_run == 1 ]]; then
   echo "dry run: nothing was changed"
   exit 0
 fi
-echo "accept: make synth && npx jest -u, review git diff, commit package.json, package-lock.json, scripts/tools.env, imports/, lib/synth/l1-shapes.generated.ts, dist/ and snapshots"
+echo "accept: make synth && npx jest -u, review git diff, commit package.json, package-lock.json, scripts/tools.env, imports/, lib/render/l1-shapes.generated.ts, dist/ and snapshots"
 restore_imports=""
 [[ -d "$WORK/backup/imports" ]] && restore_imports=" && rm -rf imports && cp -R $WORK/backup/imports imports"
-echo "roll back: cp $WORK/backup/package.json $WORK/backup/package-lock.json . && cp $WORK/backup/tools.env scripts/ && cp $WORK/backup/l1-shapes.generated.ts lib/synth/$restore_imports && make setup"
+echo "roll back: cp $WORK/backup/package.json $WORK/backup/package-lock.json . && cp $WORK/backup/tools.env scripts/ && cp $WORK/backup/l1-shapes.generated.ts lib/render/$restore_imports && make setup"
 [[ $status == 0 ]] || echo "upgrade of $name to $version: a step failed (see above)"
 exit $status

@@ -6,7 +6,7 @@ import { pdbBelowHpaMinimum } from '../../lib/checks/scaling';
 import { meshAuthorization, meshMtlsStrict, secretReferencesResolve } from '../../lib/checks/zero-trust';
 import { pinnedImages, probes, readOnlyRootFilesystem, resourceLimits } from '../../lib/checks/workload-hygiene';
 import { synthesize } from '../../lib/synth/pipeline';
-import { KubeObject } from '../../lib/synth/kube-object';
+import { KubeObject } from '../../lib/manifest/kube-object';
 import { ENVIRONMENTS, loadOverlay } from '../helpers';
 
 const LABELS = {

@@ -1,10 +1,10 @@
 import { AUDIT_RULES, auditPolicy } from '../../lib/control-plane/audit-policy';
 import { controlPlaneFiles } from '../../lib/control-plane/control-plane-files';
 import { AESCBC_KEY_PLACEHOLDER, encryptionConfiguration } from '../../lib/control-plane/encryption-config';
-import { findKeyMaterial, findKeyMaterialInValue } from '../../lib/control-plane/key-material';
+import { findKeyMaterial, findKeyMaterialInValue } from '../../lib/manifest/key-material';
 import { noKeyMaterial } from '../../lib/checks/key-material';
 import { runChecks } from '../../lib/checks';
-import { KubeObject } from '../../lib/synth/kube-object';
+import { KubeObject } from '../../lib/manifest/kube-object';
 import { modelOf } from '../helpers';
 import { auditLevel } from './audit-policy-matcher';
 

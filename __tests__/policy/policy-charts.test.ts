@@ -5,7 +5,7 @@ import { GatekeeperChart } from '../../lib/policy/gatekeeper-chart';
 import { GatekeeperTemplatesChart } from '../../lib/policy/gatekeeper-templates-chart';
 import { SECURITY_CONTEXT_DEFAULTS } from '../../lib/policy/mutators';
 import { ALL_POLICIES } from '../../lib/policy/rules';
-import { KubeObject } from '../../lib/synth/kube-object';
+import { KubeObject } from '../../lib/manifest/kube-object';
 import { modelOf } from '../helpers';
 
 const objectsOf = (chart: { toJson(): unknown[] }) => chart.toJson() as KubeObject[];

@@ -19,7 +19,7 @@ import { ConstraintTemplate } from '../../imports/templates.gatekeeper.sh';
 import { SCHEMAS_DIR, readToolsEnv } from '../../scripts/gen-schemas';
 import { GENERATED_HEADER, IMPORTS_DIR, SCOPES_FILE_NAME, bindingClasses, crdsOfYaml, readSourceCrds } from '../../scripts/gen-imports';
 import { validateManifests } from '../../scripts/validate';
-import { CLUSTER_SCOPED_KINDS, KubeObject, withoutClusterNamespace } from '../../lib/synth/kube-object';
+import { CLUSTER_SCOPED_KINDS, KubeObject, withoutClusterNamespace } from '../../lib/manifest/kube-object';
 import { CRD_SAMPLES } from './crd-samples';
 import { testChart } from '../helpers';
 

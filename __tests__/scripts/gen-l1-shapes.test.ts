@@ -1,6 +1,6 @@
 /**
  * scripts/gen-l1-shapes.ts: what it reads from the bindings' converters, what it refuses, and that
- * the committed lib/synth/l1-shapes.generated.ts is what it generates today.
+ * the committed lib/render/l1-shapes.generated.ts is what it generates today.
  */
 import * as fs from 'fs';
 import { SHAPES_FILE, generate, parseClasses, parseConverters, parseField, reachable } from '../../scripts/gen-l1-shapes';
@@ -107,7 +107,7 @@ describe('parseClasses', () => {
   });
 });
 
-describe('lib/synth/l1-shapes.generated.ts', () => {
+describe('lib/render/l1-shapes.generated.ts', () => {
   test('is what scripts/gen-l1-shapes.ts generates from today\'s bindings and lib/', () => {
     expect(fs.readFileSync(SHAPES_FILE, 'utf8')).toBe(generate());
   });

@@ -7,6 +7,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parse, parseAllDocuments } from 'yaml';
+import { relaxQuotedScalarIndentation } from '../../lib/manifest/manifest-reader';
 import {
   JsonObject,
   OBJECT_META_DEFINITION,
@@ -15,7 +16,6 @@ import {
   crdsFromYaml,
   readCrdSources,
   readToolsEnv,
-  relaxQuotedScalarIndentation,
   schemaLocationTemplate,
   schemaRelativePath,
   stableStringify,

@@ -1,7 +1,7 @@
 import { parseAllDocuments } from 'yaml';
 import { CheckError } from '../../lib/checks';
 import { Check } from '../../lib/checks/check';
-import { isClusterScoped } from '../../lib/synth/kube-object';
+import { isClusterScoped } from '../../lib/manifest/kube-object';
 import { synthesize } from '../../lib/synth/pipeline';
 import { ENVIRONMENTS, loadOverlay } from '../helpers';
 

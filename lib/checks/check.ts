@@ -1,4 +1,4 @@
-import { KubeObject, objectRef } from '../synth/kube-object';
+import { KubeObject, objectRef } from '../manifest/kube-object';
 
 export type Severity = 'error' | 'warning';
 

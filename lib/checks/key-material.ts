@@ -1,4 +1,4 @@
-import { findKeyMaterialInValue } from '../control-plane/key-material';
+import { findKeyMaterialInValue } from '../manifest/key-material';
 import { Check } from './check';
 
 export const noKeyMaterial: Check = {

@@ -1,4 +1,4 @@
-import { isClusterScoped, KubeObject, objectRef } from '../synth/kube-object';
+import { isClusterScoped, KubeObject, objectRef } from '../manifest/kube-object';
 import { Check, groupBy, indexOnce } from './check';
 
 export const REQUIRED_LABELS = [

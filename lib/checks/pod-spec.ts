@@ -1,4 +1,7 @@
-import { KubeObject } from '../synth/kube-object';
+import { KubeObject } from '../manifest/kube-object';
+import { podSpecOf as workloadPodSpec } from '../manifest/workload-kinds';
+
+export { POD_KINDS } from '../manifest/workload-kinds';
 
 /** The subset of a pod spec the checks read. */
 export interface PodSpecView {
@@ -33,36 +36,9 @@ export interface ContainerView {
   readonly readinessProbe?: unknown;
 }
 
-/** `value[keys[0]][keys[1]]…`, or undefined where a step is not an object. */
-function at(value: unknown, keys: readonly string[]): unknown {
-  let v = value;
-  for (const k of keys) v = typeof v === 'object' && v !== null ? (v as Record<string, unknown>)[k] : undefined;
-  return v;
-}
-
-const TEMPLATE_SPEC = ['template', 'spec'];
-const JOB_TEMPLATE_SPEC = ['jobTemplate', 'spec', 'template', 'spec'];
-
-/** Every kind podSpecOf finds a pod spec in: the `kinds` of the checks that look at pods. */
-export const POD_KINDS: ReadonlySet<string> = new Set(['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob']);
-
-/** The pod spec an object runs, wherever its kind keeps it; undefined for objects without pods. */
+/** The pod spec an object runs, wherever its kind keeps it (WORKLOAD_KINDS); undefined for objects without pods. */
 export function podSpecOf(o: KubeObject): PodSpecView | undefined {
-  // Called by several checks for every object: no allocation on this path.
-  switch (o.kind) {
-    case 'Pod':
-      return o.spec as PodSpecView | undefined;
-    case 'Deployment':
-    case 'StatefulSet':
-    case 'DaemonSet':
-    case 'ReplicaSet':
-    case 'Job':
-      return at(o.spec, TEMPLATE_SPEC) as PodSpecView | undefined;
-    case 'CronJob':
-      return at(o.spec, JOB_TEMPLATE_SPEC) as PodSpecView | undefined;
-    default:
-      return undefined;
-  }
+  return workloadPodSpec(o) as PodSpecView | undefined;
 }
 
 export function allContainers(pod: PodSpecView): readonly ContainerView[] {

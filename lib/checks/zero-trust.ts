@@ -1,4 +1,4 @@
-import { KubeObject } from '../synth/kube-object';
+import { KubeObject } from '../manifest/kube-object';
 import { Check, groupBy, indexOnce } from './check';
 import { allContainers, POD_KINDS, podSpecOf } from './pod-spec';
 

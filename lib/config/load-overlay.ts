@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { Document, Node, YAMLError } from 'yaml';
 import { ConfigError, describeValue, didYouMean, Problem, SourcePosition } from './errors';
-import { parsePlainYaml, yamlLibrary } from './fast-yaml';
+import { parsePlainYaml, yamlLibrary } from '../util/fast-yaml';
 
 /** The `yaml` library, loaded on first use: the fast path (parsePlainYaml) does not need it. */
 const Y = yamlLibrary;

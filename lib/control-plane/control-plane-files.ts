@@ -1,10 +1,8 @@
 import { PlatformModel } from '../model/platform-model';
-import { JsonValue, toYaml } from '../synth/yaml-emitter';
+import { JsonValue, toYaml } from '../manifest/yaml-emitter';
 import { auditPolicy } from './audit-policy';
 import { encryptionConfiguration } from './encryption-config';
-import { findKeyMaterial } from './key-material';
-
-export const CONTROL_PLANE_FOLDER = 'control-plane';
+import { findKeyMaterial } from '../manifest/key-material';
 
 const header = (flag: string): string =>
   `# kube-apiserver ${flag}=<this file>\n# API server configuration, not a cluster object: never packaged, never applied with kubectl.\n`;

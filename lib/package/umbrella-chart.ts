@@ -2,9 +2,10 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { yamlLibrary } from '../config/fast-yaml';
-import { CONTROL_PLANE_FOLDER } from '../control-plane/control-plane-files';
-import { JsonValue, toYaml } from '../synth/yaml-emitter';
+import { yamlLibrary } from '../util/fast-yaml';
+import { OutputFile, outputFiles } from '../manifest/manifest-reader';
+import { byCodePoint } from '../util/order';
+import { JsonValue, toYaml } from '../manifest/yaml-emitter';
 
 export interface PackageOptions {
   /** The synthesized output root (`dist`). */
@@ -21,17 +22,16 @@ export interface PackageOptions {
 const SEMVER = /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/;
 
 /**
- * Component folders of `dist/<env>/`: every directory holding synthesized YAML, except
- * `control-plane/` (API server configuration files, not cluster objects: never packaged).
+ * The object files of `dist/<env>/` by component folder (one subchart each), folders in code point
+ * order. API-server files, reports and packages are not cluster objects and are never packaged.
  */
-export function componentsOf(envDir: string): string[] {
-  if (!fs.existsSync(envDir)) {
-    throw new Error(`${envDir} does not exist: run make synth first`);
+function objectFilesByComponent(envDir: string): Map<string, OutputFile[]> {
+  const byComponent = new Map<string, OutputFile[]>();
+  for (const f of outputFiles(envDir, ['object'])) {
+    const component = f.rel.slice(0, f.rel.indexOf('/'));
+    byComponent.set(component, [...(byComponent.get(component) ?? []), f]);
   }
-  return fs.readdirSync(envDir, { withFileTypes: true })
-    .filter((e) => e.isDirectory() && e.name !== CONTROL_PLANE_FOLDER && fs.readdirSync(path.join(envDir, e.name)).some((f) => f.endsWith('.yaml')))
-    .map((e) => e.name)
-    .sort();
+  return new Map([...byComponent].sort(([a], [b]) => byCodePoint(a, b)));
 }
 
 /**
@@ -42,7 +42,8 @@ export function componentsOf(envDir: string): string[] {
 export function assembleUmbrellaChart(opts: Omit<PackageOptions, 'helm'>, outDir: string): string[] {
   if (!SEMVER.test(opts.version)) throw new Error(`chart version ${JSON.stringify(opts.version)} is not semver (set "version" in package.json)`);
   const envDir = path.join(opts.distDir, opts.environment);
-  const components = componentsOf(envDir);
+  const filesByComponent = objectFilesByComponent(envDir);
+  const components = [...filesByComponent.keys()];
   if (components.length === 0) throw new Error(`${envDir} holds no component folders: run make synth first`);
 
   const umbrellaSrc = path.join(opts.chartsDir, 'platform');
@@ -74,9 +75,7 @@ export function assembleUmbrellaChart(opts: Omit<PackageOptions, 'helm'>, outDir
     writeYaml(path.join(subchart, 'values.yaml'), {});
     fs.writeFileSync(path.join(subchart, 'values.schema.json'), `${JSON.stringify(componentSchema(), null, 2)}\n`);
     fs.mkdirSync(path.join(subchart, 'files'));
-    for (const file of fs.readdirSync(path.join(envDir, name)).filter((f) => f.endsWith('.yaml')).sort()) {
-      fs.copyFileSync(path.join(envDir, name, file), path.join(subchart, 'files', file));
-    }
+    for (const file of filesByComponent.get(name)!) fs.copyFileSync(file.path, path.join(subchart, 'files', path.basename(file.rel)));
   }
   return components;
 }

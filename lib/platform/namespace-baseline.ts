@@ -2,7 +2,7 @@ import { ApiObjectMetadata } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { MeshNamespacePolicy } from '../security/mesh-namespace-policy';
-import { standardLabels } from './labels';
+import { standardLabels } from '../manifest/labels';
 
 export interface NamespaceBaselineProps {
   /** Names the objects (`<name>-quota`, …) and the `app.kubernetes.io/name` label. @default 'baseline' */

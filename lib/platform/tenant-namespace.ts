@@ -1,6 +1,6 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { standardLabels } from './labels';
+import { standardLabels } from '../manifest/labels';
 import { NamespaceBaseline, NamespaceBaselineProps } from './namespace-baseline';
 
 export interface TenantNamespaceProps extends Omit<NamespaceBaselineProps, 'name' | 'role'> {

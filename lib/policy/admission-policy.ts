@@ -5,7 +5,7 @@ import { GATEKEEPER_TARGET } from './constraint-template';
 import { pascalCase, policyObjectName } from './names';
 import { CelValidation, CelVariable, JsonObject, PolicyDefinition } from './policy-definition';
 import { PolicyScope, namespaceSelector } from './policy-scope';
-import { admissionWorkloadRules, CEL_POD_SPEC_VARIABLES, gatekeeperWorkloadKinds } from './workload-kinds';
+import { admissionWorkloadRules, CEL_POD_SPEC_VARIABLES, gatekeeperWorkloadKinds } from '../manifest/workload-kinds';
 
 /** ValidatingAdmissionPolicy is GA from Kubernetes 1.30 (v1beta1 is off by default before and removed by 1.34). */
 export const ADMISSION_API_VERSION = 'admissionregistration.k8s.io/v1';

@@ -3,7 +3,7 @@ import { Construct } from 'constructs';
 import { ConstraintTemplate, ConstraintTemplateProps } from '../../imports/templates.gatekeeper.sh';
 import { templateKind, templateName } from './names';
 import { JsonObject, PolicyDefinition } from './policy-definition';
-import { gatekeeperWorkloadKinds, REGO_POD_SPEC } from './workload-kinds';
+import { gatekeeperWorkloadKinds, REGO_POD_SPEC } from '../manifest/workload-kinds';
 
 export const GATEKEEPER_TARGET = 'admission.k8s.gatekeeper.sh';
 export const CONSTRAINTS_API_VERSION = 'constraints.gatekeeper.sh/v1beta1';

@@ -1,4 +1,4 @@
-import { readYamlDocuments } from '../config/fast-yaml';
+import { readYamlDocuments } from '../util/fast-yaml';
 
 /**
  * Offline structural check of a Falco rules file: there is no Falco binary to load it, so this

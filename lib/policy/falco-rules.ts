@@ -1,6 +1,6 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { toYaml } from '../synth/yaml-emitter';
+import { toYaml } from '../manifest/yaml-emitter';
 import { lintFalcoRules } from './falco-lint';
 
 /**

@@ -1,6 +1,6 @@
-import { JsonValue } from '../synth/yaml-emitter';
+import { JsonValue } from '../manifest/yaml-emitter';
 import { JsonObject } from './policy-definition';
-import { WORKLOAD_KINDS } from './workload-kinds';
+import { WORKLOAD_KINDS } from '../manifest/workload-kinds';
 
 /**
  * Test objects for the policy suites: a workload that meets every rule, and small edits of it.

@@ -1,7 +1,7 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { PlatformModel } from '../model/platform-model';
-import { standardLabels } from '../platform/labels';
+import { standardLabels } from '../manifest/labels';
 import { PolicyTemplate } from './constraint-template';
 import { ALL_POLICIES } from './rules';
 

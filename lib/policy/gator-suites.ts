@@ -1,4 +1,4 @@
-import { JsonValue, toYaml } from '../synth/yaml-emitter';
+import { JsonValue, toYaml } from '../manifest/yaml-emitter';
 import { admissionPolicyManifest, celConstraintManifest, celTemplateManifest } from './admission-policy';
 import { constraintManifest, constraintTemplateProps } from './constraint-template';
 import { ConstraintTemplate } from '../../imports/templates.gatekeeper.sh';

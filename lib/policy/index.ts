@@ -12,4 +12,4 @@ export * from './names';
 export * from './policy-definition';
 export * from './policy-scope';
 export * from './rules';
-export * from './workload-kinds';
+export * from '../manifest/workload-kinds';

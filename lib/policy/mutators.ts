@@ -1,9 +1,9 @@
 import { Construct } from 'constructs';
 import { Assign, AssignMetadata, AssignMetadataProps, AssignProps, AssignSpecParametersPathTestsCondition } from '../../imports/mutations.gatekeeper.sh';
-import { PART_OF } from '../platform/labels';
+import { PART_OF } from '../manifest/labels';
 import { policyObjectName } from './names';
 import { gatekeeperNamespaces, PolicyScope } from './policy-scope';
-import { WORKLOAD_KINDS, WorkloadKind } from './workload-kinds';
+import { WORKLOAD_KINDS, WorkloadKind } from '../manifest/workload-kinds';
 
 /**
  * Gatekeeper mutators that bring workloads created outside this repository (a tenant's

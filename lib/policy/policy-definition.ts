@@ -1,5 +1,5 @@
 import { PolicyModel } from '../model/platform-model';
-import { JsonValue } from '../synth/yaml-emitter';
+import { JsonValue } from '../manifest/yaml-emitter';
 
 export type JsonObject = { readonly [key: string]: JsonValue };
 

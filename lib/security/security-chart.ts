@@ -1,7 +1,7 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { PlatformModel } from '../model/platform-model';
-import { standardLabels } from '../platform/labels';
+import { standardLabels } from '../manifest/labels';
 import { CertificateIssuer } from './certificate-issuer';
 import { MeshEdge } from './mesh-edge';
 import { PlatformSecretStore, secretStoreName } from './secret-store';

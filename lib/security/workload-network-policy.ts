@@ -1,7 +1,7 @@
 import { ApiObjectMetadata } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { selectorLabels } from '../platform/labels';
+import { selectorLabels } from '../manifest/labels';
 
 /** A peer workload in the same namespace and the container port it serves on. */
 export interface PeerWorkload {

@@ -22,7 +22,18 @@ import { startWorker } from './worker-thread';
  * a run killed between the two renames of 4 leaves the complete old tree as `.<base>-old-<pid>`,
  * which the next run puts back before doing anything else.
  */
-export interface WriteOptions {
+/** How a write waits for the lock of another synth writing the same target. */
+export interface LockOptions {
+  /** How long to wait for another live writer's lock before giving up. @default 60000 */
+  readonly lockTimeoutMs?: number;
+  /**
+   * Told once, before waiting, that another live synth holds the lock: its pid and the target
+   * (the wait is otherwise silent for up to `lockTimeoutMs`). @default nothing is told
+   */
+  readonly onWait?: (message: string) => void;
+}
+
+export interface WriteOptions extends LockOptions {
   /**
    * Test hooks: pause this long after each staged file (`delayMs`) and between the two renames
    * (`swapDelayMs`), so that a test can kill the process at either point. main.ts sets them from
@@ -32,8 +43,6 @@ export interface WriteOptions {
   readonly swapDelayMs?: number;
   /** Called after each staged file, for a progress line (files staged, files added so far). */
   readonly onFile?: (written: number, total: number) => void;
-  /** How long to wait for another live writer's lock before giving up. @default 60000 */
-  readonly lockTimeoutMs?: number;
   /**
    * The compiled tree-writer-worker.js: files are then staged on a thread of their own, while the
    * caller goes on producing the next part of the tree (ignored with `delayMs`).
@@ -76,7 +85,7 @@ export class TreeWriter {
     const absolute = path.resolve(target);
     const parent = path.dirname(absolute);
     fs.mkdirSync(parent, { recursive: true });
-    const release = acquireLock(path.join(parent, `.${path.basename(absolute)}-lock`), absolute, options.lockTimeoutMs ?? 60_000);
+    const release = acquireLock(path.join(parent, `.${path.basename(absolute)}-lock`), absolute, options);
     try {
       recoverInterruptedSwap(absolute);
       return new TreeWriter(absolute, options, release);
@@ -272,14 +281,14 @@ class BackgroundWriter {
  * Cheap; the CLI calls it first thing, so that even a run that fails on its input puts back a
  * tree that a killed run left aside.
  */
-export function recoverInterruptedWrite(target: string, lockTimeoutMs = 60_000): void {
+export function recoverInterruptedWrite(target: string, options: LockOptions = {}): void {
   const absolute = path.resolve(target);
   const parent = path.dirname(absolute);
   const base = path.basename(absolute);
   if (!fs.existsSync(parent)) return;
   const leftovers = fs.readdirSync(parent).some((n) => n.startsWith(`.${base}-`));
   if (!leftovers) return;
-  const release = acquireLock(path.join(parent, `.${base}-lock`), absolute, lockTimeoutMs);
+  const release = acquireLock(path.join(parent, `.${base}-lock`), absolute, options);
   try {
     recoverInterruptedSwap(absolute);
   } finally {
@@ -307,9 +316,11 @@ function recoverInterruptedSwap(absolute: string): void {
  * Takes `lockDir` (mkdir is atomic) and records our pid in it. A lock whose owner no longer runs
  * is taken over; a live owner is waited for. Returns the release function.
  */
-function acquireLock(lockDir: string, target: string, timeoutMs: number): () => void {
+function acquireLock(lockDir: string, target: string, options: LockOptions): () => void {
   const pidFile = path.join(lockDir, 'pid');
+  const timeoutMs = options.lockTimeoutMs ?? 60_000;
   const deadline = Date.now() + timeoutMs;
+  let told = false;
   for (;;) {
     try {
       fs.mkdirSync(lockDir);
@@ -331,6 +342,10 @@ function acquireLock(lockDir: string, target: string, timeoutMs: number): () => 
         if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
       }
       continue;
+    }
+    if (owner !== undefined && !told) {
+      told = true;
+      options.onWait?.(`waiting for another synth (pid ${owner}) to finish writing ${target} (at most ${Math.ceil(timeoutMs / 1000)} s)`);
     }
     if (Date.now() > deadline) {
       throw new Error(`another synth (pid ${owner ?? 'unknown'}) is writing ${target}; wait for it to finish, or delete ${lockDir} if that process is gone`);

@@ -2,8 +2,8 @@ import { ALL_CHECKS, Check, CheckError, Finding, runChecks } from '../checks';
 import { ConfigError, Problem } from '../config/errors';
 import { LoadedOverlay } from '../config/load-overlay';
 import { buildModel, PlatformModel } from '../model/platform-model';
-import { environmentFiles } from './emit';
-import { KubeObject } from './kube-object';
+import { environmentFiles } from '../manifest/layout';
+import { KubeObject } from '../manifest/kube-object';
 import { synthEnvironment } from './synth-environment';
 
 /** What one environment produced, for the summary line (plain data: it crosses worker threads). */

@@ -2,7 +2,7 @@ import { createHash } from 'crypto';
 import { ApiObjectMetadata, Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { selectorLabels, standardLabels } from '../platform/labels';
+import { selectorLabels, standardLabels } from '../manifest/labels';
 import { ExternalEgress, NamespacedPeer, PeerWorkload, WorkloadNetworkPolicy } from '../security/workload-network-policy';
 import { PermissionGrant, WorkloadRole } from '../security/workload-role';
 import { isPinnedImage } from '../util/image';

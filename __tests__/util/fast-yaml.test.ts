@@ -9,7 +9,7 @@ import * as path from 'path';
 import { isDeepStrictEqual } from 'util';
 import { parseDocument } from 'yaml';
 import { overlayText, BENCH_ENVIRONMENTS } from '../../bench/platform-spec';
-import { parsePlainYaml } from '../../lib/config/fast-yaml';
+import { parsePlainYaml } from '../../lib/util/fast-yaml';
 import { FIXTURES } from '../cli/cli-harness';
 import { ROOT } from '../helpers';
 

@@ -1,5 +1,5 @@
 import { parseAllDocuments, parseDocument } from 'yaml';
-import { JsonValue, toYaml, toYamlStream } from '../../lib/synth/yaml-emitter';
+import { JsonValue, toYaml, toYamlStream } from '../../lib/manifest/yaml-emitter';
 
 type YamlVersion = '1.1' | '1.2';
 const VERSIONS: readonly YamlVersion[] = ['1.1', '1.2'];

@@ -1,6 +1,7 @@
 import { ApiObject, App, Chart } from 'cdk8s';
-import { l1ShapeOf } from '../../lib/synth/fast-json';
-import { chartFactories, chartObjects, synthEnvironment } from '../../lib/synth/synth-environment';
+import { l1ShapeOf } from '../../lib/render/fast-json';
+import { chartObjects } from '../../lib/render/chart-objects';
+import { areaCharts } from '../../lib/synth/synth-environment';
 import { ENVIRONMENTS, modelOf } from '../helpers';
 
 const configMap = (chart: Chart, id: string): ApiObject => new ApiObject(chart, id, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: id } });
@@ -8,7 +9,7 @@ const configMap = (chart: Chart, id: string): ApiObject => new ApiObject(chart, 
 describe('chartObjects', () => {
   test.each(ENVIRONMENTS)('%s: every chart yields exactly what chart.toJson() yields, key order included', (env) => {
     // GIVEN every component chart of an environment, each built twice in its own App
-    const factories = chartFactories(modelOf(env));
+    const factories = areaCharts(modelOf(env)).map((c) => c.make);
     expect(factories.length).toBeGreaterThan(5);
 
     // THEN the fast path (fast ApiObject serialization, no app-wide passes) and cdk8s's own
@@ -20,7 +21,7 @@ describe('chartObjects', () => {
     // GIVEN every object of an environment, its own toJson counting calls
     const kinds = new Map<string, number>();
     let fallbacks = 0;
-    for (const build of chartFactories(modelOf(env))) {
+    for (const { make: build } of areaCharts(modelOf(env))) {
       const chart = build(new App());
       for (const c of chart.node.findAll()) {
         if (!(c instanceof ApiObject)) continue;
@@ -57,11 +58,5 @@ describe('chartObjects', () => {
     const chart = new Chart(new App(), 'invalid');
     configMap(chart, 'x').node.addValidation({ validate: () => ['x is not valid'] });
     expect(() => chartObjects(chart)).toThrow('Validation failed with the following errors:\n  [invalid/x] x is not valid');
-  });
-
-  test('synthEnvironment lists every component once, baseline first', () => {
-    const components = synthEnvironment(modelOf('prod')).map((c) => c.component);
-    expect(components[0]).toBe('baseline');
-    expect(new Set(components).size).toBe(components.length);
   });
 });

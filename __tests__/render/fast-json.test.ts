@@ -2,7 +2,7 @@ import { ApiObject, App, Chart, JsonPatch, Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { ClusterIssuer } from '../../imports/cert-manager.io';
 import { DestinationRule } from '../../imports/networking.istio.io';
-import { l1ShapeOf, withFastApiObjectJson } from '../../lib/synth/fast-json';
+import { l1ShapeOf, withFastApiObjectJson } from '../../lib/render/fast-json';
 
 /** cdk8s's serialization and the fast one, as JSON text (key order included). */
 function both(app: App, objects: readonly ApiObject[]): { cdk8s: string; fast: string } {

@@ -16,7 +16,7 @@ import { FAILSAFE_SCHEMA, load, Type } from 'js-yaml';
  *   so any key spelled `null` sends the text to `yaml`;
  * - anything js-yaml rejects or warns about (syntax errors, duplicate keys, several documents):
  *   `yaml` then produces the message the user sees.
- * __tests__/config/fast-yaml.test.ts compares the two on every overlay in the repository, the
+ * __tests__/util/fast-yaml.test.ts compares the two on every overlay in the repository, the
  * bad-overlay corpus and thousands of generated documents.
  */
 export function parsePlainYaml(text: string): { readonly value: unknown } | undefined {

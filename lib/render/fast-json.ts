@@ -24,7 +24,7 @@ const { resolve } = require('cdk8s/lib/resolve') as { resolve: (key: string[], v
  * expect (a Date, a list where a map belongs) makes the whole object take cdk8s's path instead.
  *
  * Used only for the duration of `withFastApiObjectJson`, and only when the App has cdk8s's
- * default resolvers and CDK8S_DISABLE_SORT is unset; __tests__/synth/fast-json.test.ts and
+ * default resolvers and CDK8S_DISABLE_SORT is unset; __tests__/render/fast-json.test.ts and
  * __tests__/synth/synth-environment.test.ts compare it with cdk8s's serialization, on every object
  * of every environment.
  */

@@ -1,7 +1,8 @@
 /**
- * Where the kinds that run pods keep their pod spec, in the three forms the cluster-time guards
- * need: Gatekeeper match kinds, ValidatingAdmissionPolicy resource rules, and the Rego / CEL that
- * find the pod spec of a reviewed object. Kept in one file so the three can never disagree.
+ * Where the kinds that run pods keep their pod spec: the one table that the checks (podSpecOf),
+ * the cluster-time guards (Gatekeeper match kinds, ValidatingAdmissionPolicy resource rules, the
+ * Rego / CEL that find the pod spec of a reviewed object) and the e2e run (pod templates) read, so
+ * that they can never disagree.
  */
 
 /** A kind that runs pods, with its API group, version and resource name. */
@@ -23,6 +24,36 @@ export const WORKLOAD_KINDS: readonly WorkloadKind[] = [
   { group: 'batch', version: 'v1', kind: 'Job', resource: 'jobs', podSpecPath: 'spec.template.spec' },
   { group: 'batch', version: 'v1', kind: 'CronJob', resource: 'cronjobs', podSpecPath: 'spec.jobTemplate.spec.template.spec' },
 ];
+
+/** Every kind that runs pods. */
+export const POD_KINDS: ReadonlySet<string> = new Set(WORKLOAD_KINDS.map((k) => k.kind));
+
+const POD_SPEC_KEYS: ReadonlyMap<string, readonly string[]> = new Map(WORKLOAD_KINDS.map((k) => [k.kind, k.podSpecPath.split('.')]));
+
+/** `value[keys[0]][keys[1]]…`, or undefined where a step is not an object. */
+function at(value: unknown, keys: readonly string[], length = keys.length): unknown {
+  let v = value;
+  for (let i = 0; i < length; i++) v = typeof v === 'object' && v !== null ? (v as Record<string, unknown>)[keys[i]] : undefined;
+  return v;
+}
+
+/** The pod spec an object runs, wherever its kind keeps it; undefined for objects without pods. */
+export function podSpecOf(o: { readonly kind: string }): unknown {
+  // Called by several checks for every object: no allocation on this path.
+  const keys = POD_SPEC_KEYS.get(o.kind);
+  return keys === undefined ? undefined : at(o, keys);
+}
+
+/** Path of the pod template (`metadata` + `spec`) of a kind that has one, dot-separated; undefined for Pod. */
+export function podTemplatePath(k: WorkloadKind): string | undefined {
+  return k.podSpecPath === 'spec' ? undefined : k.podSpecPath.replace(/\.spec$/, '');
+}
+
+/** The pod template of a workload object (all but Pods), or undefined. */
+export function podTemplateOf(o: { readonly kind: string }): unknown {
+  const keys = POD_SPEC_KEYS.get(o.kind);
+  return keys === undefined || keys.length === 1 ? undefined : at(o, keys, keys.length - 1);
+}
 
 function groupsOf<T>(key: (k: WorkloadKind) => T): { group: string; items: T[] }[] {
   const groups = [...new Set(WORKLOAD_KINDS.map((k) => k.group))];

@@ -1,4 +1,4 @@
-import { readYamlDocuments, yamlLibrary } from '../config/fast-yaml';
+import { readYamlDocuments, yamlLibrary } from '../util/fast-yaml';
 
 /**
  * Finds literal key material: a private key in PEM form, a base64 string of exactly 16 or 32

@@ -1,0 +1,39 @@
+import { App, Chart } from 'cdk8s';
+import { PlatformModel } from '../model/platform-model';
+
+/** Builds one chart (one component folder, one subchart) in the App it is given. */
+export type ChartFactory = (app: App) => Chart;
+
+/**
+ * Files of one kind that are not cluster objects, by file name; the kind decides their folder
+ * (`OUTPUT_FOLDERS` in lib/manifest/output-kind.ts).
+ */
+export interface AreaFiles {
+  /** What the files are. */
+  readonly kind: 'api-server' | 'report';
+  /** File name → content, written verbatim. */
+  readonly files: ReadonlyMap<string, string>;
+}
+
+/**
+ * One area of the platform (the namespace baseline, zero trust, workloads, policy, the control
+ * plane, …) as the orchestrator sees it: what it adds to an environment, read from the model. An
+ * area is a folder of constructs plus one `Area` registered in lib/synth/areas.ts; the orchestrator
+ * knows no area by name. Areas never reach into each other's objects: what one needs from another
+ * travels as data through the model.
+ */
+export interface Area {
+  /** Names the area in messages and in docs/architecture.md. */
+  readonly name: string;
+  /**
+   * The charts this area adds to the environment, in output order; each is built in an App of its
+   * own and becomes the folder `<env>/<chart id>/`.
+   * @default none
+   */
+  readonly charts?: (model: PlatformModel) => readonly ChartFactory[];
+  /**
+   * Files that are not cluster objects (API server configuration, reports).
+   * @default none
+   */
+  readonly files?: (model: PlatformModel) => readonly AreaFiles[];
+}
