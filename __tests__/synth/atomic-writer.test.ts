@@ -74,6 +74,43 @@ describe('writeTreeAtomically', () => {
     expect(fs.existsSync(target)).toBe(false);
   });
 
+  test('says once, with the pid and the target, that it waits for a live lock', () => {
+    // GIVEN a lock held by a live process (jest's parent)
+    const target = path.join(parent, 'dist');
+    fs.mkdirSync(path.join(parent, '.dist-lock'));
+    fs.writeFileSync(path.join(parent, '.dist-lock', 'pid'), `${process.ppid}\n`);
+    const told: string[] = [];
+    // WHEN a write and a recovery wait for it until they give up
+    expect(() => writeTreeAtomically(target, new Map([['a.yaml', 'a\n']]), { lockTimeoutMs: 300, onWait: (m) => told.push(m) })).toThrow('another synth');
+    expect(() => recoverInterruptedWrite(target, { lockTimeoutMs: 300, onWait: (m) => told.push(m) })).toThrow('another synth');
+    // THEN each said so once, before waiting, naming who holds the lock and what it writes
+    const message = `waiting for another synth (pid ${process.ppid}) to finish writing ${target} (at most 1 s)`;
+    expect(told).toEqual([message, message]);
+  });
+
+  test('waits for a live owner to finish, then writes; a free or abandoned lock is taken without a word', () => {
+    const target = path.join(parent, 'dist');
+    // GIVEN a lock whose owner (a sleep that init reaps, so never a zombie of ours) ends in 0.5 s
+    const owner = spawnSync('sh', ['-c', 'sleep 0.5 >/dev/null 2>&1 & echo $!'], { encoding: 'utf8' }).stdout.trim();
+    fs.mkdirSync(path.join(parent, '.dist-lock'));
+    fs.writeFileSync(path.join(parent, '.dist-lock', 'pid'), `${owner}\n`);
+    const told: string[] = [];
+    const started = Date.now();
+    // WHEN a write waits for it
+    writeTreeAtomically(target, new Map([['a.yaml', 'a\n']]), { lockTimeoutMs: 10_000, onWait: (m) => told.push(m) });
+    // THEN it said so once, waited, and wrote
+    expect(told).toEqual([`waiting for another synth (pid ${owner}) to finish writing ${target} (at most 10 s)`]);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(300);
+    expect(tree(target)).toEqual({ 'a.yaml': 'a\n' });
+    // AND a free lock, or one whose owner is gone, costs no message
+    writeTreeAtomically(target, new Map([['a.yaml', 'b\n']]), { onWait: (m) => told.push(m) });
+    fs.mkdirSync(path.join(parent, '.dist-lock'));
+    fs.writeFileSync(path.join(parent, '.dist-lock', 'pid'), `${owner}\n`);
+    recoverInterruptedWrite(target, { onWait: (m) => told.push(m) });
+    expect(told).toHaveLength(1);
+    expect(fs.readdirSync(parent)).toEqual(['dist']);
+  });
+
   test('takes over the lock of a process that is gone', () => {
     const target = path.join(parent, 'dist');
     const gone = spawnSync(process.execPath, ['-e', 'console.log(process.pid)'], { encoding: 'utf8' });

@@ -193,8 +193,9 @@ export function run(argv: readonly string[], ctx: CliContext): number {
 
 function runSynth(opts: Options, ctx: CliContext, log: (line: string) => void, s: Style, progress: ProgressLine): void {
   const out = path.resolve(ctx.cwd, opts.out);
+  const onWait = opts.quiet ? undefined : (message: string): void => ctx.stderr(`${message}\n`);
   // First of all: put back a tree that a run killed mid-swap left aside, whatever happens next.
-  recoverInterruptedWrite(out);
+  recoverInterruptedWrite(out, { onWait });
   const overlaySizes = overlayFileSizes(path.resolve(ctx.cwd, opts.overlays));
   const threads = synthesisThreads(opts, overlaySizes);
   // Workers start before the overlays are read, so that they load their code meanwhile.
@@ -212,6 +213,7 @@ function runSynth(opts: Options, ctx: CliContext, log: (line: string) => void, s
     writer = TreeWriter.open(out, {
       delayMs: ctx.testWriteDelayMs,
       swapDelayMs: ctx.testSwapDelayMs,
+      onWait,
       onFile: (n, total) => progress.update(`writing ${outName} (${n}/${total} files)`),
       writerScript: ctx.writerScript !== undefined && fs.existsSync(ctx.writerScript) && overlaySizes.reduce((a, b) => a + b, 0) >= BACKGROUND_WRITE_MIN_OVERLAY_BYTES ? ctx.writerScript : undefined,
     });

@@ -22,17 +22,6 @@ import { startWorker } from './worker-thread';
  * a run killed between the two renames of 4 leaves the complete old tree as `.<base>-old-<pid>`,
  * which the next run puts back before doing anything else.
  */
-/** How a write waits for the lock of another synth writing the same target. */
-export interface LockOptions {
-  /** How long to wait for another live writer's lock before giving up. @default 60000 */
-  readonly lockTimeoutMs?: number;
-  /**
-   * Told once, before waiting, that another live synth holds the lock: its pid and the target
-   * (the wait is otherwise silent for up to `lockTimeoutMs`). @default nothing is told
-   */
-  readonly onWait?: (message: string) => void;
-}
-
 export interface WriteOptions extends LockOptions {
   /**
    * Test hooks: pause this long after each staged file (`delayMs`) and between the two renames
@@ -48,6 +37,17 @@ export interface WriteOptions extends LockOptions {
    * caller goes on producing the next part of the tree (ignored with `delayMs`).
    */
   readonly writerScript?: string;
+}
+
+/** How a write waits for the lock of another synth writing the same target. */
+export interface LockOptions {
+  /** How long to wait for another live writer's lock before giving up. @default 60000 */
+  readonly lockTimeoutMs?: number;
+  /**
+   * Told once, before waiting, that another live synth holds the lock: its pid and the target
+   * (the wait is otherwise silent for up to `lockTimeoutMs`). @default nothing is told
+   */
+  readonly onWait?: (message: string) => void;
 }
 
 /** What the write changed, compared with the tree that was there before. */
