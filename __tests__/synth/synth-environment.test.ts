@@ -1,0 +1,71 @@
+import { ApiObject, Chart } from 'cdk8s';
+import { Area } from '../../lib/area/area';
+import { environmentFiles } from '../../lib/manifest/layout';
+import { outputKindOf } from '../../lib/manifest/output-kind';
+import { AREAS } from '../../lib/synth/areas';
+import { synthEnvironment } from '../../lib/synth/synth-environment';
+import { modelOf } from '../helpers';
+
+/** An area of a test's own: one chart with one ConfigMap, and one report file. */
+const probeArea = (chartId = 'probe'): Area => ({
+  name: 'probe',
+  charts: (model) => [
+    (app) => {
+      const chart = new Chart(app, chartId, { namespace: model.namespace });
+      new ApiObject(chart, 'cm', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: `${chartId}-${model.environment}` } });
+      return chart;
+    },
+  ],
+  files: () => [{ kind: 'report', files: new Map([['probe.json', '{}\n']]) }],
+});
+
+describe('synthEnvironment and the AREAS registry', () => {
+  test('builds every registered area in registry order: baseline first, the API-server files last', () => {
+    const components = synthEnvironment(modelOf('prod')).map((c) => c.component);
+    expect(components[0]).toBe('baseline');
+    expect(components[1]).toBe('security');
+    expect(components[components.length - 1]).toBe('control-plane');
+    expect(new Set(components).size).toBe(components.length);
+    expect(AREAS.map((a) => a.name)).toEqual(['baseline', 'security', 'workloads', 'tenants', 'policy', 'control-plane']);
+  });
+
+  test('a new area plugs in by registration alone: its chart becomes a component folder, its files land in the folder of their kind', () => {
+    // GIVEN the registered areas plus one of the test's own
+    const model = modelOf('dev');
+    const components = synthEnvironment(model, undefined, [...AREAS, probeArea()]);
+
+    // THEN its objects form the component `probe` and its report goes to report/
+    expect(components.find((c) => c.component === 'probe')?.objects.map((o) => o.metadata.name)).toEqual(['probe-dev']);
+    const files = [...environmentFiles('dev', components).keys()];
+    expect(files).toContain('dev/probe/configmap-probe-dev.yaml');
+    expect(files).toContain('dev/report/probe.json');
+    expect(outputKindOf('report/probe.json')).toBe('report');
+    expect(outputKindOf('probe/configmap-probe-dev.yaml')).toBe('object');
+  });
+
+  test('hands every component to onComponent as soon as it exists, in output order', () => {
+    const seen: string[] = [];
+    const components = synthEnvironment(modelOf('dev'), (c) => seen.push(c.component));
+    expect(seen).toEqual(components.map((c) => c.component));
+  });
+
+  test('fails when an area\'s chart would take a folder reserved for files of another kind', () => {
+    expect(() => synthEnvironment(modelOf('dev'), undefined, [probeArea('control-plane')])).toThrow(
+      'area probe: chart "control-plane" would take a folder reserved for files that are not objects (control-plane, report); give the chart another id',
+    );
+  });
+});
+
+describe('outputKindOf', () => {
+  test.each([
+    ['backend/deployment-backend.yaml', 'object'],
+    ['control-plane/audit-policy.yaml', 'api-server'],
+    ['report/compliance.json', 'report'],
+    ['platform-0.1.0.tgz', 'package'],
+    ['notes.txt', undefined],
+    ['backend/nested/x.yaml', undefined],
+    ['backend/README.md', undefined],
+  ])('%s is %s', (rel, kind) => {
+    expect(outputKindOf(rel)).toBe(kind);
+  });
+});
