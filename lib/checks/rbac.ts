@@ -1,3 +1,4 @@
+import { PRIVILEGE_ESCALATION_VERBS } from '../manifest/rbac';
 import { Check } from './check';
 
 interface RuleView {
@@ -25,7 +26,7 @@ export const rbacNoWildcards: Check = {
       for (const field of ['apiGroups', 'resources', 'verbs', 'resourceNames', 'nonResourceURLs'] as const) {
         if ((r[field] ?? []).some((v) => v.includes('*'))) problems.push(`rule ${i} uses "*" in ${field}`);
       }
-      const dangerous = (r.verbs ?? []).filter((v) => ['escalate', 'bind', 'impersonate'].includes(v));
+      const dangerous = (r.verbs ?? []).filter((v) => PRIVILEGE_ESCALATION_VERBS.includes(v));
       if (dangerous.length > 0) problems.push(`rule ${i} grants ${dangerous.join(', ')}`);
       return problems;
     });

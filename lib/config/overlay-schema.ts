@@ -1,5 +1,7 @@
 import { COMPONENT_NAMES } from './catalog';
 import { Infer, t } from './schema-types';
+import { RBAC_VERBS } from '../manifest/rbac';
+import { FLOATING_TAG, imageTag, isPinnedImage } from '../util/image';
 
 /** The one definition of an overlay file: it yields both the `Overlay` type and its validator. */
 
@@ -28,13 +30,12 @@ const computeResources = t.object({
 export const imageReference = t
   .string({ pattern: /^[a-z0-9][a-z0-9._\-/:]*(@sha256:[a-f0-9]{64})?$/, describe: 'an image reference such as ghcr.io/org/app:1.2.3 or ghcr.io/org/app@sha256:<64 hex>' })
   .refine((image) => {
-    if (image.includes('@sha256:')) return undefined;
-    const lastSegment = image.slice(image.lastIndexOf('/') + 1);
-    const tag = lastSegment.includes(':') ? lastSegment.slice(lastSegment.indexOf(':') + 1) : undefined;
+    if (isPinnedImage(image)) return undefined;
+    const tag = imageTag(image);
     if (tag === undefined || tag === '') {
       return { message: 'image has no tag', received: JSON.stringify(image), allowed: 'a pinned tag or digest', fix: `pin a version, e.g. ${image}:1.0.0` };
     }
-    if (tag === 'latest') {
+    if (tag === FLOATING_TAG) {
       return { message: 'image uses the floating "latest" tag', received: JSON.stringify(image), allowed: 'a pinned tag or digest', fix: 'pin a release tag or a sha256 digest' };
     }
     return undefined;
@@ -49,14 +50,13 @@ const settingName = t
 
 export const componentName = t.oneOf(COMPONENT_NAMES);
 
-const VERBS = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'] as const;
 const RESOURCE = /^[a-z][a-z0-9]*(\/[a-z]+)?$/;
 
 /** One RBAC grant. Wildcards cannot be expressed: every verb and resource is named. */
 const permission = t.object({
   apiGroups: t.defaulted(t.list(t.string({ pattern: /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*)?$/, minLength: 0, describe: 'an API group ("" for the core group), never "*"' }), { minItems: 1, unique: true }), [''], 'API groups; "" is the core group'),
   resources: t.required(t.list(t.string({ pattern: RESOURCE, describe: 'a resource such as configmaps or pods/log, never "*"' }), { minItems: 1, unique: true }), 'resources, plural, e.g. configmaps'),
-  verbs: t.required(t.list(t.oneOf(VERBS), { minItems: 1, unique: true }), 'verbs, e.g. [get, list, watch]'),
+  verbs: t.required(t.list(t.oneOf(RBAC_VERBS), { minItems: 1, unique: true }), 'verbs, e.g. [get, list, watch]'),
   resourceNames: t.optional(t.list(dnsSubdomainName(), { minItems: 1, unique: true }), 'restrict the grant to these objects'),
   reason: t.optional(t.string({ minLength: 10, describe: 'a sentence explaining why (at least 10 characters)' }), 'why the component needs it; required for secrets'),
 }, 'a mapping with keys apiGroups, resources, verbs, resourceNames, reason');

@@ -1,4 +1,5 @@
 import { ControlPlaneConfig } from '../config/overlay-schema';
+import { environmentName } from '../manifest/names';
 
 /**
  * The API server's encryption at rest (`kube-apiserver --encryption-provider-config`) for
@@ -20,7 +21,7 @@ export function encryptionConfiguration(environment: string, config: ControlPlan
     if (!config.kms) throw new Error(`encryption-config: ${environment}: provider kms needs kms.name and kms.endpoint`);
     provider = { kms: { apiVersion: 'v2', name: config.kms.name, endpoint: config.kms.endpoint, timeout: config.kms.timeout } };
   } else {
-    provider = { aescbc: { keys: [{ name: `bulwark-${environment}-1`, secret: AESCBC_KEY_PLACEHOLDER }] } };
+    provider = { aescbc: { keys: [{ name: environmentName(environment, '1'), secret: AESCBC_KEY_PLACEHOLDER }] } };
   }
   return {
     apiVersion: 'apiserver.config.k8s.io/v1',

@@ -1,6 +1,7 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { PRIORITY_CLASSES as PRIORITY_CLASS_NAMES, PriorityClassName as PriorityClassKind } from '../config/overlay-schema';
+import { environmentName } from '../manifest/names';
 
 export { PRIORITY_CLASS_NAMES, PriorityClassKind };
 
@@ -9,7 +10,7 @@ export { PRIORITY_CLASS_NAMES, PriorityClassKind };
  * sharing a cluster never fight over one object.
  */
 export function priorityClassName(environment: string, kind: PriorityClassKind): string {
-  return `bulwark-${environment}-${kind}`;
+  return environmentName(environment, kind);
 }
 
 export interface PriorityClassesProps {

@@ -2,6 +2,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { toYaml } from '../manifest/yaml-emitter';
 import { lintFalcoRules } from './falco-lint';
+import { environmentName } from '../manifest/names';
 
 /**
  * Platform-specific Falco rules: runtime detection of what admission cannot prevent. The file is
@@ -120,7 +121,7 @@ export interface FalcoRulesConfigMapProps extends FalcoRulesProps {
 }
 
 export function falcoRulesConfigMapName(environment: string): string {
-  return `bulwark-${environment}-falco-rules`;
+  return environmentName(environment, 'falco-rules');
 }
 
 /** The rules in a ConfigMap in Falco's namespace, for Falco to mount into /etc/falco/rules.d/. */
@@ -132,7 +133,7 @@ export class FalcoRulesConfigMap extends Construct {
     if (problems.length > 0) throw new Error(`falco-rules: the generated rules of ${props.environment} are invalid:\n${problems.join('\n')}`);
     new k8s.KubeConfigMap(this, 'rules', {
       metadata: { name: falcoRulesConfigMapName(props.environment), namespace: props.namespace, labels: { ...props.labels } },
-      data: { [`bulwark-${props.environment}-rules.yaml`]: text },
+      data: { [`${environmentName(props.environment, 'rules')}.yaml`]: text },
     });
   }
 }

@@ -1,4 +1,5 @@
 import { PolicyDefinition } from './policy-definition';
+import { environmentName } from '../manifest/names';
 
 /**
  * Names of the cluster-scoped policy objects. Every name carries the environment: two
@@ -24,5 +25,5 @@ export function templateName(policy: Pick<PolicyDefinition, 'kind'>, environment
 
 /** `bulwark-<env>-<purpose>`: admission policies, their bindings and mutators. */
 export function policyObjectName(purpose: string, environment?: string): string {
-  return environment ? `bulwark-${environment}-${purpose}` : `bulwark-${purpose}`;
+  return environmentName(environment, purpose);
 }

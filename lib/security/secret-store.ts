@@ -1,10 +1,11 @@
 import { Construct } from 'constructs';
 import { sortedEntries } from '../util/order';
 import { ClusterSecretStore, ClusterSecretStoreSpecProvider, ClusterSecretStoreSpecProviderVaultVersion } from '../../imports/external-secrets.io';
+import { environmentPrefix } from '../manifest/names';
 
 /** The environment's ClusterSecretStore (cluster-scoped, so named per environment). */
 export function secretStoreName(environment: string): string {
-  return `bulwark-${environment}`;
+  return environmentPrefix(environment);
 }
 
 /** A secret some workload reads, as the store must hold it. */

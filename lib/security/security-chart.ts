@@ -5,6 +5,7 @@ import { standardLabels } from '../manifest/labels';
 import { CertificateIssuer } from './certificate-issuer';
 import { MeshEdge } from './mesh-edge';
 import { PlatformSecretStore, secretStoreName } from './secret-store';
+import { environmentName, environmentPrefix } from '../manifest/names';
 
 export const SECURITY_NAME = 'security';
 
@@ -29,7 +30,7 @@ export class SecurityChart extends Chart {
     });
 
     const issuer = new CertificateIssuer(this, 'issuer', {
-      name: `bulwark-${model.environment}`,
+      name: environmentPrefix(model.environment),
       kind: model.certificates.issuer,
       labels,
       acme: model.certificates.acme,
@@ -38,7 +39,7 @@ export class SecurityChart extends Chart {
     const published = model.components.filter((c) => c.host !== undefined).map((c) => ({
       component: c.name,
       host: c.host!,
-      credentialName: `bulwark-${model.environment}-${c.name}-tls`,
+      credentialName: environmentName(model.environment, c.name, 'tls'),
     }));
     for (const p of published) {
       issuer.issue(`certificate-${p.component}`, { name: p.credentialName, namespace: mesh.namespace, hosts: [p.host], labels });

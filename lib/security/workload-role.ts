@@ -1,10 +1,8 @@
 import { ApiObjectMetadata, Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { RBAC_VERBS, RbacVerb, READ_VERBS } from '../manifest/rbac';
 
-export const RBAC_VERBS = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'] as const;
-export type RbacVerb = (typeof RBAC_VERBS)[number];
-export const READ_VERBS: readonly RbacVerb[] = ['get', 'list', 'watch'];
 
 /** One permission. Wildcards cannot be granted; secrets need a reason. */
 export interface PermissionGrant {

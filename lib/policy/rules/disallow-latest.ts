@@ -1,9 +1,6 @@
+import { FLOATING_TAG, PINNED_DIGEST_PATTERN, PINNED_TAG_PATTERN } from '../../util/image';
 import { PolicyDefinition } from '../policy-definition';
 import { compliantContainer, compliantPodSpec, TEST_REGISTRY, workload } from '../fixtures';
-
-/** A tag (never "latest", checked apart) or a sha256 digest at the end of the image reference. */
-const DIGEST = '@sha256:[a-f0-9]{64}$';
-const TAG = ':[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$';
 
 const withImage = (image: string, kind = 'Deployment') => workload({ kind, podSpec: compliantPodSpec({ containers: [compliantContainer('app', { image })] }) });
 
@@ -20,16 +17,16 @@ export const disallowLatest: PolicyDefinition = {
 }
 
 pinned(image) {
-  regex.match(${JSON.stringify(DIGEST)}, image)
+  regex.match(${JSON.stringify(PINNED_DIGEST_PATTERN)}, image)
 }
 
 pinned(image) {
-  regex.match(${JSON.stringify(TAG)}, image)
-  not endswith(image, ":latest")
+  regex.match(${JSON.stringify(PINNED_TAG_PATTERN)}, image)
+  not endswith(image, ":${FLOATING_TAG}")
 }`,
   admission: {
     validations: [{
-      expression: `variables.containers.all(c, c.image.matches('${DIGEST}') || (c.image.matches('${TAG}') && !c.image.endsWith(':latest')))`,
+      expression: `variables.containers.all(c, c.image.matches('${PINNED_DIGEST_PATTERN}') || (c.image.matches('${PINNED_TAG_PATTERN}') && !c.image.endsWith(':${FLOATING_TAG}')))`,
       message: 'every container image must be pinned by tag or digest, never latest',
     }],
   },
