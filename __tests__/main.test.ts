@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parse } from 'yaml';
-import { cleanEnv, FIXTURES, MAIN, runCli, spawnCli, treeBytes, TSX } from './cli/cli-harness';
+import { cleanEnv, FIXTURES, MAIN, runCli, spawnCli, treeBytes, TSX, VERSION } from './cli/cli-harness';
 import { ROOT } from './helpers';
 
 const CDK8S = path.join(ROOT, 'node_modules', '.bin', 'cdk8s');
@@ -44,7 +44,7 @@ describe('bulwark CLI (processes)', () => {
     ]);
     // A usage error exits 2, with a suggestion and the usage.
     expect(usage.code).toBe(2);
-    expect(usage.stderr).toMatch(/^error: unknown argument "--ouput" \(did you mean "--out"\?\)\n\nusage: bulwark/);
+    expect(usage.stderr).toMatch(/^error: unknown option "--ouput" \(did you mean "--out"\?\)\n\nusage: bulwark/);
 
     // A second run (here in process) finds nothing to change and leaves dist/ alone.
     const mtime = fs.statSync(path.join(work, 'dist')).mtimeMs;
@@ -166,7 +166,31 @@ describe('bulwark CLI (in process)', () => {
     expect(help.stdout).toMatch(/^usage: bulwark <command>/);
     expect(help.stdout).toContain('NO_COLOR');
     expect(runCli(['package'], { cwd: work })).toMatchObject({ code: 2, stderr: expect.stringMatching(/^error: package needs --env <name>\n/) });
-    expect(runCli(['synht'], { cwd: work })).toMatchObject({ code: 2, stderr: expect.stringMatching(/^error: unknown argument "synht" \(did you mean "synth"\?\)/) });
+    expect(runCli(['synht'], { cwd: work })).toMatchObject({ code: 2, stderr: expect.stringMatching(/^error: unknown command "synht" \(did you mean "synth"\?\)/) });
+  });
+
+  test('--version and the version command print the version', () => {
+    expect(runCli(['--version'], { cwd: work })).toMatchObject({ code: 0, stdout: `bulwark ${VERSION}\n`, stderr: '' });
+    expect(runCli(['version'], { cwd: work })).toMatchObject({ code: 0, stdout: `bulwark ${VERSION}\n`, stderr: '' });
+    expect(runCli(['--version', 'synth'], { cwd: work })).toMatchObject({ code: 2, stderr: expect.stringMatching(/^error: --version takes nothing else, got "synth"\n/) });
+  });
+
+  test('each command takes only its own options: another\'s is a usage error that says who takes it', () => {
+    const r = runCli(['package', '--env', 'dev', '--jobs', '2'], { cwd: work });
+    expect([r.code, r.stderr.split('\n')[0]]).toEqual([2, 'error: package does not take --jobs (synth does); package takes --out, --env, --quiet']);
+    expect(runCli(['package', '--env', 'dev', '--outt', 'x'], { cwd: work }).stderr.split('\n')[0]).toBe('error: unknown option "--outt" (did you mean "--out"?)');
+    expect(runCli(['package', '--env', 'dev', '--overlay', 'x'], { cwd: work }).stderr.split('\n')[0]).toBe('error: unknown option "--overlay" (did you mean "--overlays"?)');
+    expect(runCli(['synth', 'dev'], { cwd: work }).stderr.split('\n')[0]).toBe('error: unexpected argument "dev": synth takes no arguments, only options');
+    expect(runCli(['synth', '--jobs', '0'], { cwd: work })).toMatchObject({ code: 2 });
+    expect(fs.readdirSync(work)).toEqual(['overlays']);
+  });
+
+  test('help <command> and <command> --help print that command\'s usage', () => {
+    const help = runCli(['help', 'package'], { cwd: work });
+    expect(help).toMatchObject({ code: 0, stderr: '' });
+    expect(help.stdout.split('\n')[0]).toBe('usage: bulwark package [--out <dir>] --env <name> [--quiet]');
+    expect(runCli(['package', '--help'], { cwd: work }).stdout).toBe(help.stdout);
+    expect(runCli(['help', 'nope'], { cwd: work }).code).toBe(2);
   });
 
   test('refuses an output directory that holds the working directory or the overlays', () => {

@@ -8,7 +8,7 @@ export const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
 export const MAIN = path.join(ROOT, 'main.ts');
 export const FIXTURES = path.join(ROOT, '__tests__', 'fixtures');
 
-const VERSION = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
+export const VERSION = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version;
 
 export interface Captured {
   readonly code: number;

@@ -9,7 +9,8 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { CliContext, run } from './cli';
+import { run } from './cli';
+import { CliContext } from './context';
 
 /** How this process runs Bulwark: compiled JavaScript (.build/, the snapshot) or TypeScript (tsx). */
 export interface ProcessOptions {

@@ -1,0 +1,158 @@
+/**
+ * The command line as data: every option once (`OPTIONS`), each command naming the ones it takes,
+ * one parser for all, and the usage text generated from the same tables.
+ */
+import { didYouMean } from '../config/errors';
+
+/** Every option of every command, parsed. */
+export interface Options {
+  /** Overlay directory. */
+  readonly overlays: string;
+  /** Output directory. */
+  readonly out: string;
+  /** One environment. */
+  readonly env?: string;
+  /** Errors only. */
+  readonly quiet: boolean;
+  /** Threads for synthesis; undefined means one. */
+  readonly jobs?: number;
+}
+
+export type OptionName = Exclude<keyof Options, never>;
+
+/** One option: its flag, the placeholder of its value (none for a switch), its help line. */
+export interface OptionSpec {
+  readonly flag: string;
+  readonly alias?: string;
+  /** Placeholder of the value, e.g. `<dir>`; a switch has none. */
+  readonly value?: string;
+  readonly help: string;
+  /** Turns the text given into the option's value; throws UsageError on a bad one. */
+  readonly parse?: (text: string) => string | number;
+}
+
+export class UsageError extends Error {}
+
+export const OPTIONS: Readonly<Record<OptionName, OptionSpec>> = {
+  overlays: { flag: '--overlays', value: '<dir>', help: 'overlay directory (default: overlays)' },
+  out: { flag: '--out', value: '<dir>', help: 'output directory (default: dist)' },
+  env: { flag: '--env', value: '<name>', help: 'one environment (the name of an overlay)' },
+  quiet: { flag: '--quiet', alias: '-q', help: 'print errors only' },
+  jobs: {
+    flag: '--jobs',
+    value: '<n>',
+    help: 'synthesize environments on up to n threads (default 1; for 4+ cores)',
+    parse: (v) => {
+      if (!/^[1-9][0-9]{0,2}$/.test(v)) throw new UsageError(`--jobs needs a whole number from 1 to 999, got ${JSON.stringify(v)}`);
+      return Number(v);
+    },
+  },
+};
+
+const DEFAULTS: Options = { overlays: 'overlays', out: 'dist', quiet: false };
+
+/** One command of the table: what it is called, what it takes, what it does. */
+export interface CommandSpec<H> {
+  readonly name: string;
+  /** One line for the usage text. */
+  readonly summary: string;
+  /** The options it takes; any other is a usage error. */
+  readonly options: readonly OptionName[];
+  /** Options it cannot run without. @default none */
+  readonly required?: readonly OptionName[];
+  readonly handler: H;
+}
+
+export interface ParsedCommandLine<H> {
+  readonly command: CommandSpec<H>;
+  readonly options: Options;
+  /** `--help` or `-h` was given: show the command's usage instead of running it. */
+  readonly help: boolean;
+}
+
+/**
+ * Reads `argv` against the table: the first argument names the command (`defaultCommand` when
+ * it is an option or absent), then only that command's options. Throws UsageError.
+ */
+export function parseCommandLine<H>(argv: readonly string[], commands: readonly CommandSpec<H>[], defaultCommand: string): ParsedCommandLine<H> {
+  const byName = new Map(commands.map((c) => [c.name, c]));
+  const named = argv.length > 0 && !argv[0].startsWith('-');
+  const command = byName.get(named ? argv[0] : defaultCommand);
+  if (command === undefined) throw new UsageError(unknown('command', argv[0], [...byName.keys()]));
+  const values: Record<string, string | number | boolean> = { ...DEFAULTS };
+  let help = false;
+  const taken = command.options.map((name) => ({ name, spec: OPTIONS[name] }));
+  for (let i = named ? 1 : 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--help' || arg === '-h') {
+      help = true;
+      continue;
+    }
+    const option = taken.find(({ spec }) => spec.flag === arg || spec.alias === arg);
+    if (option === undefined) throw new UsageError(notTaken(command, arg, commands));
+    const { name, spec } = option;
+    if (spec.value === undefined) {
+      values[name] = true;
+      continue;
+    }
+    const text = argv[++i];
+    if (text === undefined || text.startsWith('-')) throw new UsageError(`${spec.flag} needs a value`);
+    values[name] = spec.parse ? spec.parse(text) : text;
+  }
+  const options = values as unknown as Options;
+  const missing = help ? undefined : (command.required ?? []).find((name) => options[name] === undefined);
+  if (missing !== undefined) throw new UsageError(`${command.name} needs ${OPTIONS[missing].flag} ${OPTIONS[missing].value}`);
+  return { command, options, help };
+}
+
+function unknown(what: string, arg: string, allowed: readonly string[]): string {
+  const suggestion = didYouMean(arg, allowed);
+  return `unknown ${what} ${JSON.stringify(arg)}${suggestion ? ` (did you mean ${JSON.stringify(suggestion)}?)` : ''}`;
+}
+
+/** Why `arg` is refused: a typo of one of the command's options, another command's option, or nothing known. */
+function notTaken<H>(command: CommandSpec<H>, arg: string, commands: readonly CommandSpec<H>[]): string {
+  const flags = command.options.map((name) => OPTIONS[name].flag);
+  if (!arg.startsWith('-')) return `unexpected argument ${JSON.stringify(arg)}: ${command.name} takes no arguments, only options`;
+  const elsewhere = commands.filter((c) => c.options.some((name) => OPTIONS[name].flag === arg)).map((c) => c.name);
+  if (elsewhere.length > 0) {
+    return `${command.name} does not take ${arg} (${elsewhere.join(', ')} does); ${command.name} takes ${flags.length > 0 ? flags.join(', ') : 'no options'}`;
+  }
+  // A typo of one of its own options first; else of any command's (which then says who takes it).
+  const own = didYouMean(arg, flags);
+  return unknown('option', arg, own !== undefined ? flags : Object.values(OPTIONS).map((o) => o.flag));
+}
+
+function optionLine(spec: OptionSpec): string {
+  const left = `${spec.flag}${spec.value ? ` ${spec.value}` : ''}${spec.alias ? `, ${spec.alias}` : ''}`;
+  return `  ${left.padEnd(19)}${spec.help}`;
+}
+
+/** The usage text of the whole CLI. */
+export function usageText<H>(program: string, commands: readonly CommandSpec<H>[], trailer: string): string {
+  const used = [...new Set(commands.flatMap((c) => c.options))];
+  return [
+    `usage: ${program} <command> [options]`,
+    '',
+    'commands:',
+    ...commands.map((c) => `  ${c.name.padEnd(11)}${c.summary}`),
+    '',
+    'options:',
+    ...used.map((name) => optionLine(OPTIONS[name])),
+    `  ${'--help, -h'.padEnd(19)}show the usage (of a command: <command> --help)`,
+    `  ${'--version'.padEnd(19)}print the version`,
+    '',
+    trailer,
+  ].join('\n');
+}
+
+/** The usage text of one command. */
+export function commandUsage<H>(program: string, command: CommandSpec<H>): string {
+  const required = new Set(command.required ?? []);
+  const synopsis = command.options.map((name) => {
+    const o = OPTIONS[name];
+    const text = `${o.flag}${o.value ? ` ${o.value}` : ''}`;
+    return required.has(name) ? text : `[${text}]`;
+  });
+  return [`usage: ${program} ${[command.name, ...synopsis].join(' ')}`, '', command.summary, '', ...(command.options.length > 0 ? ['options:', ...command.options.map((name) => optionLine(OPTIONS[name])), ''] : [])].join('\n');
+}

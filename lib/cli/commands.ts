@@ -1,0 +1,28 @@
+import { CommandSpec } from './args';
+import { CommandHandler } from './command';
+import { runPackage } from './package-command';
+import { runSynth } from './synth-command';
+
+/**
+ * Every command of `bulwark`: a new command is one entry here and a handler of its own; the
+ * parser, the usage text and the usage errors follow from the entry.
+ */
+export const COMMANDS: readonly CommandSpec<CommandHandler | 'help' | 'version'>[] = [
+  {
+    name: 'synth',
+    summary: 'synthesize every overlay (or --env\'s only) into <out>/<env>/<component>/*.yaml (default)',
+    options: ['overlays', 'out', 'env', 'quiet', 'jobs'],
+    handler: runSynth,
+  },
+  {
+    name: 'package',
+    summary: 'build the umbrella Helm chart of one environment: <out>/<env>/platform-<version>.tgz',
+    options: ['out', 'env', 'quiet'],
+    required: ['env'],
+    handler: runPackage,
+  },
+  { name: 'help', summary: 'show this text (help <command>: that command\'s options)', options: [], handler: 'help' },
+  { name: 'version', summary: 'print the version', options: [], handler: 'version' },
+];
+
+export const DEFAULT_COMMAND = 'synth';
