@@ -7,13 +7,22 @@ import { buildModel, PlatformModel } from '../lib/model/platform-model';
 import { KubeObject } from '../lib/manifest/kube-object';
 
 export const ROOT = path.resolve(__dirname, '..');
+
+/**
+ * The overlays tests build on: copies of the committed ones, frozen, so that a user editing
+ * `overlays/` (a component, an environment) never breaks a test of behaviour. Only the
+ * per-environment snapshots read `overlays/` itself (`__tests__/synth/committed-overlays.test.ts`).
+ */
+export const FIXTURE_OVERLAYS = path.join(ROOT, '__tests__', 'fixtures', 'overlays');
+/** The environments of `FIXTURE_OVERLAYS`; a new environment of `overlays/` does not go here. */
 export const ENVIRONMENTS = ['dev', 'prod', 'staging'] as const;
 
-/** The committed overlay of `env`, as text. */
+/** The fixture overlay of `env`, as text. */
 export function overlayText(env: string): string {
-  return fs.readFileSync(path.join(ROOT, 'overlays', `${env}.yaml`), 'utf8');
+  return fs.readFileSync(path.join(FIXTURE_OVERLAYS, `${env}.yaml`), 'utf8');
 }
 
+/** The fixture overlay of `env`, named `overlays/<env>.yaml` in messages as a user's would be. */
 export function loadOverlay(env: string): LoadedOverlay {
   return parseOverlay(`overlays/${env}.yaml`, overlayText(env));
 }

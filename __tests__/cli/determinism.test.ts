@@ -6,7 +6,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { ROOT } from '../helpers';
+import { FIXTURE_OVERLAYS, ROOT } from '../helpers';
 import { spawnCli, treeBytes } from './cli-harness';
 
 /** Files allowed to use locale-dependent comparison for now: each must still contain it (fix, then remove it here). */
@@ -26,7 +26,7 @@ describe('deterministic synthesis', () => {
   afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
   test('two processes (different locale, time zone and cwd) write byte-identical trees', async () => {
-    const overlays = path.join(ROOT, 'overlays');
+    const overlays = FIXTURE_OVERLAYS;
     fs.mkdirSync(path.join(work, 'a'));
     fs.mkdirSync(path.join(work, 'b', 'nested'), { recursive: true });
     const [a, b] = await Promise.all([

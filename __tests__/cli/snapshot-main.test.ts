@@ -10,7 +10,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { USAGE } from '../../lib/cli/cli';
 import { rootOfBlob, snapshotBlob } from '../../lib/cli/snapshot-main';
-import { ROOT } from '../helpers';
+import { FIXTURE_OVERLAYS, ROOT } from '../helpers';
 import { Captured, cleanEnv, spawnCapture, treeBytes } from './cli-harness';
 
 const BIN = path.join(ROOT, 'bin', 'bulwark');
@@ -50,10 +50,10 @@ describe('snapshot and main.js (processes)', () => {
   beforeEach(() => { work = fs.mkdtempSync(path.join(os.tmpdir(), 'bulwark-snapshot-')); });
   afterEach(() => fs.rmSync(work, { recursive: true, force: true }));
 
-  test("synth of the repository's overlays: byte-identical dist/, identical summary", async () => {
+  test('synth of the fixture overlays: byte-identical dist/, identical summary', async () => {
     fs.mkdirSync(path.join(work, 'a'));
     fs.mkdirSync(path.join(work, 'b'));
-    const overlays = path.join(ROOT, 'overlays');
+    const overlays = FIXTURE_OVERLAYS;
     const [snapshot, mainJs] = await Promise.all([
       spawnProcess(process.execPath, ['--snapshot-blob', BLOB, '--', 'synth', '--overlays', overlays], { cwd: path.join(work, 'a') }),
       spawnProcess(process.execPath, [MAIN_JS, 'synth', '--overlays', overlays], { cwd: path.join(work, 'b') }),
@@ -67,7 +67,7 @@ describe('snapshot and main.js (processes)', () => {
   }, 60_000);
 
   test('a bad overlay: the same error lines and exit code 1; under cdk8s, the same exit code 0', async () => {
-    fs.cpSync(path.join(ROOT, 'overlays'), path.join(work, 'overlays'), { recursive: true });
+    fs.cpSync(FIXTURE_OVERLAYS, path.join(work, 'overlays'), { recursive: true });
     const dev = path.join(work, 'overlays', 'dev.yaml');
     fs.writeFileSync(dev, fs.readFileSync(dev, 'utf8').replace(/^podSecurityVersion: .*$/m, 'podSecurityVersion: latest'));
     const [snapshot, mainJs] = await bothEntries(['synth', '--out', 'out'], { cwd: work });
@@ -87,7 +87,7 @@ describe('snapshot and main.js (processes)', () => {
     const runs = await Promise.all([['help'], ['--help'], ['synth', '--ouput', 'x']].map((args) => bothEntries(args, { cwd: work })));
     for (const [snapshot, mainJs] of runs) expect(snapshot).toEqual(mainJs);
     expect(runs.map(([, m]) => [m.code, m.stdout])).toEqual([[0, USAGE], [0, USAGE], [2, '']]);
-    expect(runs[2][1].stderr).toMatch(/^error: unknown argument "--ouput" \(did you mean "--out"\?\)/);
+    expect(runs[2][1].stderr).toMatch(/^error: unknown option "--ouput" \(did you mean "--out"\?\)/);
   }, 30_000);
 });
 

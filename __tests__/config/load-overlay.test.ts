@@ -1,5 +1,5 @@
 import { parseOverlay } from '../../lib/config/load-overlay';
-import { configErrors, overlayText } from '../helpers';
+import { configErrors, ENVIRONMENTS, overlayText } from '../helpers';
 
 /** The dev overlay with one line replaced: the smallest realistic bad input. */
 function devWith(search: string | RegExp, replacement: string): string {
@@ -12,8 +12,8 @@ function devWith(search: string | RegExp, replacement: string): string {
 const parse = (text: string | Buffer, file = 'overlays/dev.yaml') => () => parseOverlay(file, text);
 
 describe('parseOverlay', () => {
-  test('loads every committed overlay with defaults applied', () => {
-    for (const env of ['dev', 'staging', 'prod']) {
+  test('loads every fixture overlay with defaults applied', () => {
+    for (const env of ENVIRONMENTS) {
       const { overlay } = parseOverlay(`overlays/${env}.yaml`, overlayText(env));
       expect(overlay.environment).toBe(env);
       expect(overlay.dns).toEqual({ namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' }, ports: [53] });

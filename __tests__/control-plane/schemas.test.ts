@@ -3,8 +3,9 @@ import * as os from 'os';
 import * as path from 'path';
 import { goTypeSchema, parseGoTypes } from '../../scripts/gen-policy-schemas';
 import { constraintCrd } from '../../scripts/constraint-schemas';
+import { synthesize } from '../../lib/synth/pipeline';
 import { validateManifests } from '../../scripts/validate';
-import { ROOT } from '../helpers';
+import { loadOverlay } from '../helpers';
 
 const GO = `
 // Policy defines the configuration of audit logging.
@@ -58,8 +59,22 @@ describe('control-plane schemas from Go types', () => {
 });
 
 describe('validation of policy objects and control-plane files', () => {
-  const template = fs.readFileSync(path.join(ROOT, 'dist/prod/gatekeeper-templates/constrainttemplate-bulwarkprodallowedregistries.yaml'), 'utf8');
-  const constraint = fs.readFileSync(path.join(ROOT, 'dist/prod/gatekeeper/bulwarkprodallowedregistries-allowed-registries.yaml'), 'utf8');
+  // The prod fixture's own output: its files, and its control-plane folder written out.
+  const prod = synthesize([loadOverlay('prod')], { platformVersion: '1.2.3' }).files;
+  const file = (rel: string): string => {
+    const text = prod.get(`prod/${rel}`);
+    if (text === undefined) throw new Error(`the prod fixture synthesizes no prod/${rel}`);
+    return text;
+  };
+  const template = file('gatekeeper-templates/constrainttemplate-bulwarkprodallowedregistries.yaml');
+  const constraint = file('gatekeeper/bulwarkprodallowedregistries-allowed-registries.yaml');
+  let dir: string;
+  beforeAll(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bulwark-cp-'));
+    fs.mkdirSync(path.join(dir, 'prod', 'control-plane'), { recursive: true });
+    for (const name of ['audit-policy.yaml', 'encryption-config.yaml']) fs.writeFileSync(path.join(dir, 'prod', 'control-plane', name), file(`control-plane/${name}`));
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   test('a constraint validates against the schema made from its template, strictly', async () => {
     expect((await validateManifests({ stdin: `${template}---\n${constraint}` })).ok).toBe(true);
@@ -82,25 +97,20 @@ describe('validation of policy objects and control-plane files', () => {
   });
 
   test('control-plane files validate against their own schemas only', async () => {
-    expect((await validateManifests([path.join(ROOT, 'dist/prod/control-plane')])).summary).toMatchObject({ valid: 2, invalid: 0, errors: 0, skipped: 0 });
-    const audit = fs.readFileSync(path.join(ROOT, 'dist/prod/control-plane/audit-policy.yaml'), 'utf8');
+    expect((await validateManifests([path.join(dir, 'prod', 'control-plane')])).summary).toMatchObject({ valid: 2, invalid: 0, errors: 0, skipped: 0 });
+    const audit = file('control-plane/audit-policy.yaml');
     // Outside a control-plane folder an audit Policy is not a cluster object: no schema.
     expect((await validateManifests({ stdin: audit })).summary).toMatchObject({ errors: 1 });
   });
 
   test('fails on a control-plane file with a misspelled field', async () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bulwark-cp-'));
-    try {
-      fs.mkdirSync(path.join(dir, 'control-plane'));
-      const text = fs.readFileSync(path.join(ROOT, 'dist/prod/control-plane/encryption-config.yaml'), 'utf8').replace('endpoint:', 'endpiont:');
-      fs.writeFileSync(path.join(dir, 'control-plane', 'encryption-config.yaml'), text);
-      const r = await validateManifests([dir]);
-      expect(r.problems.map((p) => `${p.field}: ${p.message}`)).toEqual([
-        "/resources/0/providers/0/kms: additional properties 'endpiont' not allowed",
-        "/resources/0/providers/0/kms: missing property 'endpoint'",
-      ]);
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
+    const misspelled = path.join(dir, 'misspelled', 'control-plane');
+    fs.mkdirSync(misspelled, { recursive: true });
+    fs.writeFileSync(path.join(misspelled, 'encryption-config.yaml'), file('control-plane/encryption-config.yaml').replace('endpoint:', 'endpiont:'));
+    const r = await validateManifests([path.dirname(misspelled)]);
+    expect(r.problems.map((p) => `${p.field}: ${p.message}`)).toEqual([
+      "/resources/0/providers/0/kms: additional properties 'endpiont' not allowed",
+      "/resources/0/providers/0/kms: missing property 'endpoint'",
+    ]);
   });
 });

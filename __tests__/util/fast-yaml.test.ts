@@ -1,7 +1,7 @@
 /**
  * The fast overlay parser (js-yaml with `yaml`'s core-schema rules) must return exactly what the
- * `yaml` library returns, or step aside. Checked on every overlay of the repository, the
- * bad-overlay corpus, a table of scalars both libraries could read differently, and thousands of
+ * `yaml` library returns, or step aside. Checked on the fixture overlays and what they synthesize,
+ * the bad-overlay corpus, a table of scalars both libraries could read differently, and thousands of
  * generated and mutated documents (seeded, so a failure reproduces).
  */
 import * as fs from 'fs';
@@ -9,9 +9,10 @@ import * as path from 'path';
 import { isDeepStrictEqual } from 'util';
 import { parseDocument } from 'yaml';
 import { overlayText, BENCH_ENVIRONMENTS } from '../../bench/platform-spec';
+import { synthesize } from '../../lib/synth/pipeline';
 import { parsePlainYaml } from '../../lib/util/fast-yaml';
 import { FIXTURES } from '../cli/cli-harness';
-import { ROOT } from '../helpers';
+import { ENVIRONMENTS, FIXTURE_OVERLAYS, loadOverlay } from '../helpers';
 
 /** What `yaml` reads, as the overlay loader reads it; undefined when it reports an error. */
 function reference(text: string): { value: unknown } | undefined {
@@ -39,14 +40,19 @@ function agrees(text: string): boolean {
 const yamlFiles = (dir: string): string[] => fs.readdirSync(dir).filter((n) => n.endsWith('.yaml')).map((n) => path.join(dir, n));
 
 describe('parsePlainYaml', () => {
-  test('reads every overlay and generated API server configuration of the repository like yaml does, on the fast path', () => {
-    const files = [...yamlFiles(path.join(ROOT, 'overlays')), ...yamlFiles(path.join(ROOT, 'dist', 'prod', 'control-plane'))];
-    expect(files.length).toBeGreaterThanOrEqual(5);
-    for (const file of files) expect(agrees(fs.readFileSync(file, 'utf8'))).toBe(true);
+  const prod = [...synthesize([loadOverlay('prod')], { platformVersion: '1.2.3' }).files];
+  const generated = (folder: string) => prod.filter(([rel]) => rel.startsWith(`prod/${folder}/`)).map(([, text]) => text);
+
+  test('reads every fixture overlay and the API server configuration it generates like yaml does, on the fast path', () => {
+    const overlays = yamlFiles(FIXTURE_OVERLAYS).map((f) => fs.readFileSync(f, 'utf8'));
+    const controlPlane = generated('control-plane');
+    expect([overlays.length, controlPlane.length]).toEqual([ENVIRONMENTS.length, 2]);
+    for (const text of [...overlays, ...controlPlane]) expect(agrees(text)).toBe(true);
   });
 
   test('reads the generated Falco rules like yaml does, on the fast path (conditions hold `!=`)', () => {
-    const configMap = parseDocument(fs.readFileSync(path.join(ROOT, 'dist', 'prod', 'falco', 'configmap-bulwark-prod-falco-rules.yaml'), 'utf8')).toJS() as { data: Record<string, string> };
+    const [falco] = generated('falco');
+    const configMap = parseDocument(falco).toJS() as { data: Record<string, string> };
     const rules = Object.values(configMap.data)[0];
     expect(rules).toContain(' != ');
     expect(agrees(rules)).toBe(true);
