@@ -50,12 +50,58 @@ describe('writeTreeAtomically', () => {
   });
   test('reports what changed, and touches nothing when the new tree equals the old one', () => {
     const target = path.join(parent, 'dist');
-    expect(writeTreeAtomically(target, new Map([['dev/a.yaml', 'a\n'], ['dev/b.yaml', 'b\n']]))).toEqual({ added: 2, changed: 0, removed: 0, unchanged: 0, written: true });
+    expect(writeTreeAtomically(target, new Map([['dev/a.yaml', 'a\n'], ['dev/b.yaml', 'b\n']]))).toEqual({ added: 2, changed: 0, removed: 0, unchanged: 0, written: true, stalePackages: [] });
     const inode = fs.statSync(target).ino;
-    expect(writeTreeAtomically(target, new Map([['dev/a.yaml', 'a\n'], ['dev/b.yaml', 'b\n']]))).toEqual({ added: 0, changed: 0, removed: 0, unchanged: 2, written: false });
+    expect(writeTreeAtomically(target, new Map([['dev/a.yaml', 'a\n'], ['dev/b.yaml', 'b\n']]))).toEqual({ added: 0, changed: 0, removed: 0, unchanged: 2, written: false, stalePackages: [] });
     expect(fs.statSync(target).ino).toBe(inode);
-    expect(writeTreeAtomically(target, new Map([['dev/a.yaml', 'A\n'], ['prod/c.yaml', 'c\n']]))).toEqual({ added: 1, changed: 1, removed: 1, unchanged: 0, written: true });
+    expect(writeTreeAtomically(target, new Map([['dev/a.yaml', 'A\n'], ['prod/c.yaml', 'c\n']]))).toEqual({ added: 1, changed: 1, removed: 1, unchanged: 0, written: true, stalePackages: [] });
     expect(fs.readdirSync(parent)).toEqual(['dist']);
+  });
+
+  describe('packages (<env>/*.tgz, written beside a synth by make package)', () => {
+    const DEV = new Map([['dev/app/a.yaml', 'a\n'], ['dev/report/r.md', 'r\n']]);
+    const PROD = new Map([['prod/app/b.yaml', 'b\n'], ['prod/control-plane/audit.yaml', 'c\n']]);
+    const TGZ = Buffer.from([0x1f, 0x8b, 8, 0, 1, 2, 3]);
+    let target: string;
+    beforeEach(() => {
+      // GIVEN a synthesized tree, and a package of each environment made afterwards
+      target = path.join(parent, 'dist');
+      writeTreeAtomically(target, new Map([...DEV, ...PROD]));
+      fs.writeFileSync(path.join(target, 'dev', 'platform-0.1.0.tgz'), TGZ);
+      fs.writeFileSync(path.join(target, 'prod', 'platform-0.1.0.tgz'), TGZ);
+    });
+
+    test('an unchanged tree is still never written: packages stay, nothing is swapped', () => {
+      const inode = fs.statSync(target).ino;
+      expect(writeTreeAtomically(target, new Map([...DEV, ...PROD]))).toEqual({ added: 0, changed: 0, removed: 0, unchanged: 4, written: false, stalePackages: [] });
+      expect(fs.statSync(target).ino).toBe(inode);
+      expect(fs.readFileSync(path.join(target, 'prod', 'platform-0.1.0.tgz'))).toEqual(TGZ);
+    });
+
+    test('the package of an unchanged environment is carried over when another environment changes', () => {
+      // WHEN only dev changes
+      const result = writeTreeAtomically(target, new Map([['dev/app/a.yaml', 'A\n'], ['dev/report/r.md', 'r\n'], ...PROD]));
+      // THEN prod keeps its package, byte for byte, and it is not counted as removed; dev's is stale
+      expect(result).toEqual({ added: 0, changed: 1, removed: 1, unchanged: 3, written: true, stalePackages: [{ path: 'dev/platform-0.1.0.tgz', environment: 'dev' }] });
+      expect(fs.readFileSync(path.join(target, 'prod', 'platform-0.1.0.tgz'))).toEqual(TGZ);
+      expect(Object.keys(tree(target)).sort()).toEqual(['dev/app/a.yaml', 'dev/report/r.md', 'prod/app/b.yaml', 'prod/control-plane/audit.yaml', 'prod/platform-0.1.0.tgz']);
+      expect(fs.readdirSync(parent)).toEqual(['dist']);
+    });
+
+    test('the package of an environment that lost a file, gained one, or is gone is stale and removed', () => {
+      // WHEN prod loses a file and dev gains one
+      const lost = writeTreeAtomically(target, new Map([...DEV, ['dev/app/new.yaml', 'n\n'], ['prod/app/b.yaml', 'b\n']]));
+      // THEN both packages are stale, removed and named
+      expect(lost).toMatchObject({ added: 1, removed: 3, written: true });
+      expect(lost.stalePackages).toEqual([{ path: 'dev/platform-0.1.0.tgz', environment: 'dev' }, { path: 'prod/platform-0.1.0.tgz', environment: 'prod' }]);
+      expect(Object.keys(tree(target)).filter((f) => f.endsWith('.tgz'))).toEqual([]);
+      // AND WHEN an environment is no longer synthesized at all, its package goes with it
+      fs.writeFileSync(path.join(target, 'prod', 'platform-0.1.0.tgz'), TGZ);
+      fs.writeFileSync(path.join(target, 'dev', 'platform-0.1.0.tgz'), TGZ);
+      const gone = writeTreeAtomically(target, new Map([...DEV, ['dev/app/new.yaml', 'n\n']]));
+      expect(gone).toMatchObject({ removed: 2, stalePackages: [{ path: 'prod/platform-0.1.0.tgz', environment: 'prod' }] });
+      expect(Object.keys(tree(target)).sort()).toEqual(['dev/app/a.yaml', 'dev/app/new.yaml', 'dev/platform-0.1.0.tgz', 'dev/report/r.md']);
+    });
   });
 
   test('gives the new tree the mode of an ordinary directory (not the 0700 of a temporary one)', () => {
@@ -90,22 +136,23 @@ describe('writeTreeAtomically', () => {
 
   test('waits for a live owner to finish, then writes; a free or abandoned lock is taken without a word', () => {
     const target = path.join(parent, 'dist');
-    // GIVEN a lock whose owner (a sleep that init reaps, so never a zombie of ours) ends in 0.5 s
-    const owner = spawnSync('sh', ['-c', 'sleep 0.5 >/dev/null 2>&1 & echo $!'], { encoding: 'utf8' }).stdout.trim();
-    fs.mkdirSync(path.join(parent, '.dist-lock'));
-    fs.writeFileSync(path.join(parent, '.dist-lock', 'pid'), `${owner}\n`);
+    // GIVEN a lock held by a live process (jest's parent) that is released in 0.5 s
+    const lock = path.join(parent, '.dist-lock');
+    fs.mkdirSync(lock);
+    fs.writeFileSync(path.join(lock, 'pid'), `${process.ppid}\n`);
+    spawnSync('sh', ['-c', `(sleep 0.5; rm -rf '${lock}') >/dev/null 2>&1 &`]);
     const told: string[] = [];
     const started = Date.now();
     // WHEN a write waits for it
     writeTreeAtomically(target, new Map([['a.yaml', 'a\n']]), { lockTimeoutMs: 10_000, onWait: (m) => told.push(m) });
     // THEN it said so once, waited, and wrote
-    expect(told).toEqual([`waiting for another synth (pid ${owner}) to finish writing ${target} (at most 10 s)`]);
+    expect(told).toEqual([`waiting for another synth (pid ${process.ppid}) to finish writing ${target} (at most 10 s)`]);
     expect(Date.now() - started).toBeGreaterThanOrEqual(300);
     expect(tree(target)).toEqual({ 'a.yaml': 'a\n' });
     // AND a free lock, or one whose owner is gone, costs no message
     writeTreeAtomically(target, new Map([['a.yaml', 'b\n']]), { onWait: (m) => told.push(m) });
-    fs.mkdirSync(path.join(parent, '.dist-lock'));
-    fs.writeFileSync(path.join(parent, '.dist-lock', 'pid'), `${owner}\n`);
+    fs.mkdirSync(lock);
+    fs.writeFileSync(path.join(lock, 'pid'), spawnSync(process.execPath, ['-e', 'console.log(process.pid)'], { encoding: 'utf8' }).stdout);
     recoverInterruptedWrite(target, { onWait: (m) => told.push(m) });
     expect(told).toHaveLength(1);
     expect(fs.readdirSync(parent)).toEqual(['dist']);

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { MessagePort, receiveMessageOnPort, Worker } from 'worker_threads';
+import { outputKindOf } from '../manifest/output-kind';
 import { startWorker } from './worker-thread';
 
 /**
@@ -17,6 +18,11 @@ import { startWorker } from './worker-thread';
  *    is never written at all;
  * 4. at `commit`, wait for the staging, then swap it in with two renames (`target` → `.<base>-old-<pid>`, staging → `target`) and delete
  *    the old tree.
+ *
+ * Packages (`<env>/platform-<version>.tgz`, written by `make package`, not by a synth) are built
+ * from their environment's files: the package of an environment whose files are all unchanged is
+ * carried over into the new tree; that of an environment that changed (or is gone) is stale, and
+ * removed (`WriteResult.stalePackages`).
  *
  * A run killed during 3 leaves the target untouched (the next run deletes the staging directory);
  * a run killed between the two renames of 4 leaves the complete old tree as `.<base>-old-<pid>`,
@@ -58,6 +64,15 @@ export interface WriteResult {
   readonly unchanged: number;
   /** False when the new tree equalled the old one and nothing was written. */
   readonly written: boolean;
+  /** Packages removed because their environment changed (counted in `removed`). */
+  readonly stalePackages: readonly StalePackage[];
+}
+
+/** A package of the old tree whose environment changed, so that it no longer matches it. */
+export interface StalePackage {
+  /** Path relative to the target, e.g. `prod/platform-0.1.0.tgz`. */
+  readonly path: string;
+  readonly environment: string;
 }
 
 export function writeTreeAtomically(target: string, files: ReadonlyMap<string, string>, options: WriteOptions = {}): WriteResult {
@@ -98,6 +113,8 @@ export class TreeWriter {
   private readonly existing: ReadonlySet<string>;
   private readonly hadTarget: boolean;
   private readonly seen = new Set<string>();
+  /** Environments with a file added or changed (removals are known at commit). */
+  private readonly changedEnvironments = new Set<string>();
   private readonly held: ReadonlyMap<string, string>[] = [];
   private added = 0;
   private changed = 0;
@@ -121,9 +138,14 @@ export class TreeWriter {
     for (const [rel, content] of files) {
       if (this.seen.has(rel)) throw new Error(`${rel} is written twice`);
       this.seen.add(rel);
-      if (!this.existing.has(rel)) this.added++;
-      else if (fs.readFileSync(path.join(this.target, rel)).equals(Buffer.from(content))) this.unchanged++;
-      else this.changed++;
+      const existed = this.existing.has(rel);
+      if (existed && fs.readFileSync(path.join(this.target, rel)).equals(Buffer.from(content))) {
+        this.unchanged++;
+        continue;
+      }
+      if (existed) this.changed++;
+      else this.added++;
+      this.changedEnvironments.add(environmentOf(rel));
     }
     if (this.added + this.changed === 0) {
       this.held.push(files);
@@ -135,13 +157,23 @@ export class TreeWriter {
 
   /** Swaps the staged tree in (or leaves the target as it is when nothing differs). */
   commit(): WriteResult {
-    const removed = [...this.existing].filter((rel) => !this.seen.has(rel)).length;
-    const change = { added: this.added, changed: this.changed, removed, unchanged: this.unchanged };
+    const gone = [...this.existing].filter((rel) => !this.seen.has(rel));
+    const changedEnvironments = new Set([...this.changedEnvironments, ...gone.filter((rel) => !isPackage(rel)).map(environmentOf)]);
+    const synthesized = new Set([...this.seen].map(environmentOf));
+    const packages = gone.filter(isPackage);
+    const kept = packages.filter((rel) => synthesized.has(environmentOf(rel)) && !changedEnvironments.has(environmentOf(rel)));
+    const stalePackages = packages.filter((rel) => !kept.includes(rel)).map((rel) => ({ path: rel, environment: environmentOf(rel) }));
+    const removed = gone.length - kept.length;
+    const change = { added: this.added, changed: this.changed, removed, unchanged: this.unchanged, stalePackages };
     if (this.added + this.changed + removed === 0 && this.hadTarget) return { ...change, written: false };
     for (const part of this.held.splice(0)) this.stage(part);
     const staging = this.stagingDir();
     this.background?.finish();
     this.background = undefined;
+    for (const rel of kept) {
+      fs.mkdirSync(path.dirname(path.join(staging, rel)), { recursive: true });
+      fs.copyFileSync(path.join(this.target, rel), path.join(staging, rel));
+    }
     const parent = path.dirname(this.target);
     const old = path.join(parent, `.${path.basename(this.target)}-old-${process.pid}`);
     if (this.hadTarget) fs.renameSync(this.target, old);
@@ -208,6 +240,18 @@ export function writeFiles(dir: string, files: Iterable<readonly [string, string
     fs.writeFileSync(file, content);
     afterEach?.();
   }
+}
+
+/** The environment folder of a path of the tree (`prod/backend/x.yaml` → `prod`); '' for a top-level file. */
+function environmentOf(rel: string): string {
+  const slash = rel.indexOf('/');
+  return slash === -1 ? '' : rel.slice(0, slash);
+}
+
+/** A package of an environment: `<env>/<file>.tgz`. */
+function isPackage(rel: string): boolean {
+  const slash = rel.indexOf('/');
+  return slash > 0 && outputKindOf(rel.slice(slash + 1)) === 'package';
 }
 
 /** Relative paths of every file under `dir`. */
