@@ -57,8 +57,8 @@ export function failureLines(report: JestReport, options: FailureOptions): strin
   for (const suite of report.testResults) {
     const file = path.relative(options.root, suite.name);
     const failed = suite.assertionResults.filter((a) => a.status === 'failed');
-    const entries: [string, readonly string[]][] =
-      failed.length > 0 ? failed.map((a) => [`✕ ${file} › ${a.fullName}`, a.failureMessages]) : suite.status === 'failed' ? [[`✕ ${file}: the suite failed to run`, [suite.message]]] : [];
+    const entries: [string, readonly string[]][] = failed.map((a) => [`✕ ${file} › ${a.fullName}`, a.failureMessages]);
+    if (failed.length === 0 && suite.status === 'failed') entries.push([`✕ ${file}: the suite failed to run`, [suite.message]]);
     for (const [heading, messages] of entries) {
       if (shown === max) {
         skipped++;

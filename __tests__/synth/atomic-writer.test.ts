@@ -1,7 +1,7 @@
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { spawnSync } from 'child_process';
 import { recoverInterruptedWrite, writeTreeAtomically } from '../../lib/synth/atomic-writer';
 
 function tree(dir: string): Record<string, string> {
@@ -50,11 +50,13 @@ describe('writeTreeAtomically', () => {
   });
   test('reports what changed, and touches nothing when the new tree equals the old one', () => {
     const target = path.join(parent, 'dist');
-    expect(writeTreeAtomically(target, new Map([['dev/a.yaml', 'a\n'], ['dev/b.yaml', 'b\n']]))).toEqual({ added: 2, changed: 0, removed: 0, unchanged: 0, written: true, stalePackages: [] });
+    const ab = new Map([['dev/a.yaml', 'a\n'], ['dev/b.yaml', 'b\n']]);
+    expect(writeTreeAtomically(target, ab)).toEqual({ added: 2, changed: 0, removed: 0, unchanged: 0, written: true, stalePackages: [] });
     const inode = fs.statSync(target).ino;
-    expect(writeTreeAtomically(target, new Map([['dev/a.yaml', 'a\n'], ['dev/b.yaml', 'b\n']]))).toEqual({ added: 0, changed: 0, removed: 0, unchanged: 2, written: false, stalePackages: [] });
+    expect(writeTreeAtomically(target, ab)).toEqual({ added: 0, changed: 0, removed: 0, unchanged: 2, written: false, stalePackages: [] });
     expect(fs.statSync(target).ino).toBe(inode);
-    expect(writeTreeAtomically(target, new Map([['dev/a.yaml', 'A\n'], ['prod/c.yaml', 'c\n']]))).toEqual({ added: 1, changed: 1, removed: 1, unchanged: 0, written: true, stalePackages: [] });
+    expect(writeTreeAtomically(target, new Map([['dev/a.yaml', 'A\n'], ['prod/c.yaml', 'c\n']])))
+      .toEqual({ added: 1, changed: 1, removed: 1, unchanged: 0, written: true, stalePackages: [] });
     expect(fs.readdirSync(parent)).toEqual(['dist']);
   });
 
@@ -73,7 +75,8 @@ describe('writeTreeAtomically', () => {
 
     test('an unchanged tree is still never written: packages stay, nothing is swapped', () => {
       const inode = fs.statSync(target).ino;
-      expect(writeTreeAtomically(target, new Map([...DEV, ...PROD]))).toEqual({ added: 0, changed: 0, removed: 0, unchanged: 4, written: false, stalePackages: [] });
+      expect(writeTreeAtomically(target, new Map([...DEV, ...PROD])))
+        .toEqual({ added: 0, changed: 0, removed: 0, unchanged: 4, written: false, stalePackages: [] });
       expect(fs.statSync(target).ino).toBe(inode);
       expect(fs.readFileSync(path.join(target, 'prod', 'platform-0.1.0.tgz'))).toEqual(TGZ);
     });
@@ -82,9 +85,12 @@ describe('writeTreeAtomically', () => {
       // WHEN only dev changes
       const result = writeTreeAtomically(target, new Map([['dev/app/a.yaml', 'A\n'], ['dev/report/r.md', 'r\n'], ...PROD]));
       // THEN prod keeps its package, byte for byte, and it is not counted as removed; dev's is stale
-      expect(result).toEqual({ added: 0, changed: 1, removed: 1, unchanged: 3, written: true, stalePackages: [{ path: 'dev/platform-0.1.0.tgz', environment: 'dev' }] });
+      expect(result).toEqual({
+        added: 0, changed: 1, removed: 1, unchanged: 3, written: true, stalePackages: [{ path: 'dev/platform-0.1.0.tgz', environment: 'dev' }],
+      });
       expect(fs.readFileSync(path.join(target, 'prod', 'platform-0.1.0.tgz'))).toEqual(TGZ);
-      expect(Object.keys(tree(target)).sort()).toEqual(['dev/app/a.yaml', 'dev/report/r.md', 'prod/app/b.yaml', 'prod/control-plane/audit.yaml', 'prod/platform-0.1.0.tgz']);
+      expect(Object.keys(tree(target)).sort())
+        .toEqual(['dev/app/a.yaml', 'dev/report/r.md', 'prod/app/b.yaml', 'prod/control-plane/audit.yaml', 'prod/platform-0.1.0.tgz']);
       expect(fs.readdirSync(parent)).toEqual(['dist']);
     });
 
@@ -93,7 +99,10 @@ describe('writeTreeAtomically', () => {
       const lost = writeTreeAtomically(target, new Map([...DEV, ['dev/app/new.yaml', 'n\n'], ['prod/app/b.yaml', 'b\n']]));
       // THEN both packages are stale, removed and named
       expect(lost).toMatchObject({ added: 1, removed: 3, written: true });
-      expect(lost.stalePackages).toEqual([{ path: 'dev/platform-0.1.0.tgz', environment: 'dev' }, { path: 'prod/platform-0.1.0.tgz', environment: 'prod' }]);
+      expect(lost.stalePackages).toEqual([
+        { path: 'dev/platform-0.1.0.tgz', environment: 'dev' },
+        { path: 'prod/platform-0.1.0.tgz', environment: 'prod' },
+      ]);
       expect(Object.keys(tree(target)).filter((f) => f.endsWith('.tgz'))).toEqual([]);
       // AND WHEN an environment is no longer synthesized at all, its package goes with it
       fs.writeFileSync(path.join(target, 'prod', 'platform-0.1.0.tgz'), TGZ);
@@ -113,10 +122,11 @@ describe('writeTreeAtomically', () => {
 
   test('waits for a lock held by a live process, then gives up with a clear message', () => {
     const target = path.join(parent, 'dist');
-    fs.mkdirSync(path.join(parent, '.dist-lock'));
-    fs.writeFileSync(path.join(parent, '.dist-lock', 'pid'), `${process.ppid}\n`);
+    const lock = path.join(parent, '.dist-lock');
+    fs.mkdirSync(lock);
+    fs.writeFileSync(path.join(lock, 'pid'), `${process.ppid}\n`);
     expect(() => writeTreeAtomically(target, new Map([['a.yaml', 'a\n']]), { lockTimeoutMs: 150 }))
-      .toThrow(`another synth (pid ${process.ppid}) is writing ${target}; wait for it to finish, or delete ${path.join(parent, '.dist-lock')} if that process is gone`);
+      .toThrow(`another synth (pid ${process.ppid}) is writing ${target}; wait for it to finish, or delete ${lock} if that process is gone`);
     expect(fs.existsSync(target)).toBe(false);
   });
 
@@ -127,8 +137,9 @@ describe('writeTreeAtomically', () => {
     fs.writeFileSync(path.join(parent, '.dist-lock', 'pid'), `${process.ppid}\n`);
     const told: string[] = [];
     // WHEN a write and a recovery wait for it until they give up
-    expect(() => writeTreeAtomically(target, new Map([['a.yaml', 'a\n']]), { lockTimeoutMs: 300, onWait: (m) => told.push(m) })).toThrow('another synth');
-    expect(() => recoverInterruptedWrite(target, { lockTimeoutMs: 300, onWait: (m) => told.push(m) })).toThrow('another synth');
+    const onWait = (m: string): number => told.push(m);
+    expect(() => writeTreeAtomically(target, new Map([['a.yaml', 'a\n']]), { lockTimeoutMs: 300, onWait })).toThrow('another synth');
+    expect(() => recoverInterruptedWrite(target, { lockTimeoutMs: 300, onWait })).toThrow('another synth');
     // THEN each said so once, before waiting, naming who holds the lock and what it writes
     const message = `waiting for another synth (pid ${process.ppid}) to finish writing ${target} (at most 1 s)`;
     expect(told).toEqual([message, message]);
@@ -175,7 +186,8 @@ describe('writeTreeAtomically', () => {
     fs.mkdirSync(path.join(parent, '.dist-old-4242'));
     fs.writeFileSync(path.join(parent, '.dist-old-4242', 'a.yaml'), 'old\n');
     fs.mkdirSync(path.join(parent, '.dist-lock'));
-    fs.writeFileSync(path.join(parent, '.dist-lock', 'pid'), spawnSync(process.execPath, ['-e', 'console.log(process.pid)'], { encoding: 'utf8' }).stdout);
+    const gone = spawnSync(process.execPath, ['-e', 'console.log(process.pid)'], { encoding: 'utf8' }).stdout;
+    fs.writeFileSync(path.join(parent, '.dist-lock', 'pid'), gone);
     recoverInterruptedWrite(target);
     expect(tree(target)).toEqual({ 'a.yaml': 'old\n' });
     expect(fs.readdirSync(parent)).toEqual(['dist']);
