@@ -169,6 +169,35 @@ describe('bulwark CLI (in process)', () => {
     expect(runCli(['synht'], { cwd: work })).toMatchObject({ code: 2, stderr: expect.stringMatching(/^error: unknown command "synht" \(did you mean "synth"\?\)/) });
   });
 
+  test('synth --env synthesizes that environment only and leaves the others\' folders as they are', () => {
+    // GIVEN three environments synthesized, and their packages
+    for (const env of ['dev', 'staging', 'prod']) fs.copyFileSync(path.join(FIXTURES, 'overlays', `${env}.yaml`), path.join(work, 'overlays', `${env}.yaml`));
+    expect(runCli(['synth', '--quiet'], { cwd: work }).code).toBe(0);
+    fs.writeFileSync(path.join(work, 'dist', 'prod', 'platform-0.0.1.tgz'), 'package');
+    const before = treeBytes(path.join(work, 'dist'));
+
+    // WHEN staging changes and is synthesized alone, while dev's overlay is broken
+    const staging = path.join(work, 'overlays', 'staging.yaml');
+    fs.writeFileSync(staging, fs.readFileSync(staging, 'utf8').replace('backend:1.4.2', 'backend:1.4.3'));
+    fs.writeFileSync(path.join(work, 'overlays', 'dev.yaml'), 'environment: dev\nnot: valid\n');
+    const r = runCli(['synth', '--env', 'staging'], { cwd: work });
+
+    // THEN only staging is reported and rewritten; dev, prod and prod's package are untouched
+    expect(r.code).toBe(0);
+    expect(r.stdout.split('\n').filter((l) => /^[a-z]+: \d+ components/.test(l)).map((l) => l.split(':')[0])).toEqual(['staging']);
+    const after = treeBytes(path.join(work, 'dist'));
+    const changed = Object.keys(after).filter((f) => after[f] !== before[f]);
+    expect(changed).toContain('staging/backend/deployment-backend.yaml');
+    expect(changed.filter((f) => !f.startsWith('staging/backend/'))).toEqual([]);
+    expect(Object.keys(after).sort()).toEqual(Object.keys(before).sort());
+  });
+
+  test('synth --env with a name no overlay has is a usage error with the environments there are', () => {
+    const r = runCli(['synth', '--env', 'deev'], { cwd: work });
+    expect([r.code, r.stderr.split('\n')[0]]).toEqual([2, 'error: --env deev: no overlay overlays/deev.yaml (did you mean "dev"?); environments: dev']);
+    expect(fs.readdirSync(work)).toEqual(['overlays']);
+  });
+
   test('--version and the version command print the version', () => {
     expect(runCli(['--version'], { cwd: work })).toMatchObject({ code: 0, stdout: `bulwark ${VERSION}\n`, stderr: '' });
     expect(runCli(['version'], { cwd: work })).toMatchObject({ code: 0, stdout: `bulwark ${VERSION}\n`, stderr: '' });

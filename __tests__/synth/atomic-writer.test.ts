@@ -30,6 +30,17 @@ describe('writeTreeAtomically', () => {
     expect(fs.readdirSync(parent)).toEqual(['dist']);
   });
 
+  test('with `environments`, owns only those folders: the others are carried over as they are, never counted as removed', () => {
+    const target = path.join(parent, 'dist');
+    writeTreeAtomically(target, new Map([['dev/a/x.yaml', 'dev\n'], ['prod/a/x.yaml', 'old\n'], ['prod/a/gone.yaml', 'gone\n']]));
+    fs.writeFileSync(path.join(target, 'dev', 'platform-1.0.0.tgz'), 'package');
+    const r = writeTreeAtomically(target, new Map([['prod/a/x.yaml', 'new\n']]), { environments: ['prod'] });
+    expect(tree(target)).toEqual({ 'dev/a/x.yaml': 'dev\n', 'dev/platform-1.0.0.tgz': 'package', 'prod/a/x.yaml': 'new\n' });
+    expect(r).toMatchObject({ changed: 1, added: 0, removed: 1, written: true });
+    // Unchanged: nothing is written.
+    expect(writeTreeAtomically(target, new Map([['prod/a/x.yaml', 'new\n']]), { environments: ['prod'] }).written).toBe(false);
+  });
+
   test('leaves the old tree untouched when writing the new one fails', () => {
     const target = path.join(parent, 'dist');
     writeTreeAtomically(target, new Map([['dev/a.yaml', 'old\n']]));

@@ -5,7 +5,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ConfigError, didYouMean, Problem } from '../config/errors';
 import { LoadedOverlay, readOverlays } from '../config/load-overlay';
-import { buildModel } from '../model/platform-model';
+import { modelProblems } from '../model/platform-model';
 import { recoverInterruptedWrite, TreeWriter, WriteResult } from '../synth/atomic-writer';
 import { EnvironmentWorkers } from '../synth/parallel';
 import { EnvironmentSummary, synthesizeInto } from '../synth/pipeline';
@@ -56,6 +56,7 @@ export function runSynth(opts: Options, { ctx, log, style: s, progress }: Comman
       delayMs: ctx.testWriteDelayMs,
       swapDelayMs: ctx.testSwapDelayMs,
       onWait,
+      environments: opts.env === undefined ? undefined : [opts.env],
       onFile: (n, total) => progress.update(`writing ${outName} (${n}/${total} files)`),
       writerScript: ctx.writerScript !== undefined && fs.existsSync(ctx.writerScript) && overlaySizes.reduce((a, b) => a + b, 0) >= BACKGROUND_WRITE_MIN_OVERLAY_BYTES ? ctx.writerScript : undefined,
     });
@@ -124,15 +125,8 @@ function loadValidOverlays(dir: string, ctx: CliContext, env: string | undefined
   const read = readOverlays(dir, { cwd: ctx.cwd });
   const { overlays, problems } = env === undefined ? read : onlyEnvironment(read, dir, env);
   if (problems.length === 0) return overlays;
-  const all: Problem[] = [...problems];
-  for (const o of overlays) {
-    try {
-      buildModel(o, ctx.platformVersion);
-    } catch (e) {
-      if (!(e instanceof ConfigError)) throw e;
-      all.push(...e.problems);
-    }
-  }
+  // The rules only: the models are built once, by the synthesis, when every overlay is valid.
+  const all: Problem[] = [...problems, ...overlays.flatMap(modelProblems)];
   const files = [...new Set(all.map((p) => p.file))].sort();
   throw new ConfigError(files.flatMap((f) => all.filter((p) => p.file === f)));
 }

@@ -43,6 +43,12 @@ export interface WriteOptions extends LockOptions {
    * caller goes on producing the next part of the tree (ignored with `delayMs`).
    */
   readonly writerScript?: string;
+  /**
+   * Environments this write owns (`synth --env`): files of the other environments' folders (and
+   * files outside any) are carried into the new tree as they are, never counted as removed.
+   * @default every environment: the new tree is exactly what was added (and the packages kept)
+   */
+  readonly environments?: readonly string[];
 }
 
 /** How a write waits for the lock of another synth writing the same target. */
@@ -157,7 +163,10 @@ export class TreeWriter {
 
   /** Swaps the staged tree in (or leaves the target as it is when nothing differs). */
   commit(): WriteResult {
-    const gone = [...this.existing].filter((rel) => !this.seen.has(rel));
+    const owned = this.options.environments;
+    const notOwned = (rel: string): boolean => owned !== undefined && !owned.includes(environmentOf(rel));
+    const outside = [...this.existing].filter((rel) => !this.seen.has(rel) && notOwned(rel));
+    const gone = [...this.existing].filter((rel) => !this.seen.has(rel) && !notOwned(rel));
     const changedEnvironments = new Set([...this.changedEnvironments, ...gone.filter((rel) => !isPackage(rel)).map(environmentOf)]);
     const synthesized = new Set([...this.seen].map(environmentOf));
     const packages = gone.filter(isPackage);
@@ -170,7 +179,7 @@ export class TreeWriter {
     const staging = this.stagingDir();
     this.background?.finish();
     this.background = undefined;
-    for (const rel of kept) {
+    for (const rel of [...kept, ...outside]) {
       fs.mkdirSync(path.dirname(path.join(staging, rel)), { recursive: true });
       fs.copyFileSync(path.join(this.target, rel), path.join(staging, rel));
     }
