@@ -18,8 +18,8 @@ export interface ComponentManifests {
   readonly component: string;
   readonly objects: readonly KubeObject[];
   /**
-   * Files of the folder that are not cluster objects (API server configuration), by file name:
-   * written as they are, never judged by the checks, never packaged.
+   * Files of the folder that are not cluster objects (of the kind whose folder this is, see
+   * output-kind.ts), by file name: written as they are, never judged by the checks, never packaged.
    */
   readonly files?: ReadonlyMap<string, string>;
 }
