@@ -26,6 +26,11 @@ synth: ## [npm] synthesize every overlay into dist/<env>/<component>/ (compiled:
 	@$(SETUP) npm
 	@bin/bulwark synth
 
+.PHONY: update
+update: ## [npm] after an intended overlay change: synth into dist/, then refresh the README sample and the per-environment snapshots (no other test's); prints what changed
+	@$(SETUP) npm
+	@bash scripts/update.sh
+
 package: ## [npm, helm] build dist/$(ENV)/platform-$(VERSION).tgz, the umbrella chart of ENV (default prod)
 	@$(SETUP) helm
 	@$(TSX) main.ts package --env $(ENV)

@@ -10,8 +10,9 @@ export const ROOT = path.resolve(__dirname, '..');
 
 /**
  * The overlays tests build on: copies of the committed ones, frozen, so that a user editing
- * `overlays/` (a component, an environment) never breaks a test of behaviour. Only the
- * per-environment snapshots read `overlays/` itself (`__tests__/synth/committed-overlays.test.ts`).
+ * `overlays/` (a component, an environment) never breaks a test of behaviour. Only the tests of
+ * what the committed overlays synthesize read `overlays/` itself (the per-environment snapshots,
+ * the README sample: `COMMITTED_TESTS` in scripts/update.sh, which `make update` refreshes).
  */
 export const FIXTURE_OVERLAYS = path.join(ROOT, '__tests__', 'fixtures', 'overlays');
 /** The environments of `FIXTURE_OVERLAYS`; a new environment of `overlays/` does not go here. */

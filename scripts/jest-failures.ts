@@ -69,7 +69,7 @@ export function failureLines(report: JestReport, options: FailureOptions): strin
     }
   }
   if (skipped > 0) out.push(`… and ${skipped} more failed tests (run jest to see them)`);
-  if ((report.snapshot?.unmatched ?? 0) > 0) out.push(`${report.snapshot!.unmatched} snapshots do not match: review the diff, then npx jest -u`);
+  if ((report.snapshot?.unmatched ?? 0) > 0) out.push(`${report.snapshot!.unmatched} snapshots do not match: review the diff, then make update`);
   return out;
 }
 

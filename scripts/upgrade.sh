@@ -15,7 +15,7 @@
 #      lib/render/l1-shapes.generated.ts (read from those bindings and cdk8s-plus's)
 #   4. synthesize into .build/upgrade/dist and summarize `diff -ru dist .build/upgrade/dist`
 #   5. `jest --ci` (snapshots are compared, never written): the failing tests and snapshot summary
-# Then review .build/upgrade/, and either accept (`make synth && npx jest -u`, commit the pins,
+# Then review .build/upgrade/, and either accept (`make update`, commit the pins,
 # imports/, the L1 shapes, dist/ and snapshots) or roll back with the command printed at the end.
 #
 # Exit codes: 0 upgraded (differences are reported, they are not failures), 1 a step failed,
@@ -175,7 +175,7 @@ if [[ $dry_run == 1 ]]; then
   echo "dry run: nothing was changed"
   exit 0
 fi
-echo "accept: make synth && npx jest -u, review git diff, commit package.json, package-lock.json, scripts/tools.env, imports/, lib/render/l1-shapes.generated.ts, dist/ and snapshots"
+echo "accept: make update, review git diff, commit package.json, package-lock.json, scripts/tools.env, imports/, lib/render/l1-shapes.generated.ts, dist/ and snapshots"
 restore_imports=""
 [[ -d "$WORK/backup/imports" ]] && restore_imports=" && rm -rf imports && cp -R $WORK/backup/imports imports"
 echo "roll back: cp $WORK/backup/package.json $WORK/backup/package-lock.json . && cp $WORK/backup/tools.env scripts/ && cp $WORK/backup/l1-shapes.generated.ts lib/render/$restore_imports && make setup"

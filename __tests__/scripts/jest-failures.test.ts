@@ -83,7 +83,7 @@ describe('failureLines', () => {
       '    line 3',
       '    … 27 more lines',
       '… and 1 more failed tests (run jest to see them)',
-      '2 snapshots do not match: review the diff, then npx jest -u',
+      '2 snapshots do not match: review the diff, then make update',
     ]);
   });
 });
