@@ -1,9 +1,9 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { synthesize } from '../../lib/synth/pipeline';
 import { goTypeSchema, parseGoTypes } from '../../scripts/gen-policy-schemas';
 import { constraintCrd } from '../../scripts/constraint-schemas';
-import { synthesize } from '../../lib/synth/pipeline';
 import { validateManifests } from '../../scripts/validate';
 import { loadOverlay } from '../helpers';
 
@@ -72,7 +72,9 @@ describe('validation of policy objects and control-plane files', () => {
   beforeAll(() => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bulwark-cp-'));
     fs.mkdirSync(path.join(dir, 'prod', 'control-plane'), { recursive: true });
-    for (const name of ['audit-policy.yaml', 'encryption-config.yaml']) fs.writeFileSync(path.join(dir, 'prod', 'control-plane', name), file(`control-plane/${name}`));
+    for (const name of ['audit-policy.yaml', 'encryption-config.yaml']) {
+      fs.writeFileSync(path.join(dir, 'prod', 'control-plane', name), file(`control-plane/${name}`));
+    }
   });
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
@@ -97,7 +99,8 @@ describe('validation of policy objects and control-plane files', () => {
   });
 
   test('control-plane files validate against their own schemas only', async () => {
-    expect((await validateManifests([path.join(dir, 'prod', 'control-plane')])).summary).toMatchObject({ valid: 2, invalid: 0, errors: 0, skipped: 0 });
+    const { summary } = await validateManifests([path.join(dir, 'prod', 'control-plane')]);
+    expect(summary).toMatchObject({ valid: 2, invalid: 0, errors: 0, skipped: 0 });
     const audit = file('control-plane/audit-policy.yaml');
     // Outside a control-plane folder an audit Policy is not a cluster object: no schema.
     expect((await validateManifests({ stdin: audit })).summary).toMatchObject({ errors: 1 });
