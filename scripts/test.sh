@@ -3,7 +3,10 @@
 # last line counts them: jest contributes one per test case, every other step one per check.
 #
 #   scripts/test.sh                 all groups
-#   scripts/test.sh lint validate   only those groups (typecheck imports unit synth determinism lint validate policy)
+#   scripts/test.sh lint validate   only those groups (typecheck imports unit synth determinism lint validate policy flows)
+#   scripts/test.sh flows           the README's "add a component" and "add an environment" in a copy of
+#                                   the working tree, then the groups above but imports on the copy
+#                                   (scripts/test-flows.sh): one count
 #   scripts/test.sh e2e             end-to-end against a real etcd + kube-apiserver (scripts/e2e.sh),
 #                                   which adds one count per assertion it makes
 set -uo pipefail
@@ -135,7 +138,7 @@ run_e2e() {
 }
 
 groups=("$@")
-[[ ${#groups[@]} == 0 ]] && groups=(typecheck imports unit synth determinism lint validate policy e2e)
+[[ ${#groups[@]} == 0 ]] && groups=(typecheck imports unit synth determinism lint validate policy flows e2e)
 want() { local g; for g in "${groups[@]}"; do [[ "$g" == "$1" ]] && return 0; done; return 1; }
 
 want typecheck && check "typecheck (tsc --noEmit, strict)" node_modules/.bin/tsc --noEmit -p tsconfig.json
@@ -160,6 +163,7 @@ if want lint || want validate; then
   done
 fi
 want policy && run_policy
+want flows && check "README flows: component + environment, in a copy" bash scripts/test-flows.sh
 
 want e2e && run_e2e
 
