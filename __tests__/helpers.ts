@@ -3,8 +3,8 @@ import * as path from 'path';
 import { App, Chart, Testing } from 'cdk8s';
 import { ConfigError } from '../lib/config/errors';
 import { LoadedOverlay, parseOverlay } from '../lib/config/load-overlay';
-import { buildModel, PlatformModel } from '../lib/model/platform-model';
 import { KubeObject } from '../lib/manifest/kube-object';
+import { buildModel, PlatformModel } from '../lib/model/platform-model';
 
 export const ROOT = path.resolve(__dirname, '..');
 
@@ -28,8 +28,11 @@ export function loadOverlay(env: string): LoadedOverlay {
   return parseOverlay(`overlays/${env}.yaml`, overlayText(env));
 }
 
-export function modelOf(env: string): PlatformModel {
-  return buildModel(loadOverlay(env), '1.2.3');
+/** The model of the fixture overlay `env`, or of `loaded`; a ConfigError with its problems when it has any. */
+export function modelOf(overlay: string | LoadedOverlay): PlatformModel {
+  const { model, problems } = buildModel(typeof overlay === 'string' ? loadOverlay(overlay) : overlay, '1.2.3');
+  if (model === undefined) throw new ConfigError(problems);
+  return model;
 }
 
 /** The error lines a bad input produces; fails the test when no ConfigError is thrown. */

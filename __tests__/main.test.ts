@@ -235,7 +235,7 @@ describe('bulwark CLI (in process)', () => {
     expect(runCli(['synth', '--overlays', 'nope'], { cwd: work })).toEqual({
       code: 1,
       stdout: '',
-      stderr: 'error: nope: (document): overlay directory not found; fix: run from the repository root or pass --overlays <dir>\n',
+      stderr: 'error: nope: (document): overlay directory not found; received no such directory; allowed: a directory of <env>.yaml overlays; fix: run from the repository root or pass --overlays <dir>\n',
     });
   });
 

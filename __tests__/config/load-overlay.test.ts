@@ -37,7 +37,7 @@ describe('parseOverlay', () => {
 
   test('fails on a wrong type, naming what was received and what is allowed', () => {
     const errors = configErrors(parse(devWith('    image: ghcr.io/bulwark-platform/backend:1.4.2', '    image: ghcr.io/bulwark-platform/backend:1.4.2\n    replicas: three')));
-    expect(errors[0]).toMatch(/^overlays\/dev\.yaml:\d+:15: components\.backend\.replicas: wrong type; received "three"; allowed: an integer from 0 to 100$/);
+    expect(errors[0]).toMatch(/^overlays\/dev\.yaml:\d+:15: components\.backend\.replicas: wrong type; received "three"; allowed: an integer from 0 to 100; fix: write the number in digits, without quotes, e\.g\. 1$/);
   });
 
   test('fails on replicas below zero', () => {
@@ -47,7 +47,7 @@ describe('parseOverlay', () => {
 
   test('fails on a missing required key, saying what to add', () => {
     const errors = configErrors(parse(devWith(/\nnamespace: bulwark-dev\n/, '\n')));
-    expect(errors).toEqual([expect.stringMatching(/^overlays\/dev\.yaml:3:1: namespace: missing required key; allowed: a DNS-1123 label .*; fix: add namespace \(namespace the workloads run in\)$/)]);
+    expect(errors).toEqual([expect.stringMatching(/^overlays\/dev\.yaml:3:1: namespace: missing required key; received nothing; allowed: a DNS-1123 label .*; fix: add namespace \(namespace the workloads run in\)$/)]);
   });
 
   test.each([
@@ -95,7 +95,7 @@ describe('parseOverlay', () => {
 
   test('fails on malformed YAML with one line at the opening bracket, not at the line where the parser noticed', () => {
     expect(configErrors(parse('environment: dev\ncomponents: [backend\nnamespace: x\n'))).toEqual([
-      'overlays/dev.yaml:2:13: components: invalid YAML: "[" is not closed; allowed: [a, b] on one line, or continuation lines indented under their key; fix: add the missing "]"',
+      'overlays/dev.yaml:2:13: components: invalid YAML: "[" is not closed; received "[backend"; allowed: [a, b] on one line, or continuation lines indented under their key; fix: add the missing "]"',
     ]);
   });
 
@@ -146,7 +146,7 @@ describe('parseOverlay', () => {
   });
 
   test('fails on an empty overlay', () => {
-    expect(configErrors(parse(''))).toEqual([expect.stringContaining('overlays/dev.yaml: (document): overlay is empty')]);
+    expect(configErrors(parse(''))).toEqual([expect.stringContaining('overlays/dev.yaml:1:1: (document): overlay is empty; received no keys; allowed: a mapping with at least environment, namespace')]);
   });
 
   test('fails on an overlay that is a list', () => {
@@ -155,7 +155,7 @@ describe('parseOverlay', () => {
 
   test('fails on a binary file', () => {
     expect(configErrors(parse(Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0xff]))))
-      .toEqual(['overlays/dev.yaml: (document): not a text file; received binary content; allowed: UTF-8 YAML text; fix: check that the file is an overlay, not a build artifact']);
+      .toEqual(['overlays/dev.yaml:1:1: (document): not a text file; received binary content; allowed: UTF-8 YAML text; fix: check that the file is an overlay, not a build artifact']);
   });
 
   test('fails when environment does not match the file name', () => {

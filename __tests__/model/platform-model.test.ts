@@ -1,15 +1,73 @@
+import { formatProblem } from '../../lib/config/errors';
 import { parseOverlay } from '../../lib/config/load-overlay';
-import { buildModel } from '../../lib/model/platform-model';
-import { configErrors, modelOf, overlayText } from '../helpers';
+import { buildModel, MODEL_RULES, modelProblems } from '../../lib/model/platform-model';
+import { configErrors, loadOverlay, modelOf, overlayText } from '../helpers';
 
 function modelFromDev(search: string | RegExp, replacement: string) {
   const text = overlayText('dev');
   const changed = text.replace(search, replacement);
   if (changed === text) throw new Error(`fixture did not change: ${search}`);
-  return () => buildModel(parseOverlay('overlays/dev.yaml', changed), '1.2.3');
+  return () => modelOf(parseOverlay('overlays/dev.yaml', changed));
 }
 
+const SMALL_RESOURCES = '    resources:\n      requests: { cpu: 10m, memory: 32Mi }\n      limits: { cpu: 100m, memory: 64Mi }\n';
+
+/** A small extra component before podinfo, named `name`, with `kind: backend` unless `kind` is false. */
+function withComponent(name: string, kind = true): [string, string] {
+  const image = '    image: ghcr.io/bulwark-platform/payments:2.0.0\n';
+  return ['  podinfo:\n', `  ${name}:\n${kind ? '    kind: backend\n' : ''}${image}${SMALL_RESOURCES}\n  podinfo:\n`];
+}
+
+const TENANT_QUOTA = '{ requests: { cpu: "1", memory: 1Gi }, limits: { cpu: "1", memory: 1Gi }, pods: 1 }';
+const TENANT_TEAM_A = `\ntenants:\n  - { name: team-a, group: g, quota: ${TENANT_QUOTA} }\n\ncomponents:\n`;
+
 describe('buildModel', () => {
+  test('returns the problems of every rule instead of throwing them, in file order, and no model', () => {
+    const text = overlayText('dev').replace('pods: 30', 'pods: 4').replace('max: { cpu: "1", memory: 1Gi }', 'max: { cpu: 400m, memory: 1Gi }');
+    const result = buildModel(parseOverlay('overlays/dev.yaml', text), '1.2.3');
+    expect(result.model).toBeUndefined();
+    expect(result.problems.map((p) => `${p.position?.line}: ${p.path}`))
+      .toEqual(['10: quota.pods', '54: components.backend.resources.limits.cpu', '76: components.agent.resources.limits.cpu']);
+  });
+
+  test('returns the model and no problem for a valid overlay; every rule holds on it', () => {
+    const result = buildModel(loadOverlay('dev'), '1.2.3');
+    expect([result.model?.environment, result.problems]).toEqual(['dev', []]);
+    expect(modelProblems(loadOverlay('prod'))).toEqual([]);
+  });
+
+  test('lists each rule once, as a named function', () => {
+    const names = MODEL_RULES.map((rule) => rule.name);
+    expect(names.every((n) => /^[a-z][A-Za-z]+$/.test(n))).toBe(true);
+    expect(new Set(names).size).toBe(MODEL_RULES.length);
+  });
+
+  test('fails on a component named after a folder reserved for files that are not objects, at its key', () => {
+    const errors = configErrors(modelFromDev(...withComponent('control-plane')));
+    expect(errors).toEqual([
+      'overlays/dev.yaml:106:3: components.control-plane: the component\'s folder dist/<env>/control-plane/ is reserved for files that are not cluster objects; '
+        + 'received "control-plane"; allowed: any component name but control-plane, report; fix: rename it, e.g. control-plane-service',
+    ]);
+  });
+
+  test('fails on a component named report without kind: it is unknown, and its folder is reserved', () => {
+    const errors = configErrors(modelFromDev(...withComponent('report', false)));
+    expect(errors).toEqual([
+      expect.stringMatching(/^overlays\/dev\.yaml:106:3: components\.report: unknown component; /),
+      'overlays/dev.yaml:106:3: components.report: the component\'s folder dist/<env>/report/ is reserved for files that are not cluster objects; '
+        + 'received "report"; allowed: any component name but control-plane, report; fix: rename it, e.g. report-service, with kind: <catalog entry>',
+    ]);
+  });
+
+  test('fails on a component in the folder of a tenant', () => {
+    const withTenant = overlayText('dev').replace('\ncomponents:\n', TENANT_TEAM_A).replace(...withComponent('tenant-team-a'));
+    const result = buildModel(parseOverlay('overlays/dev.yaml', withTenant), '1.2.3');
+    expect(result.problems.map(formatProblem)).toEqual([
+      'overlays/dev.yaml:109:3: components.tenant-team-a: the component\'s folder dist/<env>/tenant-team-a/ is the folder of tenant team-a; '
+        + 'received "tenant-team-a"; allowed: a name other than tenant-<tenant> for every tenant; fix: rename the component or the tenant',
+    ]);
+  });
+
   test('resolves both directions of the dependency graph, sorted', () => {
     const model = modelOf('dev');
     const backend = model.components.find((c) => c.name === 'backend')!;
@@ -30,9 +88,10 @@ describe('buildModel', () => {
   test('fails on a dependency on a component the environment does not deploy', () => {
     const withoutMcp = /\n  mcp:\n[\s\S]*?\n\n/;
     const errors = configErrors(modelFromDev(withoutMcp, '\n'));
+    // In file order: backend comes before agent in the overlay.
     expect(errors).toEqual([
+      expect.stringMatching(/^overlays\/dev\.yaml:\d+:\d+: components\.backend\.dependsOn\[0\]: depends on "mcp"/),
       expect.stringMatching(/^overlays\/dev\.yaml:\d+:\d+: components\.agent\.dependsOn\[0\]: depends on "mcp", which is neither a component this environment deploys nor an external endpoint; received "mcp"; allowed: backend, database, frontend, llm-api, podinfo; fix: add components\.mcp or externalEndpoints\.mcp, or remove the dependency$/),
-      expect.stringMatching(/components\.backend\.dependsOn\[0\]: depends on "mcp"/),
     ]);
   });
 
@@ -49,8 +108,9 @@ describe('buildModel', () => {
   test('fails on a limit the namespace LimitRange would reject', () => {
     const errors = configErrors(modelFromDev('max: { cpu: "1", memory: 1Gi }', 'max: { cpu: 400m, memory: 1Gi }'));
     expect(errors).toEqual([
-      expect.stringContaining('components.agent.resources.limits.cpu: cpu limit is above the namespace LimitRange max, the pod would be rejected; received "500m"; allowed: at most "400m"'),
       expect.stringContaining('components.backend.resources.limits.cpu'),
+      expect.stringContaining('components.agent.resources.limits.cpu: cpu limit is above the namespace LimitRange max, the pod would be rejected; '
+        + 'received "500m"; allowed: at most "400m"; fix: lower the limit or raise limitRange.max'),
     ]);
   });
 
@@ -62,8 +122,10 @@ describe('buildModel', () => {
   test('fails on a Vault store without its connection, and on an issuer without its settings', () => {
     const errors = configErrors(modelFromDev(/secretStore:\n  provider: fake.*\n  refreshInterval: 1h\n\ncertificates:\n  issuer: self-signed\n/, 'secretStore:\n  provider: vault\n\ncertificates:\n  issuer: acme\n'));
     expect(errors).toEqual([
-      expect.stringContaining('secretStore: provider vault needs a vault section; allowed: secretStore.vault with server, path, role; fix: add secretStore.vault'),
-      expect.stringContaining('certificates: issuer acme needs an acme section'),
+      'overlays/dev.yaml:18:13: secretStore.provider: provider vault needs a vault section; received "vault"; '
+        + 'allowed: vault together with secretStore.vault (server, path, role), or fake; fix: add secretStore.vault',
+      'overlays/dev.yaml:21:11: certificates.issuer: issuer acme needs an acme section; received "acme"; '
+        + 'allowed: acme together with certificates.acme (server and email), or self-signed; fix: add certificates.acme',
     ]);
   });
 
@@ -85,19 +147,29 @@ describe('buildModel', () => {
 
   test('fails when the quota cannot hold every replica', () => {
     const errors = configErrors(modelFromDev('pods: 30', 'pods: 4'));
-    expect(errors).toEqual([expect.stringContaining('quota.pods: quota allows fewer pods than the components run; received 4; allowed: at least 5')]);
+    expect(errors).toEqual([
+      'overlays/dev.yaml:10:9: quota.pods: quota allows fewer pods than the components run, the largest: agent (1 pod), backend (1 pod), frontend (1 pod) '
+        + 'and 2 more; received 4; allowed: at least 5; fix: raise quota.pods to 5, or lower the replicas of agent',
+    ]);
   });
 
   test('fails when quota memory is below the sum of requests', () => {
     const errors = configErrors(modelFromDev('requests: { cpu: "4", memory: 8Gi }', 'requests: { cpu: "4", memory: 256Mi }'));
-    expect(errors).toEqual([expect.stringContaining('quota.requests.memory: quota is smaller than the components\' requests (at their most replicas); received "256Mi"; allowed: at least "544Mi"')]);
+    expect(errors).toEqual([
+      'overlays/dev.yaml:8:33: quota.requests.memory: quota is smaller than the components\' requests (at their most replicas), '
+        + 'the largest: agent (1 pod × "256Mi"), backend (1 pod × "128Mi"), frontend (1 pod × "64Mi") and 2 more; received "256Mi"; allowed: at least "544Mi"; '
+        + 'fix: raise quota.requests.memory to "544Mi", or lower the replicas or requests of agent',
+    ]);
   });
 
   test('sizes the quota check on the autoscaler maximum', () => {
     const errors = configErrors(modelFromDev('    image: ghcr.io/bulwark-platform/frontend:1.4.2\n', '    image: ghcr.io/bulwark-platform/frontend:1.4.2\n    autoscaling: { minReplicas: 2, maxReplicas: 40 }\n'));
     expect(errors).toEqual([
-      expect.stringContaining('quota.limits.cpu: quota is smaller than the components\' limits (at their most replicas); received "8"; allowed: at least "11350m"'),
-      expect.stringContaining('quota.pods: quota allows fewer pods than the components run; received 30; allowed: at least 44'),
+      'overlays/dev.yaml:9:18: quota.limits.cpu: quota is smaller than the components\' limits (at their most replicas), '
+        + 'the largest: frontend (40 pods × "250m"), agent (1 pod × "500m"), backend (1 pod × "500m") and 2 more; received "8"; allowed: at least "11350m"; '
+        + 'fix: raise quota.limits.cpu to "11350m", or lower the replicas or limits of frontend',
+      'overlays/dev.yaml:10:9: quota.pods: quota allows fewer pods than the components run, the largest: frontend (40 pods), agent (1 pod), backend (1 pod) '
+        + 'and 2 more; received 30; allowed: at least 44; fix: raise quota.pods to 44, or lower the replicas of frontend',
     ]);
   });
 
@@ -121,7 +193,10 @@ describe('buildModel', () => {
 
   test('fails on an external endpoint with neither hosts nor cidrs', () => {
     const errors = configErrors(modelFromDev('    hosts: [api.openai.com]\n', ''));
-    expect(errors).toEqual([expect.stringContaining('externalEndpoints.llm-api: external endpoint names no host and no address range; allowed: hosts and/or cidrs')]);
+    expect(errors).toEqual([
+      'overlays/dev.yaml:26:5: externalEndpoints.llm-api: external endpoint names no host and no address range; received neither hosts nor cidrs; '
+        + 'allowed: hosts and/or cidrs; fix: add hosts: [api.example.com] or cidrs: [10.0.0.0/16]',
+    ]);
   });
 
   test('fails on an unknown component at its key, with a suggestion', () => {

@@ -1,12 +1,11 @@
 import { parseOverlay } from '../../lib/config/load-overlay';
-import { buildModel } from '../../lib/model/platform-model';
 import { configErrors, modelOf, overlayText } from '../helpers';
 
 function modelFrom(env: string, search: string | RegExp, replacement: string) {
   const text = overlayText(env);
   const changed = text.replace(search, replacement);
   if (changed === text) throw new Error(`fixture did not change: ${search}`);
-  return () => buildModel(parseOverlay(`overlays/${env}.yaml`, changed), '1.2.3');
+  return () => modelOf(parseOverlay(`overlays/${env}.yaml`, changed));
 }
 
 describe('policy and controlPlane in the model', () => {
@@ -46,7 +45,7 @@ describe('policy and controlPlane in the model', () => {
 
   test('fails on provider kms without its plugin, and on kms settings with aescbc', () => {
     const errors = configErrors(modelFrom('prod', /\n    kms:\n[\s\S]*?timeout: 3s\n/, '\n'));
-    expect(errors).toEqual([expect.stringContaining('controlPlane.encryption: provider kms needs a kms section; allowed: controlPlane.encryption.kms with name and endpoint; fix: add controlPlane.encryption.kms, or use provider: aescbc')]);
+    expect(errors).toEqual([expect.stringMatching(/^overlays\/prod\.yaml:\d+:15: controlPlane\.encryption\.provider: provider kms needs a kms section; received "kms"; allowed: controlPlane\.encryption\.kms with name and endpoint; fix: add controlPlane\.encryption\.kms, or use provider: aescbc$/)]);
     const mixed = configErrors(modelFrom('prod', '    provider: kms\n', '    provider: aescbc\n'));
     expect(mixed).toEqual([expect.stringContaining('controlPlane.encryption.kms: kms is set but the provider is aescbc')]);
   });

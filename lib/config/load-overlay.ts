@@ -1,13 +1,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Document, Node, YAMLError } from 'yaml';
-import { ConfigError, describeValue, didYouMean, Problem, SourcePosition } from './errors';
 import { parsePlainYaml, yamlLibrary } from '../util/fast-yaml';
+import { ConfigError, describeValue, didYouMean, Problem, SourcePosition } from './errors';
+import { Overlay, overlaySchema } from './overlay-schema';
+import { INVALID, Issue, Path } from './schema-types';
 
 /** The `yaml` library, loaded on first use: the fast path (parsePlainYaml) does not need it. */
 const Y = yamlLibrary;
-import { Overlay, overlaySchema } from './overlay-schema';
-import { INVALID, Issue, Path } from './schema-types';
 
 /** A validated overlay and a way back from a key path to its place in the file. */
 export interface LoadedOverlay {
@@ -23,7 +23,11 @@ export function formatPath(keyPath: Path): string {
 }
 
 /** What a whole overlay must be, for an empty file or a document that is not a mapping. */
-const DOCUMENT_ALLOWED = `a mapping with at least ${Object.entries(overlaySchema.fields).filter(([, f]) => f.mode === 'required').map(([k]) => k).join(', ')}`;
+const REQUIRED_KEYS = Object.entries(overlaySchema.fields).filter(([, f]) => f.mode === 'required').map(([k]) => k);
+const DOCUMENT_ALLOWED = `a mapping with at least ${REQUIRED_KEYS.join(', ')}`;
+
+/** Where a problem of the whole document is: its start (an editor jumps there). */
+const DOCUMENT_START: SourcePosition = { line: 1, column: 1 };
 
 /** How many alias expansions a document may make before it counts as a "billion laughs" bomb. */
 const MAX_ALIAS_COUNT = 100;
@@ -61,7 +65,7 @@ function parseYamlDocument(text: string): ParsedDocument {
 /** The `yaml` library's reading of the text: its data, or its syntax and alias problems. */
 function parseDocumentOf(file: string, text: string): { data: unknown; locate: LoadedOverlay['locate'] } {
   const parsed = parseYamlDocument(text);
-  if (parsed.doc.errors.length > 0) throw new ConfigError(syntaxProblems(file, parsed.doc, parsed.toPosition));
+  if (parsed.doc.errors.length > 0) throw new ConfigError(syntaxProblems(file, text, parsed.doc, parsed.toPosition));
   return { data: toData(file, parsed.doc, parsed.toPosition), locate: locatorOf(parsed) };
 }
 
@@ -85,18 +89,35 @@ function locatorOf({ doc, toPosition }: ParsedDocument): LoadedOverlay['locate']
 
 function validateOverlay(file: string, data: unknown, locate: LoadedOverlay['locate']): LoadedOverlay {
   if (data === null || data === undefined) {
-    throw new ConfigError([{ file, path: '', message: 'overlay is empty', allowed: DOCUMENT_ALLOWED, fix: 'start from overlays/dev.yaml' }]);
+    throw new ConfigError([{
+      file,
+      position: DOCUMENT_START,
+      path: '',
+      message: 'overlay is empty',
+      received: 'no keys',
+      allowed: DOCUMENT_ALLOWED,
+      fix: 'start from overlays/dev.yaml',
+    }]);
   }
   const issues: Issue[] = [];
   const overlay = overlaySchema.check(data, [], issues);
   if (overlay === INVALID || issues.length > 0) {
     // A document of the wrong type: name what it must start with, not every optional key.
-    const shaped = issues.map((i) => (i.path.length === 0 && i.message === 'wrong type' ? { ...i, allowed: DOCUMENT_ALLOWED } : i));
+    const documentFix = 'write the overlay as "key: value" lines; start from overlays/dev.yaml';
+    const shaped = issues.map((i) => (i.path.length === 0 && i.message === 'wrong type' ? { ...i, allowed: DOCUMENT_ALLOWED, fix: documentFix } : i));
     throw new ConfigError(withoutEchoes(shaped).map((i) => issueToProblem(file, i, locate)));
   }
   const expected = path.basename(file).replace(/\.ya?ml$/, '');
   if (overlay.environment !== expected) {
-    throw new ConfigError([{ file, position: locate(['environment']), path: 'environment', message: 'environment does not match the file name', received: JSON.stringify(overlay.environment), allowed: JSON.stringify(expected), fix: `rename the file or set environment: ${expected}` }]);
+    throw new ConfigError([{
+      file,
+      position: locate(['environment']),
+      path: 'environment',
+      message: 'environment does not match the file name',
+      received: JSON.stringify(overlay.environment),
+      allowed: JSON.stringify(expected),
+      fix: `rename the file or set environment: ${expected}`,
+    }]);
   }
   return { file, overlay, locate };
 }
@@ -138,12 +159,28 @@ function toData(file: string, doc: Document.Parsed, toPosition: (offset: number)
     const unresolved = /^Unresolved alias[^:]*: (.*)$/.exec(message);
     if (unresolved) {
       const at = aliases.find(({ node }) => Y().isAlias(node) && node.source === unresolved[1]);
-      return fail(file, at, toPosition, { message: 'alias refers to an anchor that is not defined above it', received: `*${unresolved[1]}`, allowed: 'an alias *name after its anchor &name', fix: `define &${unresolved[1]} before using it, or write the value out` });
+      return fail(file, at, toPosition, {
+        message: 'alias refers to an anchor that is not defined above it',
+        received: `*${unresolved[1]}`,
+        allowed: 'an alias *name after its anchor &name',
+        fix: `define &${unresolved[1]} before using it, or write the value out`,
+      });
     }
     if (/resource exhaustion|alias count/i.test(message)) {
-      return fail(file, aliases[0], toPosition, { message: `aliases expand to more than ${MAX_ALIAS_COUNT} copies`, allowed: `at most ${MAX_ALIAS_COUNT} alias expansions`, fix: 'write the values out instead of nesting aliases' });
+      const first = aliases[0]?.node;
+      return fail(file, aliases[0], toPosition, {
+        message: `aliases expand to more than ${MAX_ALIAS_COUNT} copies`,
+        received: `${aliases.length} aliases${first && Y().isAlias(first) ? `, the first *${first.source}` : ''}`,
+        allowed: `at most ${MAX_ALIAS_COUNT} alias expansions`,
+        fix: 'write the values out instead of nesting aliases',
+      });
     }
-    return fail(file, undefined, toPosition, { message: `invalid YAML: ${firstLine(message)}` });
+    return fail(file, undefined, toPosition, {
+      message: `invalid YAML: ${firstLine(message)}`,
+      received: 'a document the YAML parser cannot read',
+      allowed: 'YAML 1.2',
+      fix: 'fix the YAML syntax',
+    });
   }
 }
 
@@ -153,20 +190,25 @@ function fail(
   toPosition: (offset: number) => SourcePosition,
   p: Omit<Problem, 'file' | 'path' | 'position'>,
 ): never {
-  throw new ConfigError([{ file, position: at?.node.range ? toPosition(at.node.range[0]) : undefined, path: at ? formatPath(at.path) : '', ...p }]);
+  throw new ConfigError([{
+    file,
+    position: at?.node.range ? toPosition(at.node.range[0]) : DOCUMENT_START,
+    path: at ? formatPath(at.path) : '',
+    ...p,
+  }]);
 }
 
 /**
  * One problem per real mistake. Duplicate keys are each their own problem; of the syntax errors
  * only the first is kept, because the parser's later complaints are usually echoes of it.
  */
-function syntaxProblems(file: string, doc: Document.Parsed, toPosition: (offset: number) => SourcePosition): Problem[] {
+function syntaxProblems(file: string, text: string, doc: Document.Parsed, toPosition: (offset: number) => SourcePosition): Problem[] {
   const nodes = nodesOf(doc);
   const problems: Problem[] = [];
   const duplicates = doc.errors.filter((e) => e.code === 'DUPLICATE_KEY');
   for (const error of duplicates) problems.push(duplicateKeyProblem(file, doc, error, toPosition));
   const syntax = doc.errors.find((e) => e.code !== 'DUPLICATE_KEY');
-  if (syntax) problems.push(syntaxProblem(file, syntax, nodes, toPosition));
+  if (syntax) problems.push(syntaxProblem(file, text, syntax, nodes, toPosition));
   return problems.sort((a, b) => (a.position?.line ?? 0) - (b.position?.line ?? 0) || (a.position?.column ?? 0) - (b.position?.column ?? 0));
 }
 
@@ -192,32 +234,62 @@ function duplicateKeyProblem(file: string, doc: Document.Parsed, error: YAMLErro
       if (first === undefined) seen.set(key, pair.key.range[0]);
     }
   }
-  return { file, position: toPosition(error.pos[0]), path: '', message: 'duplicate key', allowed: 'each key once per mapping', fix: 'keep only one of the two' };
+  return {
+    file,
+    position: toPosition(error.pos[0]),
+    path: '',
+    message: 'duplicate key',
+    received: 'a key set twice',
+    allowed: 'each key once per mapping',
+    fix: 'keep only one of the two',
+  };
 }
 
 /** What the parser said, in words for the person editing the file, at the place to look. */
-function syntaxProblem(file: string, error: YAMLError, nodes: readonly NodeAt[], toPosition: (offset: number) => SourcePosition): Problem {
+function syntaxProblem(
+  file: string,
+  source: string,
+  error: YAMLError,
+  nodes: readonly NodeAt[],
+  toPosition: (offset: number) => SourcePosition,
+): Problem {
   const offset = error.pos[0];
+  /** What the file holds where the problem is: the rest of that line. */
+  const receivedAt = (from: number): string => {
+    const end = source.indexOf('\n', from);
+    const rest = source.slice(from, end === -1 ? undefined : end).replace(/\r$/, '').trimEnd();
+    return rest === '' ? 'the end of the line' : describeValue(rest);
+  };
   // The parser notices an unclosed bracket or quote where the next line starts; point at the opener.
   const opener = (match: (n: Node) => boolean): NodeAt | undefined =>
     nodes.filter(({ node }) => match(node) && node.range != null && node.range[0] < offset).pop();
-  const at = (n: NodeAt | undefined, p: Omit<Problem, 'file' | 'path' | 'position'>): Problem => ({
-    file,
-    position: toPosition(n?.node.range ? n.node.range[0] : offset),
-    path: formatPath(n ? n.path : pathAt(nodes, offset)),
-    ...p,
-  });
+  const at = (n: NodeAt | undefined, p: Omit<Problem, 'file' | 'path' | 'position'>): Problem => {
+    const from = n?.node.range ? n.node.range[0] : offset;
+    return { file, position: toPosition(from), path: formatPath(n ? n.path : pathAt(nodes, offset)), received: receivedAt(from), ...p };
+  };
   const text = error.message;
   switch (error.code) {
     case 'TAB_AS_INDENT':
-      return at(undefined, { message: 'invalid YAML: tab used for indentation', received: 'a tab character', allowed: 'spaces', fix: 'indent with spaces' });
+      return at(
+        undefined,
+        { message: 'invalid YAML: tab used for indentation', received: 'a tab character', allowed: 'spaces', fix: 'indent with spaces' },
+      );
     case 'MULTIPLE_DOCS':
-      return at(undefined, { message: 'more than one YAML document in the file', received: 'a second document after "---"', allowed: 'one document per overlay', fix: 'remove the "---" separator and merge the documents, or move the second one to its own overlay' });
+      return at(undefined, {
+        message: 'more than one YAML document in the file',
+        received: 'a second document after "---"',
+        allowed: 'one document per overlay',
+        fix: 'remove the "---" separator and merge the documents, or move the second one to its own overlay',
+      });
     case 'MISSING_CHAR':
       if (/quote/.test(text)) {
         const quoted = opener((n) => Y().isScalar(n) && (n.type === 'QUOTE_DOUBLE' || n.type === 'QUOTE_SINGLE'));
         const mark = /'/.test(text) ? "'" : '"';
-        return at(quoted, { message: 'invalid YAML: quoted string is not closed', allowed: `a string between two ${mark} marks on one line`, fix: `add the closing ${mark}` });
+        return at(quoted, {
+          message: 'invalid YAML: quoted string is not closed',
+          allowed: `a string between two ${mark} marks on one line`,
+          fix: `add the closing ${mark}`,
+        });
       }
       break;
     case 'BAD_INDENT':
@@ -225,22 +297,45 @@ function syntaxProblem(file: string, error: YAMLError, nodes: readonly NodeAt[],
         const isList = text.startsWith('Flow sequence');
         const flow = opener((n) => (isList ? Y().isSeq(n) : Y().isMap(n)) && Y().isCollection(n) && n.flow === true);
         const [open, close] = isList ? ['[', ']'] : ['{', '}'];
-        return at(flow, { message: `invalid YAML: "${open}" is not closed`, allowed: `${open}a, b${close} on one line, or continuation lines indented under their key`, fix: `add the missing "${close}"` });
+        return at(flow, {
+          message: `invalid YAML: "${open}" is not closed`,
+          allowed: `${open}a, b${close} on one line, or continuation lines indented under their key`,
+          fix: `add the missing "${close}"`,
+        });
       }
       if (/same column/.test(text)) {
-        return at(undefined, { message: 'invalid YAML: key is not aligned with the keys above it', allowed: 'every key of a mapping at the same indentation', fix: 'indent this line like its siblings' });
+        return at(undefined, {
+          message: 'invalid YAML: key is not aligned with the keys above it',
+          allowed: 'every key of a mapping at the same indentation',
+          fix: 'indent this line like its siblings',
+        });
       }
       break;
     case 'BLOCK_AS_IMPLICIT_KEY':
-      return at(undefined, { message: 'invalid YAML: a nested mapping cannot start on the line of its key', allowed: 'key: value, or key: followed by indented lines', fix: 'put the nested keys on their own indented lines, or quote the value if it contains ": "' });
+      return at(undefined, {
+        message: 'invalid YAML: a nested mapping cannot start on the line of its key',
+        allowed: 'key: value, or key: followed by indented lines',
+        fix: 'put the nested keys on their own indented lines, or quote the value if it contains ": "',
+      });
     case 'MULTILINE_IMPLICIT_KEY':
-      return at(undefined, { message: 'invalid YAML: a line without "key: value", or a key spread over two lines', allowed: 'key: value', fix: 'add the missing ":" or fix the indentation of this line' });
+      return at(undefined, {
+        message: 'invalid YAML: a line without "key: value", or a key spread over two lines',
+        allowed: 'key: value',
+        fix: 'add the missing ":" or fix the indentation of this line',
+      });
     case 'UNEXPECTED_TOKEN':
-      return at(undefined, { message: `invalid YAML: unexpected ${/"(.*)"$/.exec(text)?.[0] ?? 'character'}`, fix: 'remove it or balance the brackets' });
+      return at(undefined, {
+        message: `invalid YAML: unexpected ${/"(.*)"$/.exec(text)?.[0] ?? 'character'}`,
+        allowed: 'brackets and braces in pairs',
+        fix: 'remove it or balance the brackets',
+      });
     default:
       break;
   }
-  return at(undefined, { message: `invalid YAML: ${firstLine(text).replace(/\.$/, '')}`, fix: 'fix the YAML syntax at this position' });
+  return at(
+    undefined,
+    { message: `invalid YAML: ${firstLine(text).replace(/\.$/, '')}`, allowed: 'YAML 1.2', fix: 'fix the YAML syntax at this position' },
+  );
 }
 
 interface NodeAt {
@@ -276,7 +371,7 @@ function pathAt(nodes: readonly NodeAt[], offset: number): Path {
 function decodeText(file: string, content: Buffer | string): string {
   if (typeof content === 'string') return content;
   const notText = (received: string, fix: string): never => {
-    throw new ConfigError([{ file, path: '', message: 'not a text file', received, allowed: 'UTF-8 YAML text', fix }]);
+    throw new ConfigError([{ file, position: DOCUMENT_START, path: '', message: 'not a text file', received, allowed: 'UTF-8 YAML text', fix }]);
   };
   if ((content[0] === 0xff && content[1] === 0xfe) || (content[0] === 0xfe && content[1] === 0xff)) {
     notText('UTF-16 text', 'save the file as UTF-8');
@@ -289,7 +384,15 @@ function decodeText(file: string, content: Buffer | string): string {
     if (content[offset] === 0xef && content[offset + 1] === 0xbf && content[offset + 2] === 0xbd) continue;
     const before = text.slice(0, i);
     const position = { line: before.split('\n').length, column: i - before.lastIndexOf('\n') };
-    throw new ConfigError([{ file, position, path: '', message: 'not UTF-8 text', received: `byte 0x${content[offset].toString(16)}`, allowed: 'UTF-8 YAML text', fix: 'save the file as UTF-8' }]);
+    throw new ConfigError([{
+      file,
+      position,
+      path: '',
+      message: 'not UTF-8 text',
+      received: `byte 0x${content[offset].toString(16)}`,
+      allowed: 'UTF-8 YAML text',
+      fix: 'save the file as UTF-8',
+    }]);
   }
   return text;
 }
@@ -321,10 +424,24 @@ export function readOverlays(dir: string, options: LoadOptions = {}): { overlays
   try {
     names = fs.readdirSync(absolute).filter((n) => /\.ya?ml$/.test(n)).sort();
   } catch {
-    throw new ConfigError([{ file: dir, path: '', message: 'overlay directory not found', fix: 'run from the repository root or pass --overlays <dir>' }]);
+    throw new ConfigError([{
+      file: dir,
+      path: '',
+      message: 'overlay directory not found',
+      received: 'no such directory',
+      allowed: 'a directory of <env>.yaml overlays',
+      fix: 'run from the repository root or pass --overlays <dir>',
+    }]);
   }
   if (names.length === 0) {
-    throw new ConfigError([{ file: dir, path: '', message: 'no overlays found', allowed: '<env>.yaml files', fix: 'add overlays/dev.yaml' }]);
+    throw new ConfigError([{
+      file: dir,
+      path: '',
+      message: 'no overlays found',
+      received: 'no .yaml file',
+      allowed: '<env>.yaml files',
+      fix: 'add overlays/dev.yaml',
+    }]);
   }
   const problems: Problem[] = [];
   const loaded: LoadedOverlay[] = [];
@@ -347,18 +464,46 @@ function readOverlay(file: string, absolute: string): Buffer {
   let size: number;
   try {
     const stat = fs.statSync(absolute);
-    if (!stat.isFile()) throw new ConfigError([{ file, path: '', message: 'not a regular file', received: stat.isDirectory() ? 'a directory' : 'a special file', allowed: 'a YAML file', fix: 'remove it or rename it so that it does not end in .yaml' }]);
+    if (!stat.isFile()) throw new ConfigError([{
+      file,
+      path: '',
+      message: 'not a regular file',
+      received: stat.isDirectory() ? 'a directory' : 'a special file',
+      allowed: 'a YAML file',
+      fix: 'remove it or rename it so that it does not end in .yaml',
+    }]);
     size = stat.size;
   } catch (e) {
     if (e instanceof ConfigError) throw e;
-    throw new ConfigError([{ file, path: '', message: `cannot read the file (${(e as NodeJS.ErrnoException).code ?? 'error'})`, fix: 'check that it exists and is readable' }]);
+    throw new ConfigError([{
+      file,
+      path: '',
+      message: 'cannot read the file',
+      received: (e as NodeJS.ErrnoException).code ?? 'an error',
+      allowed: 'a readable file',
+      fix: 'check that it exists and is readable',
+    }]);
   }
   if (size > MAX_OVERLAY_BYTES) {
-    throw new ConfigError([{ file, path: '', message: 'file is too large for an overlay', received: `${size} bytes`, allowed: `at most ${MAX_OVERLAY_BYTES} bytes`, fix: 'check that the file is an overlay, not a build artifact' }]);
+    throw new ConfigError([{
+      file,
+      path: '',
+      message: 'file is too large for an overlay',
+      received: `${size} bytes`,
+      allowed: `at most ${MAX_OVERLAY_BYTES} bytes`,
+      fix: 'check that the file is an overlay, not a build artifact',
+    }]);
   }
   try {
     return fs.readFileSync(absolute);
   } catch (e) {
-    throw new ConfigError([{ file, path: '', message: `cannot read the file (${(e as NodeJS.ErrnoException).code ?? 'error'})`, fix: 'check that it exists and is readable' }]);
+    throw new ConfigError([{
+      file,
+      path: '',
+      message: 'cannot read the file',
+      received: (e as NodeJS.ErrnoException).code ?? 'an error',
+      allowed: 'a readable file',
+      fix: 'check that it exists and is readable',
+    }]);
   }
 }

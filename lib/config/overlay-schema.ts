@@ -1,7 +1,7 @@
+import { RBAC_VERBS } from '../manifest/rbac';
+import { FLOATING_TAG, imageTag, isPinnedImage, PINNED_DIGEST_PATTERN, PINNED_TAG_PATTERN } from '../util/image';
 import { COMPONENT_NAMES } from './catalog';
 import { Infer, t } from './schema-types';
-import { RBAC_VERBS } from '../manifest/rbac';
-import { FLOATING_TAG, imageTag, isPinnedImage } from '../util/image';
 
 /** The one definition of an overlay file: it yields both the `Overlay` type and its validator. */
 
@@ -13,40 +13,90 @@ const ENV_VAR_NAME = /^[A-Z_][A-Z0-9_]*$/;
 /** Words that mark a setting as secret: such values never go into a ConfigMap. */
 const SECRET_WORDS = /(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL)/;
 
-export const dnsLabel = t.string({ pattern: DNS_1123_LABEL, maxLength: 63, describe: 'a DNS-1123 label (lowercase letters, digits and "-", starting and ending alphanumeric)' });
+/** The likely intended spelling of a bad value, offered in its error when it is valid. */
+const suggest = {
+  dnsLabel: (v: string): string => v.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/^-+|-+$/g, ''),
+  hostname: (v: string): string => v.toLowerCase().split('.').map(suggest.dnsLabel).join('.'),
+  cpu: (v: string): string => v.replace(/\s+/g, '').toLowerCase().replace(/cores?$/, ''),
+  /** Decimal or lowercase units ("512M", "1gb", "512mi") as the binary unit meant. */
+  memory: (v: string): string => v.replace(
+    /^\s*([0-9]+)\s*([kmgt])i?b?\s*$/i,
+    (_, n: string, unit: string) => `${n}${unit === 'k' || unit === 'K' ? 'K' : unit.toUpperCase()}i`,
+  ),
+  envVar: (v: string): string => v.trim().toUpperCase().replace(/[^A-Z0-9_]+/g, '_'),
+  duration: (v: string): string => v.replace(/\s+/g, '').toLowerCase(),
+  /** Capitals in the repository (tags and digests are kept as written). */
+  image: (v: string): string => {
+    const end = v.search(/[:@][^/]*$/);
+    return end === -1 ? v.toLowerCase() : v.slice(0, end).toLowerCase() + v.slice(end);
+  },
+  registryPrefix: (v: string): string => `${v.toLowerCase().replace(/\/*$/, '')}/`,
+};
+
+export const dnsLabel = t.string({
+  pattern: DNS_1123_LABEL,
+  maxLength: 63,
+  describe: 'a DNS-1123 label (lowercase letters, digits and "-", starting and ending alphanumeric)',
+  suggest: suggest.dnsLabel,
+});
 function dnsSubdomainName() {
-  return t.string({ pattern: DNS_1123_SUBDOMAIN, maxLength: 253, describe: 'an object name (DNS-1123 subdomain)' });
+  return t.string({ pattern: DNS_1123_SUBDOMAIN, maxLength: 253, describe: 'an object name (DNS-1123 subdomain)', suggest: suggest.hostname });
 }
-const hostname = t.string({ pattern: DNS_1123_SUBDOMAIN, maxLength: 253, describe: 'a DNS hostname such as api.example.com' });
-const cpu = t.string({ pattern: /^([1-9][0-9]*m|[0-9]+(\.[0-9]{1,3})?)$/, describe: 'a CPU quantity such as "250m" or "2"' });
-const memory = t.string({ pattern: /^[1-9][0-9]*(Ki|Mi|Gi|Ti)$/, describe: 'a memory quantity in binary units such as "256Mi" or "2Gi"' });
+const hostname = t.string({
+  pattern: DNS_1123_SUBDOMAIN,
+  maxLength: 253,
+  describe: 'a DNS hostname such as api.example.com',
+  suggest: suggest.hostname,
+});
+const cpu = t.string({ pattern: /^([1-9][0-9]*m|[0-9]+(\.[0-9]{1,3})?)$/, describe: 'a CPU quantity such as "250m" or "2"', suggest: suggest.cpu });
+const memory = t.string({ pattern: /^[1-9][0-9]*(Ki|Mi|Gi|Ti)$/, describe: 'a memory quantity in binary units such as "256Mi" or "2Gi"', suggest: suggest.memory });
 
 const computeResources = t.object({
   cpu: t.required(cpu, 'CPU, e.g. "250m"'),
   memory: t.required(memory, 'memory, e.g. "256Mi"'),
-});
+}, { inline: true });
 
 /** An image reference pinned by tag or digest; a floating `latest` is not a release. */
 export const imageReference = t
-  .string({ pattern: /^[a-z0-9][a-z0-9._\-/:]*(@sha256:[a-f0-9]{64})?$/, describe: 'an image reference such as ghcr.io/org/app:1.2.3 or ghcr.io/org/app@sha256:<64 hex>' })
+  .string({ pattern: /^[a-z0-9][a-z0-9._\-/:]*(@sha256:[a-f0-9]{64})?$/, describe: 'an image reference such as ghcr.io/org/app:1.2.3 or ghcr.io/org/app@sha256:<64 hex>', suggest: suggest.image })
   .refine((image) => {
     if (isPinnedImage(image)) return undefined;
     const tag = imageTag(image);
     if (tag === undefined || tag === '') {
-      return { message: 'image has no tag', received: JSON.stringify(image), allowed: 'a pinned tag or digest', fix: `pin a version, e.g. ${image}:1.0.0` };
+      return {
+        message: 'image has no tag',
+        received: JSON.stringify(image),
+        allowed: 'a pinned tag or digest',
+        fix: `pin a version, e.g. ${image}:1.0.0`,
+      };
     }
     if (tag === FLOATING_TAG) {
-      return { message: 'image uses the floating "latest" tag', received: JSON.stringify(image), allowed: 'a pinned tag or digest', fix: 'pin a release tag or a sha256 digest' };
+      return {
+        message: 'image uses the floating "latest" tag',
+        received: JSON.stringify(image),
+        allowed: 'a pinned tag or digest',
+        fix: 'pin a release tag or a sha256 digest',
+      };
     }
     return undefined;
+  }, {
+    anyOf: [
+      { type: 'string', pattern: PINNED_DIGEST_PATTERN },
+      { type: 'string', pattern: PINNED_TAG_PATTERN, not: { type: 'string', pattern: `:${FLOATING_TAG}$` } },
+    ],
   });
 
-const settingName = t
-  .string({ pattern: ENV_VAR_NAME, describe: 'an environment variable name in UPPER_SNAKE_CASE' })
-  .refine((name) =>
-    SECRET_WORDS.test(name)
-      ? { message: 'setting looks like a secret and would be stored in plain text', received: JSON.stringify(name), allowed: 'non-secret settings only', fix: 'remove it from config; secrets come from the secret store, never from an overlay' }
-      : undefined);
+const envVarName = t.string({ pattern: ENV_VAR_NAME, describe: 'an environment variable name in UPPER_SNAKE_CASE', suggest: suggest.envVar });
+
+const settingName = envVarName.refine((name) =>
+  SECRET_WORDS.test(name)
+    ? {
+        message: 'setting looks like a secret and would be stored in plain text',
+        received: JSON.stringify(name),
+        allowed: 'non-secret settings only',
+        fix: 'remove it from config; secrets come from the secret store, never from an overlay',
+      }
+    : undefined, { not: { type: 'string', pattern: SECRET_WORDS.source } });
 
 export const componentName = t.oneOf(COMPONENT_NAMES);
 
@@ -54,69 +104,133 @@ const RESOURCE = /^[a-z][a-z0-9]*(\/[a-z]+)?$/;
 
 /** One RBAC grant. Wildcards cannot be expressed: every verb and resource is named. */
 const permission = t.object({
-  apiGroups: t.defaulted(t.list(t.string({ pattern: /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*)?$/, minLength: 0, describe: 'an API group ("" for the core group), never "*"' }), { minItems: 1, unique: true }), [''], 'API groups; "" is the core group'),
-  resources: t.required(t.list(t.string({ pattern: RESOURCE, describe: 'a resource such as configmaps or pods/log, never "*"' }), { minItems: 1, unique: true }), 'resources, plural, e.g. configmaps'),
+  apiGroups: t.defaulted(
+    t.list(
+      t.string({ pattern: /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*)?$/, minLength: 0, describe: 'an API group ("" for the core group), never "*"' }),
+      { minItems: 1, unique: true },
+    ),
+    [''],
+    'API groups; "" is the core group',
+  ),
+  resources: t.required(
+    t.list(t.string({ pattern: RESOURCE, describe: 'a resource such as configmaps or pods/log, never "*"' }), { minItems: 1, unique: true }),
+    'resources, plural, e.g. configmaps',
+  ),
   verbs: t.required(t.list(t.oneOf(RBAC_VERBS), { minItems: 1, unique: true }), 'verbs, e.g. [get, list, watch]'),
   resourceNames: t.optional(t.list(dnsSubdomainName(), { minItems: 1, unique: true }), 'restrict the grant to these objects'),
-  reason: t.optional(t.string({ minLength: 10, describe: 'a sentence explaining why (at least 10 characters)' }), 'why the component needs it; required for secrets'),
-}, 'a mapping with keys apiGroups, resources, verbs, resourceNames, reason');
+  reason: t.optional(
+    t.string({ minLength: 10, describe: 'a sentence explaining why (at least 10 characters)' }),
+    'why the component needs it; required for secrets',
+  ),
+}, { inline: true });
 
 const autoscaling = t.object({
   minReplicas: t.required(t.integer(1, 100), 'fewest pods'),
   maxReplicas: t.required(t.integer(1, 1000), 'most pods'),
   targetCPUUtilization: t.defaulted(t.integer(10, 100), 70, 'average CPU utilization (% of requests) to scale at'),
-});
+}, { inline: true });
 
 export const SECRET_DELIVERIES = ['external-secrets', 'vault-agent', 'csi'] as const;
 export type SecretDelivery = (typeof SECRET_DELIVERIES)[number];
 
-const duration = t.string({ pattern: /^([0-9]+(ms|s|m|h))+$/, describe: 'a duration such as "30s", "1h" or "1h30m"' });
+const duration = t.string({ pattern: /^([0-9]+(ms|s|m|h))+$/, describe: 'a duration such as "30s", "1h" or "1h30m"', suggest: suggest.duration });
 
 /** A secret a component needs: a reference into the secret store, never a value. */
 const secretReference = t.object({
-  remoteKey: t.required(t.string({ pattern: /^[A-Za-z0-9][A-Za-z0-9_.\/-]*$/, describe: 'a path in the secret store, e.g. backend/db' }), 'path of the secret in the store'),
-  env: t.required(t.map(t.string({ pattern: ENV_VAR_NAME, describe: 'an environment variable name in UPPER_SNAKE_CASE' }), t.string({ pattern: /^[A-Za-z0-9_.-]+$/, describe: 'a property of the stored secret, e.g. password' })), 'environment variable → property of the stored secret'),
-  value: t.optional(t.forbidden('a literal secret value in an overlay would be committed in plain text', 'a reference (remoteKey + env) only', 'store the value in the secret store and reference it with remoteKey'), 'never set: secrets are references'),
-  values: t.optional(t.forbidden('literal secret values in an overlay would be committed in plain text', 'a reference (remoteKey + env) only', 'store the values in the secret store and reference them with remoteKey'), 'never set: secrets are references'),
-});
+  remoteKey: t.required(
+    t.string({ pattern: /^[A-Za-z0-9][A-Za-z0-9_.\/-]*$/, describe: 'a path in the secret store, e.g. backend/db' }),
+    'path of the secret in the store',
+  ),
+  env: t.required(
+    t.map(envVarName, t.string({ pattern: /^[A-Za-z0-9_.-]+$/, describe: 'a property of the stored secret, e.g. password' })),
+    'environment variable → property of the stored secret',
+  ),
+  value: t.optional(
+    t.forbidden(
+      'a literal secret value in an overlay would be committed in plain text',
+      'a reference (remoteKey + env) only',
+      'store the value in the secret store and reference it with remoteKey',
+    ),
+    'never set: secrets are references',
+  ),
+  values: t.optional(
+    t.forbidden(
+      'literal secret values in an overlay would be committed in plain text',
+      'a reference (remoteKey + env) only',
+      'store the values in the secret store and reference them with remoteKey',
+    ),
+    'never set: secrets are references',
+  ),
+}, { inline: true });
 
 const traffic = t.object({
   maxConnections: t.defaulted(t.integer(1, 100000), 100, 'TCP connections per upstream host'),
   maxPendingRequests: t.defaulted(t.integer(1, 100000), 64, 'queued HTTP requests before the circuit opens'),
   consecutive5xxErrors: t.defaulted(t.integer(1, 1000), 5, 'errors before a host is ejected (outlier detection)'),
   timeout: t.defaulted(duration, '15s', 'request timeout at the gateway'),
-});
+}, { inline: true });
 
 export const PRIORITY_CLASSES = ['platform-critical', 'workload', 'batch'] as const;
 export type PriorityClassName = (typeof PRIORITY_CLASSES)[number];
 
 export const componentSchema = t.object({
-  kind: t.optional(componentName, 'catalog entry this component is an instance of; defaults to the component\'s own name'),
-  image: t.required(imageReference, 'image pinned by tag or digest, e.g. ghcr.io/org/app:1.2.3'),
-  replicas: t.optional(t.integer(0, 100), 'number of pods (default 1); leave out when autoscaling is set'),
+  kind: t.optional(
+    componentName,
+    'catalog entry this component instantiates, e.g. payments: {kind: backend, …}',
+    { default: 'the component\'s name' },
+  ),
+  image: t.required(imageReference, 'image pinned by tag or digest; no tag or latest is an error'),
+  replicas: t.optional(t.integer(0, 100), 'number of pods; leave out when autoscaling is set', { default: '1' }),
   resources: t.required(t.object({
-    requests: t.required(computeResources, 'what the scheduler reserves'),
-    limits: t.required(computeResources, 'the most the container may use'),
+    requests: t.required(computeResources, 'what the scheduler reserves; at most the limit'),
+    limits: t.required(computeResources, 'the most the container may use; at most limitRange.max'),
   }), 'requests and limits for the container'),
-  host: t.optional(hostname, 'public hostname; the component is exposed through the mesh ingress gateway with a certificate when set'),
-  config: t.defaulted(t.map(settingName, t.string({ minLength: 0, describe: 'a string (quote numbers and booleans)' })), {}, 'non-secret settings, delivered as environment variables from a ConfigMap'),
-  dependsOn: t.defaulted(t.list(dnsLabel, { unique: true }), [], 'components and external endpoints this one calls; network policy and mesh policy allow exactly these'),
-  permissions: t.defaulted(t.list(permission), [], 'Kubernetes API access of the component\'s service account (default: none)'),
+  host: t.optional(hostname, 'public hostname, served by the mesh ingress gateway with a certificate; unique'),
+  config: t.defaulted(
+    t.map(settingName, t.string({ minLength: 0, describe: 'a string (quote numbers and booleans)' })),
+    {},
+    'non-secret settings, delivered as environment variables from a ConfigMap; names that look secret are refused',
+  ),
+  dependsOn: t.defaulted(
+    t.list(dnsLabel, { unique: true }),
+    [],
+    'components and external endpoints this one calls, not itself; network policy and mesh policy allow exactly these',
+  ),
+  permissions: t.defaulted(
+    t.list(permission),
+    [],
+    'Kubernetes API access of the component\'s service account (default: none); no "*", secrets need a reason',
+  ),
   autoscaling: t.optional(autoscaling, 'HorizontalPodAutoscaler on CPU; replaces replicas'),
   priorityClass: t.defaulted(t.oneOf(PRIORITY_CLASSES), 'workload', 'scheduling priority'),
-  secrets: t.defaulted(t.map(dnsLabel, secretReference), {}, 'secrets the component reads, by name; values live in the secret store'),
-  secretDelivery: t.defaulted(t.oneOf(SECRET_DELIVERIES), 'external-secrets', 'how secrets reach the pod: External Secrets (env vars), Vault Agent injection (files) or the Secrets Store CSI driver (files)'),
+  secrets: t.defaulted(t.map(dnsLabel, secretReference), {}, 'secrets the component reads, by name: references into the secret store, never values'),
+  secretDelivery: t.defaulted(
+    t.oneOf(SECRET_DELIVERIES),
+    'external-secrets',
+    'how secrets reach the pod: External Secrets (env vars), Vault Agent injection (files) or the Secrets Store CSI driver (files); '
+      + 'the last two need a Vault store',
+  ),
   traffic: t.defaultedObject(traffic, 'mesh connection limits, circuit breaking and timeout'),
 });
 
 const externalEndpoint = t.object({
   hosts: t.defaulted(t.list(hostname, { unique: true }), [], 'DNS names (mesh egress allow-list)'),
-  cidrs: t.defaulted(t.list(t.string({ pattern: /^([0-9]{1,3}\.){3}[0-9]{1,3}\/([0-9]|[12][0-9]|3[0-2])$/, describe: 'an IPv4 CIDR such as 10.20.0.0/16' }), { unique: true }), [], 'address ranges (network policy egress)'),
+  cidrs: t.defaulted(
+    t.list(
+      t.string({ pattern: /^([0-9]{1,3}\.){3}[0-9]{1,3}\/([0-9]|[12][0-9]|3[0-2])$/, describe: 'an IPv4 CIDR such as 10.20.0.0/16' }),
+      { unique: true },
+    ),
+    [],
+    'address ranges (network policy egress)',
+  ),
   ports: t.required(t.list(t.integer(1, 65535), { minItems: 1, unique: true }), 'TCP ports'),
   protocol: t.defaulted(t.oneOf(['TLS', 'HTTPS', 'HTTP', 'TCP'] as const), 'TLS', 'protocol, for the mesh ServiceEntry'),
-});
+}, { inline: true });
 
-const labelMap = t.map(t.string({ pattern: LABEL_KEY, describe: 'a label key' }), t.string({ pattern: LABEL_VALUE, minLength: 0, describe: 'a label value' }));
+const labelMap = t.map(
+  t.string({ pattern: LABEL_KEY, describe: 'a label key' }),
+  t.string({ pattern: LABEL_VALUE, minLength: 0, describe: 'a label value' }),
+);
 const https = t.string({ pattern: /^https:\/\/[a-z0-9.-]+(:[0-9]+)?(\/[^\s]*)?$/, describe: 'an https:// URL' });
 
 const gateway = t.object({
@@ -124,7 +238,7 @@ const gateway = t.object({
   labels: t.required(labelMap, 'labels selecting the gateway pods'),
   serviceAccount: t.required(dnsLabel, 'service account of the gateway pods (its mTLS identity)'),
   port: t.required(t.integer(1, 65535), 'container port the gateway listens on for TLS'),
-});
+}, { inline: true });
 
 const secretStore = t.object({
   provider: t.required(t.oneOf(['vault', 'fake'] as const), 'vault, or fake for local clusters without Vault (placeholder values only)'),
@@ -132,9 +246,16 @@ const secretStore = t.object({
   vault: t.optional(t.object({
     server: t.required(https, 'Vault address'),
     path: t.required(t.string({ pattern: /^[a-z0-9][a-z0-9_/-]*$/, describe: 'a KV mount path such as secret' }), 'KV v2 mount'),
-    authMountPath: t.defaulted(t.string({ pattern: /^[a-z0-9][a-z0-9_/-]*$/, describe: 'an auth mount path' }), 'kubernetes', 'Kubernetes auth method mount'),
-    role: t.required(t.string({ pattern: /^[a-z0-9][a-z0-9_-]*$/, describe: 'a Vault role name' }), 'Vault role bound to the platform service accounts'),
-  }), 'Vault connection; required when provider is vault'),
+    authMountPath: t.defaulted(
+      t.string({ pattern: /^[a-z0-9][a-z0-9_/-]*$/, describe: 'an auth mount path' }),
+      'kubernetes',
+      'Kubernetes auth method mount',
+    ),
+    role: t.required(
+      t.string({ pattern: /^[a-z0-9][a-z0-9_-]*$/, describe: 'a Vault role name' }),
+      'Vault role bound to the platform service accounts',
+    ),
+  }, { inline: true }), 'Vault connection; required when provider is vault'),
 });
 
 const certificates = t.object({
@@ -142,29 +263,40 @@ const certificates = t.object({
   acme: t.optional(t.object({
     server: t.required(https, 'ACME directory URL'),
     email: t.required(t.string({ pattern: /^[^@\s]+@[^@\s]+\.[a-z]+$/, describe: 'an email address' }), 'account contact'),
-  }), 'ACME account; required when issuer is acme'),
+  }, { inline: true }), 'ACME account; required when issuer is acme'),
   vault: t.optional(t.object({
     server: t.required(https, 'Vault address'),
     path: t.required(t.string({ pattern: /^[a-z0-9][a-z0-9_/-]*$/, describe: 'a PKI sign path such as pki/sign/bulwark' }), 'PKI sign path'),
     role: t.required(t.string({ pattern: /^[a-z0-9][a-z0-9_-]*$/, describe: 'a Vault role name' }), 'Vault role of cert-manager'),
-  }), 'Vault PKI; required when issuer is vault'),
+  }, { inline: true }), 'Vault PKI; required when issuer is vault'),
 });
 
 const mesh = t.object({
   namespace: t.defaulted(dnsLabel, 'istio-system', 'namespace of istiod and the gateways'),
   controlPlaneLabels: t.defaulted(labelMap, { app: 'istiod' }, 'labels selecting istiod pods'),
-  ingressGateway: t.defaulted(gateway, { service: 'istio-ingressgateway', labels: { istio: 'ingressgateway' }, serviceAccount: 'istio-ingressgateway-service-account', port: 8443 }, 'ingress gateway pods'),
-  egressGateway: t.defaulted(gateway, { service: 'istio-egressgateway', labels: { istio: 'egressgateway' }, serviceAccount: 'istio-egressgateway-service-account', port: 8443 }, 'egress gateway pods'),
+  ingressGateway: t.defaulted(
+    gateway,
+    { service: 'istio-ingressgateway', labels: { istio: 'ingressgateway' }, serviceAccount: 'istio-ingressgateway-service-account', port: 8443 },
+    'ingress gateway pods',
+  ),
+  egressGateway: t.defaulted(
+    gateway,
+    { service: 'istio-egressgateway', labels: { istio: 'egressgateway' }, serviceAccount: 'istio-egressgateway-service-account', port: 8443 },
+    'egress gateway pods',
+  ),
 });
 
 const tenant = t.object({
   name: t.required(dnsLabel, 'team name; its namespace is <namespace>-<name>'),
-  group: t.required(t.string({ pattern: /^[A-Za-z0-9][A-Za-z0-9:._@\/-]*$/, describe: 'an identity-provider group name' }), 'group whose members work in the tenant namespace'),
+  group: t.required(
+    t.string({ pattern: /^[A-Za-z0-9][A-Za-z0-9:._@\/-]*$/, describe: 'an identity-provider group name' }),
+    'group whose members work in the tenant namespace',
+  ),
   quota: t.required(t.object({
     requests: t.required(computeResources, 'sum of requests allowed'),
     limits: t.required(computeResources, 'sum of limits allowed'),
     pods: t.required(t.integer(1, 10000), 'maximum number of pods'),
-  }), 'ResourceQuota of the tenant namespace'),
+  }, { inline: true }), 'ResourceQuota of the tenant namespace'),
 });
 
 export const ENFORCEMENT_ACTIONS = ['deny', 'warn', 'dryrun'] as const;
@@ -175,55 +307,102 @@ export const POLICY_SCOPES = ['environment', 'cluster'] as const;
 const registryPrefix = t.string({
   pattern: /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]+)?(\/[a-z0-9]([a-z0-9._-]*[a-z0-9])?)*\/$/,
   describe: 'an image registry or repository prefix ending in "/", such as ghcr.io/my-org/',
+  suggest: suggest.registryPrefix,
 });
 
 /** Namespaces of the cluster's own machinery, never guarded when policy.scope is cluster. */
-const DEFAULT_EXEMPT_NAMESPACES = ['kube-system', 'kube-public', 'kube-node-lease', 'gatekeeper-system', 'istio-system', 'cert-manager', 'external-secrets', 'falco'];
+const DEFAULT_EXEMPT_NAMESPACES = [
+  'kube-system', 'kube-public', 'kube-node-lease', 'gatekeeper-system', 'istio-system', 'cert-manager', 'external-secrets', 'falco',
+];
 const DEFAULT_REQUIRED_LABELS = ['app.kubernetes.io/name', 'app.kubernetes.io/part-of'];
 
 /** Cluster-time guardrails: Gatekeeper constraints and mutators, ValidatingAdmissionPolicies, Falco rules. */
 const policy = t.object({
-  enforcementAction: t.defaulted(t.oneOf(ENFORCEMENT_ACTIONS), 'deny', 'what the cluster does with a violation: deny the request, warn, or only record it (dryrun)'),
-  scope: t.defaulted(t.oneOf(POLICY_SCOPES), 'environment', 'environment: guard only this environment\'s namespaces (several environments may share a cluster); cluster: every namespace except exemptNamespaces'),
-  exemptNamespaces: t.defaulted(t.list(dnsLabel, { minItems: 1, unique: true }), DEFAULT_EXEMPT_NAMESPACES, 'namespaces neither guarded nor mutated when scope is cluster (system components)'),
-  allowedRegistries: t.optional(t.list(registryPrefix, { minItems: 1, unique: true }), 'image prefixes pods may pull from, the Istio proxy\'s included; default: the repositories of this overlay\'s own images and docker.io/istio/'),
-  requiredLabels: t.defaulted(t.list(t.string({ pattern: LABEL_KEY, describe: 'a label key' }), { minItems: 1, unique: true }), DEFAULT_REQUIRED_LABELS, 'labels every workload in a guarded namespace must carry (the mutators add these two to workloads that lack them)'),
+  enforcementAction: t.defaulted(
+    t.oneOf(ENFORCEMENT_ACTIONS),
+    'deny',
+    'what the cluster does with a violation: deny the request, warn, or only record it (dryrun)',
+  ),
+  scope: t.defaulted(
+    t.oneOf(POLICY_SCOPES),
+    'environment',
+    'environment: guard only this environment\'s namespaces (several environments may share a cluster); '
+      + 'cluster: every namespace except exemptNamespaces',
+  ),
+  exemptNamespaces: t.defaulted(
+    t.list(dnsLabel, { minItems: 1, unique: true }),
+    DEFAULT_EXEMPT_NAMESPACES,
+    'namespaces neither guarded nor mutated when scope is cluster (system components)',
+  ),
+  allowedRegistries: t.optional(
+    t.list(registryPrefix, { minItems: 1, unique: true }),
+    'image prefixes pods may pull from, the Istio proxy\'s included; every component image must match one',
+    { default: 'the repositories of the overlay\'s images, and docker.io/istio/' },
+  ),
+  requiredLabels: t.defaulted(
+    t.list(t.string({ pattern: LABEL_KEY, describe: 'a label key' }), { minItems: 1, unique: true }),
+    DEFAULT_REQUIRED_LABELS,
+    'labels every workload in a guarded namespace must carry (the mutators add these two to workloads that lack them)',
+  ),
   falcoNamespace: t.defaulted(dnsLabel, 'falco', 'namespace Falco runs in: the platform\'s rules ConfigMap goes there'),
 });
 
 const encryption = t.object({
-  provider: t.required(t.oneOf(['kms', 'aescbc'] as const), 'kms (a KMS v2 plugin; production) or aescbc (local clusters; the key is filled in at install, never committed)'),
+  provider: t.required(
+    t.oneOf(['kms', 'aescbc'] as const),
+    'kms (a KMS v2 plugin; production) or aescbc (local clusters; the key is filled in at install, never committed)',
+  ),
   kms: t.optional(t.object({
-    name: t.required(t.string({ pattern: /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, maxLength: 63, describe: 'a KMS provider name (lowercase letters, digits and "-")' }), 'KMS provider name; unique in the cluster, it prefixes every stored ciphertext'),
-    endpoint: t.required(t.string({ pattern: /^unix:\/\/\/[A-Za-z0-9._/-]+$/, describe: 'a unix socket URL such as unix:///var/run/kms-plugin/kms.sock' }), 'gRPC endpoint of the KMS v2 plugin on the control-plane nodes'),
+    name: t.required(
+      t.string({ pattern: /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, maxLength: 63, describe: 'a KMS provider name (lowercase letters, digits and "-")' }),
+      'KMS provider name; unique in the cluster, it prefixes every stored ciphertext',
+    ),
+    endpoint: t.required(
+      t.string({ pattern: /^unix:\/\/\/[A-Za-z0-9._/-]+$/, describe: 'a unix socket URL such as unix:///var/run/kms-plugin/kms.sock' }),
+      'gRPC endpoint of the KMS v2 plugin on the control-plane nodes',
+    ),
     timeout: t.defaulted(duration, '3s', 'how long the API server waits for the plugin'),
-  }), 'KMS v2 plugin; required when provider is kms'),
-});
+  }, { inline: true }), 'KMS v2 plugin; required when provider is kms'),
+}, { inline: true });
 
 /** API server configuration files (not cluster objects): dist/<env>/control-plane/. */
 const controlPlane = t.object({
-  encryption: t.defaulted(encryption, { provider: 'aescbc' }, 'encryption of Secrets at rest (EncryptionConfiguration)'),
+  encryption: t.defaulted(
+    encryption,
+    { provider: 'aescbc' },
+    'encryption of Secrets at rest (EncryptionConfiguration): provider kms with kms: {name, endpoint: unix:///…, timeout} (KMS v2), or aescbc (key filled in at install)',
+  ),
 });
+
+const clusterDns = t.object({
+  namespace: t.required(dnsLabel, 'namespace of the cluster DNS pods'),
+  podLabels: t.required(labelMap, 'labels selecting the cluster DNS pods'),
+  ports: t.required(t.list(t.integer(1, 65535), { minItems: 1, unique: true }), 'DNS ports (UDP and TCP)'),
+}, { inline: true });
 
 export const overlaySchema = t.object({
   environment: t.required(dnsLabel, 'environment name, equal to the file name (dev for overlays/dev.yaml)'),
   namespace: t.required(dnsLabel, 'namespace the workloads run in'),
-  podSecurityVersion: t.defaulted(t.string({ pattern: /^v1\.[0-9]+$/, describe: 'a Kubernetes minor version such as "v1.28"' }), 'v1.28', 'Pod Security Standards version pinned on the namespace'),
+  podSecurityVersion: t.defaulted(
+    t.string({ pattern: /^v1\.[0-9]+$/, describe: 'a Kubernetes minor version such as "v1.28"' }),
+    'v1.28',
+    'Pod Security Standards version pinned on the namespace',
+  ),
   quota: t.required(t.object({
     requests: t.required(computeResources, 'sum of requests allowed in the namespace'),
     limits: t.required(computeResources, 'sum of limits allowed in the namespace'),
     pods: t.required(t.integer(1, 10000), 'maximum number of pods'),
-  }), 'ResourceQuota of the namespace'),
+  }), 'ResourceQuota of the namespace; it must hold every replica of every component (autoscalers at their maximum)'),
   limitRange: t.required(t.object({
     defaultRequest: t.required(computeResources, 'request given to containers that set none'),
     default: t.required(computeResources, 'limit given to containers that set none'),
     max: t.required(computeResources, 'largest limit a container may set'),
   }), 'LimitRange of the namespace'),
-  dns: t.defaulted(t.object({
-    namespace: t.required(dnsLabel, 'namespace of the cluster DNS pods'),
-    podLabels: t.required(labelMap, 'labels selecting the cluster DNS pods'),
-    ports: t.required(t.list(t.integer(1, 65535), { minItems: 1, unique: true }), 'DNS ports (UDP and TCP)'),
-  }), { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' }, ports: [53] }, 'where cluster DNS runs; egress to it is the only default allow'),
+  dns: t.defaulted(
+    clusterDns,
+    { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' }, ports: [53] },
+    'where cluster DNS runs (OpenShift: openshift-dns, port 5353); egress to it is the only default allow',
+  ),
   secretStore: t.required(secretStore, 'where secrets come from (External Secrets Operator ClusterSecretStore)'),
   certificates: t.required(certificates, 'how cert-manager issues certificates for public hosts'),
   mesh: t.defaultedObject(mesh, 'Istio control plane and gateways'),
@@ -231,12 +410,21 @@ export const overlaySchema = t.object({
     'platform-critical': t.required(t.integer(1, 1000000000), 'priority of platform-critical pods'),
     workload: t.required(t.integer(1, 1000000000), 'priority of workload pods'),
     batch: t.required(t.integer(1, 1000000000), 'priority of batch pods (never preempt)'),
-  }), { 'platform-critical': 1000000, workload: 100000, batch: 1000 }, 'values of the three PriorityClasses'),
+  }, { inline: true }), { 'platform-critical': 1000000, workload: 100000, batch: 1000 }, 'values of the three PriorityClasses'),
   externalEndpoints: t.defaulted(t.map(dnsLabel, externalEndpoint), {}, 'services outside the cluster that components may call'),
-  tenants: t.defaulted(t.list(tenant), [], 'teams, each with its own restricted namespace'),
+  tenants: t.defaulted(t.list(tenant), [], 'teams, each with its own restricted namespace <namespace>-<name>'),
   policy: t.defaultedObject(policy, 'cluster-time guardrails: Gatekeeper, ValidatingAdmissionPolicy, Falco'),
   controlPlane: t.defaulted(controlPlane, { encryption: { provider: 'aescbc' } }, 'API server configuration: audit policy and encryption at rest'),
-  components: t.required(t.map(t.string({ pattern: DNS_1123_LABEL, maxLength: 52, describe: 'a component name (DNS-1123 label of at most 52 characters)' }), componentSchema), 'components deployed in this environment'),
+  components: t.required(t.map(
+    t.string({
+      pattern: DNS_1123_LABEL,
+      maxLength: 52,
+      describe: 'a component name (DNS-1123 label of at most 52 characters)',
+      suggest: suggest.dnsLabel,
+    }),
+    componentSchema,
+    { catalog: { names: COMPONENT_NAMES, otherwise: 'kind', definition: 'component' } },
+  ), 'components deployed in this environment'),
 });
 
 export type Overlay = Infer<typeof overlaySchema>;

@@ -1,10 +1,12 @@
 import { describeValue, didYouMean } from './errors';
 
 /**
- * A tiny typed schema language: one definition yields both the TypeScript type (`Infer<...>`)
- * and a validator that reports every problem with its key path, the value received and what is
- * allowed. Hand-rolled rather than a generic library so that messages read the way platform
- * engineers expect ("allowed: an integer from 0 to 100").
+ * A tiny typed schema language: one definition yields the TypeScript type (`Infer<...>`), a
+ * validator that reports every problem with its key path, the value received, what is allowed and
+ * how to fix it, and the documentation of the format (each field's one-line doc and default, read
+ * by scripts/gen-overlay-docs.ts into the README reference and a JSON Schema for editors).
+ * Hand-rolled rather than a generic library so that messages read the way platform engineers
+ * expect ("allowed: an integer from 0 to 100; fix: use 100 or less").
  */
 
 export type Path = readonly (string | number)[];
@@ -22,28 +24,71 @@ export interface Issue {
 export const INVALID: unique symbol = Symbol('invalid');
 export type Checked<T> = T | typeof INVALID;
 
+/** A JSON Schema (draft-07) of one type, as plain data. */
+export type JsonSchema = { readonly [keyword: string]: unknown };
+/** Schemas a generated JSON Schema shares, by name (`#/definitions/<name>`). */
+export type JsonDefinitions = Map<string, JsonSchema>;
+
+/** What a type is made of, for generated documentation. */
+export type Shape =
+  | { readonly kind: 'scalar' }
+  /** A key that must never be set: known (so that it gets its own message), never allowed. */
+  | { readonly kind: 'forbidden' }
+  | { readonly kind: 'object'; readonly fields: Fields; readonly inline: boolean }
+  | { readonly kind: 'list'; readonly item: Type<unknown> }
+  | { readonly kind: 'map'; readonly key: Type<string>; readonly value: Type<unknown>; readonly options: MapOptions };
+
 export abstract class Type<T> {
   /** Phantom field carrying the parsed type. */
   declare readonly _output: T;
   /** What this type accepts, for humans. */
   public abstract readonly allowed: string;
   public abstract check(value: unknown, path: Path, issues: Issue[]): Checked<T>;
+  /** This type as JSON Schema, for editors; parts shared by several places go to `definitions`. */
+  public abstract jsonSchema(definitions: JsonDefinitions): JsonSchema;
 
-  /** Adds a semantic check that runs once the basic type is right. */
-  public refine(check: (value: T) => Omit<Issue, 'path'> | undefined): Type<T> {
-    return new Refined(this, check);
+  /** What this type is made of; a scalar unless it has fields, items or entries. */
+  public get shape(): Shape {
+    return { kind: 'scalar' };
+  }
+
+  /**
+   * Adds a semantic check that runs once the basic type is right. `jsonSchema` says what of it a
+   * JSON Schema can express (it is added to this type's own), so that editors flag it too.
+   */
+  public refine(check: (value: T) => Omit<Issue, 'path'> | undefined, jsonSchema?: JsonSchema): Type<T> {
+    return new Refined(this, check, jsonSchema);
   }
 }
 
 export type Infer<S> = S extends Type<infer T> ? T : never;
 
-function typeMismatch(path: Path, value: unknown, allowed: string): Issue {
-  return { path, message: 'wrong type', received: describeValue(value), allowed };
+/** What a value is, in the words of a fix. */
+function kindOf(value: unknown): 'string' | 'number' | 'boolean' | 'list' | 'mapping' {
+  if (Array.isArray(value)) return 'list';
+  if (typeof value === 'object' && value !== null) return 'mapping';
+  return typeof value === 'number' ? 'number' : typeof value === 'boolean' ? 'boolean' : 'string';
+}
+
+/** A value of the wrong type; `fix` says how to write one of the right type. */
+function typeMismatch(path: Path, value: unknown, allowed: string, fix: string): Issue {
+  return { path, message: 'wrong type', received: describeValue(value), allowed, fix };
+}
+
+/** How to write a mapping where something else was given. */
+function mappingFix(value: unknown): string {
+  return kindOf(value) === 'list'
+    ? 'write "key: value" lines (a mapping), not "- " items'
+    : 'write "key: value" lines indented under the key, not a single value';
 }
 
 class Refined<T> extends Type<T> {
   public readonly allowed: string;
-  constructor(private readonly inner: Type<T>, private readonly rule: (v: T) => Omit<Issue, 'path'> | undefined) {
+  constructor(
+    private readonly inner: Type<T>,
+    private readonly rule: (v: T) => Omit<Issue, 'path'> | undefined,
+    private readonly extra: JsonSchema | undefined,
+  ) {
     super();
     this.allowed = inner.allowed;
   }
@@ -55,14 +100,25 @@ class Refined<T> extends Type<T> {
     issues.push({ ...problem, path });
     return INVALID;
   }
+  public jsonSchema(definitions: JsonDefinitions): JsonSchema {
+    const base = this.inner.jsonSchema(definitions);
+    if (this.extra === undefined) return base;
+    return Object.keys(this.extra).some((k) => k in base) ? { allOf: [base, this.extra] } : { ...base, ...this.extra };
+  }
+  public get shape(): Shape {
+    return this.inner.shape;
+  }
 }
 
 export interface StringOptions {
   readonly pattern?: RegExp;
   /** Human description of the pattern, e.g. "a DNS-1123 label". */
   readonly describe?: string;
+  /** @default 1 */
   readonly minLength?: number;
   readonly maxLength?: number;
+  /** The likely intended value of an invalid one (`Bulwark_Dev` → `bulwark-dev`); offered only when it is valid. */
+  readonly suggest?: (value: string) => string;
 }
 
 class StringType extends Type<string> {
@@ -73,17 +129,40 @@ class StringType extends Type<string> {
   }
   public check(value: unknown, path: Path, issues: Issue[]): Checked<string> {
     if (typeof value !== 'string') {
-      issues.push(typeMismatch(path, value, this.allowed));
+      const kind = kindOf(value);
+      const quoted = (kind === 'number' || kind === 'boolean') && this.accepts(String(value));
+      const collection = kind === 'list' || kind === 'mapping';
+      const fix = quoted ? `put the value in quotes: "${String(value)}"` : collection ? `write one value, not a ${kind}` : `write ${this.allowed}`;
+      issues.push(typeMismatch(path, value, this.allowed, fix));
       return INVALID;
     }
-    const { pattern, minLength = 1, maxLength } = this.opts;
-    const tooLong = maxLength !== undefined && value.length > maxLength;
-    if (value.length < minLength || tooLong || (pattern && !pattern.test(value))) {
-      const limit = maxLength !== undefined ? ` of at most ${maxLength} characters` : '';
-      issues.push({ path, message: 'invalid value', received: describeValue(value), allowed: `${this.allowed}${limit}` });
+    if (!this.accepts(value)) {
+      const limit = this.opts.maxLength !== undefined ? ` of at most ${this.opts.maxLength} characters` : '';
+      issues.push({ path, message: 'invalid value', received: describeValue(value), allowed: `${this.allowed}${limit}`, fix: this.fixOf(value) });
       return INVALID;
     }
     return value;
+  }
+  private accepts(value: string): boolean {
+    const { pattern, minLength = 1, maxLength } = this.opts;
+    return value.length >= minLength && (maxLength === undefined || value.length <= maxLength) && (pattern === undefined || pattern.test(value));
+  }
+  private fixOf(value: string): string {
+    const suggestion = this.opts.suggest?.(value);
+    if (suggestion !== undefined && suggestion !== value && this.accepts(suggestion)) return `did you mean "${suggestion}"?`;
+    const { minLength = 1, maxLength } = this.opts;
+    if (maxLength !== undefined && value.length > maxLength) return `shorten it to at most ${maxLength} characters`;
+    if (value.length < minLength) return minLength === 1 ? 'write a value' : `write at least ${minLength} characters`;
+    return `write ${this.allowed}`;
+  }
+  public jsonSchema(): JsonSchema {
+    const { pattern, minLength = 1, maxLength } = this.opts;
+    return {
+      type: 'string',
+      ...(minLength > 0 ? { minLength } : {}),
+      ...(maxLength !== undefined ? { maxLength } : {}),
+      ...(pattern ? { pattern: pattern.source, patternErrorMessage: `expected ${this.allowed}` } : {}),
+    };
   }
 }
 
@@ -95,14 +174,24 @@ class IntegerType extends Type<number> {
   }
   public check(value: unknown, path: Path, issues: Issue[]): Checked<number> {
     if (typeof value !== 'number' || !Number.isInteger(value)) {
-      issues.push(typeMismatch(path, value, this.allowed));
+      issues.push(typeMismatch(path, value, this.allowed, this.typeFix(value)));
       return INVALID;
     }
     if (value < this.min || value > this.max) {
-      issues.push({ path, message: 'out of range', received: String(value), allowed: this.allowed });
+      const fix = value > this.max ? `use ${this.max} or less` : `use ${this.min} or more`;
+      issues.push({ path, message: 'out of range', received: String(value), allowed: this.allowed, fix });
       return INVALID;
     }
     return value;
+  }
+  private typeFix(value: unknown): string {
+    const clamp = (n: number): number => Math.min(this.max, Math.max(this.min, n));
+    if (typeof value === 'string' && /^-?[0-9]+$/.test(value.trim())) return `remove the quotes: ${value.trim()}`;
+    if (typeof value === 'number' && Number.isFinite(value)) return `use a whole number, e.g. ${clamp(Math.round(value))}`;
+    return `write the number in digits, without quotes, e.g. ${clamp(1)}`;
+  }
+  public jsonSchema(): JsonSchema {
+    return { type: 'integer', minimum: this.min, maximum: this.max };
   }
 }
 
@@ -110,8 +199,13 @@ class BooleanType extends Type<boolean> {
   public readonly allowed = 'true or false';
   public check(value: unknown, path: Path, issues: Issue[]): Checked<boolean> {
     if (typeof value === 'boolean') return value;
-    issues.push(typeMismatch(path, value, this.allowed));
+    const quoted = typeof value === 'string' && /^(true|false)$/i.test(value.trim());
+    const fix = quoted ? `remove the quotes: ${value.trim().toLowerCase()}` : 'write true or false, without quotes';
+    issues.push(typeMismatch(path, value, this.allowed, fix));
     return INVALID;
+  }
+  public jsonSchema(): JsonSchema {
+    return { type: 'boolean' };
   }
 }
 
@@ -123,15 +217,17 @@ class EnumType<V extends string> extends Type<V> {
   }
   public check(value: unknown, path: Path, issues: Issue[]): Checked<V> {
     if (typeof value === 'string' && (this.values as readonly string[]).includes(value)) return value as V;
-    const suggestion = typeof value === 'string' ? didYouMean(value, this.values) : undefined;
-    issues.push({
-      path,
-      message: typeof value === 'string' ? 'unknown value' : 'wrong type',
-      received: describeValue(value),
-      allowed: this.allowed,
-      fix: suggestion ? `did you mean "${suggestion}"?` : undefined,
-    });
+    if (typeof value !== 'string') {
+      issues.push(typeMismatch(path, value, this.allowed, `write one of ${this.values.join(', ')}`));
+      return INVALID;
+    }
+    const suggestion = didYouMean(value, this.values);
+    const fix = suggestion ? `did you mean "${suggestion}"?` : 'use one of the allowed values';
+    issues.push({ path, message: 'unknown value', received: describeValue(value), allowed: this.allowed, fix });
     return INVALID;
+  }
+  public jsonSchema(): JsonSchema {
+    return { type: 'string', enum: [...this.values] };
   }
 }
 
@@ -141,13 +237,22 @@ class ForbiddenType extends Type<never> {
     super();
   }
   public check(value: unknown, path: Path, issues: Issue[]): Checked<never> {
-    issues.push({ path, message: this.message, received: value === undefined ? undefined : typeof value === 'string' ? 'a literal value (not shown)' : describeValue(value), allowed: this.allowed, fix: this.fix });
+    const received = value === undefined ? undefined : typeof value === 'string' ? 'a literal value (not shown)' : describeValue(value);
+    issues.push({ path, message: this.message, received, allowed: this.allowed, fix: this.fix });
     return INVALID;
+  }
+  public jsonSchema(): JsonSchema {
+    return { not: {} };
+  }
+  public get shape(): Shape {
+    return { kind: 'forbidden' };
   }
 }
 
 export interface ListOptions {
+  /** @default 0 */
   readonly minItems?: number;
+  /** Each item at most once. @default false */
   readonly unique?: boolean;
 }
 
@@ -159,16 +264,21 @@ class ListType<T> extends Type<readonly T[]> {
   }
   public check(value: unknown, path: Path, issues: Issue[]): Checked<readonly T[]> {
     if (!Array.isArray(value)) {
-      issues.push(typeMismatch(path, value, this.allowed));
+      const fix = kindOf(value) === 'mapping'
+        ? 'write the items as a list ("- item" lines or [a, b]), not a mapping'
+        : `write it as a list: [${String(value)}]`;
+      issues.push(typeMismatch(path, value, this.allowed, fix));
       return INVALID;
     }
-    if (value.length < (this.opts.minItems ?? 0)) {
-      issues.push({ path, message: 'too few items', received: describeValue(value), allowed: `at least ${this.opts.minItems} item(s)` });
+    const minItems = this.opts.minItems ?? 0;
+    if (value.length < minItems) {
+      const fix = minItems === 1 ? 'add an item' : `add items up to ${minItems}`;
+      issues.push({ path, message: 'too few items', received: describeValue(value), allowed: `at least ${minItems} item(s)`, fix });
       return INVALID;
     }
     const out: T[] = [];
     let ok = true;
-    const seen = new Set<string>();
+    const seen = new Map<string, number>();
     value.forEach((item, i) => {
       const v = this.item.check(item, [...path, i], issues);
       if (v === INVALID) {
@@ -176,14 +286,24 @@ class ListType<T> extends Type<readonly T[]> {
         return;
       }
       const key = JSON.stringify(v);
-      if (this.opts.unique && seen.has(key)) {
-        issues.push({ path: [...path, i], message: 'duplicate item', received: describeValue(item), allowed: 'each item at most once' });
+      const first = seen.get(key);
+      if (this.opts.unique && first !== undefined) {
+        const fix = `remove it: it repeats item [${first}]`;
+        issues.push({ path: [...path, i], message: 'duplicate item', received: describeValue(item), allowed: 'each item at most once', fix });
         ok = false;
       }
-      seen.add(key);
+      if (first === undefined) seen.set(key, i);
       out.push(v);
     });
     return ok ? out : INVALID;
+  }
+  public jsonSchema(definitions: JsonDefinitions): JsonSchema {
+    const { minItems = 0, unique = false } = this.opts;
+    const items = this.item.jsonSchema(definitions);
+    return { type: 'array', items, ...(minItems > 0 ? { minItems } : {}), ...(unique ? { uniqueItems: true } : {}) };
+  }
+  public get shape(): Shape {
+    return { kind: 'list', item: this.item };
   }
 }
 
@@ -194,10 +314,18 @@ export interface Field<T, M extends FieldMode> {
   readonly defaultValue?: T;
   /** One line for humans; also the documentation of the overlay format. */
   readonly doc: string;
+  /** What leaving out an optional field means, for the documentation (a defaulted one shows its default). */
+  readonly defaultDoc?: string;
 }
 export type FieldMode = 'required' | 'optional' | 'defaulted';
 type AnyField = Field<unknown, FieldMode>;
 export type Fields = Record<string, AnyField>;
+
+/** Documentation of an optional field. */
+export interface OptionalDocs {
+  /** What leaving it out means, e.g. "1" or "the component's name". */
+  readonly default: string;
+}
 
 type Simplify<T> = { [K in keyof T]: T[K] } & {};
 export type InferFields<F extends Fields> = Simplify<
@@ -209,15 +337,33 @@ function isMapping(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/** A field as JSON Schema: its type, its doc and its default. */
+function fieldSchema(field: AnyField, definitions: JsonDefinitions): JsonSchema {
+  return { description: field.doc, ...field.type.jsonSchema(definitions), ...(field.mode === 'defaulted' ? { default: field.defaultValue } : {}) };
+}
+
+/** The keys of `fields` a value may set (forbidden ones are known, but not allowed). */
+export function settableKeys(fields: Fields): string[] {
+  return Object.keys(fields).filter((k) => fields[k].type.shape.kind !== 'forbidden');
+}
+
+export interface ObjectOptions {
+  /**
+   * Documented in one line as `{a, b, c}` (small value objects such as `{cpu, memory}`) rather
+   * than a line per key. @default false
+   */
+  readonly inline?: boolean;
+}
+
 export class ObjectType<F extends Fields> extends Type<InferFields<F>> {
   public readonly allowed: string;
-  constructor(public readonly fields: F, description?: string) {
+  constructor(public readonly fields: F, private readonly options: ObjectOptions = {}) {
     super();
-    this.allowed = description ?? `a mapping with keys ${Object.keys(fields).join(', ')}`;
+    this.allowed = `a mapping with keys ${settableKeys(fields).join(', ')}`;
   }
   public check(value: unknown, path: Path, issues: Issue[]): Checked<InferFields<F>> {
     if (!isMapping(value)) {
-      issues.push(typeMismatch(path, value, this.allowed));
+      issues.push(typeMismatch(path, value, this.allowed, mappingFix(value)));
       return INVALID;
     }
     const known = Object.keys(this.fields);
@@ -240,7 +386,8 @@ export class ObjectType<F extends Fields> extends Type<InferFields<F>> {
       const raw = value[key];
       if (raw === undefined || raw === null) {
         if (field.mode === 'required') {
-          issues.push({ path: [...path, key], message: 'missing required key', allowed: field.type.allowed, fix: `add ${key} (${field.doc})` });
+          const fix = `add ${key} (${field.doc})`;
+          issues.push({ path: [...path, key], message: 'missing required key', received: 'nothing', allowed: field.type.allowed, fix });
           ok = false;
         } else if (field.mode === 'defaulted') {
           out[key] = field.defaultValue;
@@ -253,6 +400,38 @@ export class ObjectType<F extends Fields> extends Type<InferFields<F>> {
     }
     return ok ? (out as InferFields<F>) : INVALID;
   }
+  public jsonSchema(definitions: JsonDefinitions): JsonSchema {
+    const entries = Object.entries(this.fields);
+    const required = entries.filter(([, f]) => f.mode === 'required').map(([k]) => k);
+    return {
+      type: 'object',
+      properties: Object.fromEntries(entries.map(([k, f]) => [k, fieldSchema(f, definitions)])),
+      ...(required.length > 0 ? { required } : {}),
+      additionalProperties: false,
+    };
+  }
+  public get shape(): Shape {
+    return { kind: 'object', fields: this.fields, inline: this.options.inline ?? false };
+  }
+}
+
+/**
+ * Keys of a map that name entries of a catalog: a catalog name needs nothing more, any other
+ * key's value must set `otherwise` (which names the catalog entry). The model checks it (naming
+ * the closest catalog name); here it documents the map and its JSON Schema.
+ */
+export interface MapCatalog {
+  readonly names: readonly string[];
+  /** The field a value under any other key must set, e.g. `kind`. */
+  readonly otherwise: string;
+  /** Name of the value's schema among the JSON Schema's definitions (it is used once per name). */
+  readonly definition: string;
+}
+
+export interface MapOptions {
+  /** How a key is written in the documentation's key paths. @default "<name>" */
+  readonly placeholder?: string;
+  readonly catalog?: MapCatalog;
 }
 
 /** Maps keyed by free strings have every key present; maps keyed by an enum may omit some. */
@@ -260,13 +439,13 @@ export type MapOf<K extends string, V> = string extends K ? Readonly<Record<stri
 
 class MapType<K extends string, V> extends Type<MapOf<K, V>> {
   public readonly allowed: string;
-  constructor(private readonly key: Type<K>, private readonly value: Type<V>) {
+  constructor(private readonly key: Type<K>, private readonly value: Type<V>, private readonly options: MapOptions) {
     super();
     this.allowed = `a mapping from ${key.allowed} to ${value.allowed}`;
   }
   public check(value: unknown, path: Path, issues: Issue[]): Checked<MapOf<K, V>> {
     if (!isMapping(value)) {
-      issues.push(typeMismatch(path, value, this.allowed));
+      issues.push(typeMismatch(path, value, this.allowed, mappingFix(value)));
       return INVALID;
     }
     const out: Record<string, V> = {};
@@ -281,6 +460,22 @@ class MapType<K extends string, V> extends Type<MapOf<K, V>> {
     }
     return ok ? (out as MapOf<K, V>) : INVALID;
   }
+  public jsonSchema(definitions: JsonDefinitions): JsonSchema {
+    const propertyNames = this.key.jsonSchema(definitions);
+    const { catalog } = this.options;
+    if (catalog === undefined) return { type: 'object', propertyNames, additionalProperties: this.value.jsonSchema(definitions) };
+    definitions.set(catalog.definition, this.value.jsonSchema(definitions));
+    const ref = { $ref: `#/definitions/${catalog.definition}` };
+    return {
+      type: 'object',
+      propertyNames,
+      properties: Object.fromEntries(catalog.names.map((n) => [n, ref])),
+      additionalProperties: { allOf: [ref, { type: 'object', required: [catalog.otherwise] }] },
+    };
+  }
+  public get shape(): Shape {
+    return { kind: 'map', key: this.key, value: this.value, options: this.options };
+  }
 }
 
 export const t = {
@@ -289,17 +484,20 @@ export const t = {
   boolean: (): Type<boolean> => new BooleanType(),
   oneOf: <V extends string>(values: readonly V[]): EnumType<V> => new EnumType(values),
   list: <T>(item: Type<T>, opts: ListOptions = {}): Type<readonly T[]> => new ListType(item, opts),
-  object: <F extends Fields>(fields: F, description?: string): ObjectType<F> => new ObjectType(fields, description),
+  object: <F extends Fields>(fields: F, options: ObjectOptions = {}): ObjectType<F> => new ObjectType(fields, options),
   forbidden: (message: string, allowed: string, fix: string): Type<never> => new ForbiddenType(message, allowed, fix),
-  map: <K extends string, V>(key: Type<K>, value: Type<V>): Type<MapOf<K, V>> => new MapType(key, value),
+  map: <K extends string, V>(key: Type<K>, value: Type<V>, options: MapOptions = {}): Type<MapOf<K, V>> => new MapType(key, value, options),
   required: <T>(type: Type<T>, doc: string): Field<T, 'required'> => ({ type, mode: 'required', doc }),
-  optional: <T>(type: Type<T>, doc: string): Field<T, 'optional'> => ({ type, mode: 'optional', doc }),
+  optional: <T>(type: Type<T>, doc: string, docs?: OptionalDocs): Field<T, 'optional'> =>
+    ({ type, mode: 'optional', doc, defaultDoc: docs?.default }),
   defaulted: <T>(type: Type<T>, defaultValue: T, doc: string): Field<T, 'defaulted'> => ({ type, mode: 'defaulted', defaultValue, doc }),
   /** An object field that may be left out entirely: its default is what its own field defaults make of `{}`. */
   defaultedObject: <F extends Fields>(type: ObjectType<F>, doc: string): Field<InferFields<F>, 'defaulted'> => {
     const issues: Issue[] = [];
     const defaultValue = type.check({}, [], issues);
-    if (defaultValue === INVALID) throw new Error(`schema: defaultedObject needs every field defaulted or optional: ${issues.map((i) => i.path.join('.')).join(', ')}`);
+    if (defaultValue === INVALID) {
+      throw new Error(`schema: defaultedObject needs every field defaulted or optional: ${issues.map((i) => i.path.join('.')).join(', ')}`);
+    }
     return { type, mode: 'defaulted', defaultValue, doc };
   },
 };

@@ -1,6 +1,11 @@
 import { ComponentManifests, KubeObject } from './kube-object';
 import { JsonValue, toYaml } from './yaml-emitter';
 
+/** The folder (and subchart) of a tenant's namespace and role: `tenant-<name>`. */
+export function tenantFolder(tenant: string): string {
+  return `tenant-${tenant}`;
+}
+
 /** Where an object lands inside its component folder: `<kind>-<name>.yaml`, lowercase. */
 export function manifestFileName(o: KubeObject): string {
   return `${o.kind.toLowerCase()}-${o.metadata.name}.yaml`;

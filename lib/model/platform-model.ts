@@ -1,8 +1,13 @@
 import { COMPONENT_CATALOG, COMPONENT_NAMES, ComponentDefinition, ComponentName } from '../config/catalog';
-import { ConfigError, didYouMean, Problem } from '../config/errors';
+import { didYouMean, Problem } from '../config/errors';
 import { formatPath, LoadedOverlay } from '../config/load-overlay';
-import { ComponentOverlay, ComputeResources, ControlPlaneConfig, ExternalEndpoint, Overlay, Permission, PolicyConfig, PriorityClassName, SecretDelivery, SecretReference, Traffic } from '../config/overlay-schema';
+import {
+  ComponentOverlay, ComputeResources, ControlPlaneConfig, ExternalEndpoint, Overlay, Permission, PolicyConfig, PriorityClassName,
+  SecretDelivery, SecretReference, Traffic,
+} from '../config/overlay-schema';
 import { Path } from '../config/schema-types';
+import { tenantFolder } from '../manifest/layout';
+import { RESERVED_FOLDERS } from '../manifest/output-kind';
 import { byCodePoint } from '../util/order';
 import { cpuMillis, formatCpu, formatMemory, memoryBytes } from './quantity';
 
@@ -70,98 +75,457 @@ export interface PolicyModel extends Omit<PolicyConfig, 'allowedRegistries'> {
   readonly namespaces: readonly string[];
 }
 
-/** Resolves cross-references and cross-field rules; throws ConfigError listing every problem. */
-export function buildModel(loaded: LoadedOverlay, platformVersion: string): PlatformModel {
+/** What a model build yields: the model, or (and only then) the problems that prevent it. */
+export type ModelResult =
+  | { readonly model: PlatformModel; readonly problems: readonly [] }
+  | { readonly model?: undefined; readonly problems: readonly Problem[] };
+
+/**
+ * Checks the rules (`MODEL_RULES`) and resolves the model of one environment. Problems are
+ * returned, every one of them (sorted by their place in the file), never thrown: the caller
+ * decides how to report them.
+ */
+export function buildModel(loaded: LoadedOverlay, platformVersion: string): ModelResult {
+  const problems = modelProblems(loaded);
+  return problems.length > 0 ? { problems } : { model: resolveModel(loaded.overlay, platformVersion), problems: [] };
+}
+
+/** Every rule violation of an overlay that passed its schema, in file order. */
+export function modelProblems(loaded: LoadedOverlay): Problem[] {
   const { overlay } = loaded;
-  const problems: Problem[] = [];
-  const report = (keyPath: Path, p: Omit<Problem, 'file' | 'path' | 'position'>, atKey = false): void => {
-    problems.push({ file: loaded.file, position: loaded.locate(keyPath, atKey), path: formatPath(keyPath), ...p });
+  const input: RuleInput = {
+    overlay,
+    components: sortedComponents(overlay),
+    problem: (keyPath, text, atKey = false) => ({ file: loaded.file, position: loaded.locate(keyPath, atKey), path: formatPath(keyPath), ...text }),
   };
-  const entries = (Object.entries(overlay.components) as [string, ComponentOverlay][]).sort(([a], [b]) => byCodePoint(a, b));
-  const deployed = new Set(entries.map(([name]) => name));
-  const hosts = new Map<string, string>();
+  const problems = MODEL_RULES.flatMap((rule) => rule(input));
+  const order = (p: Problem): number => (p.position ? p.position.line * 1e6 + p.position.column : 0);
+  return problems.sort((a, b) => order(a) - order(b));
+}
 
-  for (const [name, c] of entries) {
-    const base = ['components', name];
-    if (kindOf(name, c) === undefined) {
-      const suggestion = didYouMean(name, COMPONENT_NAMES);
-      report(base, {
-        message: 'unknown component',
-        received: JSON.stringify(name),
-        allowed: `one of ${COMPONENT_NAMES.join(', ')}, or any name with kind: <one of those>`,
-        fix: suggestion ? `did you mean "${suggestion}"?` : `add kind: <one of ${COMPONENT_NAMES.join(', ')}>`,
-      }, true);
-    }
-    c.dependsOn.forEach((dep, i) => {
-      const at = [...base, 'dependsOn', i];
-      if (dep === name) {
-        report(at, { message: 'component depends on itself', received: JSON.stringify(dep), allowed: 'other deployed components or external endpoints', fix: 'remove it' });
-      } else if (!deployed.has(dep) && !(dep in overlay.externalEndpoints)) {
-        const candidates = [...[...deployed].filter((d) => d !== name), ...Object.keys(overlay.externalEndpoints)].sort();
-        const suggestion = didYouMean(dep, candidates);
-        report(at, {
-          message: `depends on "${dep}", which is neither a component this environment deploys nor an external endpoint`,
-          received: JSON.stringify(dep),
-          allowed: candidates.join(', ') || 'nothing',
-          fix: suggestion ? `did you mean "${suggestion}"?` : `add components.${dep} or externalEndpoints.${dep}, or remove the dependency`,
-        });
-      }
-    });
-    c.permissions.forEach((p, i) => {
-      if (p.resources.includes('secrets') && p.reason === undefined) {
-        report([...base, 'permissions', i, 'resources'], { message: 'access to secrets needs a reason', received: JSON.stringify(p.resources), allowed: 'secrets only together with reason', fix: 'add reason: <why this component reads secrets>, or drop secrets' });
-      }
-    });
-    if (c.autoscaling) {
-      if (c.replicas !== undefined) {
-        report([...base, 'replicas'], { message: 'replicas and autoscaling are both set; the autoscaler owns the replica count', received: String(c.replicas), allowed: 'replicas or autoscaling, not both', fix: 'remove replicas' });
-      }
-      if (c.autoscaling.minReplicas > c.autoscaling.maxReplicas) {
-        report([...base, 'autoscaling', 'minReplicas'], { message: 'minReplicas is above maxReplicas', received: String(c.autoscaling.minReplicas), allowed: `at most ${c.autoscaling.maxReplicas}` });
-      }
-    }
-    for (const kind of ['cpu', 'memory'] as const) {
-      const parse = kind === 'cpu' ? cpuMillis : memoryBytes;
-      const request = c.resources.requests[kind];
-      const limit = c.resources.limits[kind];
-      if (parse(request) > parse(limit)) {
-        report([...base, 'resources', 'requests', kind], { message: `${kind} request is above its limit`, received: JSON.stringify(request), allowed: `at most the limit ${JSON.stringify(limit)}`, fix: 'raise the limit or lower the request' });
-      }
-      const max = overlay.limitRange.max[kind];
-      if (parse(limit) > parse(max)) {
-        report([...base, 'resources', 'limits', kind], { message: `${kind} limit is above the namespace LimitRange max, the pod would be rejected`, received: JSON.stringify(limit), allowed: `at most ${JSON.stringify(max)}`, fix: 'lower the limit or raise limitRange.max' });
-      }
-    }
-    if (c.host !== undefined) {
-      const owner = hosts.get(c.host);
-      if (owner) {
-        report([...base, 'host'], { message: `host is already used by ${owner}`, received: JSON.stringify(c.host), allowed: 'a hostname no other component uses', fix: 'give each component its own hostname' });
-      }
-      hosts.set(c.host, name);
-    }
-  }
-  checkSecrets(overlay, entries, report);
-  const pc = overlay.priorityClasses;
-  if (!(pc['platform-critical'] > pc.workload && pc.workload > pc.batch)) {
-    report(['priorityClasses'], { message: 'priorities must descend: platform-critical > workload > batch', received: JSON.stringify(pc), allowed: 'three strictly descending values', fix: 'reorder the values' });
-  }
-  for (const [epName, ep] of Object.entries(overlay.externalEndpoints)) {
-    if (ep.hosts.length === 0 && ep.cidrs.length === 0) {
-      report(['externalEndpoints', epName], { message: 'external endpoint names no host and no address range', allowed: 'hosts and/or cidrs', fix: 'add hosts: [api.example.com] or cidrs: [10.0.0.0/16]' });
-    }
-  }
-  const tenantNames = new Set<string>();
-  overlay.tenants.forEach((tn, i) => {
-    if (tenantNames.has(tn.name)) report(['tenants', i, 'name'], { message: 'tenant is declared twice', received: JSON.stringify(tn.name), allowed: 'unique tenant names' });
-    tenantNames.add(tn.name);
-    const ns = `${overlay.namespace}-${tn.name}`;
-    if (ns.length > 63) report(['tenants', i, 'name'], { message: `tenant namespace ${ns} is longer than 63 characters`, received: JSON.stringify(tn.name), allowed: `at most ${63 - overlay.namespace.length - 1} characters` });
+/** Every part of an error line but its place: what is wrong, what was received, what is allowed, the fix. */
+export type ProblemText = Required<Pick<Problem, 'message' | 'received' | 'allowed' | 'fix'>>;
+
+/** What a rule reads: the validated overlay, its components sorted by name, and how to place a problem. */
+export interface RuleInput {
+  readonly overlay: Overlay;
+  readonly components: readonly ComponentEntry[];
+  /** A problem at `keyPath` of the overlay (at its key with `atKey`), with its file and position. */
+  problem(keyPath: Path, text: ProblemText, atKey?: boolean): Problem;
+}
+
+type ComponentEntry = readonly [name: string, component: ComponentOverlay];
+
+/** A rule a schema cannot express (it spans fields or files); returns its problems, none when it holds. */
+export type ModelRule = (input: RuleInput) => Problem[];
+
+/** Every rule of the model; each is independent of the others, their problems are sorted by place. */
+export const MODEL_RULES: readonly ModelRule[] = [
+  knownKinds,
+  noReservedFolderNames,
+  noFolderOfATenant,
+  dependenciesExist,
+  secretAccessHasReason,
+  replicasOrAutoscaling,
+  autoscalingBounds,
+  requestsWithinLimits,
+  limitsWithinLimitRange,
+  uniqueHosts,
+  storeHasItsSettings,
+  issuerHasItsSettings,
+  vaultDeliveryNeedsVault,
+  envVarsSetOnce,
+  prioritiesDescend,
+  endpointsHaveAddresses,
+  uniqueTenants,
+  tenantNamespacesFit,
+  quotaHoldsComponents,
+  imagesFromAllowedRegistries,
+  ownNamespacesGuarded,
+  encryptionHasItsSettings,
+];
+
+function sortedComponents(overlay: Overlay): ComponentEntry[] {
+  return (Object.entries(overlay.components) as [string, ComponentOverlay][]).sort(([a], [b]) => byCodePoint(a, b));
+}
+
+/** A component is a catalog entry: by its name, or by `kind`. */
+function knownKinds({ components, problem }: RuleInput): Problem[] {
+  return components.filter(([name, c]) => kindOf(name, c) === undefined).map(([name]) => {
+    const suggestion = didYouMean(name, COMPONENT_NAMES);
+    return problem(['components', name], {
+      message: 'unknown component',
+      received: JSON.stringify(name),
+      allowed: `one of ${COMPONENT_NAMES.join(', ')}, or any name with kind: <one of those>`,
+      fix: suggestion ? `did you mean "${suggestion}"?` : `add kind: <one of ${COMPONENT_NAMES.join(', ')}>`,
+    }, true);
   });
-  checkQuota(overlay, entries, report);
-  const allowedRegistries = overlay.policy.allowedRegistries ?? defaultRegistries(entries);
-  checkPolicy(overlay, entries, allowedRegistries, report);
-  if (problems.length > 0) throw new ConfigError(problems);
+}
 
+/** dist/<env>/control-plane/ and report/ hold files that are not objects: no component or tenant folder may take their name. */
+function noReservedFolderNames({ overlay, components, problem }: RuleInput): Problem[] {
+  const reserved = [...RESERVED_FOLDERS].sort().join(', ');
+  const named = components.filter(([name]) => RESERVED_FOLDERS.has(name)).map(([name, c]) => problem(['components', name], {
+    message: `the component's folder dist/<env>/${name}/ is reserved for files that are not cluster objects`,
+    received: JSON.stringify(name),
+    allowed: `any component name but ${reserved}`,
+    fix: `rename it, e.g. ${name}-service${c.kind ? '' : ', with kind: <catalog entry>'}`,
+  }, true));
+  const tenants = overlay.tenants.flatMap((tn, i) => RESERVED_FOLDERS.has(tenantFolder(tn.name)) ? [problem(['tenants', i, 'name'], {
+    message: `the tenant's folder dist/<env>/${tenantFolder(tn.name)}/ is reserved for files that are not cluster objects`,
+    received: JSON.stringify(tn.name),
+    allowed: `a name whose folder ${tenantFolder('<name>')} is none of ${reserved}`,
+    fix: 'rename the tenant',
+  })] : []);
+  return [...named, ...tenants];
+}
+
+/** A component's folder is not a tenant's (`tenant-<name>`): their objects would mix in one subchart. */
+function noFolderOfATenant({ overlay, components, problem }: RuleInput): Problem[] {
+  const tenants = new Map(overlay.tenants.map((tn) => [tenantFolder(tn.name), tn.name]));
+  return components.filter(([name]) => tenants.has(name)).map(([name]) => problem(['components', name], {
+    message: `the component's folder dist/<env>/${name}/ is the folder of tenant ${tenants.get(name)}`,
+    received: JSON.stringify(name),
+    allowed: `a name other than ${tenantFolder('<tenant>')} for every tenant`,
+    fix: 'rename the component or the tenant',
+  }, true));
+}
+
+/** A dependency is another deployed component or an external endpoint. */
+function dependenciesExist({ overlay, components, problem }: RuleInput): Problem[] {
+  const deployed = new Set(components.map(([name]) => name));
+  return components.flatMap(([name, c]) => c.dependsOn.flatMap((dep, i): Problem[] => {
+    const at = ['components', name, 'dependsOn', i];
+    if (dep === name) {
+      return [problem(at, {
+        message: 'component depends on itself',
+        received: JSON.stringify(dep),
+        allowed: 'other deployed components or external endpoints',
+        fix: 'remove it',
+      })];
+    }
+    if (deployed.has(dep) || dep in overlay.externalEndpoints) return [];
+    const candidates = [...[...deployed].filter((d) => d !== name), ...Object.keys(overlay.externalEndpoints)].sort();
+    const suggestion = didYouMean(dep, candidates);
+    return [problem(at, {
+      message: `depends on "${dep}", which is neither a component this environment deploys nor an external endpoint`,
+      received: JSON.stringify(dep),
+      allowed: candidates.join(', ') || 'nothing',
+      fix: suggestion ? `did you mean "${suggestion}"?` : `add components.${dep} or externalEndpoints.${dep}, or remove the dependency`,
+    })];
+  }));
+}
+
+function secretAccessHasReason({ components, problem }: RuleInput): Problem[] {
+  return components.flatMap(([name, c]) => c.permissions.flatMap((p, i) => p.resources.includes('secrets') && p.reason === undefined
+    ? [problem(['components', name, 'permissions', i, 'resources'], {
+        message: 'access to secrets needs a reason',
+        received: JSON.stringify(p.resources),
+        allowed: 'secrets only together with reason',
+        fix: 'add reason: <why this component reads secrets>, or drop secrets',
+      })]
+    : []));
+}
+
+function replicasOrAutoscaling({ components, problem }: RuleInput): Problem[] {
+  return components.filter(([, c]) => c.autoscaling && c.replicas !== undefined).map(([name, c]) => problem(['components', name, 'replicas'], {
+    message: 'replicas and autoscaling are both set; the autoscaler owns the replica count',
+    received: String(c.replicas),
+    allowed: 'replicas or autoscaling, not both',
+    fix: 'remove replicas',
+  }));
+}
+
+function autoscalingBounds({ components, problem }: RuleInput): Problem[] {
+  return components.flatMap(([name, c]) => c.autoscaling && c.autoscaling.minReplicas > c.autoscaling.maxReplicas
+    ? [problem(['components', name, 'autoscaling', 'minReplicas'], {
+        message: 'minReplicas is above maxReplicas',
+        received: String(c.autoscaling.minReplicas),
+        allowed: `at most ${c.autoscaling.maxReplicas}`,
+        fix: 'lower minReplicas or raise maxReplicas',
+      })]
+    : []);
+}
+
+const RESOURCES = ['cpu', 'memory'] as const;
+const amountOf = (resource: (typeof RESOURCES)[number]): ((quantity: string) => number) => (resource === 'cpu' ? cpuMillis : memoryBytes);
+
+function requestsWithinLimits({ components, problem }: RuleInput): Problem[] {
+  return components.flatMap(([name, c]) => RESOURCES.flatMap((resource) => {
+    const request = c.resources.requests[resource];
+    const limit = c.resources.limits[resource];
+    return amountOf(resource)(request) > amountOf(resource)(limit)
+      ? [problem(['components', name, 'resources', 'requests', resource], {
+          message: `${resource} request is above its limit`,
+          received: JSON.stringify(request),
+          allowed: `at most the limit ${JSON.stringify(limit)}`,
+          fix: 'raise the limit or lower the request',
+        })]
+      : [];
+  }));
+}
+
+function limitsWithinLimitRange({ overlay, components, problem }: RuleInput): Problem[] {
+  return components.flatMap(([name, c]) => RESOURCES.flatMap((resource) => {
+    const limit = c.resources.limits[resource];
+    const max = overlay.limitRange.max[resource];
+    return amountOf(resource)(limit) > amountOf(resource)(max)
+      ? [problem(['components', name, 'resources', 'limits', resource], {
+          message: `${resource} limit is above the namespace LimitRange max, the pod would be rejected`,
+          received: JSON.stringify(limit),
+          allowed: `at most ${JSON.stringify(max)}`,
+          fix: 'lower the limit or raise limitRange.max',
+        })]
+      : [];
+  }));
+}
+
+function uniqueHosts({ components, problem }: RuleInput): Problem[] {
+  const owners = new Map<string, string>();
+  return components.flatMap(([name, c]): Problem[] => {
+    if (c.host === undefined) return [];
+    const owner = owners.get(c.host);
+    if (owner === undefined) {
+      owners.set(c.host, name);
+      return [];
+    }
+    return [problem(['components', name, 'host'], {
+      message: `host is already used by ${owner}`,
+      received: JSON.stringify(c.host),
+      allowed: 'a hostname no other component uses',
+      fix: 'give each component its own hostname',
+    })];
+  });
+}
+
+function storeHasItsSettings({ overlay, problem }: RuleInput): Problem[] {
+  const store = overlay.secretStore;
+  return store.provider === 'vault' && !store.vault
+    ? [problem(['secretStore', 'provider'], {
+        message: 'provider vault needs a vault section',
+        received: JSON.stringify(store.provider),
+        allowed: 'vault together with secretStore.vault (server, path, role), or fake',
+        fix: 'add secretStore.vault',
+      })]
+    : [];
+}
+
+function issuerHasItsSettings({ overlay, problem }: RuleInput): Problem[] {
+  const { issuer } = overlay.certificates;
+  const needs = { acme: 'server and email', vault: 'server, path and role' } as const;
+  if ((issuer !== 'acme' && issuer !== 'vault') || overlay.certificates[issuer]) return [];
+  return [problem(['certificates', 'issuer'], {
+    message: `issuer ${issuer} needs an ${issuer} section`,
+    received: JSON.stringify(issuer),
+    allowed: `${issuer} together with certificates.${issuer} (${needs[issuer]}), or self-signed`,
+    fix: `add certificates.${issuer}`,
+  })];
+}
+
+/** Vault Agent and the CSI driver read secrets from Vault itself. */
+function vaultDeliveryNeedsVault({ overlay, components, problem }: RuleInput): Problem[] {
+  const { provider } = overlay.secretStore;
+  if (provider === 'vault') return [];
+  const readingVault = components.filter(([, c]) => c.secretDelivery !== 'external-secrets' && Object.keys(c.secrets).length > 0);
+  return readingVault.map(([name, c]) => problem(['components', name, 'secretDelivery'], {
+    message: `${c.secretDelivery} reads secrets from Vault directly, but the secret store is ${provider}`,
+    received: JSON.stringify(c.secretDelivery),
+    allowed: 'external-secrets with a non-Vault store',
+    fix: 'use secretDelivery: external-secrets or secretStore.provider: vault',
+  }));
+}
+
+/** A secret's environment variable must not shadow a setting or another secret's. */
+function envVarsSetOnce({ components, problem }: RuleInput): Problem[] {
+  return components.flatMap(([name, c]) => {
+    const seen = new Map<string, string>();
+    return Object.entries(c.secrets).flatMap(([secretName, ref]) => Object.keys(ref.env).flatMap((envName) => {
+      const clash = envName in c.config ? 'config' : seen.get(envName);
+      seen.set(envName, `secret ${secretName}`);
+      return clash ? [problem(['components', name, 'secrets', secretName, 'env', envName], {
+          message: `environment variable is also set by ${clash}`,
+          received: JSON.stringify(envName),
+          allowed: 'each variable set once',
+          fix: 'rename one of them',
+        })] : [];
+    }));
+  });
+}
+
+function prioritiesDescend({ overlay, problem }: RuleInput): Problem[] {
+  const pc = overlay.priorityClasses;
+  return pc['platform-critical'] > pc.workload && pc.workload > pc.batch
+    ? []
+    : [problem(['priorityClasses'], {
+      message: 'priorities must descend: platform-critical > workload > batch',
+      received: JSON.stringify(pc),
+      allowed: 'three strictly descending values',
+      fix: 'reorder the values',
+    })];
+}
+
+function endpointsHaveAddresses({ overlay, problem }: RuleInput): Problem[] {
+  const unaddressed = Object.entries(overlay.externalEndpoints).filter(([, ep]) => ep.hosts.length === 0 && ep.cidrs.length === 0);
+  return unaddressed.map(([name]) => problem(['externalEndpoints', name], {
+    message: 'external endpoint names no host and no address range',
+    received: 'neither hosts nor cidrs',
+    allowed: 'hosts and/or cidrs',
+    fix: 'add hosts: [api.example.com] or cidrs: [10.0.0.0/16]',
+  }));
+}
+
+function uniqueTenants({ overlay, problem }: RuleInput): Problem[] {
+  const first = new Map<string, number>();
+  return overlay.tenants.flatMap((tn, i): Problem[] => {
+    const at = first.get(tn.name);
+    if (at === undefined) {
+      first.set(tn.name, i);
+      return [];
+    }
+    return [problem(['tenants', i, 'name'], {
+      message: 'tenant is declared twice',
+      received: JSON.stringify(tn.name),
+      allowed: 'unique tenant names',
+      fix: `remove it or rename it: tenants[${at}] has this name`,
+    })];
+  });
+}
+
+function tenantNamespacesFit({ overlay, problem }: RuleInput): Problem[] {
+  const room = 63 - overlay.namespace.length - 1;
+  return overlay.tenants.flatMap((tn, i) => tn.name.length > room
+    ? [problem(['tenants', i, 'name'], {
+        message: `tenant namespace ${overlay.namespace}-${tn.name} is longer than 63 characters`,
+        received: JSON.stringify(tn.name),
+        allowed: `at most ${room} characters`,
+        fix: 'shorten the tenant name or the namespace',
+      })]
+    : []);
+}
+
+/** One component's share of a quota: its most pods, and the amount each of them takes. */
+interface Share {
+  readonly name: string;
+  readonly pods: number;
+  readonly each?: string;
+  readonly total: number;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** Largest first. */
+function bySize(shares: readonly Share[]): Share[] {
+  return shares.filter((s) => s.total > 0).sort((a, b) => b.total - a.total || byCodePoint(a.name, b.name));
+}
+
+/** The largest shares, for a message: `frontend (40 pods × "500m"), backend (2 pods × "250m")`. */
+function largestShares(shares: readonly Share[]): string {
+  const sorted = bySize(shares);
+  const shown = sorted.slice(0, 3).map((s) => `${s.name} (${plural(s.pods, 'pod')}${s.each === undefined ? '' : ` × ${JSON.stringify(s.each)}`})`);
+  return sorted.length > shown.length ? `${shown.join(', ')} and ${sorted.length - shown.length} more` : shown.join(', ');
+}
+
+/** The namespace quota must hold every replica of every component (autoscalers at their maximum), or rollouts stall. */
+function quotaHoldsComponents({ overlay, components, problem }: RuleInput): Problem[] {
+  const problems: Problem[] = [];
+  for (const scope of ['requests', 'limits'] as const) {
+    for (const resource of RESOURCES) {
+      const shares = components.map(([name, c]): Share => {
+        const each = c.resources[scope][resource];
+        return { name, pods: mostPods(c), each, total: mostPods(c) * amountOf(resource)(each) };
+      });
+      const total = shares.reduce((sum, s) => sum + s.total, 0);
+      const quota = overlay.quota[scope][resource];
+      if (total <= amountOf(resource)(quota)) continue;
+      const needed = JSON.stringify(resource === 'cpu' ? formatCpu(total) : formatMemory(total));
+      problems.push(problem(['quota', scope, resource], {
+        message: `quota is smaller than the components' ${scope} (at their most replicas), the largest: ${largestShares(shares)}`,
+        received: JSON.stringify(quota),
+        allowed: `at least ${needed}`,
+        fix: `raise quota.${scope}.${resource} to ${needed}, or lower the replicas or ${scope} of ${bySize(shares)[0].name}`,
+      }));
+    }
+  }
+  const pods = components.map(([name, c]): Share => ({ name, pods: mostPods(c), total: mostPods(c) }));
+  const total = pods.reduce((sum, s) => sum + s.total, 0);
+  if (total > overlay.quota.pods) {
+    problems.push(problem(['quota', 'pods'], {
+      message: `quota allows fewer pods than the components run, the largest: ${largestShares(pods)}`,
+      received: String(overlay.quota.pods),
+      allowed: `at least ${total}`,
+      fix: `raise quota.pods to ${total}, or lower the replicas of ${bySize(pods)[0].name}`,
+    }));
+  }
+  return problems;
+}
+
+/** Where Istio's injected proxy comes from: every platform pod runs one. */
+export const ISTIO_PROXY_REGISTRY = 'docker.io/istio/';
+
+/** The overlay's registries, or the repository of each image (everything up to its last "/") and the proxy's. */
+function allowedRegistriesOf(overlay: Overlay): readonly string[] {
+  if (overlay.policy.allowedRegistries) return overlay.policy.allowedRegistries;
+  const images = sortedComponents(overlay).map(([, c]) => c.image.slice(0, c.image.lastIndexOf('/') + 1));
+  return [...new Set([...images.filter((r) => r !== ''), ISTIO_PROXY_REGISTRY])];
+}
+
+/** The platform must pass its own cluster policies. */
+function imagesFromAllowedRegistries({ overlay, components, problem }: RuleInput): Problem[] {
+  const registries = allowedRegistriesOf(overlay);
+  return components.filter(([, c]) => !registries.some((r) => c.image.startsWith(r))).map(([name, c]) => problem(['components', name, 'image'], {
+    message: 'image is not from an allowed registry, the cluster policy would reject the platform\'s own pods',
+    received: JSON.stringify(c.image),
+    allowed: registries.length > 0 ? `an image starting with ${registries.join(', ')}` : 'an image with a registry, such as ghcr.io/org/app:1.0.0',
+    fix: 'add its registry to policy.allowedRegistries or use an allowed image',
+  }));
+}
+
+function ownNamespacesGuarded({ overlay, problem }: RuleInput): Problem[] {
+  if (overlay.policy.scope !== 'cluster') return [];
+  const own = ownNamespaces(overlay);
+  return overlay.policy.exemptNamespaces.flatMap((ns, i) => own.includes(ns)
+    ? [problem(['policy', 'exemptNamespaces', i], {
+        message: 'the environment\'s own namespace is exempt from its cluster policies',
+        received: JSON.stringify(ns),
+        allowed: 'system namespaces only',
+        fix: `remove ${ns}`,
+      })]
+    : []);
+}
+
+/** KMS needs its plugin; aescbc takes no plugin settings. */
+function encryptionHasItsSettings({ overlay, problem }: RuleInput): Problem[] {
+  const { encryption } = overlay.controlPlane;
+  if (encryption.provider === 'kms' && !encryption.kms) {
+    return [problem(['controlPlane', 'encryption', 'provider'], {
+      message: 'provider kms needs a kms section',
+      received: JSON.stringify(encryption.provider),
+      allowed: 'controlPlane.encryption.kms with name and endpoint',
+      fix: 'add controlPlane.encryption.kms, or use provider: aescbc',
+    })];
+  }
+  if (encryption.provider === 'aescbc' && encryption.kms) {
+    return [problem(['controlPlane', 'encryption', 'kms'], {
+      message: 'kms is set but the provider is aescbc',
+      received: 'a kms section',
+      allowed: 'kms only with provider: kms',
+      fix: 'remove kms or set provider: kms',
+    })];
+  }
+  return [];
+}
+
+/** The platform namespace, then each tenant's. */
+function ownNamespaces(overlay: Overlay): string[] {
+  return [overlay.namespace, ...overlay.tenants.map((tn) => `${overlay.namespace}-${tn.name}`)];
+}
+
+/** The model of an overlay every rule accepts. */
+function resolveModel(overlay: Overlay, platformVersion: string): PlatformModel {
+  const entries = sortedComponents(overlay);
+  const deployed = new Set(entries.map(([name]) => name));
   // Who calls whom, indexed once (scanning every entry per component is quadratic in services).
   const callers = new Map<string, string[]>();
   for (const [caller, c] of entries) {
@@ -204,93 +568,15 @@ export function buildModel(loaded: LoadedOverlay, platformVersion: string): Plat
     mesh: overlay.mesh,
     priorityClasses: overlay.priorityClasses,
     externalEndpoints: Object.keys(overlay.externalEndpoints).sort().map((n) => ({ name: n, ...overlay.externalEndpoints[n] })),
-    tenants: [...overlay.tenants].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).map((tn) => ({ ...tn, namespace: `${overlay.namespace}-${tn.name}` })),
+    tenants: [...overlay.tenants].sort((a, b) => byCodePoint(a.name, b.name)).map((tn) => ({ ...tn, namespace: `${overlay.namespace}-${tn.name}` })),
     components,
     policy: {
       ...overlay.policy,
-      allowedRegistries: [...allowedRegistries].sort(),
-      namespaces: [overlay.namespace, ...overlay.tenants.map((tn) => `${overlay.namespace}-${tn.name}`)].sort(),
+      allowedRegistries: [...allowedRegistriesOf(overlay)].sort(),
+      namespaces: ownNamespaces(overlay).sort(),
     },
     controlPlane: overlay.controlPlane,
   };
-}
-
-/** Where Istio's injected proxy comes from: every platform pod runs one. */
-export const ISTIO_PROXY_REGISTRY = 'docker.io/istio/';
-
-/** The repository of each image (everything up to its last "/") and the proxy's, when the overlay names no registries. */
-function defaultRegistries(entries: readonly [string, ComponentOverlay][]): string[] {
-  return [...new Set([...entries.map(([, c]) => c.image.slice(0, c.image.lastIndexOf('/') + 1)).filter((r) => r !== ''), ISTIO_PROXY_REGISTRY])];
-}
-
-/** The platform must pass its own cluster policies, and KMS needs its plugin. */
-function checkPolicy(overlay: Overlay, entries: readonly [string, ComponentOverlay][], registries: readonly string[], report: Report): void {
-  for (const [name, c] of entries) {
-    if (!registries.some((r) => c.image.startsWith(r))) {
-      report(['components', name, 'image'], { message: 'image is not from an allowed registry, the cluster policy would reject the platform\'s own pods', received: JSON.stringify(c.image), allowed: registries.length > 0 ? `an image starting with ${registries.join(', ')}` : 'an image with a registry, such as ghcr.io/org/app:1.0.0', fix: 'add its registry to policy.allowedRegistries or use an allowed image' });
-    }
-  }
-  if (overlay.policy.scope === 'cluster') {
-    const own = [overlay.namespace, ...overlay.tenants.map((tn) => `${overlay.namespace}-${tn.name}`)];
-    overlay.policy.exemptNamespaces.forEach((ns, i) => {
-      if (own.includes(ns)) report(['policy', 'exemptNamespaces', i], { message: 'the environment\'s own namespace is exempt from its cluster policies', received: JSON.stringify(ns), allowed: 'system namespaces only', fix: `remove ${ns}` });
-    });
-  }
-  const { encryption } = overlay.controlPlane;
-  if (encryption.provider === 'kms' && !encryption.kms) {
-    report(['controlPlane', 'encryption'], { message: 'provider kms needs a kms section', allowed: 'controlPlane.encryption.kms with name and endpoint', fix: 'add controlPlane.encryption.kms, or use provider: aescbc' });
-  }
-  if (encryption.provider === 'aescbc' && encryption.kms) {
-    report(['controlPlane', 'encryption', 'kms'], { message: 'kms is set but the provider is aescbc', allowed: 'kms only with provider: kms', fix: 'remove kms or set provider: kms' });
-  }
-}
-
-/** The namespace quota must hold every replica of every component, or rollouts stall. */
-function checkQuota(
-  overlay: Overlay,
-  entries: readonly [string, ComponentOverlay][],
-  report: Report,
-): void {
-  for (const scope of ['requests', 'limits'] as const) {
-    const cpu = entries.reduce((sum, [, c]) => sum + mostPods(c) * cpuMillis(c.resources[scope].cpu), 0);
-    const memory = entries.reduce((sum, [, c]) => sum + mostPods(c) * memoryBytes(c.resources[scope].memory), 0);
-    if (cpu > cpuMillis(overlay.quota[scope].cpu)) {
-      report(['quota', scope, 'cpu'], { message: `quota is smaller than the components' ${scope} (at their most replicas)`, received: JSON.stringify(overlay.quota[scope].cpu), allowed: `at least ${JSON.stringify(formatCpu(cpu))}`, fix: 'raise the quota or shrink the components' });
-    }
-    if (memory > memoryBytes(overlay.quota[scope].memory)) {
-      report(['quota', scope, 'memory'], { message: `quota is smaller than the components' ${scope} (at their most replicas)`, received: JSON.stringify(overlay.quota[scope].memory), allowed: `at least ${JSON.stringify(formatMemory(memory))}`, fix: 'raise the quota or shrink the components' });
-    }
-  }
-  const pods = entries.reduce((sum, [, c]) => sum + mostPods(c), 0);
-  if (pods > overlay.quota.pods) {
-    report(['quota', 'pods'], { message: 'quota allows fewer pods than the components run', received: String(overlay.quota.pods), allowed: `at least ${pods}`, fix: 'raise quota.pods or lower replicas' });
-  }
-}
-
-type Report = (keyPath: Path, p: Omit<Problem, 'file' | 'path' | 'position'>) => void;
-
-/** Store and issuer settings must match the chosen provider; secret env vars must not shadow settings. */
-function checkSecrets(overlay: Overlay, entries: readonly [string, ComponentOverlay][], report: Report): void {
-  const store = overlay.secretStore;
-  if (store.provider === 'vault' && !store.vault) {
-    report(['secretStore'], { message: 'provider vault needs a vault section', allowed: 'secretStore.vault with server, path, role', fix: 'add secretStore.vault' });
-  }
-  const certs = overlay.certificates;
-  if (certs.issuer === 'acme' && !certs.acme) report(['certificates'], { message: 'issuer acme needs an acme section', allowed: 'certificates.acme with server and email', fix: 'add certificates.acme' });
-  if (certs.issuer === 'vault' && !certs.vault) report(['certificates'], { message: 'issuer vault needs a vault section', allowed: 'certificates.vault with server, path and role', fix: 'add certificates.vault' });
-  for (const [name, c] of entries) {
-    if (c.secretDelivery !== 'external-secrets' && store.provider !== 'vault' && Object.keys(c.secrets).length > 0) {
-      report(['components', name, 'secretDelivery'], { message: `${c.secretDelivery} reads secrets from Vault directly, but the secret store is ${store.provider}`, received: JSON.stringify(c.secretDelivery), allowed: 'external-secrets with a non-Vault store', fix: 'use secretDelivery: external-secrets or secretStore.provider: vault' });
-    }
-    const seen = new Map<string, string>();
-    for (const [secretName, ref] of Object.entries(c.secrets)) {
-      for (const envName of Object.keys(ref.env)) {
-        const clash = envName in c.config ? 'config' : seen.get(envName);
-        if (clash) report(['components', name, 'secrets', secretName, 'env', envName], { message: `environment variable is also set by ${clash}`, received: JSON.stringify(envName), allowed: 'each variable set once', fix: 'rename one of them' });
-        seen.set(envName, `secret ${secretName}`);
-      }
-    }
-  }
 }
 
 /** The catalog entry a component instantiates: its `kind`, or its own name when that is one. */

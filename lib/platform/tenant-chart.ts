@@ -1,5 +1,6 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
+import { tenantFolder } from '../manifest/layout';
 import { PlatformModel } from '../model/platform-model';
 import { TenantNamespace } from './tenant-namespace';
 
@@ -8,7 +9,7 @@ type TenantModel = PlatformModel['tenants'][number];
 /** The `tenant-<name>` subchart: one team's namespace and its developer role. */
 export class TenantChart extends Chart {
   constructor(scope: Construct, model: PlatformModel, tenant: TenantModel) {
-    super(scope, `tenant-${tenant.name}`, { disableResourceNameHashes: true });
+    super(scope, tenantFolder(tenant.name), { disableResourceNameHashes: true });
     new TenantNamespace(this, 'tenant', {
       tenant: tenant.name,
       group: tenant.group,

@@ -81,12 +81,9 @@ export function buildModels(overlays: readonly LoadedOverlay[], platformVersion:
   const problems: Problem[] = [];
   const models: PlatformModel[] = [];
   for (const o of overlays) {
-    try {
-      models.push(buildModel(o, platformVersion));
-    } catch (e) {
-      if (!(e instanceof ConfigError)) throw e;
-      problems.push(...e.problems);
-    }
+    const built = buildModel(o, platformVersion);
+    if (built.model) models.push(built.model);
+    problems.push(...built.problems);
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return models;
