@@ -1,7 +1,7 @@
 // The lint gate of `make lint` and `make test`: typescript-eslint's recommended rules, one import
 // order, and a line length limit. Generated files (imports/, *.generated.ts) are not linted.
-const tseslint = require('typescript-eslint');
 const importX = require('eslint-plugin-import-x');
+const tseslint = require('typescript-eslint');
 
 module.exports = tseslint.config(
   { ignores: ['node_modules/', 'dist/', '.build/', '.tools/', '.cdk8s.out/', 'imports/', '**/*.generated.ts', 'coverage/'] },

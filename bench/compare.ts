@@ -45,5 +45,6 @@ export function differences(a: readonly unknown[], b: readonly unknown[], names:
     else if (l.some((text, i) => text !== r[i])) problems.push(`${id} differs:\n  ${names[0]}: ${l.join(' ')}\n  ${names[1]}: ${r.join(' ')}`);
   }
   if (problems.length === 0) return undefined;
-  return `${problems.length} objects differ between ${names[0]} (${a.length} objects) and ${names[1]} (${b.length} objects); first:\n${problems.slice(0, 3).join('\n')}`;
+  return `${problems.length} objects differ between ${names[0]} (${a.length} objects) and ${names[1]} (${b.length} objects); `
+    + `first:\n${problems.slice(0, 3).join('\n')}`;
 }

@@ -12,10 +12,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { readOverlays } from '../lib/config/load-overlay';
-import { manifestFileName } from '../lib/manifest/layout';
 import { KubeObject } from '../lib/manifest/kube-object';
-import { synthesize } from '../lib/synth/pipeline';
+import { manifestFileName } from '../lib/manifest/layout';
 import { JsonValue } from '../lib/manifest/yaml-emitter';
+import { synthesize } from '../lib/synth/pipeline';
 import { chartFiles, SERVICE_TEMPLATES, valuesFile } from './helm-chart';
 import { BENCH_ENVIRONMENTS, benchServices, overlayText } from './platform-spec';
 
@@ -65,7 +65,9 @@ export function generateWorkspace(dir: string, n: number, platformVersion: strin
     for (const component of synthesized.components) {
       const objects = synthesized.objects.slice(at, at + component.objects);
       at += component.objects;
-      for (const o of objects) floor.push({ path: `${env.environment}/${component.name}/${manifestFileName(o).replace(/\.yaml$/, '.json')}`, object: o });
+      for (const o of objects) {
+        floor.push({ path: `${env.environment}/${component.name}/${manifestFileName(o).replace(/\.yaml$/, '.json')}`, object: o });
+      }
       if (!isService(component.name)) {
         extraObjects.push(...objects);
         continue;

@@ -51,7 +51,9 @@ function parseArgs(argv: readonly string[]): Options {
     else throw new Error(`unknown argument ${argv[i]}; usage: bench/run.ts [--sizes 10,100,1000] [--rounds 6] [--results file]`);
     i++;
   }
-  if (sizes.some((n) => !Number.isInteger(n) || n < 1) || !Number.isInteger(rounds) || rounds < 1) throw new Error('--sizes and --rounds take positive integers');
+  if (sizes.some((n) => !Number.isInteger(n) || n < 1) || !Number.isInteger(rounds) || rounds < 1) {
+    throw new Error('--sizes and --rounds take positive integers');
+  }
   return { sizes, rounds, results };
 }
 
@@ -110,7 +112,11 @@ function median(values: readonly number[]): number {
 function checkEquality(bulwarkOut: string, helmOut: string): void {
   for (const env of BENCH_ENVIRONMENTS) {
     const helmText = fs.readFileSync(path.join(helmOut, `${env.environment}.yaml`), 'utf8');
-    const diff = differences(objectsOfTree(path.join(bulwarkOut, env.environment)), objectsOfStream(helmText, `helm ${env.environment}`), ['bulwark', 'helm']);
+    const diff = differences(
+      objectsOfTree(path.join(bulwarkOut, env.environment)),
+      objectsOfStream(helmText, `helm ${env.environment}`),
+      ['bulwark', 'helm'],
+    );
     if (diff !== undefined) throw new Error(`${env.environment}: ${diff}`);
   }
 }
@@ -165,12 +171,17 @@ const fmt = (x: number, digits = 2): string => (Number.isFinite(x) ? x.toFixed(d
 const mib = (bytes: number): string => (Number.isFinite(bytes) ? `${Math.round(bytes / 2 ** 20)}` : 'n/a');
 
 function table(results: readonly SizeResult[]): string {
-  const rows = ['| N | objects | contender | seconds | CPU s | peak RSS MiB | objects/s | × helm template |', '| ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |'];
+  const rows = [
+    '| N | objects | contender | seconds | CPU s | peak RSS MiB | objects/s | × helm template |',
+    '| ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: |',
+  ];
   for (const r of results) {
     for (const c of CONTENDERS) {
       const m = r.medians[c];
       const name = c === 'bulwark' ? 'Bulwark synth' : c === 'helm' ? 'helm template' : 'floor (JSON.stringify to disk)';
-      rows.push(`| ${r.n} | ${r.objects} | ${name} | ${fmt(m.seconds)} | ${fmt(m.cpu)} | ${mib(m.rss)} | ${Math.round(r.objects / m.seconds)} | ${fmt(m.seconds / r.medians.helm.seconds)} |`);
+      const perSecond = Math.round(r.objects / m.seconds);
+      const cells = [r.n, r.objects, name, fmt(m.seconds), fmt(m.cpu), mib(m.rss), perSecond, fmt(m.seconds / r.medians.helm.seconds)];
+      rows.push(`| ${cells.join(' | ')} |`);
     }
   }
   return rows.join('\n');
@@ -185,9 +196,12 @@ function targets(results: readonly SizeResult[]): string[] {
     if (!r) continue;
     const floor = r.medians.floor.seconds / r.medians.helm.seconds;
     // Writing the files alone can take longer than the target allows: say so beside the verdict.
-    const bound = ratio(r) > limit && floor > limit / 2 ? `; the floor (the same files written from JSON) is ${fmt(floor)}× helm template in this run` : '';
+    const bound = ratio(r) > limit && floor > limit / 2
+      ? `; the floor (the same files written from JSON) is ${fmt(floor)}× helm template in this run`
+      : '';
     const paired = `; round by round ${fmt(Math.min(...r.roundRatios))}–${fmt(Math.max(...r.roundRatios))}, median ${fmt(median(r.roundRatios))}`;
-    lines.push(`- N = ${n}: Bulwark / helm template = ${fmt(ratio(r))} (target ≤ ${limit.toFixed(1)}): ${ratio(r) <= limit ? 'met' : 'MISSED'}${paired}${bound}`);
+    const verdict = ratio(r) <= limit ? 'met' : 'MISSED';
+    lines.push(`- N = ${n}: Bulwark / helm template = ${fmt(ratio(r))} (target ≤ ${limit.toFixed(1)}): ${verdict}${paired}${bound}`);
   }
   const big = at(1000);
   if (big) {
@@ -198,14 +212,17 @@ function targets(results: readonly SizeResult[]): string[] {
   if (big && small) {
     const growth = big.medians.bulwark.seconds / small.medians.bulwark.seconds;
     const helmGrowth = big.medians.helm.seconds / small.medians.helm.seconds;
-    lines.push(`- growth 100 → 1000: Bulwark × ${fmt(growth)} (target ≤ 11): ${growth <= 11 ? 'met' : 'MISSED'}; helm template × ${fmt(helmGrowth)}`);
+    const verdict = growth <= 11 ? 'met' : 'MISSED';
+    lines.push(`- growth 100 → 1000: Bulwark × ${fmt(growth)} (target ≤ 11): ${verdict}; helm template × ${fmt(helmGrowth)}`);
   }
   return lines;
 }
 
 function machine(work: string): string {
   const helm = spawnSync(HELM, ['version', '--short']).stdout?.toString().trim() ?? 'unknown';
-  return `${os.cpus().length} × ${os.cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Linux ${os.release()}, Node ${process.version}, helm ${helm}; outputs on ${filesystem(work)}`;
+  const cpu = os.cpus()[0]?.model.trim() ?? 'unknown CPU';
+  return `${os.cpus().length} × ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Linux ${os.release()}, Node ${process.version}, helm ${helm}; `
+    + `outputs on ${filesystem(work)}`;
 }
 
 /** The file system outputs go to: creating 30,000 files costs seconds on ext4, little on tmpfs. */
@@ -243,14 +260,19 @@ function main(): void {
     const lines = [
       '# Benchmark: Bulwark synth vs helm template',
       '',
-      `Written by \`make bench\` (bench/run.ts) on ${new Date().toISOString().slice(0, 10)}: ${machine(work)}; creating 1,000 files there took ${Math.round(probe)} ms before the run.`,
+      `Written by \`make bench\` (bench/run.ts) on ${new Date().toISOString().slice(0, 10)}: ${machine(work)}; `
+        + `creating 1,000 files there took ${Math.round(probe)} ms before the run.`,
       '',
-      `Each N: N services (Deployment, Service, ServiceAccount, Role, RoleBinding, NetworkPolicy, PodDisruptionBudget, ConfigMap, AuthorizationPolicy, DestinationRule) in each of ${BENCH_ENVIRONMENTS.length} environments, plus each environment's platform objects. `
+      'Each N: N services (Deployment, Service, ServiceAccount, Role, RoleBinding, NetworkPolicy, PodDisruptionBudget, ConfigMap, '
+        + `AuthorizationPolicy, DestinationRule) in each of ${BENCH_ENVIRONMENTS.length} environments, plus each environment's platform objects. `
         + `Medians of ${options.rounds} rounds in rotating order after one warm-up; peak RSS is the largest process's maximum. `
         + 'Bulwark: `bin/bulwark synth` (compiled JavaScript), process start to every file on disk. '
-        + `helm template: the generated chart (bench/helm-chart.ts), one process per environment, output to a file each; its objects equal Bulwark's after parsing. `
-        + 'Floor: a Node process writing the same objects as JSON.stringify, one file each. The file system is synced (untimed) before every run. Compare ratios within one run only: the disk is noisy. '
-        + 'The verdicts divide the medians; beside them, the ratio within each round, whose contenders ran seconds apart, so that the machine\'s slow and fast phases cancel out.',
+        + 'helm template: the generated chart (bench/helm-chart.ts), one process per environment, output to a file each; '
+        + 'its objects equal Bulwark\'s after parsing. '
+        + 'Floor: a Node process writing the same objects as JSON.stringify, one file each. The file system is synced (untimed) before every run. '
+        + 'Compare ratios within one run only: the disk is noisy. '
+        + 'The verdicts divide the medians; beside them, the ratio within each round, whose contenders ran seconds apart, '
+        + 'so that the machine\'s slow and fast phases cancel out.',
       '',
       table(results),
       '',

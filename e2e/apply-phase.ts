@@ -8,14 +8,24 @@
  *                passes a server-side dry-run create as a Pod, without PodSecurity warnings
  *   rbac         SubjectAccessReviews for every ServiceAccount (and Group/User subject) of dist/
  */
-import { podTemplateOf } from '../lib/manifest/workload-kinds';
 import * as fs from 'fs';
 import * as path from 'path';
+import { podTemplateOf } from '../lib/manifest/workload-kinds';
 import { Cluster } from './cluster';
 import { CONSTRAINTS_GROUP, constraintKindOf } from './gatekeeper';
-import { CrdDocument, DistObject, objectKey } from './objects';
 import { KubeClient, KubeObject, ref, statusMessage } from './kube';
-import { bindingSubjects, boundRules, describeQuestion, PolicyRule, Question, questionsFor, serviceAccountSubject, Subject, subjectAccessReview } from './rbac';
+import { CrdDocument, DistObject, objectKey } from './objects';
+import {
+  bindingSubjects,
+  boundRules,
+  describeQuestion,
+  PolicyRule,
+  Question,
+  questionsFor,
+  serviceAccountSubject,
+  Subject,
+  subjectAccessReview,
+} from './rbac';
 import { Assertions, containsAll, run, RunResult } from './util';
 
 export const FIELD_MANAGER = 'bulwark';
@@ -55,7 +65,12 @@ export async function installCrds(ctx: PhaseContext, group: string, crds: readon
   const client = ctx.cluster.client;
   const base = '/apis/apiextensions.k8s.io/v1/customresourcedefinitions';
   const results = await mapLimit(crds, 4, async (c) =>
-    client.request('PATCH', `${base}/${c.object.metadata.name}?fieldManager=${FIELD_MANAGER}&fieldValidation=Strict`, c.object, 'application/apply-patch+yaml'),
+    client.request(
+      'PATCH',
+      `${base}/${c.object.metadata.name}?fieldManager=${FIELD_MANAGER}&fieldValidation=Strict`,
+      c.object,
+      'application/apply-patch+yaml',
+    ),
   );
   // wait only for those the server took (a rejected one would just run into the timeout)
   const wanted = new Set(crds.filter((_, i) => results[i].status === 200 || results[i].status === 201).map((c) => c.object.metadata.name));
@@ -66,7 +81,8 @@ export async function installCrds(ctx: PhaseContext, group: string, crds: readon
     if (r.status === 200) {
       for (const item of r.json<{ items: KubeObject[] }>().items) {
         const conditions = ((item.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? []);
-        if (wanted.has(item.metadata.name) && conditions.some((x) => x.type === 'Established' && x.status === 'True')) established.add(item.metadata.name);
+        const isEstablished = conditions.some((x) => x.type === 'Established' && x.status === 'True');
+        if (wanted.has(item.metadata.name) && isEstablished) established.add(item.metadata.name);
       }
     }
     if (established.size < wanted.size) await new Promise((resolve) => setTimeout(resolve, 100));
@@ -100,7 +116,12 @@ export function prerequisiteNamespaces(objects: readonly DistObject[]): string[]
 export async function createNamespaces(ctx: PhaseContext, group: string, names: readonly string[]): Promise<void> {
   for (const name of names) {
     const r = await ctx.cluster.client.request('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
-    ctx.t.check(group, `prerequisite namespace ${name} (used by dist/${ctx.env}, not declared there) created`, r.status === 201 || r.status === 409, `HTTP ${r.status}: ${statusMessage(r)}`);
+    ctx.t.check(
+      group,
+      `prerequisite namespace ${name} (used by dist/${ctx.env}, not declared there) created`,
+      r.status === 201 || r.status === 409,
+      `HTTP ${r.status}: ${statusMessage(r)}`,
+    );
   }
 }
 
@@ -134,7 +155,9 @@ export function definedKinds(o: KubeObject): { apiVersion: string; kind: string 
   if (o.kind === 'CustomResourceDefinition' && o.apiVersion === 'apiextensions.k8s.io/v1' && spec) {
     const names = spec.names as { kind?: string } | undefined;
     const versions = (spec.versions as { name: string; served?: boolean }[] | undefined) ?? [];
-    return names?.kind ? versions.filter((v) => v.served !== false).map((v) => ({ apiVersion: `${String(spec.group)}/${v.name}`, kind: names.kind! })) : [];
+    if (!names?.kind) return [];
+    const kind = names.kind;
+    return versions.filter((v) => v.served !== false).map((v) => ({ apiVersion: `${String(spec.group)}/${v.name}`, kind }));
   }
   if (o.kind === 'ConstraintTemplate' && o.apiVersion.startsWith('templates.gatekeeper.sh/')) {
     const kind = constraintKindOf(o);
@@ -175,14 +198,21 @@ export async function applyDist(ctx: PhaseContext, objects: readonly DistObject[
     waves = 2;
     const wave1 = writeList(path.join(ctx.work, 'wave1.json'), definers.map((o) => o.object));
     const first = await kubectl(ctx, ['apply', '--server-side', `--field-manager=${FIELD_MANAGER}`, '-f', wave1, '-o', 'name'], 300_000);
-    ctx.t.check(group, `wave 1: kubectl apply --server-side of the ${definers.length} objects that define kinds (CRDs, ConstraintTemplates)`, first.code === 0, output(first));
+    ctx.t.check(
+      group,
+      `wave 1: kubectl apply --server-side of the ${definers.length} objects that define kinds (CRDs, ConstraintTemplates)`,
+      first.code === 0,
+      output(first),
+    );
     const defined = new Set(definers.flatMap((o) => definedKinds(o.object)).map((k) => `${k.apiVersion}/${k.kind}`));
     const awaited = objects.filter((o) => defined.has(`${o.object.apiVersion}/${o.object.kind}`));
     const deadline = Date.now() + 60_000;
     const missing = async (): Promise<string[]> => {
       client.forget();
       const out: string[] = [];
-      for (const o of awaited) await client.resourceFor(o.object.apiVersion, o.object.kind).catch(() => out.push(`${o.object.apiVersion} ${o.object.kind}`));
+      for (const o of awaited) {
+        await client.resourceFor(o.object.apiVersion, o.object.kind).catch(() => out.push(`${o.object.apiVersion} ${o.object.kind}`));
+      }
       return [...new Set(out)];
     };
     let left = await missing();
@@ -190,7 +220,13 @@ export async function applyDist(ctx: PhaseContext, objects: readonly DistObject[
       await new Promise((resolve) => setTimeout(resolve, 250));
       left = await missing();
     }
-    ctx.t.check(group, `wave 1: the ${new Set(awaited.map((o) => o.object.kind)).size} kinds it defines that dist/${ctx.env} uses are served`, left.length === 0, `not served after 60s: ${left.join(', ')}`);
+    const kinds = new Set(awaited.map((o) => o.object.kind)).size;
+    ctx.t.check(
+      group,
+      `wave 1: the ${kinds} kinds it defines that dist/${ctx.env} uses are served`,
+      left.length === 0,
+      `not served after 60s: ${left.join(', ')}`,
+    );
   }
 
   const { ordered, unserved } = await applyOrder(client, objects);
@@ -211,7 +247,12 @@ export async function applyDist(ctx: PhaseContext, objects: readonly DistObject[
     // exists, and was written by this apply (not merely pre-existing, like bootstrap RBAC roles)
     const managers = ((live?.metadata.managedFields as { manager?: string }[] | undefined) ?? []).map((m) => m.manager);
     const ok = live !== undefined && managers.includes(FIELD_MANAGER);
-    const why = ok ? '' : error || (live ? `exists, but not written by field manager ${FIELD_MANAGER} (managers: ${managers.join(', ')})` : await whyRejected(ctx, o, unserved.get(o)));
+    const why = ok
+      ? ''
+      : error
+        || (live
+          ? `exists, but not written by field manager ${FIELD_MANAGER} (managers: ${managers.join(', ')})`
+          : await whyRejected(ctx, o, unserved.get(o)));
     ctx.t.check(group, `accepted: ${ref(o.object)} (${o.file})`, ok, why);
     if (!ok) {
       rejected.push(`${ref(o.object)} (${o.file}): ${why.split('\n')[0]}`);
@@ -253,7 +294,12 @@ export async function secondApply(ctx: PhaseContext, objects: readonly DistObjec
     const after = live?.metadata.resourceVersion;
     if (after !== before) changedList.push(`${ref(o.object)}: resourceVersion ${before} -> ${after ?? '(gone)'}`);
   }
-  ctx.t.check(group, `second apply changes no object (resourceVersion of ${first.resourceVersions.size} objects unchanged)`, changedList.length === 0, changedList.join('\n'));
+  ctx.t.check(
+    group,
+    `second apply changes no object (resourceVersion of ${first.resourceVersions.size} objects unchanged)`,
+    changedList.length === 0,
+    changedList.join('\n'),
+  );
   return { diff: diffEmpty ? 'none' : diff.code === 1 ? 'diff' : `error (exit ${diff.code})`, changed: changedList.length };
 }
 
@@ -358,7 +404,13 @@ export async function podSecurity(ctx: PhaseContext, objects: readonly DistObjec
     const labels = live?.metadata.labels ?? {};
     const level = labels['pod-security.kubernetes.io/enforce'];
     const version = labels['pod-security.kubernetes.io/enforce-version'] ?? 'latest';
-    if (ctx.t.check(group, `namespace ${name} on the server: pod-security.kubernetes.io/enforce=restricted`, level === 'restricted', `labels: ${JSON.stringify(labels)}`)) enforced++;
+    const restricted = ctx.t.check(
+      group,
+      `namespace ${name} on the server: pod-security.kubernetes.io/enforce=restricted`,
+      level === 'restricted',
+      `labels: ${JSON.stringify(labels)}`,
+    );
+    if (restricted) enforced++;
 
     await createOrFail(ctx, group, `probe ServiceAccount in ${name}`, `/api/v1/namespaces/${name}/serviceaccounts`, {
       apiVersion: 'v1',
@@ -368,14 +420,24 @@ export async function podSecurity(ctx: PhaseContext, objects: readonly DistObjec
     const bad = await client.request('POST', `/api/v1/namespaces/${name}/pods?dryRun=All`, nonCompliantPod(name));
     const message = statusMessage(bad);
     const expected = `violates PodSecurity "restricted:${version}"`;
-    if (ctx.t.check(group, `non-compliant Pod in ${name} rejected with 403 '${expected}'`, bad.status === 403 && message.includes(expected), `HTTP ${bad.status}: ${message}`)) badPodRejected++;
+    const rejected = ctx.t.check(
+      group,
+      `non-compliant Pod in ${name} rejected with 403 '${expected}'`,
+      bad.status === 403 && message.includes(expected),
+      `HTTP ${bad.status}: ${message}`,
+    );
+    if (rejected) badPodRejected++;
     const verdict = /violates PodSecurity "[^"]+"/.exec(message)?.[0];
     if (bad.status === 403 && verdict && rejectedWith === undefined) rejectedWith = verdict;
   }
 
   // Control: Pod Security lets the same Pod into a namespace without its labels, so the rejection
   // above is the platform's labels at work (and not, say, a missing ServiceAccount).
-  await createOrFail(ctx, group, `control namespace ${CONTROL_NS}`, '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: CONTROL_NS } });
+  await createOrFail(ctx, group, `control namespace ${CONTROL_NS}`, '/api/v1/namespaces', {
+    apiVersion: 'v1',
+    kind: 'Namespace',
+    metadata: { name: CONTROL_NS },
+  });
   await createOrFail(ctx, group, `probe ServiceAccount in ${CONTROL_NS}`, `/api/v1/namespaces/${CONTROL_NS}/serviceaccounts`, {
     apiVersion: 'v1',
     kind: 'ServiceAccount',
@@ -408,7 +470,14 @@ export async function podSecurity(ctx: PhaseContext, objects: readonly DistObjec
     );
     if (ok) admitted++;
   }
-  return { namespaces: namespaces.map((n) => n.object.metadata.name), enforced, badPodRejected, rejectedWith, podsAdmitted: admitted, pods: templates.length };
+  return {
+    namespaces: namespaces.map((n) => n.object.metadata.name),
+    enforced,
+    badPodRejected,
+    rejectedWith,
+    podsAdmitted: admitted,
+    pods: templates.length,
+  };
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -437,10 +506,20 @@ async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (x: T) => 
 }
 
 function canIArgs(q: Question): string[] {
-  const as = q.subject.kind === 'ServiceAccount' ? [`--as=${q.subject.user}`] : [`--as=${q.subject.user}`, ...q.subject.groups.filter((g) => g !== 'system:authenticated').map((g) => `--as-group=${g}`)];
+  const as = q.subject.kind === 'ServiceAccount'
+    ? [`--as=${q.subject.user}`]
+    : [`--as=${q.subject.user}`, ...q.subject.groups.filter((g) => g !== 'system:authenticated').map((g) => `--as-group=${g}`)];
   if (q.nonResourceURL) return ['auth', 'can-i', q.verb, q.nonResourceURL, ...as];
   const res = `${q.resource}${q.group ? `.${q.group}` : ''}${q.name ? `/${q.name}` : ''}`;
-  return ['auth', 'can-i', q.verb, res, ...(q.subresource ? [`--subresource=${q.subresource}`] : []), ...(q.namespace ? ['-n', q.namespace] : ['--all-namespaces']), ...as];
+  return [
+    'auth',
+    'can-i',
+    q.verb,
+    res,
+    ...(q.subresource ? [`--subresource=${q.subresource}`] : []),
+    ...(q.namespace ? ['-n', q.namespace] : ['--all-namespaces']),
+    ...as,
+  ];
 }
 
 export async function rbac(ctx: PhaseContext, objects: readonly DistObject[]): Promise<RbacResult> {
@@ -448,12 +527,22 @@ export async function rbac(ctx: PhaseContext, objects: readonly DistObject[]): P
   const client = ctx.cluster.client;
   const plain = objects.map((o) => o.object);
   const lookup = async (kind: 'Role' | 'ClusterRole', name: string, namespace: string): Promise<PolicyRule[] | undefined> => {
-    const local = plain.find((o) => o.apiVersion === 'rbac.authorization.k8s.io/v1' && o.kind === kind && o.metadata.name === name && (kind === 'ClusterRole' || o.metadata.namespace === namespace));
-    const role = local ?? (await client.get({ apiVersion: 'rbac.authorization.k8s.io/v1', kind, metadata: { name, ...(kind === 'Role' ? { namespace } : {}) } }));
+    const local = plain.find((o) =>
+      o.apiVersion === 'rbac.authorization.k8s.io/v1'
+        && o.kind === kind
+        && o.metadata.name === name
+        && (kind === 'ClusterRole' || o.metadata.namespace === namespace));
+    const role = local ?? (await client.get({
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind,
+      metadata: { name, ...(kind === 'Role' ? { namespace } : {}) },
+    }));
     return role ? ((role.rules as PolicyRule[] | undefined) ?? []) : undefined;
   };
   const subjects: Subject[] = [
-    ...plain.filter((o) => o.kind === 'ServiceAccount' && o.apiVersion === 'v1').map((o) => serviceAccountSubject(o.metadata.namespace ?? 'default', o.metadata.name)),
+    ...plain
+      .filter((o) => o.kind === 'ServiceAccount' && o.apiVersion === 'v1')
+      .map((o) => serviceAccountSubject(o.metadata.namespace ?? 'default', o.metadata.name)),
     ...bindingSubjects(plain),
   ];
   ctx.t.check(group, `dist/${ctx.env} declares at least one ServiceAccount`, subjects.some((s) => s.kind === 'ServiceAccount'));
@@ -474,7 +563,12 @@ export async function rbac(ctx: PhaseContext, objects: readonly DistObject[]): P
     const a = answers[i];
     const want = q.expectAllowed ? 'allowed' : 'denied';
     const got = a.allowed === undefined ? 'error' : a.allowed ? 'allowed' : 'denied';
-    const ok = ctx.t.check(group, `${describeQuestion(q)} -> ${want} (${q.origin}${q.because ? `: ${q.because}` : ''})`, got === want, `SubjectAccessReview answered ${got}${a.detail ? `: ${a.detail}` : ''}`);
+    const ok = ctx.t.check(
+      group,
+      `${describeQuestion(q)} -> ${want} (${q.origin}${q.because ? `: ${q.because}` : ''})`,
+      got === want,
+      `SubjectAccessReview answered ${got}${a.detail ? `: ${a.detail}` : ''}`,
+    );
     if (ok) asExpected++;
   });
 

@@ -258,7 +258,12 @@ export async function startCluster(opts: ClusterOptions): Promise<Cluster> {
     );
     const client = new KubeClient(server, token, fs.readFileSync(caFile));
     // /readyz includes the post-start hooks: bootstrap RBAC roles, priority classes, CRD informers.
-    await waitFor('kube-apiserver /readyz', opts.readyTimeoutMs ?? 120_000, [etcd, apiserver], async () => (await client.request('GET', '/readyz')).status === 200);
+    await waitFor(
+      'kube-apiserver /readyz',
+      opts.readyTimeoutMs ?? 120_000,
+      [etcd, apiserver],
+      async () => (await client.request('GET', '/readyz')).status === 200,
+    );
 
     const kubeconfig = path.join(dir, 'kubeconfig');
     fs.writeFileSync(

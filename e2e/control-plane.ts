@@ -27,10 +27,10 @@ import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { stringify } from 'yaml';
+import { outputFiles, parseYamlDocuments } from '../lib/manifest/manifest-reader';
 import type { PhaseContext } from './apply-phase';
 import { ADMIN_USER } from './cluster';
 import { KubeObject, statusMessage } from './kube';
-import { outputFiles, parseYamlDocuments } from '../lib/manifest/manifest-reader';
 
 // ------------------------------------------------------------------------------------------------
 // Artifacts -> kube-apiserver flags
@@ -135,11 +135,20 @@ export function controlPlaneArtifacts(envDir: string): ControlPlaneArtifacts {
       }
     }
     files[rel] = rewritten
-      ? `# Test copy of dist/<env>/${rel} (e2e): KMS provider replaced by aescbc, no KMS plugin here.\n${docs.map((d) => stringify(d)).join('---\n')}`
+      ? `# Test copy of dist/<env>/${rel} (e2e): KMS provider replaced by aescbc, no KMS plugin here.\n`
+        + docs.map((d) => stringify(d)).join('---\n')
       : text;
   }
-  const kms = encryption?.kmsReplaced.length ? `; KMS v2 provider replaced by aescbc for the test: no KMS plugin here (${encryption.kmsReplaced.join(', ')})` : '';
-  return { apiserverFlags, files, summary: `${found.join(', ') || 'no known artifacts'}: passed to both API servers${kms}`, auditPolicy, encryption };
+  const kms = encryption?.kmsReplaced.length
+    ? `; KMS v2 provider replaced by aescbc for the test: no KMS plugin here (${encryption.kmsReplaced.join(', ')})`
+    : '';
+  return {
+    apiserverFlags,
+    files,
+    summary: `${found.join(', ') || 'no known artifacts'}: passed to both API servers${kms}`,
+    auditPolicy,
+    encryption,
+  };
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -172,7 +181,10 @@ function ruleMatches(r: AuditPolicyRule, a: AuditRequest): boolean {
           gr.resources.some(
             (res) =>
               (!gr.resourceNames?.length || gr.resourceNames.includes(a.name ?? '')) &&
-              (res === combined || res === '*' || (!!a.subresource && res === `*/${a.subresource}`) || (res.endsWith('/*') && a.resource === res.slice(0, -2))),
+              (res === combined ||
+                res === '*' ||
+                (!!a.subresource && res === `*/${a.subresource}`) ||
+                (res.endsWith('/*') && a.resource === res.slice(0, -2))),
           )),
     );
   }
@@ -227,7 +239,11 @@ function readAudit(file: string): AuditEvent[] {
 
 /** Raw value of an etcd key through the v3 JSON gateway (plain http on loopback, see cluster.ts). */
 async function etcdGet(etcdUrl: string, key: string): Promise<Buffer | undefined> {
-  const r = await fetch(`${etcdUrl}/v3/kv/range`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ key: Buffer.from(key).toString('base64') }) });
+  const r = await fetch(`${etcdUrl}/v3/kv/range`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ key: Buffer.from(key).toString('base64') }),
+  });
   if (!r.ok) throw new Error(`etcd ${etcdUrl}/v3/kv/range: HTTP ${r.status}: ${await r.text()}`);
   const body = (await r.json()) as { kvs?: { value?: string }[] };
   const v = body.kvs?.[0]?.value;
@@ -254,7 +270,12 @@ export async function controlPlaneChecks(ctx: PhaseContext, cp: ControlPlaneArti
   const client = cluster.client;
   const enc = cp.encryption;
   const policy = cp.auditPolicy;
-  t.check(group, `dist/${ctx.env}/control-plane/ has an audit Policy and an EncryptionConfiguration, both passed to the API server`, !!policy && !!enc, cp.summary);
+  t.check(
+    group,
+    `dist/${ctx.env}/control-plane/ has an audit Policy and an EncryptionConfiguration, both passed to the API server`,
+    !!policy && !!enc,
+    cp.summary,
+  );
 
   // --- a Secret with a random plaintext value -----------------------------------------------------
   const suffix = randomBytes(4).toString('hex');
@@ -269,31 +290,71 @@ export async function controlPlaneChecks(ctx: PhaseContext, cp: ControlPlaneArti
   const want = providerFor(enc, 'secrets');
   const prefix = 'k8s:enc:aescbc:v1:';
   const rawText = raw?.toString('latin1') ?? '';
-  t.check(group, `etcd /registry/secrets/${namespace}/${name} starts with ${prefix}`, rawText.startsWith(prefix), `raw value starts with ${printable(raw)}`);
-  if (want?.key) t.check(group, `... encrypted with the configuration's first key (${want.type} key ${want.key})`, rawText.startsWith(`k8s:enc:${want.type}:v1:${want.key}:`), `raw value starts with ${printable(raw)}`);
-  t.check(group, 'the raw etcd value does not contain the plaintext (nor its base64)', raw !== undefined && !rawText.includes(plaintext) && !rawText.includes(Buffer.from(plaintext).toString('base64')), printable(raw));
+  const startsWith = `raw value starts with ${printable(raw)}`;
+  t.check(group, `etcd /registry/secrets/${namespace}/${name} starts with ${prefix}`, rawText.startsWith(prefix), startsWith);
+  if (want?.key) {
+    t.check(
+      group,
+      `... encrypted with the configuration's first key (${want.type} key ${want.key})`,
+      rawText.startsWith(`k8s:enc:${want.type}:v1:${want.key}:`),
+      startsWith,
+    );
+  }
+  t.check(
+    group,
+    'the raw etcd value does not contain the plaintext (nor its base64)',
+    raw !== undefined && !rawText.includes(plaintext) && !rawText.includes(Buffer.from(plaintext).toString('base64')),
+    printable(raw),
+  );
   const storedAs = rawText.startsWith('k8s:enc:') ? rawText.split(':').slice(0, 5).join(':') : `unencrypted (${printable(raw)})`;
 
   // --- read back, GET and LIST ------------------------------------------------------------------
   const got = await client.request('GET', `${base}/secrets/${name}`);
-  const value = got.status === 200 ? Buffer.from(got.json<{ data?: { value?: string } }>().data?.value ?? '', 'base64').toString('utf8') : '';
-  t.check(group, 'GET of the Secret through the API returns the plaintext value (decrypted)', value === plaintext, `HTTP ${got.status}: ${got.status === 200 ? `value ${JSON.stringify(value)}` : statusMessage(got)}`);
+  const value = got.status === 200
+    ? Buffer.from(got.json<{ data?: { value?: string } }>().data?.value ?? '', 'base64').toString('utf8')
+    : '';
+  t.check(
+    group,
+    'GET of the Secret through the API returns the plaintext value (decrypted)',
+    value === plaintext,
+    `HTTP ${got.status}: ${got.status === 200 ? `value ${JSON.stringify(value)}` : statusMessage(got)}`,
+  );
   const listed = await client.request('GET', `${base}/secrets?fieldSelector=metadata.name%3D${name}`);
   const items = listed.status === 200 ? listed.json<{ items: KubeObject[] }>().items : [];
-  t.check(group, 'LIST of Secrets (field selector on its name) returns it', items.length === 1 && items[0].metadata.name === name, `HTTP ${listed.status}: ${listed.status === 200 ? `${items.length} items` : statusMessage(listed)}`);
+  t.check(
+    group,
+    'LIST of Secrets (field selector on its name) returns it',
+    items.length === 1 && items[0].metadata.name === name,
+    `HTTP ${listed.status}: ${listed.status === 200 ? `${items.length} items` : statusMessage(listed)}`,
+  );
 
   // --- a ConfigMap and a ServiceAccount: levels per the policy; the ConfigMap's storage ----------
   const cmValue = `bulwark-e2e-configmap-${randomBytes(8).toString('hex')}`;
-  const cm = await client.request('POST', `${base}/configmaps`, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace }, data: { value: cmValue } });
+  const cm = await client.request('POST', `${base}/configmaps`, {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name, namespace },
+    data: { value: cmValue },
+  });
   t.check(group, `ConfigMap ${namespace}/${name} created through the API`, cm.status === 201, `HTTP ${cm.status}: ${statusMessage(cm)}`);
   const sa = await client.request('POST', `${base}/serviceaccounts`, { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name, namespace } });
   t.check(group, `ServiceAccount ${namespace}/${name} created through the API`, sa.status === 201, `HTTP ${sa.status}: ${statusMessage(sa)}`);
   const cmRaw = await etcdGet(cluster.etcdUrl, `/registry/configmaps/${namespace}/${name}`);
   const cmProvider = providerFor(enc, 'configmaps');
   if (!cmProvider || cmProvider.type === 'identity') {
-    t.check(group, 'a ConfigMap (not in the configuration\'s resources list) is stored unencrypted in etcd', cmRaw !== undefined && !cmRaw.toString('latin1').startsWith('k8s:enc:') && cmRaw.toString('latin1').includes(cmValue), printable(cmRaw));
+    t.check(
+      group,
+      'a ConfigMap (not in the configuration\'s resources list) is stored unencrypted in etcd',
+      cmRaw !== undefined && !cmRaw.toString('latin1').startsWith('k8s:enc:') && cmRaw.toString('latin1').includes(cmValue),
+      printable(cmRaw),
+    );
   } else {
-    t.check(group, `a ConfigMap is stored encrypted (${cmProvider.type}) in etcd`, cmRaw !== undefined && cmRaw.toString('latin1').startsWith(`k8s:enc:${cmProvider.type}:v1:`) && !cmRaw.toString('latin1').includes(cmValue), printable(cmRaw));
+    t.check(
+      group,
+      `a ConfigMap is stored encrypted (${cmProvider.type}) in etcd`,
+      cmRaw !== undefined && cmRaw.toString('latin1').startsWith(`k8s:enc:${cmProvider.type}:v1:`) && !cmRaw.toString('latin1').includes(cmValue),
+      printable(cmRaw),
+    );
   }
 
   // --- the audit log ----------------------------------------------------------------------------
@@ -318,10 +379,16 @@ export async function controlPlaneChecks(ctx: PhaseContext, cp: ControlPlaneArti
     events.filter((e) => mine(e, w.resource) && e.verb === w.verb && e.stage === 'ResponseComplete');
   // events are written once the response is complete: wait (up to 10 s) until all are there
   let events = readAudit(logFile);
-  for (let deadline = Date.now() + 10_000; wanted.some((w) => w.level !== 'None' && find(events, w).length === 0) && Date.now() < deadline; events = readAudit(logFile)) {
+  const incomplete = (): boolean => wanted.some((w) => w.level !== 'None' && find(events, w).length === 0);
+  for (let deadline = Date.now() + 10_000; incomplete() && Date.now() < deadline; events = readAudit(logFile)) {
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  t.check(group, `the audit log (${AUDIT_LOG}, --audit-log-format=json) is written`, events.length > 0, fs.existsSync(logFile) ? 'empty' : 'no audit log');
+  t.check(
+    group,
+    `the audit log (${AUDIT_LOG}, --audit-log-format=json) is written`,
+    events.length > 0,
+    fs.existsSync(logFile) ? 'empty' : 'no audit log',
+  );
   for (const w of wanted) {
     const found = find(events, w);
     const what = `${w.verb} ${w.resource} ${namespace}/${name}`;
@@ -329,7 +396,12 @@ export async function controlPlaneChecks(ctx: PhaseContext, cp: ControlPlaneArti
       t.check(group, `audit: ${what} is not logged (policy level None)`, found.length === 0, `${found.length} events`);
       continue;
     }
-    t.check(group, `audit: ${what} is logged at ${w.level} (the level dist/${ctx.env}/${policy?.file} gives it)`, found.length > 0 && found.every((e) => e.level === w.level), found.length ? found.map((e) => `level ${e.level}`).join(', ') : 'no ResponseComplete event');
+    t.check(
+      group,
+      `audit: ${what} is logged at ${w.level} (the level dist/${ctx.env}/${policy?.file} gives it)`,
+      found.length > 0 && found.every((e) => e.level === w.level),
+      found.length ? found.map((e) => `level ${e.level}`).join(', ') : 'no ResponseComplete event',
+    );
     const bodies = w.level === 'Request' || w.level === 'RequestResponse';
     const response = w.level === 'RequestResponse';
     t.check(
@@ -341,13 +413,21 @@ export async function controlPlaneChecks(ctx: PhaseContext, cp: ControlPlaneArti
   }
   const secretEvents = events.filter((e) => mine(e, 'secrets'));
   const secretLevel = expect('get', 'secrets', true);
-  t.check(group, `audit: no Secret event anywhere in the log carries the plaintext`, !fs.readFileSync(logFile, 'utf8').includes(plaintext) && !fs.readFileSync(logFile, 'utf8').includes(Buffer.from(plaintext).toString('base64')));
+  t.check(
+    group,
+    `audit: no Secret event anywhere in the log carries the plaintext`,
+    !fs.readFileSync(logFile, 'utf8').includes(plaintext) && !fs.readFileSync(logFile, 'utf8').includes(Buffer.from(plaintext).toString('base64')),
+  );
   const allSecrets = events.filter((e) => e.objectRef?.resource === 'secrets');
   t.check(
     group,
     `audit: every Secret event of the run (${allSecrets.length}) is at ${secretLevel}, without request/response objects`,
     allSecrets.length > 0 && allSecrets.every((e) => e.level === secretLevel && e.requestObject === undefined && e.responseObject === undefined),
-    allSecrets.filter((e) => e.level !== secretLevel || e.requestObject !== undefined || e.responseObject !== undefined).slice(0, 5).map((e) => JSON.stringify(e).slice(0, 300)).join('\n'),
+    allSecrets
+      .filter((e) => e.level !== secretLevel || e.requestObject !== undefined || e.responseObject !== undefined)
+      .slice(0, 5)
+      .map((e) => JSON.stringify(e).slice(0, 300))
+      .join('\n'),
   );
 
   // clean up the probe objects (the apply phase is done with this namespace)

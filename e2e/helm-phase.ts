@@ -32,14 +32,18 @@ export const CHANGED_ANNOTATION = 'bulwark.dev/e2e-revision';
 const GATEKEEPER_COMPONENT = 'gatekeeper';
 
 /** Waits (up to 60 s) until every constraint kind of dist's ConstraintTemplates is an Established CRD. */
-async function constraintKindsEstablished(ctx: PhaseContext, objects: readonly DistObject[]): Promise<{ expected: number; missing: string[] }> {
+async function constraintKindsEstablished(
+  ctx: PhaseContext,
+  objects: readonly DistObject[],
+): Promise<{ expected: number; missing: string[] }> {
   const names = objects.map((o) => constraintCrdFor(o.object)?.metadata.name).filter((n): n is string => n !== undefined);
   const deadline = Date.now() + 60_000;
   let missing = names;
   while (Date.now() < deadline) {
     const states = await Promise.all(names.map(async (name) => {
       const r = await ctx.cluster.client.request('GET', `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${name}`).catch(() => undefined);
-      const conditions = r?.status === 200 ? (r.json<{ status?: { conditions?: { type: string; status: string }[] } }>().status?.conditions ?? []) : [];
+      type Crd = { status?: { conditions?: { type: string; status: string }[] } };
+      const conditions = r?.status === 200 ? (r.json<Crd>().status?.conditions ?? []) : [];
       return conditions.some((c) => c.type === 'Established' && c.status === 'True') ? undefined : name;
     }));
     missing = states.filter((n): n is string => n !== undefined);
@@ -157,13 +161,19 @@ export async function helmLifecycle(ctx: PhaseContext, p: HelmPaths, base: reado
   const v1Dir = path.join(ctx.work, 'v1');
   fs.mkdirSync(v1Dir, { recursive: true });
   fs.cpSync(path.join(p.dist, ctx.env), path.join(v1Dir, ctx.env), { recursive: true, filter: (src) => !src.endsWith('.tgz') });
-  const pack1 = await run(p.tsx, ['main.ts', 'package', '--quiet', '--env', ctx.env, '--out', v1Dir], { cwd: p.root, env: { ...process.env, HELM: p.helm } });
+  const pack1 = await run(p.tsx, ['main.ts', 'package', '--quiet', '--env', ctx.env, '--out', v1Dir], {
+    cwd: p.root,
+    env: { ...process.env, HELM: p.helm },
+  });
   const chart1 = path.join(v1Dir, ctx.env, `platform-${p.version}.tgz`);
-  if (!t.check(group, `package dist/${ctx.env} as platform-${p.version}.tgz`, pack1.code === 0 && fs.existsSync(chart1), output(pack1))) return fail('package');
+  const packed1 = pack1.code === 0 && fs.existsSync(chart1);
+  if (!t.check(group, `package dist/${ctx.env} as platform-${p.version}.tgz`, packed1, output(pack1))) return fail('package');
 
   // The component the upgrade disables: podinfo, the reference app, when the environment runs it.
   const components = [...new Set(base.map((o) => o.component))];
-  const disabled = components.includes('podinfo') ? 'podinfo' : [...components].reverse().find((c) => !base.some((o) => o.component === c && o.object.kind === 'Namespace'));
+  const disabled = components.includes('podinfo')
+    ? 'podinfo'
+    : [...components].reverse().find((c) => !base.some((o) => o.component === c && o.object.kind === 'Namespace'));
   if (!disabled) return fail('no component to disable');
 
   // v2: a changed copy of dist/<env>/, packaged, then re-versioned (patch + 1).
@@ -171,15 +181,23 @@ export async function helmLifecycle(ctx: PhaseContext, p: HelmPaths, base: reado
   fs.mkdirSync(v2Dist, { recursive: true });
   fs.cpSync(path.join(p.dist, ctx.env), path.join(v2Dist, ctx.env), { recursive: true, filter: (src) => !src.endsWith('.tgz') });
   const changes = writeChangedCopy(path.join(v2Dist, ctx.env), disabled);
-  t.check(group, `changed copy of dist/${ctx.env}: ${changes.map((c) => `${c.kind} ${c.name}`).join(', ') || 'nothing to change'}`, changes.length > 0);
-  const pack2 = await run(p.tsx, ['main.ts', 'package', '--quiet', '--env', ctx.env, '--out', v2Dist], { cwd: p.root, env: { ...process.env, HELM: p.helm } });
+  const changed = changes.map((c) => `${c.kind} ${c.name}`).join(', ') || 'nothing to change';
+  t.check(group, `changed copy of dist/${ctx.env}: ${changed}`, changes.length > 0);
+  const pack2 = await run(p.tsx, ['main.ts', 'package', '--quiet', '--env', ctx.env, '--out', v2Dist], {
+    cwd: p.root,
+    env: { ...process.env, HELM: p.helm },
+  });
   const v2Version = bumpPatch(p.version);
   const unpacked = path.join(ctx.work, 'v2-chart');
   fs.mkdirSync(unpacked, { recursive: true });
   const untar = pack2.code === 0 ? await run('tar', ['-xzf', path.join(v2Dist, ctx.env, `platform-${p.version}.tgz`), '-C', unpacked]) : pack2;
-  const repack = untar.code === 0 ? await run(p.helm, ['package', path.join(unpacked, 'platform'), '--version', v2Version, '-d', path.join(ctx.work, 'v2-pkg')], { env }) : untar;
+  const repack = untar.code === 0
+    ? await run(p.helm, ['package', path.join(unpacked, 'platform'), '--version', v2Version, '-d', path.join(ctx.work, 'v2-pkg')], { env })
+    : untar;
   const chart2 = path.join(ctx.work, 'v2-pkg', `platform-${v2Version}.tgz`);
-  if (!t.check(group, `package the changed copy as platform-${v2Version}.tgz`, repack.code === 0 && fs.existsSync(chart2), [pack2, untar, repack].map(output).join('\n'))) return fail('package v2');
+  const packed2 = repack.code === 0 && fs.existsSync(chart2);
+  const packOutput = [pack2, untar, repack].map(output).join('\n');
+  if (!t.check(group, `package the changed copy as platform-${v2Version}.tgz`, packed2, packOutput)) return fail('package v2');
 
   const v2All = loadDistObjects(p.root, v2Dist, ctx.env);
   const v2 = v2All.filter((o) => o.component !== disabled);
@@ -202,7 +220,9 @@ export async function helmLifecycle(ctx: PhaseContext, p: HelmPaths, base: reado
       const actual = live.metadata.labels?.['app.kubernetes.io/managed-by'];
       if (declared !== actual) relabelled.add(`${declared} -> ${actual}`);
       const ann = live.metadata.annotations ?? {};
-      if (ann['meta.helm.sh/release-name'] !== RELEASE || ann['meta.helm.sh/release-namespace'] !== RELEASE_NAMESPACE) diffs.push('missing Helm release annotations');
+      if (ann['meta.helm.sh/release-name'] !== RELEASE || ann['meta.helm.sh/release-namespace'] !== RELEASE_NAMESPACE) {
+        diffs.push('missing Helm release annotations');
+      }
       if (diffs.length) problems.push(`${ref(o.object)}: ${diffs.slice(0, 5).join('; ')}`);
     }
     t.check(group, `${label}: all ${expected.length} objects of the revision exist and match it`, problems.length === 0, problems.join('\n'));
@@ -220,20 +240,32 @@ export async function helmLifecycle(ctx: PhaseContext, p: HelmPaths, base: reado
   const changeMarkers = async (label: string, present: boolean): Promise<void> => {
     const wrong: string[] = [];
     for (const c of changes) {
-      const live = await ctx.cluster.client.get({ apiVersion: c.kind === 'ConfigMap' ? 'v1' : 'apps/v1', kind: c.kind, metadata: { name: c.name, ...(c.namespace ? { namespace: c.namespace } : {}) } });
+      const live = await ctx.cluster.client.get({
+        apiVersion: c.kind === 'ConfigMap' ? 'v1' : 'apps/v1',
+        kind: c.kind,
+        metadata: { name: c.name, ...(c.namespace ? { namespace: c.namespace } : {}) },
+      });
+      type PodTemplateSpec = { template?: { metadata?: { annotations?: Record<string, string> } } };
       const value =
         c.kind === 'ConfigMap'
           ? (live?.data as Record<string, string> | undefined)?.[CHANGED_KEY]
-          : ((live?.spec as { template?: { metadata?: { annotations?: Record<string, string> } } } | undefined)?.template?.metadata?.annotations ?? {})[CHANGED_ANNOTATION];
-      if ((value === '2') !== present) wrong.push(`${c.kind} ${c.name}: ${c.kind === 'ConfigMap' ? CHANGED_KEY : CHANGED_ANNOTATION} = ${JSON.stringify(value)}`);
+          : ((live?.spec as PodTemplateSpec | undefined)?.template?.metadata?.annotations ?? {})[CHANGED_ANNOTATION];
+      const key = c.kind === 'ConfigMap' ? CHANGED_KEY : CHANGED_ANNOTATION;
+      if ((value === '2') !== present) wrong.push(`${c.kind} ${c.name}: ${key} = ${JSON.stringify(value)}`);
     }
-    t.check(group, `${label}: the changed values are ${present ? 'present' : 'absent'} (${changes.map((c) => `${c.kind} ${c.name}`).join(', ')})`, wrong.length === 0, wrong.join('\n'));
+    const changed = changes.map((c) => `${c.kind} ${c.name}`).join(', ');
+    t.check(group, `${label}: the changed values are ${present ? 'present' : 'absent'} (${changed})`, wrong.length === 0, wrong.join('\n'));
   };
   const expectHistory = async (label: string, want: Omit<Revision, 'revision'>[]): Promise<void> => {
     const { revisions, raw } = await history(p, env);
     const got = revisions.map((r) => `${r.revision} ${r.status} ${r.chart} "${r.description}"`);
     const exp = want.map((r, i) => `${i + 1} ${r.status} ${r.chart} "${r.description}"`);
-    t.check(group, `${label}: helm history shows ${want.length} revision(s): ${want.map((w) => w.description).join(', ')}`, JSON.stringify(got) === JSON.stringify(exp), `expected:\n${exp.join('\n')}\ngot:\n${got.join('\n') || output(raw)}`);
+    t.check(
+      group,
+      `${label}: helm history shows ${want.length} revision(s): ${want.map((w) => w.description).join(', ')}`,
+      JSON.stringify(got) === JSON.stringify(exp),
+      `expected:\n${exp.join('\n')}\ngot:\n${got.join('\n') || output(raw)}`,
+    );
   };
   const c1 = `platform-${p.version}`;
   const c2 = `platform-${v2Version}`;
@@ -245,8 +277,12 @@ export async function helmLifecycle(ctx: PhaseContext, p: HelmPaths, base: reado
   const bootstrap = base.filter((o) => o.component !== GATEKEEPER_COMPONENT);
   const hasGuards = bootstrap.length !== base.length;
   const firstArgs = hasGuards ? ['--set', `${GATEKEEPER_COMPONENT}.enabled=false`] : [];
-  const install = await run(p.helm, ['upgrade', '--install', RELEASE, chart1, '-n', RELEASE_NAMESPACE, '--create-namespace', ...firstArgs], { env, timeoutMs: 300_000 });
-  if (!t.check(group, `helm upgrade --install ${RELEASE} ${c1}.tgz -n ${RELEASE_NAMESPACE} --create-namespace ${firstArgs.join(' ')}`.trim(), install.code === 0, output(install))) return fail('install');
+  const install = await run(p.helm, ['upgrade', '--install', RELEASE, chart1, '-n', RELEASE_NAMESPACE, '--create-namespace', ...firstArgs], {
+    env,
+    timeoutMs: 300_000,
+  });
+  const installed = `helm upgrade --install ${RELEASE} ${c1}.tgz -n ${RELEASE_NAMESPACE} --create-namespace ${firstArgs.join(' ')}`.trim();
+  if (!t.check(group, installed, install.code === 0, output(install))) return fail('install');
   steps.push(`install r1 (${p.version}${hasGuards ? ', constraints off' : ''})`);
   const history1 = [{ status: 'deployed', chart: c1, description: 'Install complete' }];
   await expectHistory('after install', history1);
@@ -255,10 +291,17 @@ export async function helmLifecycle(ctx: PhaseContext, p: HelmPaths, base: reado
   let full = 1;
   if (hasGuards) {
     const kinds = await constraintKindsEstablished(ctx, base);
-    t.check(group, `Gatekeeper (stand-in) registered the ${kinds.expected} constraint kinds of the installed templates`, kinds.missing.length === 0, kinds.missing.join('\n'));
+    t.check(
+      group,
+      `Gatekeeper (stand-in) registered the ${kinds.expected} constraint kinds of the installed templates`,
+      kinds.missing.length === 0,
+      kinds.missing.join('\n'),
+    );
     // Explicitly: without any value flag, helm upgrade reuses the previous release's values.
-    const enable = await run(p.helm, ['upgrade', RELEASE, chart1, '-n', RELEASE_NAMESPACE, '--set', `${GATEKEEPER_COMPONENT}.enabled=true`], { env, timeoutMs: 300_000 });
-    if (!t.check(group, `helm upgrade ${RELEASE} ${c1}.tgz --set ${GATEKEEPER_COMPONENT}.enabled=true`, enable.code === 0, output(enable))) return fail('enable constraints');
+    const enableFlag = `${GATEKEEPER_COMPONENT}.enabled=true`;
+    const enable = await run(p.helm, ['upgrade', RELEASE, chart1, '-n', RELEASE_NAMESPACE, '--set', enableFlag], { env, timeoutMs: 300_000 });
+    const enabled = t.check(group, `helm upgrade ${RELEASE} ${c1}.tgz --set ${enableFlag}`, enable.code === 0, output(enable));
+    if (!enabled) return fail('enable constraints');
     steps.push(`upgrade r2 (${p.version}, constraints on)`);
     history1[0].status = 'superseded';
     history1.push({ status: 'deployed', chart: c1, description: 'Upgrade complete' });
@@ -269,8 +312,9 @@ export async function helmLifecycle(ctx: PhaseContext, p: HelmPaths, base: reado
   await changeMarkers(`revision ${revision}`, false);
 
   // --- 2. upgrade ----------------------------------------------------------------------------------
-  const upgrade = await run(p.helm, ['upgrade', RELEASE, chart2, '-n', RELEASE_NAMESPACE, '--set', `${disabled}.enabled=false`], { env, timeoutMs: 300_000 });
-  if (!t.check(group, `helm upgrade ${RELEASE} ${c2}.tgz --set ${disabled}.enabled=false`, upgrade.code === 0, output(upgrade))) return fail('upgrade');
+  const disableFlag = `${disabled}.enabled=false`;
+  const upgrade = await run(p.helm, ['upgrade', RELEASE, chart2, '-n', RELEASE_NAMESPACE, '--set', disableFlag], { env, timeoutMs: 300_000 });
+  if (!t.check(group, `helm upgrade ${RELEASE} ${c2}.tgz --set ${disableFlag}`, upgrade.code === 0, output(upgrade))) return fail('upgrade');
   revision += 1;
   steps.push(`upgrade r${revision} (${v2Version}, ${disabled} off)`);
   const history2 = [...history1.map((h) => ({ ...h, status: 'superseded' })), { status: 'deployed', chart: c2, description: 'Upgrade complete' }];
@@ -283,7 +327,10 @@ export async function helmLifecycle(ctx: PhaseContext, p: HelmPaths, base: reado
   if (!t.check(group, `helm rollback ${RELEASE} ${full}`, rollback.code === 0, output(rollback))) return fail('rollback');
   revision += 1;
   steps.push(`rollback r${revision} (to r${full})`);
-  await expectHistory('after rollback', [...history2.map((h) => ({ ...h, status: 'superseded' })), { status: 'deployed', chart: c1, description: `Rollback to ${full}` }]);
+  await expectHistory('after rollback', [
+    ...history2.map((h) => ({ ...h, status: 'superseded' })),
+    { status: 'deployed', chart: c1, description: `Rollback to ${full}` },
+  ]);
   await matches(`revision ${revision} (= ${full})`, base);
   await changeMarkers(`revision ${revision} (= ${full})`, false);
 

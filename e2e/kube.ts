@@ -15,7 +15,14 @@ export interface KubeResponse {
 export interface KubeObject {
   apiVersion: string;
   kind: string;
-  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string>; resourceVersion?: string; [k: string]: unknown };
+  metadata: {
+    name: string;
+    namespace?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    resourceVersion?: string;
+    [k: string]: unknown;
+  };
   [key: string]: unknown;
 }
 
@@ -93,7 +100,9 @@ export class KubeClient {
     if (res.status === 404) throw new Error(`the API server does not serve ${apiVersion} (not enabled, or its CRD is not installed)`);
     if (res.status !== 200) throw new Error(`discovery of ${apiVersion}: HTTP ${res.status} ${res.body.slice(0, 200)}`);
     const list = res.json<{ resources: { name: string; kind: string; namespaced: boolean }[] }>();
-    const out = list.resources.filter((r) => !r.name.includes('/')).map((r) => ({ group, version, resource: r.name, kind: r.kind, namespaced: r.namespaced }));
+    const out = list.resources
+      .filter((r) => !r.name.includes('/'))
+      .map((r) => ({ group, version, resource: r.name, kind: r.kind, namespaced: r.namespaced }));
     this.discovery.set(apiVersion, out);
     return out;
   }

@@ -17,7 +17,11 @@ export interface DistObject {
 
 /** Every cluster object of <distDir>/<env>/ (no API-server files, no packages), in file order. */
 export function loadDistObjects(root: string, distDir: string, env: string): DistObject[] {
-  return readOutputObjects(path.join(distDir, env)).map((o) => ({ object: o.object as KubeObject, file: path.relative(root, o.path), component: o.component }));
+  return readOutputObjects(path.join(distDir, env)).map((o) => ({
+    object: o.object as KubeObject,
+    file: path.relative(root, o.path),
+    component: o.component,
+  }));
 }
 
 export interface CrdDocument {

@@ -76,9 +76,21 @@ export function bindingSubjects(objects: readonly KubeObject[]): Subject[] {
     const ns = b.kind === 'RoleBinding' ? (b.metadata.namespace ?? 'default') : 'default';
     for (const s of (b.subjects as Record<string, string>[] | undefined) ?? []) {
       if (s.kind === 'Group' && !s.name.startsWith('system:')) {
-        out.set(`G/${s.name}/${ns}`, { user: `bulwark-e2e:member-of:${s.name}`, groups: [s.name, 'system:authenticated'], namespace: ns, name: `group ${s.name}`, kind: 'Group' });
+        out.set(`G/${s.name}/${ns}`, {
+          user: `bulwark-e2e:member-of:${s.name}`,
+          groups: [s.name, 'system:authenticated'],
+          namespace: ns,
+          name: `group ${s.name}`,
+          kind: 'Group',
+        });
       } else if (s.kind === 'User' && !s.name.startsWith('system:')) {
-        out.set(`U/${s.name}/${ns}`, { user: s.name, groups: ['system:authenticated'], namespace: ns, name: `user ${s.name}`, kind: 'User' });
+        out.set(`U/${s.name}/${ns}`, {
+          user: s.name,
+          groups: ['system:authenticated'],
+          namespace: ns,
+          name: `user ${s.name}`,
+          kind: 'User',
+        });
       }
     }
   }
@@ -106,10 +118,14 @@ function resourceMatches(resources: readonly string[] | undefined, resource: str
 }
 
 /** Would `rules` allow `q` (the RBAC authorizer's rule matching, without aggregation)? */
-export function ruleAllows(rule: PolicyRule, q: Pick<Question, 'verb' | 'group' | 'resource' | 'subresource' | 'name' | 'nonResourceURL'>): boolean {
+export function ruleAllows(
+  rule: PolicyRule,
+  q: Pick<Question, 'verb' | 'group' | 'resource' | 'subresource' | 'name' | 'nonResourceURL'>,
+): boolean {
   if (!has(rule.verbs, q.verb)) return false;
-  if (q.nonResourceURL !== undefined) {
-    return (rule.nonResourceURLs ?? []).some((u) => u === '*' || u === q.nonResourceURL || (u.endsWith('*') && q.nonResourceURL!.startsWith(u.slice(0, -1))));
+  const url = q.nonResourceURL;
+  if (url !== undefined) {
+    return (rule.nonResourceURLs ?? []).some((u) => u === '*' || u === url || (u.endsWith('*') && url.startsWith(u.slice(0, -1))));
   }
   if (!has(rule.apiGroups, q.group)) return false;
   if (!resourceMatches(rule.resources, q.resource, q.subresource)) return false;
@@ -127,7 +143,11 @@ function subjectMatches(s: Record<string, unknown>, sa: Subject, bindingNamespac
 export type RoleLookup = (kind: 'Role' | 'ClusterRole', name: string, namespace: string) => Promise<PolicyRule[] | undefined>;
 
 /** Rules bound to `sa` by the bindings in `objects`; unknown roles are reported in `missing`. */
-export async function boundRules(objects: readonly KubeObject[], sa: Subject, lookup: RoleLookup): Promise<{ rules: BoundRule[]; missing: string[] }> {
+export async function boundRules(
+  objects: readonly KubeObject[],
+  sa: Subject,
+  lookup: RoleLookup,
+): Promise<{ rules: BoundRule[]; missing: string[] }> {
   const rules: BoundRule[] = [];
   const missing: string[] = [];
   for (const b of objects) {
@@ -152,7 +172,8 @@ function allowedBy(rules: readonly BoundRule[], q: Omit<Question, 'expectAllowed
 }
 
 const SAMPLE = (ns: string): Omit<Question, 'expectAllowed' | 'origin' | 'because' | 'subject'>[] => {
-  const q = (namespace: string, verb: string, group: string, resource: string, subresource = '') => ({ namespace, verb, group, resource, subresource, name: '' });
+  const q = (namespace: string, verb: string, group: string, resource: string, subresource = '') =>
+    ({ namespace, verb, group, resource, subresource, name: '' });
   return [
     q(ns, 'get', '', 'secrets'),
     q(ns, 'list', '', 'secrets'),
@@ -187,7 +208,19 @@ export function questionsFor(sa: Subject, rules: readonly BoundRule[]): Question
     if (r.rule.nonResourceURLs?.length) {
       for (const url of r.rule.nonResourceURLs) {
         for (const verb of pick(r.rule.verbs, 'verb')) {
-          add({ subject: sa, namespace: '', verb, group: '', resource: '', subresource: '', name: '', nonResourceURL: url.replace(/\*$/, 'x'), origin: 'granted', expectAllowed: true, because: r.via });
+          add({
+            subject: sa,
+            namespace: '',
+            verb,
+            group: '',
+            resource: '',
+            subresource: '',
+            name: '',
+            nonResourceURL: url.replace(/\*$/, 'x'),
+            origin: 'granted',
+            expectAllowed: true,
+            because: r.via,
+          });
         }
       }
       continue;
@@ -198,7 +231,9 @@ export function questionsFor(sa: Subject, rules: readonly BoundRule[]): Question
         const [resource, subresource = ''] = full.replace(/^\*\//, 'pods/').split('/', 2);
         for (const verb of pick(r.rule.verbs, 'verb')) {
           const names = r.rule.resourceNames?.length ? r.rule.resourceNames : [''];
-          for (const name of names) add({ subject: sa, namespace, verb, group, resource, subresource, name, origin: 'granted', expectAllowed: true, because: r.via });
+          for (const name of names) {
+            add({ subject: sa, namespace, verb, group, resource, subresource, name, origin: 'granted', expectAllowed: true, because: r.via });
+          }
         }
       }
     }

@@ -18,7 +18,19 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { applyDist, createNamespaces, IdempotencyResult, installCrds, prerequisiteNamespaces, PhaseContext, podSecurity, PsaResult, rbac, RbacResult, secondApply } from './apply-phase';
+import {
+  applyDist,
+  createNamespaces,
+  IdempotencyResult,
+  installCrds,
+  prerequisiteNamespaces,
+  PhaseContext,
+  podSecurity,
+  PsaResult,
+  rbac,
+  RbacResult,
+  secondApply,
+} from './apply-phase';
 import { Cluster, startCluster } from './cluster';
 import { controlPlaneArtifacts, controlPlaneChecks, ControlPlaneResult } from './control-plane';
 import { startGatekeeperStandIn } from './gatekeeper';
@@ -62,7 +74,13 @@ function parseArgs(argv: string[]): { envs: string[]; verbose: boolean; dist: st
   return { envs, verbose, dist };
 }
 
-async function withCluster<T>(name: string, flags: { apiserverFlags: string[]; files: Record<string, string> }, report: EnvReport, t: Assertions, body: (c: Cluster) => Promise<T>): Promise<T | undefined> {
+async function withCluster<T>(
+  name: string,
+  flags: { apiserverFlags: string[]; files: Record<string, string> },
+  report: EnvReport,
+  t: Assertions,
+  body: (c: Cluster) => Promise<T>,
+): Promise<T | undefined> {
   let cluster: Cluster;
   try {
     cluster = await startCluster({ name, binDir: BIN, apiserverFlags: flags.apiserverFlags, files: flags.files });
@@ -126,10 +144,15 @@ async function runEnvironment(env: string, dist: string, crds: readonly CrdDocum
     t.begin(`${env} psa`);
     report.psa = await podSecurity(ctx, objects);
     const psa = report.psa;
-    t.summary(`${env} psa`, `${psa.enforced}/${psa.namespaces.length} ns enforce restricted, bad pod rejected in ${psa.badPodRejected}, ${psa.podsAdmitted}/${psa.pods} pods admitted`);
+    t.summary(
+      `${env} psa`,
+      `${psa.enforced}/${psa.namespaces.length} ns enforce restricted, bad pod rejected in ${psa.badPodRejected}, `
+        + `${psa.podsAdmitted}/${psa.pods} pods admitted`,
+    );
     t.begin(`${env} rbac`);
     report.rbac = await rbac(ctx, objects);
-    t.summary(`${env} rbac`, `${report.rbac.questions} SubjectAccessReviews for ${report.rbac.subjects} subjects, ${report.rbac.asExpected} as expected`);
+    const r = report.rbac;
+    t.summary(`${env} rbac`, `${r.questions} SubjectAccessReviews for ${r.subjects} subjects, ${r.asExpected} as expected`);
     t.begin(`${env} control-plane`);
     const ns = objects.find((o) => o.object.apiVersion === 'v1' && o.object.kind === 'Namespace')?.object.metadata.name ?? 'default';
     const cp = (report.controlPlaneResult = await controlPlaneChecks(ctx, controlPlane, ns));
@@ -170,24 +193,43 @@ function mkWork(cluster: Cluster): string {
 function table(r: EnvReport): string {
   const rows: [string, string][] = [];
   const o = r.objects;
-  rows.push(['objects applied', o ? `${o.accepted}/${o.total} accepted${o.crds ? ` (after ${o.crds} CRDs)` : ''}${o.waves > 1 ? `, in ${o.waves} waves` : ''}${o.rejected.length ? `; rejected: ${o.rejected.length}` : ''}` : 'not run']);
-  rows.push(['second apply', r.idempotent ? `kubectl diff: ${r.idempotent.diff}; ${r.idempotent.changed} objects changed by the second apply` : 'not run']);
+  rows.push([
+    'objects applied',
+    o
+      ? `${o.accepted}/${o.total} accepted`
+        + (o.crds ? ` (after ${o.crds} CRDs)` : '')
+        + (o.waves > 1 ? `, in ${o.waves} waves` : '')
+        + (o.rejected.length ? `; rejected: ${o.rejected.length}` : '')
+      : 'not run',
+  ]);
+  const i = r.idempotent;
+  rows.push(['second apply', i ? `kubectl diff: ${i.diff}; ${i.changed} objects changed by the second apply` : 'not run']);
   const p = r.psa;
   rows.push([
     'PSA',
     p
-      ? `enforce=restricted on ${p.enforced}/${p.namespaces.length} ns; bad pod rejected in ${p.badPodRejected}/${p.namespaces.length} ns (${p.rejectedWith ?? 'no PodSecurity rejection'}); ${p.podsAdmitted}/${p.pods} platform pods pass dry run`
+      ? `enforce=restricted on ${p.enforced}/${p.namespaces.length} ns; `
+        + `bad pod rejected in ${p.badPodRejected}/${p.namespaces.length} ns (${p.rejectedWith ?? 'no PodSecurity rejection'}); `
+        + `${p.podsAdmitted}/${p.pods} platform pods pass dry run`
       : 'not run',
   ]);
   const b = r.rbac;
-  rows.push(['RBAC', b ? `${b.questions} questions for ${b.subjects} subjects (${b.allowed} allowed, ${b.denied} denied expected), ${b.asExpected} as expected` : 'not run']);
+  rows.push([
+    'RBAC',
+    b
+      ? `${b.questions} questions for ${b.subjects} subjects (${b.allowed} allowed, ${b.denied} denied expected), ${b.asExpected} as expected`
+      : 'not run',
+  ]);
   rows.push(['helm', r.helm ? r.helm.steps.join(' -> ') : 'not run']);
   for (const n of r.helm?.notes ?? []) rows.push(['', `note: ${n}`]);
   if (r.prerequisites?.length) rows.push(['prerequisites', `namespaces not in dist/ but used by it, created first: ${r.prerequisites.join(', ')}`]);
   const c = r.controlPlaneResult;
   rows.push([
     'control plane',
-    c ? `audit: ${c.secretEvents} Secret events at ${c.secretLevel}; etcd: secret stored as ${c.storedAs}${c.kmsReplaced ? ' (KMS replaced for the test)' : ''}` : 'not run',
+    c
+      ? `audit: ${c.secretEvents} Secret events at ${c.secretLevel}; `
+        + `etcd: secret stored as ${c.storedAs}${c.kmsReplaced ? ' (KMS replaced for the test)' : ''}`
+      : 'not run',
   ]);
   rows.push(['', r.controlPlane]);
   rows.push(['API servers', r.clusters.join(', ') || 'none started']);
@@ -226,7 +268,8 @@ async function main(): Promise<number> {
   // Under scripts/e2e.sh (E2E_PID_DIR set) the wrapper adds its teardown check and prints the
   // final "N passed, N failed" itself.
   const prefix = process.env.E2E_PID_DIR ? 'e2e driver: ' : '';
-  process.stdout.write(`\ne2e: ${envs.length} environments in ${((Date.now() - t0) / 1000).toFixed(0)}s\n${prefix}${t.passed} passed, ${t.failed} failed\n`);
+  const seconds = ((Date.now() - t0) / 1000).toFixed(0);
+  process.stdout.write(`\ne2e: ${envs.length} environments in ${seconds}s\n${prefix}${t.passed} passed, ${t.failed} failed\n`);
   return t.failed === 0 ? 0 : 1;
 }
 

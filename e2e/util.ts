@@ -15,7 +15,18 @@ export interface RunResult {
   readonly command: string;
 }
 
-export function run(cmd: string, args: readonly string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; timeoutMs?: number; input?: string } = {}): Promise<RunResult> {
+export interface RunOptions {
+  /** @default process.env */
+  readonly env?: NodeJS.ProcessEnv;
+  /** @default the current directory */
+  readonly cwd?: string;
+  /** Kills the command (SIGKILL) after this long. @default 120_000 */
+  readonly timeoutMs?: number;
+  /** Written to the command's stdin. @default '' */
+  readonly input?: string;
+}
+
+export function run(cmd: string, args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
   const command = [cmd.split('/').pop(), ...args].join(' ');
   return new Promise((resolve) => {
     const child = spawn(cmd, [...args], { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
@@ -158,7 +169,9 @@ export function containsAll(expected: unknown, actual: unknown, ignore: readonly
   if (ignore.some((p) => p.length === at.length && p.every((s, i) => s === at[i]))) return [];
   const where = at.length === 0 ? '(root)' : at.join('.');
   if (Array.isArray(expected)) {
-    if (!Array.isArray(actual)) return isEmpty(expected) && actual === undefined ? [] : [`${where}: expected a list, found ${JSON.stringify(actual)}`];
+    if (!Array.isArray(actual)) {
+      return isEmpty(expected) && actual === undefined ? [] : [`${where}: expected a list, found ${JSON.stringify(actual)}`];
+    }
     if (expected.length !== actual.length) return [`${where}: expected ${expected.length} items, found ${actual.length}`];
     return expected.flatMap((e, i) => containsAll(e, actual[i], ignore, [...at, String(i)]));
   }

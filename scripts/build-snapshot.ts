@@ -21,9 +21,10 @@
  * such as that warning for a module missing from the list, fails it.
  */
 import { spawnSync } from 'child_process';
-import { build, Plugin } from 'esbuild';
 import * as fs from 'fs';
+import { createRequire } from 'module';
 import * as path from 'path';
+import { build, Plugin } from 'esbuild';
 
 const ROOT = path.resolve(__dirname, '..');
 const BUILD = path.join(ROOT, '.build');
@@ -46,7 +47,8 @@ const PROMISIFY_CUSTOM = 'nodejs.util.promisify.custom';
  * custom form; a class (capitalized) or a value is a getter, read where it is used.
  */
 export function lazyBuiltinSource(name: string): string {
-  const real = require(name) as Record<string, unknown>;
+  // Required by name, to list its exports: an import statement cannot take a variable.
+  const real = createRequire(__filename)(name) as Record<string, unknown>;
   const lines = [
     `let real;`,
     `const load = () => (real ??= require(${JSON.stringify(name)}));`,

@@ -33,12 +33,17 @@ export interface ConstraintTemplateShape {
 
 /** The kind and parameters schema of a ConstraintTemplate object; undefined for anything else. */
 export function templateOf(doc: unknown): ConstraintTemplateShape | undefined {
-  if (!isObject(doc) || doc.kind !== 'ConstraintTemplate' || typeof doc.apiVersion !== 'string' || !doc.apiVersion.startsWith('templates.gatekeeper.sh/')) return undefined;
+  if (!isObject(doc) || doc.kind !== 'ConstraintTemplate') return undefined;
+  if (typeof doc.apiVersion !== 'string' || !doc.apiVersion.startsWith('templates.gatekeeper.sh/')) return undefined;
   const crd = isObject(doc.spec) && isObject(doc.spec.crd) && isObject(doc.spec.crd.spec) ? doc.spec.crd.spec : undefined;
   const kind = crd && isObject(crd.names) ? crd.names.kind : undefined;
   if (typeof kind !== 'string' || kind === '') throw new Error('ConstraintTemplate without spec.crd.spec.names.kind');
-  const parameters = crd && isObject(crd.validation) && isObject(crd.validation.openAPIV3Schema) ? crd.validation.openAPIV3Schema : undefined;
-  const shortNames = crd && isObject(crd.names) && Array.isArray(crd.names.shortNames) ? crd.names.shortNames.filter((n): n is string => typeof n === 'string') : undefined;
+  const parameters = crd && isObject(crd.validation) && isObject(crd.validation.openAPIV3Schema)
+    ? crd.validation.openAPIV3Schema
+    : undefined;
+  const shortNames = crd && isObject(crd.names) && Array.isArray(crd.names.shortNames)
+    ? crd.names.shortNames.filter((n): n is string => typeof n === 'string')
+    : undefined;
   return { kind, parameters, ...(shortNames && shortNames.length > 0 ? { shortNames } : {}) };
 }
 
@@ -74,7 +79,14 @@ export function constraintCrd(template: ConstraintTemplateShape, match: JsonObje
     metadata: { name: `${plural}.${CONSTRAINTS_GROUP}`, labels: { 'gatekeeper.sh/constraint': 'yes' } },
     spec: {
       group: CONSTRAINTS_GROUP,
-      names: { kind: template.kind, listKind: `${template.kind}List`, plural, singular: plural, ...(template.shortNames ? { shortNames: template.shortNames } : {}), categories: ['constraint', 'constraints'] },
+      names: {
+        kind: template.kind,
+        listKind: `${template.kind}List`,
+        plural,
+        singular: plural,
+        ...(template.shortNames ? { shortNames: template.shortNames } : {}),
+        categories: ['constraint', 'constraints'],
+      },
       scope: 'Cluster',
       versions: ['v1beta1', 'v1alpha1'].map((name) => ({
         name,

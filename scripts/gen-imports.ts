@@ -216,7 +216,8 @@ function scopesFile(kinds: CrdKindEntry[], crds: SourceCrd[]): string {
     'export const CRD_KINDS: readonly CrdKind[] = [',
     ...kinds.map(
       (k) =>
-        `  { group: ${q(k.group)}, version: ${q(k.version)}, kind: ${q(k.kind)}, scope: ${q(k.scope)}, module: ${q(k.module)}, className: ${q(k.className)} },`,
+        `  { group: ${q(k.group)}, version: ${q(k.version)}, kind: ${q(k.kind)}, `
+          + `scope: ${q(k.scope)}, module: ${q(k.module)}, className: ${q(k.className)} },`,
     ),
     '];',
     '',

@@ -44,7 +44,10 @@ export interface FieldShape {
 
 const CONVERTER_NAME = '(toJson_\\w+)';
 /** `((obj.P) === undefined) ? undefined : (Object.entries(obj.P).reduce(… [i[0]]: value …))`, P as group 2. */
-const MAP = (value: string): string => `\\(\\(obj\\.(\\w+)\\) === undefined\\) \\? undefined : \\(Object\\.entries\\(obj\\.\\2\\)\\.reduce\\(\\(r, i\\) => \\(i\\[1\\] === undefined\\) \\? r : \\(\\{ \\.\\.\\.r, \\[i\\[0\\]\\]: ${value} \\}\\), \\{\\}\\)\\)`;
+const MAP = (value: string): string =>
+  '\\(\\(obj\\.(\\w+)\\) === undefined\\) \\? undefined : '
+    + '\\(Object\\.entries\\(obj\\.\\2\\)\\.reduce\\(\\(r, i\\) => \\(i\\[1\\] === undefined\\) \\? r : '
+    + `\\(\\{ \\.\\.\\.r, \\[i\\[0\\]\\]: ${value} \\}\\), \\{\\}\\)\\)`;
 /**
  * Every field expression the importer generates that the fast walk reproduces, with its kind:
  * group 2 is the property read, group 1 or 3 the converter of its type.
@@ -104,8 +107,13 @@ export function parseClasses(source: string): Map<string, string> {
     const name = start[1];
     const end = source.indexOf('\n}\n', start.index);
     const body = source.slice(start.index, end < 0 ? undefined : end);
-    const ctor = new RegExp(`constructor\\(scope[^)]*\\)\\s*\\{\\s*super\\(scope, id, \\{\\s*\\.\\.\\.${name}\\.GVK,\\s*\\.\\.\\.props,\\s*\\}\\);\\s*\\}`);
-    const toJson = new RegExp(`toJson\\(\\)(?:: any)? \\{\\s*const resolved = super\\.toJson\\(\\);\\s*return \\{\\s*\\.\\.\\.${name}\\.GVK,\\s*\\.\\.\\.toJson_(\\w+)\\(resolved\\),\\s*\\};\\s*\\}`);
+    const ctor = new RegExp(
+      `constructor\\(scope[^)]*\\)\\s*\\{\\s*super\\(scope, id, \\{\\s*\\.\\.\\.${name}\\.GVK,\\s*\\.\\.\\.props,\\s*\\}\\);\\s*\\}`,
+    );
+    const toJson = new RegExp(
+      'toJson\\(\\)(?:: any)? \\{\\s*const resolved = super\\.toJson\\(\\);\\s*'
+        + `return \\{\\s*\\.\\.\\.${name}\\.GVK,\\s*\\.\\.\\.toJson_(\\w+)\\(resolved\\),\\s*\\};\\s*\\}`,
+    );
     const t = toJson.exec(body);
     const methods = [...body.matchAll(/^\s+(?:(?:public|private|protected|static|override|async|get|set) )*(\w+)\([^)\n]*\)(?:: [^{\n]+)? \{$/gm)].map((mm) => mm[1]);
     const unexpected = methods.filter((n) => !['constructor', 'manifest', 'toJson'].includes(n));
@@ -132,7 +140,11 @@ export function reachable(start: string, types: ReadonlyMap<string, FieldShape[]
 function bindingModules(): BindingModule[] {
   const imports = fs.readdirSync(path.join(ROOT, 'imports')).filter((f) => f.endsWith('.ts') && f !== 'crd-scopes.ts').sort();
   return [
-    { source: require.resolve('cdk8s-plus-28/lib/imports/k8s.js', { paths: [ROOT] }), importLine: "import { k8s } from 'cdk8s-plus-28';", alias: 'k8s' },
+    {
+      source: require.resolve('cdk8s-plus-28/lib/imports/k8s.js', { paths: [ROOT] }),
+      importLine: "import { k8s } from 'cdk8s-plus-28';",
+      alias: 'k8s',
+    },
     ...imports.map((f): BindingModule => {
       const base = f.replace(/\.ts$/, '');
       const alias = base.split(/[.-]/).map((w, i) => (i === 0 ? w : w[0].toUpperCase() + w.slice(1))).join('');
@@ -154,7 +166,8 @@ function libSources(): string {
   return texts.join('\n');
 }
 
-const encodeField = (f: FieldShape): string => `${f.key === f.prop ? f.key : `${f.key}=${f.prop}`} ${f.kind}${f.type === undefined ? '' : ` ${f.type}`}`;
+const encodeField = (f: FieldShape): string =>
+  `${f.key === f.prop ? f.key : `${f.key}=${f.prop}`} ${f.kind}${f.type === undefined ? '' : ` ${f.type}`}`;
 
 export function generate(): string {
   const lib = libSources();

@@ -18,16 +18,16 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
-import { outputFiles, readOutputObjects } from '../lib/manifest/manifest-reader';
 import { findKeyMaterial } from '../lib/manifest/key-material';
+import { outputFiles, readOutputObjects } from '../lib/manifest/manifest-reader';
+import { podTemplatePath, WORKLOAD_KINDS } from '../lib/manifest/workload-kinds';
+import { JsonValue, toYaml } from '../lib/manifest/yaml-emitter';
 import { celConstraintManifest, celTemplateManifest } from '../lib/policy/admission-policy';
 import { lintFalcoRules } from '../lib/policy/falco-lint';
 import { compliantContainer, workload } from '../lib/policy/fixtures';
 import { gatorSuites } from '../lib/policy/gator-suites';
 import { JsonObject } from '../lib/policy/policy-definition';
 import { ALL_POLICIES, noPrivileged, podSecurityRestricted, requiredLabels } from '../lib/policy/rules';
-import { podTemplatePath, WORKLOAD_KINDS } from '../lib/manifest/workload-kinds';
-import { JsonValue, toYaml } from '../lib/manifest/yaml-emitter';
 
 const ROOT = path.resolve(__dirname, '..');
 const GATOR = path.join(ROOT, '.tools', 'bin', 'gator');
@@ -35,7 +35,12 @@ const DIST = path.join(ROOT, 'dist');
 
 class CheckFailed extends Error {}
 
-type Doc = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string> }; spec?: Record<string, unknown> } & Record<string, unknown>;
+type Doc = {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string> };
+  spec?: Record<string, unknown>;
+} & Record<string, unknown>;
 
 function gator(...args: string[]): string {
   if (!fs.existsSync(GATOR)) throw new Error(`${path.relative(ROOT, GATOR)} is missing: run make setup`);
@@ -108,7 +113,9 @@ function distPasses(env: string): void {
   const objects = clusterObjects(env);
   const vaps = objects.filter((d) => d.kind === 'ValidatingAdmissionPolicy');
   const constraints = objects.filter((d) => d.apiVersion.startsWith('constraints.gatekeeper.sh/'));
-  if (constraints.length !== ALL_POLICIES.length) throw new CheckFailed(`dist/${env} holds ${constraints.length} constraints, expected ${ALL_POLICIES.length}`);
+  if (constraints.length !== ALL_POLICIES.length) {
+    throw new CheckFailed(`dist/${env} holds ${constraints.length} constraints, expected ${ALL_POLICIES.length}`);
+  }
   if (vaps.length !== ALL_POLICIES.filter((p) => p.admission).length) throw new CheckFailed(`dist/${env} holds ${vaps.length} admission policies`);
   withTemp((dir) => {
     const cel = vaps.flatMap((vap) => {
@@ -134,7 +141,11 @@ function expansionTemplates(): unknown[] {
     apiVersion: 'expansion.gatekeeper.sh/v1beta1',
     kind: 'ExpansionTemplate',
     metadata: { name: `expand-${s.kind.toLowerCase()}` },
-    spec: { applyTo: [{ groups: [s.group], versions: ['v1'], kinds: [s.kind] }], templateSource: s.source, generatedGVK: { group: '', version: 'v1', kind: 'Pod' } },
+    spec: {
+      applyTo: [{ groups: [s.group], versions: ['v1'], kinds: [s.kind] }],
+      templateSource: s.source,
+      generatedGVK: { group: '', version: 'v1', kind: 'Pod' },
+    },
   }));
 }
 
@@ -142,7 +153,12 @@ function expansionTemplates(): unknown[] {
 function outsideWorkload(kind: string, name: string, namespace: string, container: Record<string, JsonValue> = {}): JsonObject {
   const bare = { name: 'app', image: 'ghcr.io/bulwark-platform/tool:1.0.0', resources: compliantContainer().resources, ...container };
   if (kind === 'PodTemplate') {
-    return { apiVersion: 'v1', kind, metadata: { name, namespace }, template: { metadata: {}, spec: { containers: [bare], initContainers: [{ ...bare, name: 'init' }] } } };
+    return {
+      apiVersion: 'v1',
+      kind,
+      metadata: { name, namespace },
+      template: { metadata: {}, spec: { containers: [bare], initContainers: [{ ...bare, name: 'init' }] } },
+    };
   }
   const o = workload({ kind, name, namespace, labels: {}, podSpec: { containers: [bare], initContainers: [{ ...bare, name: 'init' }] } }) as Doc;
   const strip = (t: { metadata?: unknown } | undefined) => {
@@ -179,7 +195,9 @@ function mutation(env: string): void {
     ];
     writeDocs(path.join(dir, 'input', 'workloads.yaml'), [...inputs, ...expansionTemplates()]);
     writeDocs(path.join(dir, 'input', 'mutators.yaml'), mutators);
-    const pods = parseAllDocuments(gator('expand', '-n', path.join(dir, 'input'), '-f', 'yaml')).map((d) => d.toJS() as Doc).filter((d) => d !== null);
+    const pods = parseAllDocuments(gator('expand', '-n', path.join(dir, 'input'), '-f', 'yaml'))
+      .map((d) => d.toJS() as Doc)
+      .filter((d) => d !== null);
     const pod = (owner: string) => pods.find((p) => p.metadata.name.startsWith(`${owner}-`));
 
     for (const owner of ['bare-deployment', 'bare-cronjob', 'bare-pod']) {
@@ -188,10 +206,17 @@ function mutation(env: string): void {
         problems.push(`${owner}: gator expand produced no pod`);
         continue;
       }
-      const spec = p.spec as { securityContext?: { runAsNonRoot?: boolean; seccompProfile?: { type?: string } }; containers: { securityContext?: { allowPrivilegeEscalation?: boolean; capabilities?: { drop?: string[] } } }[]; initContainers: typeof spec.containers };
+      type Container = { securityContext?: { allowPrivilegeEscalation?: boolean; capabilities?: { drop?: string[] } } };
+      const spec = p.spec as {
+        securityContext?: { runAsNonRoot?: boolean; seccompProfile?: { type?: string } };
+        containers: Container[];
+        initContainers: Container[];
+      };
       const labels = p.metadata.labels ?? {};
       const expectedName = owner === 'bare-pod' ? p.metadata.name : owner;
-      if (labels['app.kubernetes.io/name'] !== expectedName) problems.push(`${owner}: pod label app.kubernetes.io/name is ${labels['app.kubernetes.io/name']}, expected ${expectedName}`);
+      if (labels['app.kubernetes.io/name'] !== expectedName) {
+        problems.push(`${owner}: pod label app.kubernetes.io/name is ${labels['app.kubernetes.io/name']}, expected ${expectedName}`);
+      }
       if (labels['app.kubernetes.io/part-of'] !== 'bulwark') problems.push(`${owner}: pod has no app.kubernetes.io/part-of: bulwark`);
       if (spec.securityContext?.runAsNonRoot !== true) problems.push(`${owner}: pod runAsNonRoot not defaulted`);
       if (spec.securityContext?.seccompProfile?.type !== 'RuntimeDefault') problems.push(`${owner}: pod seccompProfile not defaulted`);
@@ -201,24 +226,35 @@ function mutation(env: string): void {
       }
     }
     const kept = pod('explicit-escalation');
-    const keptEscalation = (kept?.spec as { containers: { securityContext?: { allowPrivilegeEscalation?: boolean } }[] } | undefined)?.containers[0].securityContext?.allowPrivilegeEscalation;
+    type KeptSpec = { containers: { securityContext?: { allowPrivilegeEscalation?: boolean } }[] };
+    const keptEscalation = (kept?.spec as KeptSpec | undefined)?.containers[0].securityContext?.allowPrivilegeEscalation;
     if (keptEscalation !== true) problems.push('explicit-escalation: a mutator overwrote an explicit allowPrivilegeEscalation: true');
     const untouched = pod('out-of-scope');
     if (!untouched) problems.push('out-of-scope: gator expand produced no pod');
-    else if (untouched.metadata.labels?.['app.kubernetes.io/part-of'] || (untouched.spec as { securityContext?: unknown }).securityContext) problems.push(`out-of-scope: a pod in ${outside} was mutated`);
+    else if (untouched.metadata.labels?.['app.kubernetes.io/part-of'] || (untouched.spec as { securityContext?: unknown }).securityContext) {
+      problems.push(`out-of-scope: a pod in ${outside} was mutated`);
+    }
 
     // The mutated pods are judged by the env's own templates and constraints.
     const rules = [podSecurityRestricted, noPrivileged, requiredLabels].map((r) => r.id);
-    const judged = docs.filter((d) => d.kind === 'ConstraintTemplate' || (d.apiVersion.startsWith('constraints.gatekeeper.sh/') && rules.includes(d.metadata.name)));
+    const judged = docs.filter((d) =>
+      d.kind === 'ConstraintTemplate'
+        || (d.apiVersion.startsWith('constraints.gatekeeper.sh/') && rules.includes(d.metadata.name)));
     writeDocs(path.join(dir, 'judge', 'policy.yaml'), judged);
     writeDocs(path.join(dir, 'judge', 'pods.yaml'), pods.filter((p) => !p.metadata.name.startsWith('out-of-scope-')));
     const found = violations(gator('test', '-o', 'json', '-f', path.join(dir, 'judge')));
     const byPod = (owner: string) => found.filter((r) => r.violatingObject?.metadata.name.startsWith(`${owner}-`));
-    for (const owner of ['bare-deployment', 'bare-cronjob', 'bare-pod']) problems.push(...byPod(owner).map((r) => `${owner}: still violates after mutation: ${describe(r)}`));
-    if (byPod('explicit-escalation').length === 0) problems.push('explicit-escalation: an explicit allowPrivilegeEscalation: true passed the rules');
+    for (const owner of ['bare-deployment', 'bare-cronjob', 'bare-pod']) {
+      problems.push(...byPod(owner).map((r) => `${owner}: still violates after mutation: ${describe(r)}`));
+    }
+    if (byPod('explicit-escalation').length === 0) {
+      problems.push('explicit-escalation: an explicit allowPrivilegeEscalation: true passed the rules');
+    }
   });
   if (problems.length > 0) throw new CheckFailed(problems.join('\n'));
-  process.stdout.write(`${env}: ${mutators.length} mutators; 3 outside workloads brought up to the rules, an explicit setting kept and judged, ${outside} untouched\n`);
+  process.stdout.write(
+    `${env}: ${mutators.length} mutators; 3 outside workloads brought up to the rules, an explicit setting kept and judged, ${outside} untouched\n`,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -241,7 +277,9 @@ function falco(env: string): void {
     if (!rules.some((r) => r.includes(expected))) problems.push(`no rule "Bulwark ${env}: ${expected}…"`);
   }
   if (problems.length > 0) throw new CheckFailed(problems.join('\n'));
-  process.stdout.write(`${env}: ${rules.length} Falco rules (the platform's ${PLATFORM_FALCO_RULES.length} present), every macro and list defined, conditions parse\n`);
+  process.stdout.write(
+    `${env}: ${rules.length} Falco rules (the platform's ${PLATFORM_FALCO_RULES.length} present), every macro and list defined, conditions parse\n`,
+  );
 }
 
 function keys(dir: string): void {

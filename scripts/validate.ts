@@ -163,13 +163,16 @@ function toProblems(r: KubeconformResource, kubeVersion: string): Problem[] {
   if (/^could not find schema for /.test(message)) {
     const [group, version] = r.version.includes('/') ? r.version.split('/', 2) : ['', r.version];
     const rel = schemaRelativePath(kubeVersion, group, version, r.kind);
-    message += ` (apiVersion ${r.version || '<none>'}; no ${path.relative(ROOT, path.join(SCHEMAS_DIR, rel))}: misspelled kind/apiVersion, or a CRD missing from crds/sources.json?)`;
+    const missing = path.relative(ROOT, path.join(SCHEMAS_DIR, rel));
+    message += ` (apiVersion ${r.version || '<none>'}; no ${missing}: misspelled kind/apiVersion, or a CRD missing from crds/sources.json?)`;
   }
   return [{ ...base, status: 'error', message }];
 }
 
 function ensureInstalled(kubeVersion: string, warnings: string[]): void {
-  if (!fs.existsSync(KUBECONFORM_BIN)) throw new ToolsNotInstalledError(`kubeconform is not installed (${path.relative(ROOT, KUBECONFORM_BIN)} is missing)`);
+  if (!fs.existsSync(KUBECONFORM_BIN)) {
+    throw new ToolsNotInstalledError(`kubeconform is not installed (${path.relative(ROOT, KUBECONFORM_BIN)} is missing)`);
+  }
   const index = path.join(SCHEMAS_DIR, kubeVersion, 'index.json');
   const pinned = normalizeKubeVersion(readToolsEnv().KUBERNETES_VERSION);
   if (kubeVersion !== pinned && !fs.existsSync(index)) {
@@ -186,7 +189,9 @@ function ensureInstalled(kubeVersion: string, warnings: string[]): void {
     const { KUBERNETES_VERSION } = readToolsEnv();
     if (normalizeKubeVersion(KUBERNETES_VERSION) === kubeVersion) {
       const have = fs.existsSync(stampFile) ? fs.readFileSync(stampFile, 'utf8').trim() : '';
-      if (have !== schemaStamp(KUBERNETES_VERSION)) warnings.push('schemas in .tools/schemas are outdated (generator or crds/sources.json changed); run `make setup`');
+      if (have !== schemaStamp(KUBERNETES_VERSION)) {
+        warnings.push('schemas in .tools/schemas are outdated (generator or crds/sources.json changed); run `make setup`');
+      }
     }
   } catch (e) {
     warnings.push(`could not check schema freshness: ${(e as Error).message}`);
@@ -252,8 +257,11 @@ export async function validateManifests(input: ManifestInput, options: ValidateO
     code = cluster.code;
     out = parseKubeconformOutput(cluster.stdout, cluster.stderr, cluster.code);
     if (controlPlaneFiles.length > 0) {
-      if (!fs.existsSync(CONTROL_PLANE_SCHEMAS_DIR)) throw new ToolsNotInstalledError(`no control-plane schemas (${path.relative(ROOT, CONTROL_PLANE_SCHEMAS_DIR)} is missing)`);
-      const cp = await run(KUBECONFORM_BIN, [...common, '-schema-location', schemaLocationTemplate(CONTROL_PLANE_SCHEMAS_DIR), ...controlPlaneFiles], undefined, cwd);
+      if (!fs.existsSync(CONTROL_PLANE_SCHEMAS_DIR)) {
+        throw new ToolsNotInstalledError(`no control-plane schemas (${path.relative(ROOT, CONTROL_PLANE_SCHEMAS_DIR)} is missing)`);
+      }
+      const cpArgs = [...common, '-schema-location', schemaLocationTemplate(CONTROL_PLANE_SCHEMAS_DIR), ...controlPlaneFiles];
+      const cp = await run(KUBECONFORM_BIN, cpArgs, undefined, cwd);
       const cpOut = parseKubeconformOutput(cp.stdout, cp.stderr, cp.code);
       code = Math.max(code, cp.code);
       out = {
@@ -273,7 +281,12 @@ export async function validateManifests(input: ManifestInput, options: ValidateO
   const problems = out.resources
     .filter((r) => r.status !== 'statusValid')
     .flatMap((r) => toProblems(r, kubeVersion))
-    .sort((a, b) => compare(a.file, b.file) || compare(a.kind, b.kind) || compare(a.name, b.name) || compare(a.field ?? '', b.field ?? '') || compare(a.message, b.message));
+    .sort((a, b) =>
+      compare(a.file, b.file)
+        || compare(a.kind, b.kind)
+        || compare(a.name, b.name)
+        || compare(a.field ?? '', b.field ?? '')
+        || compare(a.message, b.message));
   const { summary } = out;
   const total = summary.valid + summary.invalid + summary.errors + summary.skipped;
   if (total === 0 && !options.allowEmpty) {
