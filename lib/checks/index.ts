@@ -4,8 +4,8 @@ import { namespaceScope, noSecretData, requiredLabels, uniqueObjects } from './m
 import { podSecurityRestricted } from './pod-security';
 import { rbacNoPrivilegedBindings, rbacNoWildcards, rbacSecretsNeedReason } from './rbac';
 import { pdbBelowHpaMinimum } from './scaling';
-import { meshAuthorization, meshMtlsStrict, secretReferencesResolve } from './zero-trust';
 import { pinnedImages, probes, readOnlyRootFilesystem, resourceLimits } from './workload-hygiene';
+import { meshAuthorization, meshMtlsStrict, secretReferencesResolve } from './zero-trust';
 
 export * from './check';
 

@@ -4,7 +4,8 @@ import { allContainers, POD_KINDS, podSpecOf } from './pod-spec';
 /** Pod Security Standards "restricted", as the admission controller would judge it. */
 export const podSecurityRestricted: Check = {
   id: 'pod-security-restricted',
-  description: 'Pods meet Pod Security Standards restricted: non-root, no privilege escalation, capabilities dropped, RuntimeDefault seccomp, no host namespaces or hostPath.',
+  description: 'Pods meet Pod Security Standards restricted: non-root, no privilege escalation, capabilities dropped, '
+    + 'RuntimeDefault seccomp, no host namespaces or hostPath.',
   severity: 'error',
   kinds: POD_KINDS,
   inspect(object) {

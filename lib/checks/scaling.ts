@@ -15,7 +15,8 @@ export const pdbBelowHpaMinimum: Check = {
     const spec = (object.spec ?? {}) as { minReplicas?: number; scaleTargetRef?: { name?: string } };
     const min = spec.minReplicas ?? 1;
     const target = spec.scaleTargetRef?.name;
-    const pdbs = indexOnce(budgets, all, (objects) => groupBy(objects.filter((o) => o.kind === 'PodDisruptionBudget'), (o) => `${o.metadata.namespace}/${o.metadata.name}`));
+    const pdbs = indexOnce(budgets, all, (objects) =>
+      groupBy(objects.filter((o) => o.kind === 'PodDisruptionBudget'), (o) => `${o.metadata.namespace}/${o.metadata.name}`));
     const pdb = pdbs.get(`${object.metadata.namespace}/${target}`)?.[0];
     const minAvailable = pdb ? minAvailableOf(pdb) : undefined;
     if (typeof minAvailable === 'number' && minAvailable >= min) {

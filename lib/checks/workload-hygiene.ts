@@ -1,5 +1,5 @@
-import { Check } from './check';
 import { isPinnedImage } from '../util/image';
+import { Check } from './check';
 import { allContainers, POD_KINDS, podSpecOf } from './pod-spec';
 
 export const readOnlyRootFilesystem: Check = {

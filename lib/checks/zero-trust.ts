@@ -32,8 +32,10 @@ export const meshAuthorization: Check = {
   kinds: POD_KINDS,
   inspect(object, all) {
     if (!podSpecOf(object) || object.kind === 'Job' || object.kind === 'CronJob') return [];
-    const policies = indexOnce(authorizationPolicies, all, (objects) => new Set(ofKind(objects, 'AuthorizationPolicy').map((p) => `${p.metadata.namespace}/${p.metadata.name}`)));
-    return policies.has(`${object.metadata.namespace}/${object.metadata.name}`) ? [] : [`no AuthorizationPolicy ${object.metadata.name} in ${object.metadata.namespace}`];
+    const policies = indexOnce(authorizationPolicies, all, (objects) =>
+      new Set(ofKind(objects, 'AuthorizationPolicy').map((p) => `${p.metadata.namespace}/${p.metadata.name}`)));
+    if (policies.has(`${object.metadata.namespace}/${object.metadata.name}`)) return [];
+    return [`no AuthorizationPolicy ${object.metadata.name} in ${object.metadata.namespace}`];
   },
 };
 

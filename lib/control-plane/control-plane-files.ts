@@ -1,8 +1,8 @@
-import { PlatformModel } from '../model/platform-model';
+import { findKeyMaterial } from '../manifest/key-material';
 import { JsonValue, toYaml } from '../manifest/yaml-emitter';
+import { PlatformModel } from '../model/platform-model';
 import { auditPolicy } from './audit-policy';
 import { encryptionConfiguration } from './encryption-config';
-import { findKeyMaterial } from '../manifest/key-material';
 
 const header = (flag: string): string =>
   `# kube-apiserver ${flag}=<this file>\n# API server configuration, not a cluster object: never packaged, never applied with kubectl.\n`;
@@ -14,7 +14,10 @@ const header = (flag: string): string =>
 export function controlPlaneFiles(model: PlatformModel): Map<string, string> {
   const files = new Map<string, string>([
     ['audit-policy.yaml', header('--audit-policy-file') + toYaml(auditPolicy() as JsonValue)],
-    ['encryption-config.yaml', header('--encryption-provider-config') + toYaml(encryptionConfiguration(model.environment, model.controlPlane.encryption) as JsonValue)],
+    [
+      'encryption-config.yaml',
+      header('--encryption-provider-config') + toYaml(encryptionConfiguration(model.environment, model.controlPlane.encryption) as JsonValue),
+    ],
   ]);
   for (const [name, text] of files) {
     const found = findKeyMaterial(text);

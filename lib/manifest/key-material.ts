@@ -56,7 +56,9 @@ export function findKeyMaterialInValue(value: unknown, at = ''): string[] {
       const suspect = suspectString(v);
       if (suspect && PEM_PRIVATE_KEY.test(v)) found.push(`${where() || '/'}: a PEM private key`);
       else if (suspect && AES_KEY.test(v)) found.push(`${where() || '/'}: a base64 string of an AES key's length`);
-      else if (provider && keys[keys.length - 1] === 'secret' && !PLACEHOLDER.test(v)) found.push(`${where()}: ${provider} key material is not a \${VARIABLE} placeholder`);
+      else if (provider && keys[keys.length - 1] === 'secret' && !PLACEHOLDER.test(v)) {
+        found.push(`${where()}: ${provider} key material is not a \${VARIABLE} placeholder`);
+      }
       return;
     }
     if (typeof v !== 'object' || v === null) return;

@@ -67,7 +67,12 @@ export function gatekeeperWorkloadKinds(): { apiGroups: string[]; kinds: string[
 
 /** ValidatingAdmissionPolicy `matchConstraints.resourceRules` for creating and updating workloads. */
 export function admissionWorkloadRules(): { apiGroups: string[]; apiVersions: string[]; operations: string[]; resources: string[] }[] {
-  return groupsOf((k) => k.resource).map(({ group, items }) => ({ apiGroups: [group], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: items }));
+  return groupsOf((k) => k.resource).map(({ group, items }) => ({
+    apiGroups: [group],
+    apiVersions: ['v1'],
+    operations: ['CREATE', 'UPDATE'],
+    resources: items,
+  }));
 }
 
 const TEMPLATE_KINDS = WORKLOAD_KINDS.filter((k) => k.podSpecPath === 'spec.template.spec').map((k) => k.kind);
@@ -114,7 +119,8 @@ subject = sprintf("%v %v", [obj.kind, obj.metadata.name])`;
 export const CEL_POD_SPEC_VARIABLES: readonly { readonly name: string; readonly expression: string }[] = [
   {
     name: 'podSpec',
-    expression: "object.kind == 'Pod' ? object.spec : (object.kind == 'CronJob' ? object.spec.jobTemplate.spec.template.spec : object.spec.template.spec)",
+    expression: "object.kind == 'Pod' ? object.spec : "
+      + "(object.kind == 'CronJob' ? object.spec.jobTemplate.spec.template.spec : object.spec.template.spec)",
   },
   {
     name: 'containers',

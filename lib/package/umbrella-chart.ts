@@ -2,10 +2,10 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { yamlLibrary } from '../util/fast-yaml';
 import { OutputFile, outputFiles } from '../manifest/manifest-reader';
-import { byCodePoint } from '../util/order';
 import { JsonValue, toYaml } from '../manifest/yaml-emitter';
+import { yamlLibrary } from '../util/fast-yaml';
+import { byCodePoint } from '../util/order';
 
 export interface PackageOptions {
   /** The synthesized output root (`dist`). */

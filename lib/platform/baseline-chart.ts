@@ -1,7 +1,7 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { PlatformModel } from '../model/platform-model';
 import { standardLabels } from '../manifest/labels';
+import { PlatformModel } from '../model/platform-model';
 import { BASELINE_NAME, NamespaceBaseline } from './namespace-baseline';
 import { PriorityClasses } from './priority-classes';
 

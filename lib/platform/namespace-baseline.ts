@@ -1,8 +1,8 @@
 import { ApiObjectMetadata } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { MeshNamespacePolicy } from '../security/mesh-namespace-policy';
 import { standardLabels } from '../manifest/labels';
+import { MeshNamespacePolicy } from '../security/mesh-namespace-policy';
 
 export interface NamespaceBaselineProps {
   /** Names the objects (`<name>-quota`, …) and the `app.kubernetes.io/name` label. @default 'baseline' */
@@ -112,7 +112,10 @@ export class NamespaceBaseline extends Construct {
           podSelector: {},
           policyTypes: ['Egress'],
           egress: [{
-            to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': namespace } }, podSelector: { matchLabels: { ...podLabels } } }],
+            to: [{
+              namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': namespace } },
+              podSelector: { matchLabels: { ...podLabels } },
+            }],
             ports,
           }],
         },
@@ -123,7 +126,9 @@ export class NamespaceBaseline extends Construct {
     ]));
 
     if (props.mesh) {
-      allowEgressTo('allow-mesh', props.mesh.namespace, props.mesh.controlPlaneLabels, [{ protocol: 'TCP', port: k8s.IntOrString.fromNumber(ISTIOD_XDS_PORT) }]);
+      allowEgressTo('allow-mesh', props.mesh.namespace, props.mesh.controlPlaneLabels, [
+        { protocol: 'TCP', port: k8s.IntOrString.fromNumber(ISTIOD_XDS_PORT) },
+      ]);
       new MeshNamespacePolicy(this, 'mesh-policy', { namespace: props.namespace, name, labels, meshNamespace: props.mesh.namespace });
     }
   }

@@ -15,8 +15,16 @@ export interface TenantNamespaceProps extends Omit<NamespaceBaselineProps, 'name
  * pods, change RBAC or network policy, or touch any other namespace (the binding is namespaced).
  */
 export const TENANT_DEVELOPER_RULES: readonly k8s.PolicyRule[] = [
-  { apiGroups: ['apps'], resources: ['deployments', 'statefulsets', 'replicasets'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'] },
-  { apiGroups: [''], resources: ['services', 'configmaps', 'persistentvolumeclaims', 'serviceaccounts'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'] },
+  {
+    apiGroups: ['apps'],
+    resources: ['deployments', 'statefulsets', 'replicasets'],
+    verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'],
+  },
+  {
+    apiGroups: [''],
+    resources: ['services', 'configmaps', 'persistentvolumeclaims', 'serviceaccounts'],
+    verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'],
+  },
   { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch', 'delete'] },
   { apiGroups: [''], resources: ['pods/log', 'events'], verbs: ['get', 'list', 'watch'] },
   { apiGroups: ['batch'], resources: ['jobs', 'cronjobs'], verbs: ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'] },

@@ -1,7 +1,7 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { PlatformModel } from '../model/platform-model';
 import { standardLabels } from '../manifest/labels';
+import { PlatformModel } from '../model/platform-model';
 import { AdmissionPolicy } from './admission-policy';
 import { ALL_POLICIES } from './rules';
 
@@ -15,7 +15,12 @@ export const ADMISSION_POLICY_NAME = 'admission-policy';
 export class AdmissionPolicyChart extends Chart {
   constructor(scope: Construct, model: PlatformModel) {
     super(scope, ADMISSION_POLICY_NAME, { disableResourceNameHashes: true });
-    const labels = standardLabels({ name: ADMISSION_POLICY_NAME, environment: model.environment, component: 'policy', version: model.platformVersion });
+    const labels = standardLabels({
+      name: ADMISSION_POLICY_NAME,
+      environment: model.environment,
+      component: 'policy',
+      version: model.platformVersion,
+    });
     for (const rule of ALL_POLICIES.filter((p) => p.admission)) {
       new AdmissionPolicy(this, rule.id, rule, {
         environment: model.environment,

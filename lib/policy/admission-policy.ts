@@ -1,11 +1,11 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { EnforcementAction } from '../config/overlay-schema';
+import { admissionWorkloadRules, CEL_POD_SPEC_VARIABLES, gatekeeperWorkloadKinds } from '../manifest/workload-kinds';
 import { GATEKEEPER_TARGET } from './constraint-template';
 import { pascalCase, policyObjectName } from './names';
 import { CelValidation, CelVariable, JsonObject, PolicyDefinition } from './policy-definition';
 import { PolicyScope, namespaceSelector } from './policy-scope';
-import { admissionWorkloadRules, CEL_POD_SPEC_VARIABLES, gatekeeperWorkloadKinds } from '../manifest/workload-kinds';
 
 /** ValidatingAdmissionPolicy is GA from Kubernetes 1.30 (v1beta1 is off by default before and removed by 1.34). */
 export const ADMISSION_API_VERSION = 'admissionregistration.k8s.io/v1';
@@ -27,7 +27,10 @@ export interface AdmissionPolicyOptions {
 }
 
 /** `spec.variables` and `spec.validations` of a rule's admission twin; undefined when it has none. */
-export function admissionRules(policy: PolicyDefinition, parameters?: JsonObject): { variables: CelVariable[]; validations: CelValidation[] } | undefined {
+export function admissionRules(
+  policy: PolicyDefinition,
+  parameters?: JsonObject,
+): { variables: CelVariable[]; validations: CelValidation[] } | undefined {
   if (!policy.admission) return undefined;
   return {
     variables: [...CEL_POD_SPEC_VARIABLES, ...(policy.admission.variables?.(parameters) ?? [])].map((v) => ({ ...v })),
@@ -42,7 +45,11 @@ export function admissionPolicyManifest(policy: PolicyDefinition, options: Admis
   return {
     apiVersion: ADMISSION_API_VERSION,
     kind: 'ValidatingAdmissionPolicy',
-    metadata: { name: policyObjectName(policy.id, options.environment), labels: { ...options.labels }, annotations: { description: policy.description } },
+    metadata: {
+      name: policyObjectName(policy.id, options.environment),
+      labels: { ...options.labels },
+      annotations: { description: policy.description },
+    },
     spec: {
       failurePolicy: 'Fail',
       matchConstraints: { resourceRules: admissionWorkloadRules() },
@@ -53,7 +60,12 @@ export function admissionPolicyManifest(policy: PolicyDefinition, options: Admis
 }
 
 /** Binds the twin to the guarded namespaces with the environment's enforcement action. */
-export function admissionBindingManifest(policy: PolicyDefinition, scope: PolicyScope, action: EnforcementAction, options: AdmissionPolicyOptions = {}): JsonObject {
+export function admissionBindingManifest(
+  policy: PolicyDefinition,
+  scope: PolicyScope,
+  action: EnforcementAction,
+  options: AdmissionPolicyOptions = {},
+): JsonObject {
   const name = policyObjectName(policy.id, options.environment);
   return {
     apiVersion: ADMISSION_API_VERSION,
@@ -81,7 +93,10 @@ export function celTemplateManifest(vap: JsonObject): JsonObject {
     metadata: { name: kind.toLowerCase() },
     spec: {
       crd: { spec: { names: { kind } } },
-      targets: [{ target: GATEKEEPER_TARGET, code: [{ engine: 'K8sNativeValidation', source: { variables: spec.variables, validations: spec.validations } }] }],
+      targets: [{
+        target: GATEKEEPER_TARGET,
+        code: [{ engine: 'K8sNativeValidation', source: { variables: spec.variables, validations: spec.validations } }],
+      }],
     },
   };
 }
@@ -97,9 +112,16 @@ export function celConstraintManifest(template: JsonObject): JsonObject {
   };
 }
 
+export interface AdmissionPolicyProps extends AdmissionPolicyOptions {
+  /** The namespaces the binding guards. */
+  readonly scope: PolicyScope;
+  /** The environment's enforcement action, as the binding's validation actions. */
+  readonly enforcementAction: EnforcementAction;
+}
+
 /** The admission twin of one rule in a cluster: policy and binding. */
 export class AdmissionPolicy extends Construct {
-  constructor(scope: Construct, id: string, policy: PolicyDefinition, props: AdmissionPolicyOptions & { readonly scope: PolicyScope; readonly enforcementAction: EnforcementAction }) {
+  constructor(scope: Construct, id: string, policy: PolicyDefinition, props: AdmissionPolicyProps) {
     super(scope, id);
     for (const [childId, manifest] of [
       ['policy', admissionPolicyManifest(policy, props)],

@@ -1,9 +1,9 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ConstraintTemplate, ConstraintTemplateProps } from '../../imports/templates.gatekeeper.sh';
+import { gatekeeperWorkloadKinds, REGO_POD_SPEC } from '../manifest/workload-kinds';
 import { templateKind, templateName } from './names';
 import { JsonObject, PolicyDefinition } from './policy-definition';
-import { gatekeeperWorkloadKinds, REGO_POD_SPEC } from '../manifest/workload-kinds';
 
 export const GATEKEEPER_TARGET = 'admission.k8s.gatekeeper.sh';
 export const CONSTRAINTS_API_VERSION = 'constraints.gatekeeper.sh/v1beta1';

@@ -1,7 +1,7 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { PlatformModel } from '../model/platform-model';
 import { standardLabels } from '../manifest/labels';
+import { PlatformModel } from '../model/platform-model';
 import { FalcoRulesConfigMap } from './falco-rules';
 
 export const FALCO_NAME = 'falco';

@@ -9,18 +9,41 @@ import { readYamlDocuments } from '../util/fast-yaml';
  * Returns one message per problem; empty when the file is sound.
  */
 
-export const FALCO_PRIORITY_NAMES: readonly string[] = ['EMERGENCY', 'ALERT', 'CRITICAL', 'ERROR', 'WARNING', 'NOTICE', 'INFORMATIONAL', 'INFO', 'DEBUG'];
+export const FALCO_PRIORITY_NAMES: readonly string[] = [
+  'EMERGENCY',
+  'ALERT',
+  'CRITICAL',
+  'ERROR',
+  'WARNING',
+  'NOTICE',
+  'INFORMATIONAL',
+  'INFO',
+  'DEBUG',
+];
 
 const KEYS: Readonly<Record<string, { required: readonly string[]; optional: readonly string[] }>> = {
   list: { required: ['list', 'items'], optional: ['append', 'override'] },
   macro: { required: ['macro', 'condition'], optional: ['append', 'override'] },
   rule: {
     required: ['rule', 'desc', 'condition', 'output', 'priority'],
-    optional: ['tags', 'enabled', 'exceptions', 'source', 'append', 'override', 'warn_evttypes', 'skip-if-unknown-filter', 'required_plugin_versions'],
+    optional: [
+      'tags',
+      'enabled',
+      'exceptions',
+      'source',
+      'append',
+      'override',
+      'warn_evttypes',
+      'skip-if-unknown-filter',
+      'required_plugin_versions',
+    ],
   },
 };
 
-const COMPARISON = new Set(['=', '==', '!=', '<', '<=', '>', '>=', 'contains', 'icontains', 'bcontains', 'startswith', 'bstartswith', 'endswith', 'glob', 'iglob', 'regex']);
+const COMPARISON = new Set([
+  '=', '==', '!=', '<', '<=', '>', '>=',
+  'contains', 'icontains', 'bcontains', 'startswith', 'bstartswith', 'endswith', 'glob', 'iglob', 'regex',
+]);
 const SET_OPERATORS = new Set(['in', 'intersects', 'pmatch']);
 const FIELD = /^[a-z0-9_]+(\.[a-z0-9_]+)+(\[[^\]\s]+\])?$/;
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -196,7 +219,9 @@ export function lintFalcoRules(text: string): string[] {
     if (defined[type].has(name)) problems.push(`${label}: defined twice`);
     if (type !== 'rule' && !NAME.test(name)) problems.push(`${label}: a ${type} name is letters, digits and _`);
     if (type === 'list') {
-      if (!Array.isArray(o.items) || !o.items.every((x) => typeof x === 'string' || typeof x === 'number')) problems.push(`${label}: items must be a list of strings`);
+      if (!Array.isArray(o.items) || !o.items.every((x) => typeof x === 'string' || typeof x === 'number')) {
+        problems.push(`${label}: items must be a list of strings`);
+      }
     } else {
       if (typeof o.condition === 'string') {
         const r = checkCondition(o.condition, { macros: defined.macro, lists: defined.list });
@@ -208,9 +233,13 @@ export function lintFalcoRules(text: string): string[] {
       }
     }
     if (type === 'rule') {
-      if (typeof o.priority !== 'string' || !FALCO_PRIORITY_NAMES.includes(o.priority.toUpperCase())) problems.push(`${label}: priority ${JSON.stringify(o.priority)} is not one of ${FALCO_PRIORITY_NAMES.join(', ')}`);
+      if (typeof o.priority !== 'string' || !FALCO_PRIORITY_NAMES.includes(o.priority.toUpperCase())) {
+        problems.push(`${label}: priority ${JSON.stringify(o.priority)} is not one of ${FALCO_PRIORITY_NAMES.join(', ')}`);
+      }
       if (typeof o.output === 'string' && !/%[a-z0-9_]+\.[a-z0-9_.]+/.test(o.output)) problems.push(`${label}: output names no %field`);
-      if (o.tags !== undefined && (!Array.isArray(o.tags) || !o.tags.every((x) => typeof x === 'string'))) problems.push(`${label}: tags must be a list of strings`);
+      if (o.tags !== undefined && (!Array.isArray(o.tags) || !o.tags.every((x) => typeof x === 'string'))) {
+        problems.push(`${label}: tags must be a list of strings`);
+      }
     }
     defined[type].add(name);
   });

@@ -1,8 +1,8 @@
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { environmentName } from '../manifest/names';
 import { toYaml } from '../manifest/yaml-emitter';
 import { lintFalcoRules } from './falco-lint';
-import { environmentName } from '../manifest/names';
 
 /**
  * Platform-specific Falco rules: runtime detection of what admission cannot prevent. The file is
@@ -60,10 +60,14 @@ export function falcoRules(props: FalcoRulesProps): FalcoItem[] {
     { list: `${p}_shell_binaries`, items: SHELLS },
     { macro: `${p}_workload`, condition: `(container.id != host and k8s.ns.name in (${p}_namespaces))` },
     { macro: `${p}_spawned_process`, condition: '(evt.type in (execve, execveat) and evt.dir = <)' },
-    { macro: `${p}_open_write`, condition: "(evt.type in (open, openat, openat2) and evt.is_open_write = true and fd.typechar = 'f' and fd.num >= 0)" },
+    {
+      macro: `${p}_open_write`,
+      condition: "(evt.type in (open, openat, openat2) and evt.is_open_write = true and fd.typechar = 'f' and fd.num >= 0)",
+    },
     {
       rule: `Bulwark ${props.environment}: shell in a container`,
-      desc: 'A shell started in a container of the platform. Its images run one binary and need no shell: this is an interactive session (kubectl exec) or code execution by an attacker.',
+      desc: 'A shell started in a container of the platform. Its images run one binary and need no shell: '
+        + 'this is an interactive session (kubectl exec) or code execution by an attacker.',
       condition: `${p}_spawned_process and ${p}_workload and proc.name in (${p}_shell_binaries)`,
       output: `Shell started in a Bulwark container (shell=%proc.name parent=%proc.pname cmdline=%proc.cmdline user=%user.name ${CONTEXT})`,
       priority: 'WARNING',
@@ -71,7 +75,8 @@ export function falcoRules(props: FalcoRulesProps): FalcoItem[] {
     },
     {
       rule: `Bulwark ${props.environment}: write below /etc`,
-      desc: 'A file below /etc was opened for writing in a container of the platform. Root filesystems are read-only, so this means a writable mount or a policy bypass is being used to change configuration.',
+      desc: 'A file below /etc was opened for writing in a container of the platform. Root filesystems are read-only, '
+        + 'so this means a writable mount or a policy bypass is being used to change configuration.',
       condition: `${p}_open_write and ${p}_workload and fd.name startswith /etc/`,
       output: `File below /etc opened for writing in a Bulwark container (file=%fd.name command=%proc.cmdline user=%user.name ${CONTEXT})`,
       priority: 'ERROR',
@@ -83,7 +88,8 @@ export function falcoRules(props: FalcoRulesProps): FalcoItem[] {
       { list: `${p}_private_networks`, items: PRIVATE_NETWORKS.map((n) => `"${n}"`) },
       {
         macro: `${p}_outbound`,
-        condition: '(evt.type = connect and evt.dir = < and (fd.typechar = 4 or fd.typechar = 6) and fd.ip != "0.0.0.0" and not fd.snet in ("127.0.0.0/8") and (evt.rawres >= 0 or evt.res = EINPROGRESS))',
+        condition: '(evt.type = connect and evt.dir = < and (fd.typechar = 4 or fd.typechar = 6) and fd.ip != "0.0.0.0" '
+          + 'and not fd.snet in ("127.0.0.0/8") and (evt.rawres >= 0 or evt.res = EINPROGRESS))',
       },
     );
   }
@@ -100,9 +106,13 @@ export function falcoRules(props: FalcoRulesProps): FalcoItem[] {
     }
     items.push({
       rule: `Bulwark ${props.environment}: unexpected outbound connection from the AI agent (${agent.name})`,
-      desc: `The AI agent component ${agent.name} connected outside the cluster (or to the cloud metadata service) to a destination its overlay does not declare in dependsOn. An agent steered by a prompt injection exfiltrates through exactly such a connection.`,
-      condition: `${p}_outbound and ${p}_workload and k8s.pod.label[app.kubernetes.io/name] = "${agent.name}" and container.name = "${agent.name}" and ${exceptions.join(' and ')}`,
-      output: `Unexpected outbound connection from the AI agent ${agent.name} (connection=%fd.name destination=%fd.sip.name command=%proc.cmdline ${CONTEXT})`,
+      desc: `The AI agent component ${agent.name} connected outside the cluster (or to the cloud metadata service) `
+        + 'to a destination its overlay does not declare in dependsOn. '
+        + 'An agent steered by a prompt injection exfiltrates through exactly such a connection.',
+      condition: `${p}_outbound and ${p}_workload and k8s.pod.label[app.kubernetes.io/name] = "${agent.name}" `
+        + `and container.name = "${agent.name}" and ${exceptions.join(' and ')}`,
+      output: `Unexpected outbound connection from the AI agent ${agent.name} `
+        + `(connection=%fd.name destination=%fd.sip.name command=%proc.cmdline ${CONTEXT})`,
       priority: 'ERROR',
       tags: ['bulwark', 'network', 'ai-agent', 'mitre_exfiltration'],
     });

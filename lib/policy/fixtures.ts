@@ -1,6 +1,6 @@
+import { WORKLOAD_KINDS } from '../manifest/workload-kinds';
 import { JsonValue } from '../manifest/yaml-emitter';
 import { JsonObject } from './policy-definition';
-import { WORKLOAD_KINDS } from '../manifest/workload-kinds';
 
 /**
  * Test objects for the policy suites: a workload that meets every rule, and small edits of it.
@@ -49,6 +49,16 @@ export function securityContext(changes: Readonly<Record<string, JsonValue | und
     else out[k] = v;
   }
   return out;
+}
+
+/** A workload of `kind` whose one container is `compliantContainer('app', overrides)`. */
+export function withContainer(overrides: Container, kind = 'Deployment'): JsonObject {
+  return workload({ kind, podSpec: compliantPodSpec({ containers: [compliantContainer('app', overrides)] }) });
+}
+
+/** A workload of `kind` with `compliantContainer('init', overrides)` as its init container. */
+export function withInitContainer(overrides: Container, kind = 'Deployment'): JsonObject {
+  return workload({ kind, podSpec: compliantPodSpec({ initContainers: [compliantContainer('init', overrides)] }) });
 }
 
 export interface WorkloadOptions {

@@ -1,7 +1,7 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { PlatformModel } from '../model/platform-model';
 import { standardLabels } from '../manifest/labels';
+import { PlatformModel } from '../model/platform-model';
 import { PolicyConstraint } from './constraint-template';
 import { WorkloadMutators } from './mutators';
 import { gatekeeperNamespaces } from './policy-scope';

@@ -1,7 +1,7 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { PlatformModel } from '../model/platform-model';
 import { standardLabels } from '../manifest/labels';
+import { PlatformModel } from '../model/platform-model';
 import { PolicyTemplate } from './constraint-template';
 import { ALL_POLICIES } from './rules';
 
@@ -15,7 +15,12 @@ export const GATEKEEPER_TEMPLATES_NAME = 'gatekeeper-templates';
 export class GatekeeperTemplatesChart extends Chart {
   constructor(scope: Construct, model: PlatformModel) {
     super(scope, GATEKEEPER_TEMPLATES_NAME, { disableResourceNameHashes: true });
-    const labels = standardLabels({ name: GATEKEEPER_TEMPLATES_NAME, environment: model.environment, component: 'policy', version: model.platformVersion });
+    const labels = standardLabels({
+      name: GATEKEEPER_TEMPLATES_NAME,
+      environment: model.environment,
+      component: 'policy',
+      version: model.platformVersion,
+    });
     for (const policy of ALL_POLICIES) new PolicyTemplate(this, policy.id, policy, { environment: model.environment, labels });
   }
 }

@@ -1,7 +1,7 @@
+import { ConstraintTemplate } from '../../imports/templates.gatekeeper.sh';
 import { JsonValue, toYaml } from '../manifest/yaml-emitter';
 import { admissionPolicyManifest, celConstraintManifest, celTemplateManifest } from './admission-policy';
 import { constraintManifest, constraintTemplateProps } from './constraint-template';
-import { ConstraintTemplate } from '../../imports/templates.gatekeeper.sh';
 import { PolicyDefinition } from './policy-definition';
 
 /**
@@ -53,7 +53,11 @@ export function gatorSuites(policies: readonly PolicyDefinition[]): { files: Map
         name: policy.id,
         template: 'template.yaml',
         constraint: 'constraint.yaml',
-        cases: caseFiles.map(({ c, file }) => ({ name: c.name, object: file, assertions: [{ violations: c.violations === 0 ? 'no' : c.violations }] })),
+        cases: caseFiles.map(({ c, file }) => ({
+          name: c.name,
+          object: file,
+          assertions: [{ violations: c.violations === 0 ? 'no' : c.violations }],
+        })),
       },
       ...invalid,
     ]));

@@ -1,9 +1,15 @@
 import { Construct } from 'constructs';
-import { Assign, AssignMetadata, AssignMetadataProps, AssignProps, AssignSpecParametersPathTestsCondition } from '../../imports/mutations.gatekeeper.sh';
+import {
+  Assign,
+  AssignMetadata,
+  AssignMetadataProps,
+  AssignProps,
+  AssignSpecParametersPathTestsCondition,
+} from '../../imports/mutations.gatekeeper.sh';
 import { PART_OF } from '../manifest/labels';
+import { WORKLOAD_KINDS, WorkloadKind } from '../manifest/workload-kinds';
 import { policyObjectName } from './names';
 import { gatekeeperNamespaces, PolicyScope } from './policy-scope';
-import { WORKLOAD_KINDS, WorkloadKind } from '../manifest/workload-kinds';
 
 /**
  * Gatekeeper mutators that bring workloads created outside this repository (a tenant's
@@ -31,7 +37,13 @@ interface ContextDefault {
 }
 
 export const SECURITY_CONTEXT_DEFAULTS: readonly ContextDefault[] = [
-  { purpose: 'allow-privilege-escalation', level: 'container', field: 'allowPrivilegeEscalation', unlessSet: 'allowPrivilegeEscalation', value: false },
+  {
+    purpose: 'allow-privilege-escalation',
+    level: 'container',
+    field: 'allowPrivilegeEscalation',
+    unlessSet: 'allowPrivilegeEscalation',
+    value: false,
+  },
   { purpose: 'drop-capabilities', level: 'container', field: 'capabilities.drop', unlessSet: 'capabilities.drop', value: ['ALL'] },
   { purpose: 'run-as-non-root', level: 'pod', field: 'runAsNonRoot', unlessSet: 'runAsNonRoot', value: true },
   { purpose: 'seccomp-profile', level: 'pod', field: 'seccompProfile.type', unlessSet: 'seccompProfile', value: 'RuntimeDefault' },

@@ -1,5 +1,5 @@
-import { PolicyDefinition } from './policy-definition';
 import { environmentName } from '../manifest/names';
+import { PolicyDefinition } from './policy-definition';
 
 /**
  * Names of the cluster-scoped policy objects. Every name carries the environment: two

@@ -1,5 +1,5 @@
-import { PolicyModel } from '../model/platform-model';
 import { JsonValue } from '../manifest/yaml-emitter';
+import { PolicyModel } from '../model/platform-model';
 
 export type JsonObject = { readonly [key: string]: JsonValue };
 

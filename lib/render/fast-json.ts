@@ -99,7 +99,8 @@ function metadataJson(self: ApiObjectInternals, owner: ApiObject): unknown {
   }, METADATA, owner);
 }
 
-const failed = (owner: ApiObject, e: unknown): Error => new Error(`Failed serializing construct at path '${owner.node.path}' with name '${owner.name}': ${e}`);
+const failed = (owner: ApiObject, e: unknown): Error =>
+  new Error(`Failed serializing construct at path '${owner.node.path}' with name '${owner.name}': ${e}`);
 
 function fastToJson(this: ApiObject): unknown {
   const self = this as unknown as ApiObjectInternals;
@@ -181,7 +182,12 @@ export function l1ShapeOf(o: ApiObject): ClassShape | undefined {
   return l1Classes().get(Object.getPrototypeOf(o)?.constructor);
 }
 
-const isPlainRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v) && (v as object).constructor === Object && typeof (v as { resolve?: unknown }).resolve !== 'function';
+const isPlainRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object'
+    && v !== null
+    && !Array.isArray(v)
+    && (v as object).constructor === Object
+    && typeof (v as { resolve?: unknown }).resolve !== 'function';
 
 /** One field of a converter, from the field's unresolved value. */
 function field(f: FieldShape, raw: unknown, owner: ApiObject): unknown {

@@ -1,6 +1,11 @@
-import { Construct } from 'constructs';
-import { Certificate, CertificateSpecPrivateKeyAlgorithm, CertificateSpecPrivateKeyRotationPolicy, ClusterIssuer } from '../../imports/cert-manager.io';
 import { k8s } from 'cdk8s-plus-28';
+import { Construct } from 'constructs';
+import {
+  Certificate,
+  CertificateSpecPrivateKeyAlgorithm,
+  CertificateSpecPrivateKeyRotationPolicy,
+  ClusterIssuer,
+} from '../../imports/cert-manager.io';
 
 export type IssuerKind = 'self-signed' | 'acme' | 'vault';
 
@@ -13,6 +18,16 @@ export interface CertificateIssuerProps {
   readonly clusterResourceNamespace?: string;
   readonly acme?: { readonly server: string; readonly email: string };
   readonly vault?: { readonly server: string; readonly path: string; readonly role: string };
+}
+
+/** A certificate `CertificateIssuer.issue` requests. */
+export interface IssueOptions {
+  /** Name of the Certificate and of the Secret it is written to. */
+  readonly name: string;
+  readonly namespace: string;
+  /** The DNS names it is valid for. */
+  readonly hosts: readonly string[];
+  readonly labels: Readonly<Record<string, string>>;
 }
 
 /**
@@ -67,7 +82,12 @@ export class CertificateIssuer extends Construct {
         new k8s.KubeServiceAccount(this, 'vault-sa', { metadata: { name: sa, namespace: ns, labels }, automountServiceAccountToken: false });
         // cert-manager requests short-lived tokens of this account to log in to Vault; nothing else may.
         new k8s.KubeRole(this, 'token-role', {
-          metadata: { name: sa, namespace: ns, labels, annotations: { 'bulwark.dev/grants': `create serviceaccounts/token/${sa}: cert-manager logs in to Vault PKI with it` } },
+          metadata: {
+            name: sa,
+            namespace: ns,
+            labels,
+            annotations: { 'bulwark.dev/grants': `create serviceaccounts/token/${sa}: cert-manager logs in to Vault PKI with it` },
+          },
           rules: [{ apiGroups: [''], resources: ['serviceaccounts/token'], resourceNames: [sa], verbs: ['create'] }],
         });
         new k8s.KubeRoleBinding(this, 'token-binding', {
@@ -91,7 +111,7 @@ export class CertificateIssuer extends Construct {
   }
 
   /** Issues a certificate for `hosts` into `secretName` in `namespace`. */
-  public issue(id: string, props: { readonly name: string; readonly namespace: string; readonly hosts: readonly string[]; readonly labels: Readonly<Record<string, string>> }): void {
+  public issue(id: string, props: IssueOptions): void {
     new Certificate(this, id, {
       metadata: { name: props.name, namespace: props.namespace, labels: { ...props.labels } },
       spec: {
@@ -99,7 +119,11 @@ export class CertificateIssuer extends Construct {
         dnsNames: [...props.hosts],
         duration: '2160h',
         renewBefore: '360h',
-        privateKey: { algorithm: CertificateSpecPrivateKeyAlgorithm.ECDSA, size: 256, rotationPolicy: CertificateSpecPrivateKeyRotationPolicy.ALWAYS },
+        privateKey: {
+          algorithm: CertificateSpecPrivateKeyAlgorithm.ECDSA,
+          size: 256,
+          rotationPolicy: CertificateSpecPrivateKeyRotationPolicy.ALWAYS,
+        },
         issuerRef: { kind: 'ClusterIssuer', name: this.issuerName, group: 'cert-manager.io' },
       },
     });

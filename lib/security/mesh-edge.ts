@@ -1,5 +1,12 @@
 import { Construct } from 'constructs';
-import { Gateway, GatewaySpecServersTlsMode, ServiceEntry, ServiceEntrySpecLocation, ServiceEntrySpecResolution, VirtualService } from '../../imports/networking.istio.io';
+import {
+  Gateway,
+  GatewaySpecServersTlsMode,
+  ServiceEntry,
+  ServiceEntrySpecLocation,
+  ServiceEntrySpecResolution,
+  VirtualService,
+} from '../../imports/networking.istio.io';
 
 /** A host published through the ingress gateway, with the TLS secret serving it. */
 export interface PublishedHost {
@@ -80,8 +87,14 @@ export class MeshEdge extends Construct {
             hosts: [host],
             gateways: ['mesh', EGRESS_GATEWAY_NAME],
             tls: [
-              { match: [{ gateways: ['mesh'], port: 443, sniHosts: [host] }], route: [{ destination: { host: gatewayHost, port: { number: 443 } } }] },
-              { match: [{ gateways: [EGRESS_GATEWAY_NAME], port: 443, sniHosts: [host] }], route: [{ destination: { host, port: { number: 443 } } }] },
+              {
+                match: [{ gateways: ['mesh'], port: 443, sniHosts: [host] }],
+                route: [{ destination: { host: gatewayHost, port: { number: 443 } } }],
+              },
+              {
+                match: [{ gateways: [EGRESS_GATEWAY_NAME], port: 443, sniHosts: [host] }],
+                route: [{ destination: { host, port: { number: 443 } } }],
+              },
             ],
           },
         });

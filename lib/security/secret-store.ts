@@ -1,7 +1,7 @@
 import { Construct } from 'constructs';
-import { sortedEntries } from '../util/order';
 import { ClusterSecretStore, ClusterSecretStoreSpecProvider, ClusterSecretStoreSpecProviderVaultVersion } from '../../imports/external-secrets.io';
 import { environmentPrefix } from '../manifest/names';
+import { sortedEntries } from '../util/order';
 
 /** The environment's ClusterSecretStore (cluster-scoped, so named per environment). */
 export function secretStoreName(environment: string): string {

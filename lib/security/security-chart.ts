@@ -1,11 +1,11 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { PlatformModel } from '../model/platform-model';
 import { standardLabels } from '../manifest/labels';
+import { environmentName, environmentPrefix } from '../manifest/names';
+import { PlatformModel } from '../model/platform-model';
 import { CertificateIssuer } from './certificate-issuer';
 import { MeshEdge } from './mesh-edge';
 import { PlatformSecretStore, secretStoreName } from './secret-store';
-import { environmentName, environmentPrefix } from '../manifest/names';
 
 export const SECURITY_NAME = 'security';
 
@@ -26,7 +26,11 @@ export class SecurityChart extends Chart {
       labels,
       provider: model.secretStore.provider,
       vault: model.secretStore.vault,
-      secrets: model.components.flatMap((c) => c.secrets.map((s) => ({ remoteKey: s.remoteKey, properties: Object.values(s.env), owner: `${c.name}-${s.name}` }))),
+      secrets: model.components.flatMap((c) => c.secrets.map((s) => ({
+        remoteKey: s.remoteKey,
+        properties: Object.values(s.env),
+        owner: `${c.name}-${s.name}`,
+      }))),
     });
 
     const issuer = new CertificateIssuer(this, 'issuer', {

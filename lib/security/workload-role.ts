@@ -16,6 +16,9 @@ export interface PermissionGrant {
   readonly reason?: string;
 }
 
+/** A read-only grant: `WorkloadRole.grantRead` picks the verbs. */
+export type ReadGrantOptions = Omit<PermissionGrant, 'resources' | 'verbs'>;
+
 export interface WorkloadRoleProps {
   /** Name of the Role and RoleBinding (the component's name). */
   readonly name: string;
@@ -52,7 +55,7 @@ export class WorkloadRole extends Construct {
   }
 
   /** Read-only access (get, or get/list/watch when not limited to named objects). */
-  public grantRead(resources: readonly string[], options: { apiGroups?: readonly string[]; resourceNames?: readonly string[]; reason?: string } = {}): void {
+  public grantRead(resources: readonly string[], options: ReadGrantOptions = {}): void {
     this.grant({ ...options, resources, verbs: options.resourceNames ? ['get'] : READ_VERBS });
   }
 
@@ -83,7 +86,12 @@ function validateGrant(owner: string, g: PermissionGrant): void {
   const fail = (what: string, received: unknown, allowed: string): never => {
     throw new Error(`workload-role "${owner}": invalid ${what}: received ${JSON.stringify(received)}; allowed: ${allowed}`);
   };
-  const lists: [string, readonly string[] | undefined][] = [['apiGroups', g.apiGroups], ['resources', g.resources], ['verbs', g.verbs], ['resourceNames', g.resourceNames]];
+  const lists: [string, readonly string[] | undefined][] = [
+    ['apiGroups', g.apiGroups],
+    ['resources', g.resources],
+    ['verbs', g.verbs],
+    ['resourceNames', g.resourceNames],
+  ];
   for (const [field, values] of lists) {
     if (values?.some((v) => v.includes('*'))) fail(field, values, 'named values only, never "*"');
   }

@@ -53,7 +53,9 @@ export class WorkloadSecrets extends Construct {
   constructor(scope: Construct, id: string, props: WorkloadSecretsProps) {
     super(scope, id);
     if (props.delivery !== 'external-secrets' && props.secrets.length > 0 && !props.vault) {
-      throw new Error(`workload-secrets "${props.workload}": delivery ${props.delivery} needs a Vault connection; allowed: external-secrets without Vault`);
+      throw new Error(
+        `workload-secrets "${props.workload}": delivery ${props.delivery} needs a Vault connection; allowed: external-secrets without Vault`,
+      );
     }
     switch (props.delivery) {
       case 'external-secrets':
@@ -95,13 +97,17 @@ export class WorkloadSecrets extends Construct {
     for (const s of props.secrets) {
       const className = `${props.workload}-${s.name}`;
       const objects = [...new Set(Object.values(s.env))].sort()
-        .map((property) => `- objectName: "${property}"\n  secretPath: "${vault.kvMount}/data/${s.remoteKey}"\n  secretKey: "${property}"\n`).join('');
+        .map((property) => `- objectName: "${property}"\n  secretPath: "${vault.kvMount}/data/${s.remoteKey}"\n  secretKey: "${property}"\n`)
+        .join('');
       new SecretProviderClass(this, s.name, {
         metadata: { name: className, namespace: props.namespace, labels: { ...props.labels } },
         spec: { provider: 'vault', parameters: { vaultAddress: vault.server, roleName: vault.role, objects } },
       });
       const volume = `secret-${s.name}`;
-      wiring.volumes.push({ name: volume, csi: { driver: 'secrets-store.csi.k8s.io', readOnly: true, volumeAttributes: { secretProviderClass: className } } });
+      wiring.volumes.push({
+        name: volume,
+        csi: { driver: 'secrets-store.csi.k8s.io', readOnly: true, volumeAttributes: { secretProviderClass: className } },
+      });
       wiring.volumeMounts.push({ name: volume, mountPath: `${CSI_ROOT}/${s.name}`, readOnly: true });
       wiring.env.push({ name: `${envName(s.name)}_DIR`, value: `${CSI_ROOT}/${s.name}` });
     }

@@ -35,8 +35,9 @@ export function parsePlainYaml(text: string): { readonly value: unknown } | unde
 
 /**
  * Where a node can start (line start, after `: `, `- `, `[`, `{` or `,`): tags `!`, anchors `&`,
- * aliases `*`; explicit keys `?` at a line start or after `- `; directives `%` at a line start; a flow collection closing right before a `:` (a collection used as a key); a comment glued
- * to a closing quote or bracket (js-yaml accepts it, `yaml` does not); a document marker glued to
+ * aliases `*`; explicit keys `?` at a line start or after `- `; directives `%` at a line start; a
+ * flow collection closing right before a `:` (a collection used as a key); a comment glued to a
+ * closing quote or bracket (js-yaml accepts it, `yaml` does not); a document marker glued to
  * text; nested sequences on one line (`- - a`), where js-yaml misplaces a following entry.
  */
 const EXOTIC = /(?:^[ \t]*|[:-][ \t]+|[[{,][ \t]*)[!&*]|(?:^[ \t]*|-[ \t]+)\?(?:[ \t]|$)|^%|[\]}][ \t]*:(?:[ \t]|$)|["'\]}]#|^(?:---|\.\.\.)[^\s]|^[ \t]*-[ \t]+-(?:[ \t]|$)/m;
@@ -49,9 +50,10 @@ const KEY = /^(?:[A-Za-z0-9_][A-Za-z0-9_./-]*|"[^"\\\n]*"|'[^'\n]*')[ \t]*:(?=[ 
  * takes documents in plain block style, checked line by line: every line is a comment, a
  * `key: value`, a `key:` opening a nested block, a `- value`, `- key: value` or a bare `-`, at an
  * indentation that continues an open block of the same kind (mapping or sequence) exactly, nests
- * under the line above it, or starts a sequence at its key's indentation (`key:` then `- a`); values on one line (quoted scalars closed, flow collections
- * complete and simple); block scalars (`|`, `>`) more indented than their key. Anything else
- * (multi-line flow collections or scalars, odd indents) goes to `yaml`. A false alarm only costs time.
+ * under the line above it, or starts a sequence at its key's indentation (`key:` then `- a`);
+ * values on one line (quoted scalars closed, flow collections complete and simple); block scalars
+ * (`|`, `>`) more indented than their key. Anything else (multi-line flow collections or scalars,
+ * odd indents) goes to `yaml`. A false alarm only costs time.
  */
 function inStrictBlockStyle(text: string): boolean {
   /** Open blocks; `underKey`: a sequence at its key's own indentation (`key:` then `- a`). */

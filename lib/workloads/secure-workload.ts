@@ -4,9 +4,9 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { selectorLabels, standardLabels } from '../manifest/labels';
 import { ExternalEgress, NamespacedPeer, PeerWorkload, WorkloadNetworkPolicy } from '../security/workload-network-policy';
-import { PermissionGrant, WorkloadRole } from '../security/workload-role';
-import { isPinnedImage } from '../util/image';
+import { PermissionGrant, ReadGrantOptions, WorkloadRole } from '../security/workload-role';
 import { PodSecretWiring, WorkloadSecrets, WorkloadSecretsProps } from '../security/workload-secrets';
+import { isPinnedImage } from '../util/image';
 
 /** A peer this workload calls: traffic to it is allowed, and its URL is injected. */
 export type WorkloadDependency = PeerWorkload;
@@ -112,7 +112,10 @@ export class SecureWorkload extends Construct {
         replicas: props.autoscaling ? undefined : replicas,
         revisionHistoryLimit: 5,
         selector: { matchLabels: { ...this.selector } },
-        strategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: k8s.IntOrString.fromNumber(1), maxUnavailable: k8s.IntOrString.fromNumber(0) } },
+        strategy: {
+          type: 'RollingUpdate',
+          rollingUpdate: { maxSurge: k8s.IntOrString.fromNumber(1), maxUnavailable: k8s.IntOrString.fromNumber(0) },
+        },
         template: {
           metadata: {
             labels: { ...this.labels },
@@ -152,7 +155,10 @@ export class SecureWorkload extends Construct {
           scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: props.name },
           minReplicas: props.autoscaling.minReplicas,
           maxReplicas: props.autoscaling.maxReplicas,
-          metrics: [{ type: 'Resource', resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: props.autoscaling.targetCPUUtilization } } }],
+          metrics: [{
+            type: 'Resource',
+            resource: { name: 'cpu', target: { type: 'Utilization', averageUtilization: props.autoscaling.targetCPUUtilization } },
+          }],
         },
       });
     }
@@ -175,7 +181,7 @@ export class SecureWorkload extends Construct {
   }
 
   /** Grants read-only access to `resources` in the namespace. */
-  public grantRead(resources: readonly string[], options: { apiGroups?: readonly string[]; resourceNames?: readonly string[]; reason?: string } = {}): void {
+  public grantRead(resources: readonly string[], options: ReadGrantOptions = {}): void {
     this.role.grantRead(resources, options);
   }
 
@@ -211,8 +217,18 @@ export class SecureWorkload extends Construct {
       priorityClassName: props.priorityClassName,
       // Replicas on distinct nodes (hard) and across zones when the cluster has them (soft).
       topologySpreadConstraints: spreads ? [
-        { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'DoNotSchedule', labelSelector: { matchLabels: { ...this.selector } } },
-        { maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: { ...this.selector } } },
+        {
+          maxSkew: 1,
+          topologyKey: 'kubernetes.io/hostname',
+          whenUnsatisfiable: 'DoNotSchedule',
+          labelSelector: { matchLabels: { ...this.selector } },
+        },
+        {
+          maxSkew: 1,
+          topologyKey: 'topology.kubernetes.io/zone',
+          whenUnsatisfiable: 'ScheduleAnyway',
+          labelSelector: { matchLabels: { ...this.selector } },
+        },
       ] : undefined,
       securityContext: {
         runAsNonRoot: true,
@@ -273,5 +289,7 @@ function validateProps(props: SecureWorkloadProps): void {
   if (scaling && (scaling.minReplicas < 1 || scaling.minReplicas > scaling.maxReplicas)) {
     fail('autoscaling', scaling, '1 <= minReplicas <= maxReplicas');
   }
-  for (const p of props.writablePaths ?? []) if (!p.startsWith('/') || p === '/tmp') fail('writablePaths entry', p, 'an absolute path other than /tmp');
+  for (const p of props.writablePaths ?? []) {
+    if (!p.startsWith('/') || p === '/tmp') fail('writablePaths entry', p, 'an absolute path other than /tmp');
+  }
 }

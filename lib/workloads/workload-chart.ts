@@ -47,7 +47,9 @@ export class WorkloadChart extends Chart {
       dependencies: component.dependsOn.map((name) => ({ name, containerPort: componentNamed(model, name).definition.port })),
       allowFromNamespaces: component.host ? [{ namespace: mesh.namespace, podLabels: mesh.ingressGateway.labels }] : [],
       externalEgress: component.externalDependencies.filter((e) => !viaEgressGateway(e)),
-      namespacedEgress: usesEgressGateway ? [{ namespace: mesh.namespace, podLabels: mesh.egressGateway.labels, ports: [mesh.egressGateway.port] }] : [],
+      namespacedEgress: usesEgressGateway
+        ? [{ namespace: mesh.namespace, podLabels: mesh.egressGateway.labels, ports: [mesh.egressGateway.port] }]
+        : [],
       autoscaling: component.autoscaling,
       priorityClassName: priorityClassName(model.environment, component.priorityClass),
       secrets: {

@@ -1,6 +1,6 @@
 import { celStringList } from '../cel';
+import { TEST_REGISTRY, withContainer, withInitContainer, workload } from '../fixtures';
 import { PolicyDefinition } from '../policy-definition';
-import { compliantContainer, compliantPodSpec, TEST_REGISTRY, workload } from '../fixtures';
 
 export const allowedRegistries: PolicyDefinition = {
   id: 'allowed-registries',
@@ -9,14 +9,19 @@ export const allowedRegistries: PolicyDefinition = {
   parametersSchema: {
     type: 'object',
     properties: {
-      registries: { type: 'array', minItems: 1, items: { type: 'string', pattern: '^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]+)?(/[a-z0-9]([a-z0-9._-]*[a-z0-9])?)*/$' } },
+      registries: {
+        type: 'array',
+        minItems: 1,
+        items: { type: 'string', pattern: '^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]+)?(/[a-z0-9]([a-z0-9._-]*[a-z0-9])?)*/$' },
+      },
     },
   },
   parameters: (policy) => ({ registries: [...policy.allowedRegistries] }),
   rego: `violation[{"msg": msg}] {
   c := containers[_]
   not allowed(c.image)
-  msg := sprintf("%v: container %v image %v is not from an allowed registry (%v)", [subject, c.name, c.image, concat(", ", input.parameters.registries)])
+  msg := sprintf("%v: container %v image %v is not from an allowed registry (%v)", `
+    + `[subject, c.name, c.image, concat(", ", input.parameters.registries)])
 }
 
 allowed(image) {
@@ -33,9 +38,9 @@ allowed(image) {
   invalidParameters: [{ registries: ['ghcr.io/bulwark-platform'] }, { registries: [] }],
   cases: [
     { name: 'allowed-registry', object: workload(), violations: 0 },
-    { name: 'docker-hub-image', object: workload({ podSpec: compliantPodSpec({ containers: [compliantContainer('app', { image: 'docker.io/library/nginx:1.27.0' })] }) }), violations: 1 },
-    { name: 'implicit-docker-hub', object: workload({ kind: 'Pod', podSpec: compliantPodSpec({ containers: [compliantContainer('app', { image: 'nginx:1.27.0' })] }) }), violations: 1 },
-    { name: 'lookalike-registry', object: workload({ podSpec: compliantPodSpec({ containers: [compliantContainer('app', { image: 'ghcr.io/bulwark-platform.evil.example/app:1.0.0' })] }) }), violations: 1 },
-    { name: 'init-container-elsewhere', object: workload({ kind: 'Job', podSpec: compliantPodSpec({ initContainers: [compliantContainer('init', { image: 'quay.io/someone/init:1.0.0' })] }) }), violations: 1 },
+    { name: 'docker-hub-image', object: withContainer({ image: 'docker.io/library/nginx:1.27.0' }), violations: 1 },
+    { name: 'implicit-docker-hub', object: withContainer({ image: 'nginx:1.27.0' }, 'Pod'), violations: 1 },
+    { name: 'lookalike-registry', object: withContainer({ image: 'ghcr.io/bulwark-platform.evil.example/app:1.0.0' }), violations: 1 },
+    { name: 'init-container-elsewhere', object: withInitContainer({ image: 'quay.io/someone/init:1.0.0' }, 'Job'), violations: 1 },
   ],
 };

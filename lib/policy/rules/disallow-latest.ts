@@ -1,8 +1,8 @@
 import { FLOATING_TAG, PINNED_DIGEST_PATTERN, PINNED_TAG_PATTERN } from '../../util/image';
+import { TEST_REGISTRY, withContainer } from '../fixtures';
 import { PolicyDefinition } from '../policy-definition';
-import { compliantContainer, compliantPodSpec, TEST_REGISTRY, workload } from '../fixtures';
 
-const withImage = (image: string, kind = 'Deployment') => workload({ kind, podSpec: compliantPodSpec({ containers: [compliantContainer('app', { image })] }) });
+const withImage = (image: string, kind = 'Deployment') => withContainer({ image }, kind);
 
 export const disallowLatest: PolicyDefinition = {
   id: 'disallow-latest',
@@ -26,7 +26,8 @@ pinned(image) {
 }`,
   admission: {
     validations: [{
-      expression: `variables.containers.all(c, c.image.matches('${PINNED_DIGEST_PATTERN}') || (c.image.matches('${PINNED_TAG_PATTERN}') && !c.image.endsWith(':${FLOATING_TAG}')))`,
+      expression: `variables.containers.all(c, c.image.matches('${PINNED_DIGEST_PATTERN}') `
+        + `|| (c.image.matches('${PINNED_TAG_PATTERN}') && !c.image.endsWith(':${FLOATING_TAG}')))`,
       message: 'every container image must be pinned by tag or digest, never latest',
     }],
   },

@@ -1,4 +1,4 @@
-import { compliantContainer, compliantPodSpec, securityContext, workload } from '../fixtures';
+import { compliantPodSpec, securityContext, withContainer, workload } from '../fixtures';
 import { PolicyDefinition } from '../policy-definition';
 
 export const noPrivileged: PolicyDefinition = {
@@ -38,7 +38,9 @@ violation[{"msg": msg}] {
         message: 'no container may be privileged',
       },
       {
-        expression: '!(has(variables.podSpec.hostNetwork) && variables.podSpec.hostNetwork) && !(has(variables.podSpec.hostPID) && variables.podSpec.hostPID) && !(has(variables.podSpec.hostIPC) && variables.podSpec.hostIPC)',
+        expression: '!(has(variables.podSpec.hostNetwork) && variables.podSpec.hostNetwork) '
+          + '&& !(has(variables.podSpec.hostPID) && variables.podSpec.hostPID) '
+          + '&& !(has(variables.podSpec.hostIPC) && variables.podSpec.hostIPC)',
         message: 'pods may not share the host network, PID or IPC namespace',
       },
       {
@@ -54,13 +56,17 @@ violation[{"msg": msg}] {
   cases: [
     { name: 'unprivileged-deployment', object: workload(), violations: 0 },
     { name: 'unprivileged-daemonset', object: workload({ kind: 'DaemonSet' }), violations: 0 },
-    { name: 'privileged-container', object: workload({ podSpec: compliantPodSpec({ containers: [compliantContainer('app', { securityContext: securityContext({ privileged: true }) })] }) }), violations: 1 },
-    { name: 'host-network-and-pid', object: workload({ kind: 'Pod', podSpec: compliantPodSpec({ hostNetwork: true, hostPID: true }) }), violations: 2 },
+    { name: 'privileged-container', object: withContainer({ securityContext: securityContext({ privileged: true }) }), violations: 1 },
+    {
+      name: 'host-network-and-pid',
+      object: workload({ kind: 'Pod', podSpec: compliantPodSpec({ hostNetwork: true, hostPID: true }) }),
+      violations: 2,
+    },
     {
       name: 'host-path-volume',
       object: workload({ podSpec: compliantPodSpec({ volumes: [{ name: 'docker', hostPath: { path: '/var/run/docker.sock' } }] }) }),
       violations: 1,
     },
-    { name: 'host-port', object: workload({ kind: 'Job', podSpec: compliantPodSpec({ containers: [compliantContainer('app', { ports: [{ containerPort: 8080, hostPort: 8080 }] })] }) }), violations: 1 },
+    { name: 'host-port', object: withContainer({ ports: [{ containerPort: 8080, hostPort: 8080 }] }, 'Job'), violations: 1 },
   ],
 };

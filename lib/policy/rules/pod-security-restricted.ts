@@ -1,18 +1,21 @@
-import { compliantContainer, compliantPodSpec, securityContext, workload } from '../fixtures';
+import { compliantContainer, compliantPodSpec, securityContext, withContainer, withInitContainer, workload } from '../fixtures';
 import { PolicyDefinition } from '../policy-definition';
 
 /** A container field set on the container, or else inherited from the pod (CEL). */
 const inherited = (field: string, test: (v: string) => string, absent: string): string =>
   `(has(c.securityContext) && has(c.securityContext.${field})) ? ${test(`c.securityContext.${field}`)} : `
-  + `(has(variables.podSpec.securityContext) && has(variables.podSpec.securityContext.${field}) ? ${test(`variables.podSpec.securityContext.${field}`)} : ${absent})`;
+  + `(has(variables.podSpec.securityContext) && has(variables.podSpec.securityContext.${field}) ? `
+  + `${test(`variables.podSpec.securityContext.${field}`)} : ${absent})`;
 
-const withContainer = (overrides: Parameters<typeof compliantContainer>[1], kind = 'Deployment') =>
-  workload({ kind, podSpec: compliantPodSpec({ containers: [compliantContainer('app', overrides)] }) });
+/** A container that leaves runAsNonRoot and seccompProfile to the pod. */
+const podLevelContainer = () =>
+  compliantContainer('app', { securityContext: securityContext({ runAsNonRoot: undefined, seccompProfile: undefined }) });
 
 export const podSecurityRestricted: PolicyDefinition = {
   id: 'pod-security-restricted',
   kind: 'PodSecurityRestricted',
-  description: 'Pod Security Standards restricted essentials: no privilege escalation, non-root, never uid 0, all capabilities dropped (only NET_BIND_SERVICE may be added), seccomp RuntimeDefault or Localhost.',
+  description: 'Pod Security Standards restricted essentials: no privilege escalation, non-root, never uid 0, '
+    + 'all capabilities dropped (only NET_BIND_SERVICE may be added), seccomp RuntimeDefault or Localhost.',
   synthCheck: 'pod-security-restricted',
   parameters: () => undefined,
   rego: `container_context(c, key) = value {
@@ -82,7 +85,8 @@ seccomp_restricted(c) {
   admission: {
     validations: [
       {
-        expression: 'variables.containers.all(c, has(c.securityContext) && has(c.securityContext.allowPrivilegeEscalation) && c.securityContext.allowPrivilegeEscalation == false)',
+        expression: 'variables.containers.all(c, has(c.securityContext) && has(c.securityContext.allowPrivilegeEscalation) '
+          + '&& c.securityContext.allowPrivilegeEscalation == false)',
         message: 'every container must set securityContext.allowPrivilegeEscalation: false',
       },
       {
@@ -94,11 +98,13 @@ seccomp_restricted(c) {
         message: 'no container may run as uid 0',
       },
       {
-        expression: "variables.containers.all(c, has(c.securityContext) && has(c.securityContext.capabilities) && has(c.securityContext.capabilities.drop) && c.securityContext.capabilities.drop.exists(d, d == 'ALL'))",
+        expression: 'variables.containers.all(c, has(c.securityContext) && has(c.securityContext.capabilities) '
+          + "&& has(c.securityContext.capabilities.drop) && c.securityContext.capabilities.drop.exists(d, d == 'ALL'))",
         message: 'every container must drop ALL capabilities',
       },
       {
-        expression: "variables.containers.all(c, !(has(c.securityContext) && has(c.securityContext.capabilities) && has(c.securityContext.capabilities.add)) || c.securityContext.capabilities.add.all(a, a == 'NET_BIND_SERVICE'))",
+        expression: 'variables.containers.all(c, !(has(c.securityContext) && has(c.securityContext.capabilities) '
+          + "&& has(c.securityContext.capabilities.add)) || c.securityContext.capabilities.add.all(a, a == 'NET_BIND_SERVICE'))",
         message: 'containers may add only the NET_BIND_SERVICE capability',
       },
       {
@@ -111,23 +117,35 @@ seccomp_restricted(c) {
     { name: 'restricted-deployment', object: workload(), violations: 0 },
     {
       name: 'settings-inherited-from-the-pod',
-      object: workload({ kind: 'Pod', podSpec: compliantPodSpec({ containers: [compliantContainer('app', { securityContext: securityContext({ runAsNonRoot: undefined, seccompProfile: undefined }) })] }) }),
+      object: workload({ kind: 'Pod', podSpec: compliantPodSpec({ containers: [podLevelContainer()] }) }),
       violations: 0,
     },
-    { name: 'net-bind-service-added', object: withContainer({ securityContext: securityContext({ capabilities: { drop: ['ALL'], add: ['NET_BIND_SERVICE'] } }) }), violations: 0 },
+    {
+      name: 'net-bind-service-added',
+      object: withContainer({ securityContext: securityContext({ capabilities: { drop: ['ALL'], add: ['NET_BIND_SERVICE'] } }) }),
+      violations: 0,
+    },
     { name: 'privilege-escalation', object: withContainer({ securityContext: securityContext({ allowPrivilegeEscalation: true }) }), violations: 1 },
     { name: 'no-security-context', object: withContainer({ securityContext: {} }, 'StatefulSet'), violations: 2 },
     {
       name: 'nothing-set-anywhere',
-      object: workload({ kind: 'Pod', podSpec: { containers: [compliantContainer('app', { securityContext: securityContext({ runAsNonRoot: undefined, seccompProfile: undefined }) })] } }),
+      object: workload({ kind: 'Pod', podSpec: { containers: [podLevelContainer()] } }),
       violations: 2,
     },
     { name: 'runs-as-uid-0', object: withContainer({ securityContext: securityContext({ runAsUser: 0 }) }), violations: 1 },
-    { name: 'adds-sys-admin', object: withContainer({ securityContext: securityContext({ capabilities: { drop: ['ALL'], add: ['SYS_ADMIN'] } }) }, 'DaemonSet'), violations: 1 },
-    { name: 'seccomp-unconfined', object: withContainer({ securityContext: securityContext({ seccompProfile: { type: 'Unconfined' } }) }), violations: 1 },
+    {
+      name: 'adds-sys-admin',
+      object: withContainer({ securityContext: securityContext({ capabilities: { drop: ['ALL'], add: ['SYS_ADMIN'] } }) }, 'DaemonSet'),
+      violations: 1,
+    },
+    {
+      name: 'seccomp-unconfined',
+      object: withContainer({ securityContext: securityContext({ seccompProfile: { type: 'Unconfined' } }) }),
+      violations: 1,
+    },
     {
       name: 'init-container-escalates',
-      object: workload({ kind: 'CronJob', podSpec: compliantPodSpec({ initContainers: [compliantContainer('init', { securityContext: securityContext({ allowPrivilegeEscalation: true }) })] }) }),
+      object: withInitContainer({ securityContext: securityContext({ allowPrivilegeEscalation: true }) }, 'CronJob'),
       violations: 1,
     },
   ],

@@ -1,5 +1,5 @@
-import { PolicyDefinition } from '../policy-definition';
 import { TEST_LABELS, workload } from '../fixtures';
+import { PolicyDefinition } from '../policy-definition';
 
 export const requiredLabels: PolicyDefinition = {
   id: 'required-labels',

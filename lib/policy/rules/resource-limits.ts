@@ -1,4 +1,4 @@
-import { compliantContainer, compliantPodSpec, workload } from '../fixtures';
+import { withContainer, withInitContainer, workload } from '../fixtures';
 import { PolicyDefinition } from '../policy-definition';
 
 export const resourceLimits: PolicyDefinition = {
@@ -26,12 +26,12 @@ violation[{"msg": msg}] {
   cases: [
     { name: 'bounded-deployment', object: workload(), violations: 0 },
     { name: 'bounded-cronjob', object: workload({ kind: 'CronJob' }), violations: 0 },
-    { name: 'no-resources', object: workload({ podSpec: compliantPodSpec({ containers: [compliantContainer('app', { resources: {} })] }) }), violations: 4 },
+    { name: 'no-resources', object: withContainer({ resources: {} }), violations: 4 },
     {
       name: 'memory-limit-missing',
-      object: workload({ kind: 'Pod', podSpec: compliantPodSpec({ containers: [compliantContainer('app', { resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m' } } })] }) }),
+      object: withContainer({ resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m' } } }, 'Pod'),
       violations: 1,
     },
-    { name: 'unbounded-init-container', object: workload({ kind: 'Job', podSpec: compliantPodSpec({ initContainers: [compliantContainer('init', { resources: {} })] }) }), violations: 4 },
+    { name: 'unbounded-init-container', object: withInitContainer({ resources: {} }, 'Job'), violations: 4 },
   ],
 };
