@@ -81,6 +81,11 @@ diff: ## [npm] show what a synth would change in dist/ (without touching it)
 	@$(SETUP) npm
 	@bash scripts/diff-dist.sh
 
+.PHONY: docs
+docs: ## [npm] regenerate the overlay reference of README.md and overlays/overlay.schema.json from lib/config/overlay-schema.ts
+	@$(SETUP) npm
+	@$(TSX) scripts/gen-overlay-docs.ts
+
 .PHONY: imports
 imports: ## [npm; needs Go: CRDs come from its module cache] regenerate imports/ (typed CRD bindings) from crds/sources.json, and the L1 shapes fast-json reads from them
 	@$(SETUP) npm go
