@@ -21,6 +21,8 @@ function withComponent(name: string, kind = true): [string, string] {
 const TENANT_QUOTA = '{ requests: { cpu: "1", memory: 1Gi }, limits: { cpu: "1", memory: 1Gi }, pods: 1 }';
 const TENANT_TEAM_A = `\ntenants:\n  - { name: team-a, group: g, quota: ${TENANT_QUOTA} }\n\ncomponents:\n`;
 
+const RESERVED = 'admission-policy, baseline, control-plane, falco, gatekeeper, gatekeeper-templates, report, security';
+
 describe('buildModel', () => {
   test('returns the problems of every rule instead of throwing them, in file order, and no model', () => {
     const text = overlayText('dev').replace('pods: 30', 'pods: 4').replace('max: { cpu: "1", memory: 1Gi }', 'max: { cpu: 400m, memory: 1Gi }');
@@ -46,7 +48,7 @@ describe('buildModel', () => {
     const errors = configErrors(modelFromDev(...withComponent('control-plane')));
     expect(errors).toEqual([
       'overlays/dev.yaml:106:3: components.control-plane: the component\'s folder dist/<env>/control-plane/ is reserved for files that are not cluster objects; '
-        + 'received "control-plane"; allowed: any component name but control-plane, report; fix: rename it, e.g. control-plane-service',
+        + 'received "control-plane"; allowed: any component name but ' + RESERVED + '; fix: rename it, e.g. control-plane-service',
     ]);
   });
 
@@ -55,7 +57,15 @@ describe('buildModel', () => {
     expect(errors).toEqual([
       expect.stringMatching(/^overlays\/dev\.yaml:106:3: components\.report: unknown component; /),
       'overlays/dev.yaml:106:3: components.report: the component\'s folder dist/<env>/report/ is reserved for files that are not cluster objects; '
-        + 'received "report"; allowed: any component name but control-plane, report; fix: rename it, e.g. report-service, with kind: <catalog entry>',
+        + 'received "report"; allowed: any component name but ' + RESERVED + '; fix: rename it, e.g. report-service, with kind: <catalog entry>',
+    ]);
+  });
+
+  test('fails on a component named after one of the platform\'s own charts (two charts would share its folder)', () => {
+    const errors = configErrors(modelFromDev(...withComponent('security')));
+    expect(errors).toEqual([
+      'overlays/dev.yaml:106:3: components.security: the component\'s folder dist/<env>/security/ is the folder of the platform\'s own chart of that name; '
+        + 'received "security"; allowed: any component name but ' + RESERVED + '; fix: rename it, e.g. security-service',
     ]);
   });
 

@@ -54,6 +54,12 @@ describe('synthEnvironment and the AREAS registry', () => {
       'area probe: chart "control-plane" would take a folder reserved for files that are not objects (control-plane, report); give the chart another id',
     );
   });
+
+  test('fails when two charts would share one folder', () => {
+    expect(() => synthEnvironment(modelOf('dev'), undefined, [...AREAS, probeArea('security')])).toThrow(
+      'area probe: chart "security" would share its folder with a chart of area security; give one of them another id',
+    );
+  });
 });
 
 describe('outputKindOf', () => {

@@ -1,6 +1,20 @@
 import { ComponentManifests, KubeObject } from './kube-object';
 import { JsonValue, toYaml } from './yaml-emitter';
 
+/**
+ * The component folders (and subcharts) of the platform's own charts, which every environment
+ * has: named here, below the areas that build them, so that the model can keep components and
+ * tenants out of them.
+ */
+export const PLATFORM_FOLDERS = {
+  baseline: 'baseline',
+  security: 'security',
+  gatekeeperTemplates: 'gatekeeper-templates',
+  gatekeeper: 'gatekeeper',
+  admissionPolicy: 'admission-policy',
+  falco: 'falco',
+} as const;
+
 /** The folder (and subchart) of a tenant's namespace and role: `tenant-<name>`. */
 export function tenantFolder(tenant: string): string {
   return `tenant-${tenant}`;

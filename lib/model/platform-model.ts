@@ -6,7 +6,7 @@ import {
   SecretDelivery, SecretReference, Traffic,
 } from '../config/overlay-schema';
 import { Path } from '../config/schema-types';
-import { tenantFolder } from '../manifest/layout';
+import { PLATFORM_FOLDERS, tenantFolder } from '../manifest/layout';
 import { RESERVED_FOLDERS } from '../manifest/output-kind';
 import { byCodePoint } from '../util/order';
 import { cpuMillis, formatCpu, formatMemory, memoryBytes } from './quantity';
@@ -162,17 +162,26 @@ function knownKinds({ components, problem }: RuleInput): Problem[] {
   });
 }
 
-/** dist/<env>/control-plane/ and report/ hold files that are not objects: no component or tenant folder may take their name. */
+const PLATFORM_FOLDER_NAMES: ReadonlySet<string> = new Set(Object.values(PLATFORM_FOLDERS));
+
+/**
+ * dist/<env>/control-plane/ and report/ hold files that are not objects, and the platform's own
+ * charts (baseline, security, gatekeeper, …) have folders of their own: no component or tenant
+ * folder may take their name, or two charts would share one folder and one subchart.
+ */
 function noReservedFolderNames({ overlay, components, problem }: RuleInput): Problem[] {
-  const reserved = [...RESERVED_FOLDERS].sort().join(', ');
-  const named = components.filter(([name]) => RESERVED_FOLDERS.has(name)).map(([name, c]) => problem(['components', name], {
-    message: `the component's folder dist/<env>/${name}/ is reserved for files that are not cluster objects`,
+  const reserved = [...RESERVED_FOLDERS, ...PLATFORM_FOLDER_NAMES].sort().join(', ');
+  const taken = (name: string): string | undefined => RESERVED_FOLDERS.has(name)
+    ? 'reserved for files that are not cluster objects'
+    : PLATFORM_FOLDER_NAMES.has(name) ? 'the folder of the platform\'s own chart of that name' : undefined;
+  const named = components.filter(([name]) => taken(name) !== undefined).map(([name, c]) => problem(['components', name], {
+    message: `the component's folder dist/<env>/${name}/ is ${taken(name)}`,
     received: JSON.stringify(name),
     allowed: `any component name but ${reserved}`,
     fix: `rename it, e.g. ${name}-service${c.kind ? '' : ', with kind: <catalog entry>'}`,
   }, true));
-  const tenants = overlay.tenants.flatMap((tn, i) => RESERVED_FOLDERS.has(tenantFolder(tn.name)) ? [problem(['tenants', i, 'name'], {
-    message: `the tenant's folder dist/<env>/${tenantFolder(tn.name)}/ is reserved for files that are not cluster objects`,
+  const tenants = overlay.tenants.flatMap((tn, i) => taken(tenantFolder(tn.name)) !== undefined ? [problem(['tenants', i, 'name'], {
+    message: `the tenant's folder dist/<env>/${tenantFolder(tn.name)}/ is ${taken(tenantFolder(tn.name))}`,
     received: JSON.stringify(tn.name),
     allowed: `a name whose folder ${tenantFolder('<name>')} is none of ${reserved}`,
     fix: 'rename the tenant',

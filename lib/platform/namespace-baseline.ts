@@ -2,6 +2,7 @@ import { ApiObjectMetadata } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { standardLabels } from '../manifest/labels';
+import { PLATFORM_FOLDERS } from '../manifest/layout';
 import { MeshNamespacePolicy } from '../security/mesh-namespace-policy';
 
 export interface NamespaceBaselineProps {
@@ -38,7 +39,7 @@ export interface NamespaceBaselineProps {
   };
 }
 
-export const BASELINE_NAME = 'baseline';
+export const BASELINE_NAME = PLATFORM_FOLDERS.baseline;
 /** istiod's port for xDS configuration and workload certificates (mTLS). */
 const ISTIOD_XDS_PORT = 15012;
 

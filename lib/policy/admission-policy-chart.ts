@@ -1,11 +1,12 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { standardLabels } from '../manifest/labels';
+import { PLATFORM_FOLDERS } from '../manifest/layout';
 import { PlatformModel } from '../model/platform-model';
 import { AdmissionPolicy } from './admission-policy';
 import { ALL_POLICIES } from './rules';
 
-export const ADMISSION_POLICY_NAME = 'admission-policy';
+export const ADMISSION_POLICY_NAME = PLATFORM_FOLDERS.admissionPolicy;
 
 /**
  * The `admission-policy` subchart: a ValidatingAdmissionPolicy and its binding for every rule

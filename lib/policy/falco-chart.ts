@@ -1,10 +1,11 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { standardLabels } from '../manifest/labels';
+import { PLATFORM_FOLDERS } from '../manifest/layout';
 import { PlatformModel } from '../model/platform-model';
 import { FalcoRulesConfigMap } from './falco-rules';
 
-export const FALCO_NAME = 'falco';
+export const FALCO_NAME = PLATFORM_FOLDERS.falco;
 
 /** The `falco` subchart: the platform's runtime rules in Falco's namespace. */
 export class FalcoChart extends Chart {

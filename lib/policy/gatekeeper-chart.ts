@@ -1,13 +1,14 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { standardLabels } from '../manifest/labels';
+import { PLATFORM_FOLDERS } from '../manifest/layout';
 import { PlatformModel } from '../model/platform-model';
 import { PolicyConstraint } from './constraint-template';
 import { WorkloadMutators } from './mutators';
 import { gatekeeperNamespaces } from './policy-scope';
 import { ALL_POLICIES } from './rules';
 
-export const GATEKEEPER_NAME = 'gatekeeper';
+export const GATEKEEPER_NAME = PLATFORM_FOLDERS.gatekeeper;
 
 /**
  * The `gatekeeper` subchart: the environment's Constraints (its enforcement action, parameters

@@ -1,11 +1,12 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { standardLabels } from '../manifest/labels';
+import { PLATFORM_FOLDERS } from '../manifest/layout';
 import { PlatformModel } from '../model/platform-model';
 import { PolicyTemplate } from './constraint-template';
 import { ALL_POLICIES } from './rules';
 
-export const GATEKEEPER_TEMPLATES_NAME = 'gatekeeper-templates';
+export const GATEKEEPER_TEMPLATES_NAME = PLATFORM_FOLDERS.gatekeeperTemplates;
 
 /**
  * The `gatekeeper-templates` subchart: one ConstraintTemplate per rule. Apart from the

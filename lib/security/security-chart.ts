@@ -1,13 +1,14 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { standardLabels } from '../manifest/labels';
+import { PLATFORM_FOLDERS } from '../manifest/layout';
 import { environmentName, environmentPrefix } from '../manifest/names';
 import { PlatformModel } from '../model/platform-model';
 import { CertificateIssuer } from './certificate-issuer';
 import { MeshEdge } from './mesh-edge';
 import { PlatformSecretStore, secretStoreName } from './secret-store';
 
-export const SECURITY_NAME = 'security';
+export const SECURITY_NAME = PLATFORM_FOLDERS.security;
 
 /**
  * The `security` subchart: where secrets come from (ClusterSecretStore), who vouches for public

@@ -23,12 +23,18 @@ export function synthEnvironment(model: PlatformModel, onComponent?: (component:
     onComponent?.(c);
     components.push(c);
   };
+  const owners = new Map<string, string>();
   for (const { area, make } of areaCharts(model, areas)) {
     const chart = make(new App());
     const component = chart.node.id;
     if (RESERVED_FOLDERS.has(component)) {
       throw new Error(`area ${area.name}: chart ${JSON.stringify(component)} would take a folder reserved for files that are not objects (${[...RESERVED_FOLDERS].join(', ')}); give the chart another id`);
     }
+    const owner = owners.get(component);
+    if (owner !== undefined) {
+      throw new Error(`area ${area.name}: chart ${JSON.stringify(component)} would share its folder with a chart of area ${owner}; give one of them another id`);
+    }
+    owners.set(component, area.name);
     produced({ component, objects: chartObjects(chart).map(withoutClusterNamespace) });
   }
   // Files after every chart, so that the folders of other kinds come last in every environment.
