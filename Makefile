@@ -22,9 +22,9 @@ help: ## list the targets (what each installs first, if missing, in brackets)
 setup: ## [everything] npm deps (lockfile), pinned helm + kubeconform + gator, schemas, e2e control plane; idempotent
 	@bash scripts/setup.sh all
 
-synth: ## [npm] synthesize every overlay into dist/<env>/<component>/ (compiled: bin/bulwark)
+synth: ## [npm] synthesize every overlay (ENV=<env>: that one only) into dist/<env>/<component>/ (compiled: bin/bulwark)
 	@$(SETUP) npm
-	@bin/bulwark synth
+	@bin/bulwark synth $(if $(filter command line,$(origin ENV)),--env $(ENV))
 
 .PHONY: update
 update: ## [npm] after an intended overlay change: synth into dist/, then refresh the README sample and the per-environment snapshots (no other test's); prints what changed
@@ -39,7 +39,7 @@ package-all: ## [npm, helm] package every environment
 	@$(SETUP) helm
 	@for env in $(ENVS); do $(TSX) main.ts package --env $$env; done
 
-test: ## [everything] all CI runs: typecheck, jest, synth, dist up to date, determinism, helm lint, kubeconform, policy, e2e
+test: ## [everything] all CI runs: typecheck, ESLint, jest, synth, dist up to date, determinism, helm lint, kubeconform, policy, README flows, e2e
 	@$(SETUP) all
 	@bash scripts/test.sh
 
@@ -51,7 +51,7 @@ unit: ## [npm, helm, kubeconform, gator, schemas] jest only (focused tests and p
 	@$(SETUP) tools
 	@node_modules/.bin/jest
 
-lint: ## [npm, helm] typecheck + helm lint --strict of every packaged environment
+lint: ## [npm, helm] typecheck, ESLint (eslint.config.js), helm lint --strict of every packaged environment
 	@$(SETUP) helm
 	@bash scripts/test.sh typecheck lint
 

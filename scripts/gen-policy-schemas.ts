@@ -43,7 +43,13 @@ const OBJECT_META = 'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta';
 /** The configuration kinds Bulwark emits: where their Go types live in k8s.io/apiserver. */
 export const CONTROL_PLANE_KINDS = [
   { group: 'audit.k8s.io', version: 'v1', kind: 'Policy', goType: 'Policy', file: 'pkg/apis/audit/v1/types.go' },
-  { group: 'apiserver.config.k8s.io', version: 'v1', kind: 'EncryptionConfiguration', goType: 'EncryptionConfiguration', file: 'pkg/apis/config/v1/types.go' },
+  {
+    group: 'apiserver.config.k8s.io',
+    version: 'v1',
+    kind: 'EncryptionConfiguration',
+    goType: 'EncryptionConfiguration',
+    file: 'pkg/apis/config/v1/types.go',
+  },
 ] as const;
 
 // ---------------------------------------------------------------------------------------------
@@ -84,7 +90,13 @@ export function parseGoTypes(source: string): GoTypes {
       const [jsonName = '', ...options] = (tag ?? '').split(',');
       if (jsonName === '-') continue;
       const embedded = f[1] === undefined;
-      fields.push({ name: f[1] ?? '', type: f[2], json: jsonName, omitempty: options.includes('omitempty'), inline: options.includes('inline') || (embedded && tag === undefined) });
+      fields.push({
+        name: f[1] ?? '',
+        type: f[2],
+        json: jsonName,
+        omitempty: options.includes('omitempty'),
+        inline: options.includes('inline') || (embedded && tag === undefined),
+      });
     }
     structs.set(m[1], fields);
   }

@@ -87,7 +87,8 @@ export const GENERATOR_FILE = path.join(ROOT, 'scripts', 'gen-schemas.ts');
  * CRD groups must contain a dot.
  */
 export const SCHEMA_LOCATION_TEMPLATE_SUFFIX =
-  '{{ .NormalizedKubernetesVersion }}/{{ if eq .Group .ResourceAPIVersion }}core{{ else }}{{ .Group }}{{ end }}/{{ .ResourceAPIVersion }}/{{ .ResourceKind }}.json';
+  '{{ .NormalizedKubernetesVersion }}/{{ if eq .Group .ResourceAPIVersion }}core{{ else }}{{ .Group }}{{ end }}'
+  + '/{{ .ResourceAPIVersion }}/{{ .ResourceKind }}.json';
 
 /** The full -schema-location value for kubeconform. */
 export function schemaLocationTemplate(schemasDir: string = SCHEMAS_DIR): string {
@@ -582,7 +583,9 @@ export function readKubernetesSupplements(file: string = CRD_SOURCES_FILE): Kube
   const parsed: unknown = JSON.parse(fs.readFileSync(file, 'utf8'));
   const list = isObject(parsed) ? parsed.kubernetesSupplements : undefined;
   if (list === undefined) return [];
-  if (!Array.isArray(list) || !list.every((e) => isObject(e) && typeof e.version === 'string' && Array.isArray(e.kinds) && e.kinds.every((k) => typeof k === 'string'))) {
+  const wellFormed = (e: unknown): boolean =>
+    isObject(e) && typeof e.version === 'string' && Array.isArray(e.kinds) && e.kinds.every((k) => typeof k === 'string');
+  if (!Array.isArray(list) || !list.every(wellFormed)) {
     throw new Error(`${file}: kubernetesSupplements must be a list of { "version": "vX.Y.Z", "kinds": ["group/version/Kind", ...] }`);
   }
   return list as unknown as KubernetesSupplement[];
@@ -712,7 +715,12 @@ export function generate({ kubernetesVersion, outDir, log = () => undefined }: G
     }
     fs.writeFileSync(
       path.join(tmp, kubeVersion, 'index.json'),
-      stableStringify({ kubernetesVersion: kubeVersion, generator: 'scripts/gen-schemas.ts', schemaLocation: SCHEMA_LOCATION_TEMPLATE_SUFFIX, schemas: index }),
+      stableStringify({
+        kubernetesVersion: kubeVersion,
+        generator: 'scripts/gen-schemas.ts',
+        schemaLocation: SCHEMA_LOCATION_TEMPLATE_SUFFIX,
+        schemas: index,
+      }),
     );
     // Replace the whole schema tree: schemas of other (stale) Kubernetes versions are removed too.
     for (const entry of fs.readdirSync(outDir)) {

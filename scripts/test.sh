@@ -142,6 +142,7 @@ groups=("$@")
 want() { local g; for g in "${groups[@]}"; do [[ "$g" == "$1" ]] && return 0; done; return 1; }
 
 want typecheck && check "typecheck (tsc --noEmit, strict)" node_modules/.bin/tsc --noEmit -p tsconfig.json
+want lint && check "eslint: typescript-eslint, import order, lines <= 150" node_modules/.bin/eslint --max-warnings 0 .
 want imports && check "imports/ matches cdk8s import of crds/sources.json" "$TSX" scripts/gen-imports.ts --check --quiet
 want unit && run_jest
 if want synth; then

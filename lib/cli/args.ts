@@ -116,7 +116,8 @@ function notTaken<H>(command: CommandSpec<H>, arg: string, commands: readonly Co
   if (!arg.startsWith('-')) return `unexpected argument ${JSON.stringify(arg)}: ${command.name} takes no arguments, only options`;
   const elsewhere = commands.filter((c) => c.options.some((name) => OPTIONS[name].flag === arg)).map((c) => c.name);
   if (elsewhere.length > 0) {
-    return `${command.name} does not take ${arg} (${elsewhere.join(', ')} does); ${command.name} takes ${flags.length > 0 ? flags.join(', ') : 'no options'}`;
+    const takes = flags.length > 0 ? flags.join(', ') : 'no options';
+    return `${command.name} does not take ${arg} (${elsewhere.join(', ')} does); ${command.name} takes ${takes}`;
   }
   // A typo of one of its own options first; else of any command's (which then says who takes it).
   const own = didYouMean(arg, flags);
@@ -154,5 +155,6 @@ export function commandUsage<H>(program: string, command: CommandSpec<H>): strin
     const text = `${o.flag}${o.value ? ` ${o.value}` : ''}`;
     return required.has(name) ? text : `[${text}]`;
   });
-  return [`usage: ${program} ${[command.name, ...synopsis].join(' ')}`, '', command.summary, '', ...(command.options.length > 0 ? ['options:', ...command.options.map((name) => optionLine(OPTIONS[name])), ''] : [])].join('\n');
+  const options = command.options.length > 0 ? ['options:', ...command.options.map((name) => optionLine(OPTIONS[name])), ''] : [];
+  return [`usage: ${program} ${[command.name, ...synopsis].join(' ')}`, '', command.summary, '', ...options].join('\n');
 }

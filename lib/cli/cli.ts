@@ -39,7 +39,9 @@ export function run(argv: readonly string[], ctx: CliContext): number {
   }
   if (argv[0] === 'help' && argv.length > 1) {
     const command = COMMANDS.find((c) => c.name === argv[1]);
-    if (command === undefined || argv.length > 2) return usageError(`help takes one command name (${COMMANDS.map((c) => c.name).join(', ')}), got ${argv.slice(1).join(' ')}`, USAGE);
+    if (command === undefined || argv.length > 2) {
+      return usageError(`help takes one command name (${COMMANDS.map((c) => c.name).join(', ')}), got ${argv.slice(1).join(' ')}`, USAGE);
+    }
     ctx.stdout(commandUsage(PROGRAM, command));
     return 0;
   }

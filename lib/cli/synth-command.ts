@@ -28,7 +28,10 @@ function checkOutputDirectory(opts: Options, cwd: string): void {
   const out = path.resolve(cwd, opts.out);
   const overlays = path.resolve(cwd, opts.overlays);
   const holds = isWithin(cwd, out) ? 'the working directory' : isWithin(overlays, out) ? 'the overlays' : undefined;
-  if (holds) throw new UsageError(`--out ${opts.out} would replace ${holds}: synth replaces its output directory as a whole; use a directory of its own, such as dist`);
+  if (holds) {
+    throw new UsageError(`--out ${opts.out} would replace ${holds}: synth replaces its output directory as a whole; `
+      + 'use a directory of its own, such as dist');
+  }
 }
 
 /** `synth`: every overlay (or `--env`'s) into `<out>/<env>/`, swapped in atomically. */
@@ -41,8 +44,13 @@ export function runSynth(opts: Options, { ctx, log, style: s, progress }: Comman
   const overlaySizes = overlayFileSizes(path.resolve(ctx.cwd, opts.overlays), opts.env);
   const threads = synthesisThreads(opts, overlaySizes);
   // Workers start before the overlays are read, so that they load their code meanwhile.
-  const workers = threads > 1 && ctx.workerScript !== undefined && fs.existsSync(ctx.workerScript) ? new EnvironmentWorkers({ workerScript: ctx.workerScript, threads }) : undefined;
-  const onProgress = (environment: string, index: number, count: number): void => progress.update(`synthesizing ${environment} (${index + 1}/${count} environments)`);
+  const workers = threads > 1 && ctx.workerScript !== undefined && fs.existsSync(ctx.workerScript)
+    ? new EnvironmentWorkers({ workerScript: ctx.workerScript, threads })
+    : undefined;
+  const onProgress = (environment: string, index: number, count: number): void => {
+    progress.update(`synthesizing ${environment} (${index + 1}/${count} environments)`);
+  };
+  const large = overlaySizes.reduce((a, b) => a + b, 0) >= BACKGROUND_WRITE_MIN_OVERLAY_BYTES;
   const outName = `${opts.out.replace(/\/+$/, '')}/`;
   let writer: TreeWriter | undefined;
   let environments: readonly EnvironmentSummary[];
@@ -58,13 +66,15 @@ export function runSynth(opts: Options, { ctx, log, style: s, progress }: Comman
       onWait,
       environments: opts.env === undefined ? undefined : [opts.env],
       onFile: (n, total) => progress.update(`writing ${outName} (${n}/${total} files)`),
-      writerScript: ctx.writerScript !== undefined && fs.existsSync(ctx.writerScript) && overlaySizes.reduce((a, b) => a + b, 0) >= BACKGROUND_WRITE_MIN_OVERLAY_BYTES ? ctx.writerScript : undefined,
+      writerScript: ctx.writerScript !== undefined && fs.existsSync(ctx.writerScript) && large ? ctx.writerScript : undefined,
     });
     const sink = (part: Map<string, string>): void => {
       files += part.size;
       writer!.add(part);
     };
-    environments = workers ? workers.synthesize(overlays, ctx.platformVersion, sink, onProgress) : synthesizeInto(overlays, { platformVersion: ctx.platformVersion, onProgress }, sink);
+    environments = workers
+      ? workers.synthesize(overlays, ctx.platformVersion, sink, onProgress)
+      : synthesizeInto(overlays, { platformVersion: ctx.platformVersion, onProgress }, sink);
     written = writer.commit();
   } finally {
     workers?.close();
@@ -142,8 +152,9 @@ function plural(n: number, word: string): string {
 export function summaryLine(r: EnvironmentSummary, out: string, s: Style = style(false)): string {
   const kinds = Object.entries(r.objectsByKind).map(([kind, n]) => `${kind} ${n}`).join(', ');
   const objects = r.components.reduce((n, c) => n + c.objects, 0);
-  const warnings = plural(r.warnings.length, 'warning');
-  return `${s.bold(r.environment)}: ${plural(r.components.length, 'component')}, ${plural(objects, 'object')}, ${r.warnings.length > 0 ? s.yellow(warnings) : warnings} -> ${path.join(out, r.environment)}/ ${s.dim(`(${kinds})`)}`;
+  const warnings = r.warnings.length > 0 ? s.yellow(plural(r.warnings.length, 'warning')) : plural(0, 'warning');
+  const counts = `${plural(r.components.length, 'component')}, ${plural(objects, 'object')}, ${warnings}`;
+  return `${s.bold(r.environment)}: ${counts} -> ${path.join(out, r.environment)}/ ${s.dim(`(${kinds})`)}`;
 }
 
 function totalLine(w: WriteResult, files: number, environments: number, outName: string, s: Style): string {
@@ -153,12 +164,18 @@ function totalLine(w: WriteResult, files: number, environments: number, outName:
 }
 
 /** The overlay of one environment, and its problems; a name no overlay has is a usage error. */
-function onlyEnvironment(read: { overlays: LoadedOverlay[]; problems: Problem[] }, dir: string, env: string): { overlays: LoadedOverlay[]; problems: Problem[] } {
+interface ReadOverlays {
+  readonly overlays: LoadedOverlay[];
+  readonly problems: Problem[];
+}
+
+function onlyEnvironment(read: ReadOverlays, dir: string, env: string): ReadOverlays {
   const file = (f: string): string => environmentOfFile(path.basename(f));
   const known = [...new Set([...read.overlays.map((o) => file(o.file)), ...read.problems.map((p) => file(p.file))])].sort();
   if (!known.includes(env)) {
     const suggestion = didYouMean(env, known);
-    throw new UsageError(`--env ${env}: no overlay ${path.join(dir, `${env}.yaml`)}${suggestion ? ` (did you mean ${JSON.stringify(suggestion)}?)` : ''}; environments: ${known.join(', ')}`);
+    const hint = suggestion ? ` (did you mean ${JSON.stringify(suggestion)}?)` : '';
+    throw new UsageError(`--env ${env}: no overlay ${path.join(dir, `${env}.yaml`)}${hint}; environments: ${known.join(', ')}`);
   }
   return { overlays: read.overlays.filter((o) => file(o.file) === env), problems: read.problems.filter((p) => file(p.file) === env) };
 }

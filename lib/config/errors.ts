@@ -47,7 +47,9 @@ export function describeValue(value: unknown): string {
   if (value === undefined) return 'nothing';
   if (value === null) return 'null';
   // A long string keeps its start and end, and says how long it is (length limits are a common error).
-  if (typeof value === 'string') return value.length > 60 ? `${JSON.stringify(`${value.slice(0, 40)}…${value.slice(-12)}`)} (${value.length} characters)` : JSON.stringify(value);
+  if (typeof value === 'string') {
+    return value.length > 60 ? `${JSON.stringify(`${value.slice(0, 40)}…${value.slice(-12)}`)} (${value.length} characters)` : JSON.stringify(value);
+  }
   if (Array.isArray(value)) return `a list of ${value.length} item${value.length === 1 ? '' : 's'}`;
   if (typeof value === 'object') return 'a mapping';
   return `${String(value)} (${typeof value})`;

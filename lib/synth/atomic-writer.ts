@@ -315,7 +315,9 @@ class BackgroundWriter {
     this.flush();
     this.port.postMessage('done');
     while (Atomics.load(this.state, 1) === 0) {
-      if (Atomics.load(this.state, 0) === 0 && Date.now() > this.startDeadline) throw new Error(`the writer thread did not start within 60 s (${this.script})`);
+      if (Atomics.load(this.state, 0) === 0 && Date.now() > this.startDeadline) {
+        throw new Error(`the writer thread did not start within 60 s (${this.script})`);
+      }
       Atomics.wait(this.state, 1, 0, 100);
     }
     const error = receiveMessageOnPort(this.port)?.message as string | undefined;
@@ -357,7 +359,8 @@ export function recoverInterruptedWrite(target: string, options: LockOptions = {
 function recoverInterruptedSwap(absolute: string): void {
   const parent = path.dirname(absolute);
   const base = path.basename(absolute);
-  const leftovers = fs.readdirSync(parent).filter((n) => [`.${base}-old-`, `.${base}-new-`, `.${base}-lock-stale-`].some((p) => n.startsWith(p))).sort();
+  const prefixes = [`.${base}-old-`, `.${base}-new-`, `.${base}-lock-stale-`];
+  const leftovers = fs.readdirSync(parent).filter((n) => prefixes.some((p) => n.startsWith(p))).sort();
   for (const name of leftovers) {
     const full = path.join(parent, name);
     if (name.startsWith(`.${base}-old-`) && !fs.existsSync(absolute)) fs.renameSync(full, absolute);
@@ -401,7 +404,8 @@ function acquireLock(lockDir: string, target: string, options: LockOptions): () 
       options.onWait?.(`waiting for another synth (pid ${owner}) to finish writing ${target} (at most ${Math.ceil(timeoutMs / 1000)} s)`);
     }
     if (Date.now() > deadline) {
-      throw new Error(`another synth (pid ${owner ?? 'unknown'}) is writing ${target}; wait for it to finish, or delete ${lockDir} if that process is gone`);
+      throw new Error(`another synth (pid ${owner ?? 'unknown'}) is writing ${target}; `
+        + `wait for it to finish, or delete ${lockDir} if that process is gone`);
     }
     pause(50);
   }

@@ -83,7 +83,12 @@ export class EnvironmentWorkers {
    * `synthesizeInto` would; throws the ConfigError or the CheckError of the first failing
    * environment, as a serial run would.
    */
-  synthesize(overlays: readonly LoadedOverlay[], platformVersion: string, sink: (files: Map<string, string>) => void, onProgress?: (environment: string, index: number, count: number) => void): EnvironmentSummary[] {
+  synthesize(
+    overlays: readonly LoadedOverlay[],
+    platformVersion: string,
+    sink: (files: Map<string, string>) => void,
+    onProgress?: (environment: string, index: number, count: number) => void,
+  ): EnvironmentSummary[] {
     try {
       buildModels(overlays, platformVersion);
       const threads = this.workers.length + 1;
@@ -124,7 +129,8 @@ export class EnvironmentWorkers {
         if (received) return received.message as Outcome;
       }
       if (Atomics.load(control, 0) === 0 && Date.now() > this.startDeadline) {
-        throw new Error(`the synthesis worker for environment ${index} did not start within ${Math.round(this.startTimeoutMs / 1000)} s (${this.script})`);
+        const seconds = Math.round(this.startTimeoutMs / 1000);
+        throw new Error(`the synthesis worker for environment ${index} did not start within ${seconds} s (${this.script})`);
       }
       Atomics.wait(flags, index, 0, 100);
     }

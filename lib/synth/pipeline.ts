@@ -1,9 +1,9 @@
 import { ALL_CHECKS, Check, CheckError, Finding, runChecks } from '../checks';
 import { ConfigError, Problem } from '../config/errors';
 import { LoadedOverlay } from '../config/load-overlay';
-import { buildModel, PlatformModel } from '../model/platform-model';
-import { environmentFiles } from '../manifest/layout';
 import { KubeObject } from '../manifest/kube-object';
+import { environmentFiles } from '../manifest/layout';
+import { buildModel, PlatformModel } from '../model/platform-model';
 import { synthEnvironment } from './synth-environment';
 
 /** What one environment produced, for the summary line (plain data: it crosses worker threads). */
@@ -25,6 +25,9 @@ export interface SynthesisResult {
   /** Relative path under the output directory → YAML content. */
   readonly files: ReadonlyMap<string, string>;
 }
+
+/** Takes the files of one part of the tree (relative path → content) as soon as they exist. */
+export type FileSink = (files: Map<string, string>) => void;
 
 export interface SynthesizeOptions {
   readonly platformVersion: string;
@@ -54,7 +57,7 @@ export function synthesize(overlays: readonly LoadedOverlay[], options: Synthesi
  * objects and files of a finished environment can be collected: at a thousand services this keeps
  * the heap, and the garbage collector's work, small.
  */
-export function synthesizeInto(overlays: readonly LoadedOverlay[], options: SynthesizeOptions, sink: (files: Map<string, string>) => void): EnvironmentSummary[] {
+export function synthesizeInto(overlays: readonly LoadedOverlay[], options: SynthesizeOptions, sink: FileSink): EnvironmentSummary[] {
   return synthesizeEach(overlays, options, summaryOf, sink);
 }
 
@@ -63,7 +66,12 @@ export function summaryOf({ objects: _objects, ...summary }: EnvironmentResult):
   return summary;
 }
 
-function synthesizeEach<T>(overlays: readonly LoadedOverlay[], options: SynthesizeOptions, keep: (result: EnvironmentResult) => T, sink: (files: Map<string, string>) => void): T[] {
+function synthesizeEach<T>(
+  overlays: readonly LoadedOverlay[],
+  options: SynthesizeOptions,
+  keep: (result: EnvironmentResult) => T,
+  sink: FileSink,
+): T[] {
   const models = buildModels(overlays, options.platformVersion);
   return models.map((model, index): T => {
     options.onProgress?.(model.environment, index, models.length);
@@ -95,7 +103,11 @@ export function buildModels(overlays: readonly LoadedOverlay[], platformVersion:
  * whole environment: the caller stages them while synthesis goes on, and discards the staging if
  * the checks fail. Without a sink they are returned.
  */
-export function synthesizeModel(model: PlatformModel, checks: readonly Check[] = ALL_CHECKS, sink?: (files: Map<string, string>) => void): { result: EnvironmentResult; files: Map<string, string> } {
+export function synthesizeModel(
+  model: PlatformModel,
+  checks: readonly Check[] = ALL_CHECKS,
+  sink?: FileSink,
+): { result: EnvironmentResult; files: Map<string, string> } {
   const files = new Map<string, string>();
   const components = synthEnvironment(model, (component) => {
     const part = environmentFiles(model.environment, [component]);

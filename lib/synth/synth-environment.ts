@@ -17,7 +17,11 @@ export function areaCharts(model: PlatformModel, areas: readonly Area[] = AREAS)
  * chart gets its own App and is serialized by `chartObjects` right away (its constructs can then
  * be collected), never by one app-wide pass per chart, so synthesis stays linear in components.
  */
-export function synthEnvironment(model: PlatformModel, onComponent?: (component: ComponentManifests) => void, areas: readonly Area[] = AREAS): ComponentManifests[] {
+export function synthEnvironment(
+  model: PlatformModel,
+  onComponent?: (component: ComponentManifests) => void,
+  areas: readonly Area[] = AREAS,
+): ComponentManifests[] {
   const components: ComponentManifests[] = [];
   const produced = (c: ComponentManifests): void => {
     onComponent?.(c);
@@ -28,11 +32,13 @@ export function synthEnvironment(model: PlatformModel, onComponent?: (component:
     const chart = make(new App());
     const component = chart.node.id;
     if (RESERVED_FOLDERS.has(component)) {
-      throw new Error(`area ${area.name}: chart ${JSON.stringify(component)} would take a folder reserved for files that are not objects (${[...RESERVED_FOLDERS].join(', ')}); give the chart another id`);
+      throw new Error(`area ${area.name}: chart ${JSON.stringify(component)} would take a folder reserved for files that are not objects `
+        + `(${[...RESERVED_FOLDERS].join(', ')}); give the chart another id`);
     }
     const owner = owners.get(component);
     if (owner !== undefined) {
-      throw new Error(`area ${area.name}: chart ${JSON.stringify(component)} would share its folder with a chart of area ${owner}; give one of them another id`);
+      throw new Error(`area ${area.name}: chart ${JSON.stringify(component)} would share its folder with a chart of area ${owner}; `
+        + 'give one of them another id');
     }
     owners.set(component, area.name);
     produced({ component, objects: chartObjects(chart).map(withoutClusterNamespace) });
