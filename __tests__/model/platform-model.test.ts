@@ -78,6 +78,21 @@ describe('buildModel', () => {
     ]);
   });
 
+  test('a public host makes the ingress gateway an inbound flow of its component, with the reason', () => {
+    const model = modelOf('dev');
+    const exposed = model.components.filter((c) => c.host !== undefined);
+    expect(exposed.length).toBeGreaterThan(0);
+    for (const c of exposed) {
+      expect(c.inboundFlows).toEqual([{
+        namespace: model.mesh.namespace,
+        podLabels: model.mesh.ingressGateway.labels,
+        serviceAccount: model.mesh.ingressGateway.serviceAccount,
+        reason: `the ingress gateway serves its public host ${c.host}`,
+      }]);
+    }
+    expect(model.components.filter((c) => c.host === undefined).every((c) => c.inboundFlows.length === 0)).toBe(true);
+  });
+
   test('resolves both directions of the dependency graph, sorted', () => {
     const model = modelOf('dev');
     const backend = model.components.find((c) => c.name === 'backend')!;

@@ -51,7 +51,8 @@ describe('synthEnvironment and the AREAS registry', () => {
 
   test('fails when an area\'s chart would take a folder reserved for files of another kind', () => {
     expect(() => synthEnvironment(modelOf('dev'), undefined, [probeArea('control-plane')])).toThrow(
-      'area probe: chart "control-plane" would take a folder reserved for files that are not objects (control-plane, report); give the chart another id',
+      'area probe: chart "control-plane" would take a folder reserved for files that are not objects (control-plane, report); '
+        + 'give the chart another id',
     );
   });
 
@@ -59,6 +60,42 @@ describe('synthEnvironment and the AREAS registry', () => {
     expect(() => synthEnvironment(modelOf('dev'), undefined, [...AREAS, probeArea('security')])).toThrow(
       'area probe: chart "security" would share its folder with a chart of area security; give one of them another id',
     );
+  });
+
+  test('an area contributes through the model: its flow is allowed by the component\'s NetworkPolicy and AuthorizationPolicy', () => {
+    // GIVEN an area that needs to scrape backend from a monitoring namespace
+    const scrape: Area = {
+      name: 'scraper',
+      flows: () => [{
+        to: 'backend',
+        namespace: 'monitoring',
+        podLabels: { 'app.kubernetes.io/name': 'prometheus' },
+        serviceAccount: 'prometheus',
+        reason: 'metrics scrape',
+      }],
+    };
+    // WHEN the environment is built with it, and without it
+    const objectsOf = (areas: readonly Area[]) => synthEnvironment(modelOf('dev'), undefined, areas).find((c) => c.component === 'backend')!.objects;
+    const policy = (areas: readonly Area[]) => objectsOf(areas).find((o) => o.kind === 'NetworkPolicy')!;
+    const authz = (areas: readonly Area[]) => objectsOf(areas).find((o) => o.kind === 'AuthorizationPolicy')!;
+
+    // THEN backend admits the monitoring pods on its service port and the prometheus identity, and nothing else changes
+    const ingress = (policy([...AREAS, scrape]).spec as { ingress: unknown[] }).ingress;
+    expect(ingress).toContainEqual({
+      from: [{
+        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } },
+        podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } },
+      }],
+      ports: [{ protocol: 'TCP', port: 'http' }],
+    });
+    expect(ingress).toHaveLength((policy(AREAS).spec as { ingress: unknown[] }).ingress.length + 1);
+    expect(JSON.stringify(authz([...AREAS, scrape]))).toContain('cluster.local/ns/monitoring/sa/prometheus');
+    expect(JSON.stringify(authz(AREAS))).not.toContain('monitoring');
+  });
+
+  test('fails when an area asks for a flow into a component the environment does not run', () => {
+    const area: Area = { name: 'x', flows: () => [{ to: 'nope', namespace: 'm', podLabels: {}, serviceAccount: 's', reason: 'a scrape' }] };
+    expect(() => synthEnvironment(modelOf('dev'), undefined, [...AREAS, area])).toThrow('a flow into "nope" (a scrape): dev runs no such component');
   });
 });
 

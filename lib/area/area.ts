@@ -1,5 +1,5 @@
 import { App, Chart } from 'cdk8s';
-import { PlatformModel } from '../model/platform-model';
+import { ContributedFlow, PlatformModel } from '../model/platform-model';
 
 /** Builds one chart (one component folder, one subchart) in the App it is given. */
 export type ChartFactory = (app: App) => Chart;
@@ -36,4 +36,11 @@ export interface Area {
    * @default none
    */
   readonly files?: (model: PlatformModel) => readonly AreaFiles[];
+  /**
+   * Flows this area needs into the components (a metrics scrape, a telemetry export): before any
+   * chart is built they join the model (withFlows), so that every area, the components' network
+   * and mesh policies included, sees and allows them.
+   * @default none
+   */
+  readonly flows?: (model: PlatformModel) => readonly ContributedFlow[];
 }

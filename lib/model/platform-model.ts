@@ -30,6 +30,11 @@ export interface ComponentModel {
   readonly externalDependencies: readonly ExternalEndpointModel[];
   /** Components that call this one, sorted. */
   readonly calledBy: readonly string[];
+  /**
+   * Workloads of other namespaces that call this one on its service port, each with the reason:
+   * the ingress gateway for a public host, and what areas add (`Area.flows`, see withFlows).
+   */
+  readonly inboundFlows: readonly InboundFlow[];
   readonly permissions: readonly Permission[];
   readonly autoscaling?: { readonly minReplicas: number; readonly maxReplicas: number; readonly targetCPUUtilization: number };
   readonly priorityClass: PriorityClassName;
@@ -37,6 +42,41 @@ export interface ComponentModel {
   readonly secrets: readonly (SecretReference & { readonly name: string })[];
   readonly secretDelivery: SecretDelivery;
   readonly traffic: Traffic;
+}
+
+/** A caller from another namespace: its pods (for the NetworkPolicy) and identity (for the mesh). */
+export interface InboundFlow {
+  readonly namespace: string;
+  readonly podLabels: Readonly<Record<string, string>>;
+  readonly serviceAccount: string;
+  /** Why the flow is needed, for people reading the policy and the reports. */
+  readonly reason: string;
+}
+
+/** A flow an area needs into a component (a metrics scrape, say). */
+export interface ContributedFlow extends InboundFlow {
+  /** The component called. */
+  readonly to: string;
+}
+
+/**
+ * The model with the flows areas need: each becomes an inbound flow of its component, so that the
+ * NetworkPolicy and the AuthorizationPolicy built from the model allow it, and nothing else does.
+ * A flow into a component the environment does not run is an error of the area that asked for it.
+ */
+export function withFlows(model: PlatformModel, flows: readonly ContributedFlow[]): PlatformModel {
+  if (flows.length === 0) return model;
+  const byComponent = new Map<string, InboundFlow[]>();
+  for (const { to, ...flow } of flows) {
+    if (!model.components.some((c) => c.name === to)) {
+      throw new Error(`a flow into ${JSON.stringify(to)} (${flow.reason}): ${model.environment} runs no such component`);
+    }
+    byComponent.set(to, [...(byComponent.get(to) ?? []), flow]);
+  }
+  return {
+    ...model,
+    components: model.components.map((c) => byComponent.has(c.name) ? { ...c, inboundFlows: [...c.inboundFlows, ...byComponent.get(c.name)!] } : c),
+  };
 }
 
 export interface ExternalEndpointModel extends ExternalEndpoint {
@@ -557,6 +597,12 @@ function resolveModel(overlay: Overlay, platformVersion: string): PlatformModel 
     dependsOn: c.dependsOn.filter((d) => deployed.has(d)).sort(),
     externalDependencies: c.dependsOn.filter((d) => !deployed.has(d)).sort().map((d) => ({ name: d, ...overlay.externalEndpoints[d] })),
     calledBy: callers.get(name) ?? [],
+    inboundFlows: c.host === undefined ? [] : [{
+      namespace: overlay.mesh.namespace,
+      podLabels: overlay.mesh.ingressGateway.labels,
+      serviceAccount: overlay.mesh.ingressGateway.serviceAccount,
+      reason: `the ingress gateway serves its public host ${c.host}`,
+    }],
     permissions: c.permissions,
     autoscaling: c.autoscaling,
     priorityClass: c.priorityClass,

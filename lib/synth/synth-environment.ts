@@ -2,7 +2,7 @@ import { App } from 'cdk8s';
 import { Area, ChartFactory } from '../area/area';
 import { ComponentManifests, withoutClusterNamespace } from '../manifest/kube-object';
 import { OUTPUT_FOLDERS, RESERVED_FOLDERS } from '../manifest/output-kind';
-import { PlatformModel } from '../model/platform-model';
+import { PlatformModel, withFlows } from '../model/platform-model';
 import { chartObjects } from '../render/chart-objects';
 import { AREAS } from './areas';
 
@@ -18,7 +18,7 @@ export function areaCharts(model: PlatformModel, areas: readonly Area[] = AREAS)
  * be collected), never by one app-wide pass per chart, so synthesis stays linear in components.
  */
 export function synthEnvironment(
-  model: PlatformModel,
+  declared: PlatformModel,
   onComponent?: (component: ComponentManifests) => void,
   areas: readonly Area[] = AREAS,
 ): ComponentManifests[] {
@@ -27,6 +27,8 @@ export function synthEnvironment(
     onComponent?.(c);
     components.push(c);
   };
+  // What areas contribute to each other travels through the model, before anything is built.
+  const model = withFlows(declared, areas.flatMap((area) => area.flows?.(declared) ?? []));
   const owners = new Map<string, string>();
   for (const { area, make } of areaCharts(model, areas)) {
     const chart = make(new App());

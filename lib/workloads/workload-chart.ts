@@ -45,7 +45,7 @@ export class WorkloadChart extends Chart {
       config: component.config,
       allowFrom: component.calledBy,
       dependencies: component.dependsOn.map((name) => ({ name, containerPort: componentNamed(model, name).definition.port })),
-      allowFromNamespaces: component.host ? [{ namespace: mesh.namespace, podLabels: mesh.ingressGateway.labels }] : [],
+      allowFromNamespaces: component.inboundFlows.map(({ namespace, podLabels }) => ({ namespace, podLabels })),
       externalEgress: component.externalDependencies.filter((e) => !viaEgressGateway(e)),
       namespacedEgress: usesEgressGateway
         ? [{ namespace: mesh.namespace, podLabels: mesh.egressGateway.labels, ports: [mesh.egressGateway.port] }]
@@ -72,7 +72,7 @@ export class WorkloadChart extends Chart {
       servicePort: SERVICE_PORT,
       callers: [
         ...component.calledBy.map((caller) => ({ namespace: model.namespace, serviceAccount: caller })),
-        ...(component.host ? [{ namespace: mesh.namespace, serviceAccount: mesh.ingressGateway.serviceAccount }] : []),
+        ...component.inboundFlows.map(({ namespace, serviceAccount }) => ({ namespace, serviceAccount })),
       ],
       traffic: component.traffic,
       exposure: component.host ? { host: component.host, gateway: INGRESS_GATEWAY_NAME } : undefined,
