@@ -475,14 +475,7 @@ function readOverlay(file: string, absolute: string): Buffer {
     size = stat.size;
   } catch (e) {
     if (e instanceof ConfigError) throw e;
-    throw new ConfigError([{
-      file,
-      path: '',
-      message: 'cannot read the file',
-      received: (e as NodeJS.ErrnoException).code ?? 'an error',
-      allowed: 'a readable file',
-      fix: 'check that it exists and is readable',
-    }]);
+    throw unreadable(file, e);
   }
   if (size > MAX_OVERLAY_BYTES) {
     throw new ConfigError([{
@@ -497,13 +490,18 @@ function readOverlay(file: string, absolute: string): Buffer {
   try {
     return fs.readFileSync(absolute);
   } catch (e) {
-    throw new ConfigError([{
-      file,
-      path: '',
-      message: 'cannot read the file',
-      received: (e as NodeJS.ErrnoException).code ?? 'an error',
-      allowed: 'a readable file',
-      fix: 'check that it exists and is readable',
-    }]);
+    throw unreadable(file, e);
   }
+}
+
+/** The error of an overlay file that cannot be read. */
+function unreadable(file: string, e: unknown): ConfigError {
+  return new ConfigError([{
+    file,
+    path: '',
+    message: 'cannot read the file',
+    received: (e as NodeJS.ErrnoException).code ?? 'an error',
+    allowed: 'a readable file',
+    fix: 'check that it exists and is readable',
+  }]);
 }
