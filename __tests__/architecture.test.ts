@@ -69,9 +69,13 @@ function violations(layering: Layering, root: string): string[] {
       const to = folderOf(target);
       if (to === from) continue;
       const toLayer = layering.layerOf.get(to);
-      if (toLayer === undefined) out.push(`${rel} imports ${target}: ${to}/ is outside the layers (lib/ never imports scripts/, e2e/, bench/ or tests)`);
-      else if (toLayer === fromLayer) out.push(`${rel} imports ${target}: ${from} and ${to} share layer ${fromLayer} and may not import each other`);
-      else if (toLayer > fromLayer) out.push(`${rel} imports ${target}: ${from} (layer ${fromLayer}) may not import ${to} (layer ${toLayer})`);
+      if (toLayer === undefined) {
+        out.push(`${rel} imports ${target}: ${to}/ is outside the layers (lib/ never imports scripts/, e2e/, bench/ or tests)`);
+      } else if (toLayer === fromLayer) {
+        out.push(`${rel} imports ${target}: ${from} and ${to} share layer ${fromLayer} and may not import each other`);
+      } else if (toLayer > fromLayer) {
+        out.push(`${rel} imports ${target}: ${from} (layer ${fromLayer}) may not import ${to} (layer ${toLayer})`);
+      }
     }
   }
   return out;
@@ -107,11 +111,15 @@ describe('layers (docs/architecture.md)', () => {
     };
 
     test('nothing when imports point down or stay in their folder', () => {
-      expect(tree({ 'lib/high/h.ts': "import { a } from '../a/a';\nimport { h2 } from './h2';\n", 'lib/a/a.ts': "import { l } from '../low/l';\n" })).toEqual([]);
+      expect(tree({
+        'lib/high/h.ts': "import { a } from '../a/a';\nimport { h2 } from './h2';\n",
+        'lib/a/a.ts': "import { l } from '../low/l';\n",
+      })).toEqual([]);
     });
 
     test('an import from a lower layer into a higher one', () => {
-      expect(tree({ 'lib/low/l.ts': "import { h } from '../high/h';\n" })).toEqual(['lib/low/l.ts imports lib/high/h: low (layer 0) may not import high (layer 2)']);
+      expect(tree({ 'lib/low/l.ts': "import { h } from '../high/h';\n" }))
+        .toEqual(['lib/low/l.ts imports lib/high/h: low (layer 0) may not import high (layer 2)']);
     });
 
     test('an import between two folders of one layer, dynamic and require too', () => {

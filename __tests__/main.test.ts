@@ -49,7 +49,11 @@ describe('bulwark CLI (processes)', () => {
     // A second run (here in process) finds nothing to change and leaves dist/ alone.
     const mtime = fs.statSync(path.join(work, 'dist')).mtimeMs;
     const second = runCli(['synth'], { cwd: work });
-    expect(second.stdout.split('\n')).toEqual([expect.stringMatching(SUMMARY), `dist/ is up to date: ${files} files for 1 environment, nothing changed`, '']);
+    expect(second.stdout.split('\n')).toEqual([
+      expect.stringMatching(SUMMARY),
+      `dist/ is up to date: ${files} files for 1 environment, nothing changed`,
+      '',
+    ]);
     expect(fs.statSync(path.join(work, 'dist')).mtimeMs).toBe(mtime);
   }, 30_000);
 
@@ -171,7 +175,9 @@ describe('bulwark CLI (in process)', () => {
 
   test('synth --env synthesizes that environment only and leaves the others\' folders as they are', () => {
     // GIVEN three environments synthesized, and their packages
-    for (const env of ['dev', 'staging', 'prod']) fs.copyFileSync(path.join(FIXTURES, 'overlays', `${env}.yaml`), path.join(work, 'overlays', `${env}.yaml`));
+    for (const env of ['dev', 'staging', 'prod']) {
+      fs.copyFileSync(path.join(FIXTURES, 'overlays', `${env}.yaml`), path.join(work, 'overlays', `${env}.yaml`));
+    }
     expect(runCli(['synth', '--quiet'], { cwd: work }).code).toBe(0);
     fs.writeFileSync(path.join(work, 'dist', 'prod', 'platform-0.0.1.tgz'), 'package');
     const before = treeBytes(path.join(work, 'dist'));
@@ -194,7 +200,8 @@ describe('bulwark CLI (in process)', () => {
 
   test('synth --env with a name no overlay has is a usage error with the environments there are', () => {
     const r = runCli(['synth', '--env', 'deev'], { cwd: work });
-    expect([r.code, r.stderr.split('\n')[0]]).toEqual([2, 'error: --env deev: no overlay overlays/deev.yaml (did you mean "dev"?); environments: dev']);
+    expect([r.code, r.stderr.split('\n')[0]])
+      .toEqual([2, 'error: --env deev: no overlay overlays/deev.yaml (did you mean "dev"?); environments: dev']);
     expect(fs.readdirSync(work)).toEqual(['overlays']);
   });
 
@@ -207,9 +214,12 @@ describe('bulwark CLI (in process)', () => {
   test('each command takes only its own options: another\'s is a usage error that says who takes it', () => {
     const r = runCli(['package', '--env', 'dev', '--jobs', '2'], { cwd: work });
     expect([r.code, r.stderr.split('\n')[0]]).toEqual([2, 'error: package does not take --jobs (synth does); package takes --out, --env, --quiet']);
-    expect(runCli(['package', '--env', 'dev', '--outt', 'x'], { cwd: work }).stderr.split('\n')[0]).toBe('error: unknown option "--outt" (did you mean "--out"?)');
-    expect(runCli(['package', '--env', 'dev', '--overlay', 'x'], { cwd: work }).stderr.split('\n')[0]).toBe('error: unknown option "--overlay" (did you mean "--overlays"?)');
-    expect(runCli(['synth', 'dev'], { cwd: work }).stderr.split('\n')[0]).toBe('error: unexpected argument "dev": synth takes no arguments, only options');
+    expect(runCli(['package', '--env', 'dev', '--outt', 'x'], { cwd: work }).stderr.split('\n')[0])
+      .toBe('error: unknown option "--outt" (did you mean "--out"?)');
+    expect(runCli(['package', '--env', 'dev', '--overlay', 'x'], { cwd: work }).stderr.split('\n')[0])
+      .toBe('error: unknown option "--overlay" (did you mean "--overlays"?)');
+    expect(runCli(['synth', 'dev'], { cwd: work }).stderr.split('\n')[0])
+      .toBe('error: unexpected argument "dev": synth takes no arguments, only options');
     expect(runCli(['synth', '--jobs', '0'], { cwd: work })).toMatchObject({ code: 2 });
     expect(fs.readdirSync(work)).toEqual(['overlays']);
   });
@@ -225,7 +235,11 @@ describe('bulwark CLI (in process)', () => {
   test('refuses an output directory that holds the working directory or the overlays', () => {
     for (const out of ['.', '..', '/']) {
       const r = runCli(['synth', '--out', out], { cwd: path.join(work, 'overlays') });
-      expect([r.code, r.stderr.split('\n')[0]]).toEqual([2, `error: --out ${out} would replace the working directory: synth replaces its output directory as a whole; use a directory of its own, such as dist`]);
+      expect([r.code, r.stderr.split('\n')[0]]).toEqual([
+        2,
+        `error: --out ${out} would replace the working directory: `
+          + 'synth replaces its output directory as a whole; use a directory of its own, such as dist',
+      ]);
     }
     expect(runCli(['synth', '--out', 'x', '--overlays', 'x/overlays'], { cwd: work }).stderr).toMatch(/^error: --out x would replace the overlays: /);
     expect(fs.readdirSync(work)).toEqual(['overlays']);
@@ -235,15 +249,22 @@ describe('bulwark CLI (in process)', () => {
     expect(runCli(['synth', '--overlays', 'nope'], { cwd: work })).toEqual({
       code: 1,
       stdout: '',
-      stderr: 'error: nope: (document): overlay directory not found; received no such directory; allowed: a directory of <env>.yaml overlays; fix: run from the repository root or pass --overlays <dir>\n',
+      stderr: 'error: nope: (document): overlay directory not found; received no such directory; '
+        + 'allowed: a directory of <env>.yaml overlays; fix: run from the repository root or pass --overlays <dir>\n',
     });
   });
 
   test('problems of several environments are reported together, one line each', () => {
     const valid = fs.readFileSync(path.join(FIXTURES, 'valid-overlay.yaml'), 'utf8');
     fs.writeFileSync(path.join(work, 'overlays', 'dev.yaml'), valid.replace('pods: 10', 'pods: 3'));
-    fs.writeFileSync(path.join(work, 'overlays', 'prod.yaml'), valid.replace('environment: dev', 'environment: prod').replace('replicas: 2', 'replicas: -2'));
-    fs.writeFileSync(path.join(work, 'overlays', 'qa.yaml'), valid.replace('environment: dev', 'environment: qa').replace('{ cpu: 100m, memory: 128Mi }', '{ cpu: 900m, memory: 128Mi }'));
+    fs.writeFileSync(
+      path.join(work, 'overlays', 'prod.yaml'),
+      valid.replace('environment: dev', 'environment: prod').replace('replicas: 2', 'replicas: -2'),
+    );
+    fs.writeFileSync(
+      path.join(work, 'overlays', 'qa.yaml'),
+      valid.replace('environment: dev', 'environment: qa').replace('{ cpu: 100m, memory: 128Mi }', '{ cpu: 900m, memory: 128Mi }'),
+    );
     const r = runCli(['synth'], { cwd: work });
     expect(r.code).toBe(1);
     expect(r.stderr.split('\n')).toEqual([

@@ -7,15 +7,19 @@ import { canonicalJson, differences, objectsOfStream, objectsOfTree } from '../.
 import { BenchWorkspace, FloorEntry, generateWorkspace } from '../../bench/generate';
 import { SERVICE_TEMPLATES } from '../../bench/helm-chart';
 import { BENCH_ENVIRONMENTS } from '../../bench/platform-spec';
+import { readOverlays } from '../../lib/config/load-overlay';
 import { writeTreeAtomically } from '../../lib/synth/atomic-writer';
 import { synthesize } from '../../lib/synth/pipeline';
-import { readOverlays } from '../../lib/config/load-overlay';
 import { ROOT } from '../helpers';
 
 const HELM = path.join(ROOT, '.tools', 'bin', 'helm');
 
 function helmTemplate(ws: BenchWorkspace, env: string): string {
-  return execFileSync(HELM, ['template', 'bench', ws.chartDir, '-f', ws.valuesFiles.get(env)!, '--kube-version', '1.28.15'], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  return execFileSync(
+    HELM,
+    ['template', 'bench', ws.chartDir, '-f', ws.valuesFiles.get(env)!, '--kube-version', '1.28.15'],
+    { encoding: 'utf8', maxBuffer: 1 << 26 },
+  );
 }
 
 // The benchmark at N = 3, so that `make bench` cannot rot: the generated overlays are valid, the
@@ -44,7 +48,9 @@ describe('bench at N = 3', () => {
     // THEN both hold the same objects, and every kind of a service comes from a template
     expect(differences(bulwark, helm, ['bulwark', 'helm'])).toBeUndefined();
     expect(helm).toHaveLength(ws.objectCounts.get(env)!);
-    const serviceKinds = new Set(fs.readdirSync(path.join(dist, env, 'svc-0002')).map((f) => (parseDocument(fs.readFileSync(path.join(dist, env, 'svc-0002', f), 'utf8')).toJS() as { kind: string }).kind));
+    const serviceDir = path.join(dist, env, 'svc-0002');
+    const serviceKinds = new Set(fs.readdirSync(serviceDir)
+      .map((f) => (parseDocument(fs.readFileSync(path.join(serviceDir, f), 'utf8')).toJS() as { kind: string }).kind));
     expect([...serviceKinds].sort()).toEqual(Object.keys(SERVICE_TEMPLATES).sort());
   });
 

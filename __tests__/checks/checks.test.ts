@@ -3,10 +3,10 @@ import { namespaceScope, noSecretData, requiredLabels, uniqueObjects } from '../
 import { podSecurityRestricted } from '../../lib/checks/pod-security';
 import { rbacNoPrivilegedBindings, rbacNoWildcards, rbacSecretsNeedReason } from '../../lib/checks/rbac';
 import { pdbBelowHpaMinimum } from '../../lib/checks/scaling';
-import { meshAuthorization, meshMtlsStrict, secretReferencesResolve } from '../../lib/checks/zero-trust';
 import { pinnedImages, probes, readOnlyRootFilesystem, resourceLimits } from '../../lib/checks/workload-hygiene';
-import { synthesize } from '../../lib/synth/pipeline';
+import { meshAuthorization, meshMtlsStrict, secretReferencesResolve } from '../../lib/checks/zero-trust';
 import { KubeObject } from '../../lib/manifest/kube-object';
+import { synthesize } from '../../lib/synth/pipeline';
 import { ENVIRONMENTS, loadOverlay } from '../helpers';
 
 const LABELS = {
@@ -24,8 +24,17 @@ const COMPLIANT_CONTAINER = {
   resources: { requests: { cpu: '1', memory: '1Gi' }, limits: { cpu: '1', memory: '1Gi' } },
   livenessProbe: { httpGet: { path: '/', port: 8080 } },
   readinessProbe: { httpGet: { path: '/', port: 8080 } },
-  securityContext: { allowPrivilegeEscalation: false, runAsNonRoot: true, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' } },
+  securityContext: {
+    allowPrivilegeEscalation: false,
+    runAsNonRoot: true,
+    readOnlyRootFilesystem: true,
+    capabilities: { drop: ['ALL'] },
+    seccompProfile: { type: 'RuntimeDefault' },
+  },
 };
+
+/** The container override for a compliant securityContext with `fields` changed. */
+const securityContext = (fields: Record<string, unknown>) => ({ securityContext: { ...COMPLIANT_CONTAINER.securityContext, ...fields } });
 
 function deployment(pod: Record<string, unknown> = {}, container: Record<string, unknown> = {}): KubeObject {
   return {
@@ -45,7 +54,12 @@ describe('checks', () => {
   });
 
   test('a compliant deployment with its AuthorizationPolicy passes every check', () => {
-    const policy: KubeObject = { apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name: 'x', namespace: 'ns', labels: LABELS }, spec: {} };
+    const policy: KubeObject = {
+      apiVersion: 'security.istio.io/v1',
+      kind: 'AuthorizationPolicy',
+      metadata: { name: 'x', namespace: 'ns', labels: LABELS },
+      spec: {},
+    };
     expect(runChecks(ALL_CHECKS, [deployment(), policy])).toEqual([]);
   });
 
@@ -63,7 +77,10 @@ describe('checks', () => {
   test('namespace-scope fails on a namespaced Namespace and on a Deployment without namespace', () => {
     const ns: KubeObject = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'a', namespace: 'b', labels: LABELS } };
     const noNs = { ...deployment(), metadata: { name: 'x', labels: LABELS } };
-    expect(messages(namespaceScope, [ns, noNs])).toEqual(['cluster-scoped Namespace must not set metadata.namespace', 'namespaced object without metadata.namespace']);
+    expect(messages(namespaceScope, [ns, noNs])).toEqual([
+      'cluster-scoped Namespace must not set metadata.namespace',
+      'namespaced object without metadata.namespace',
+    ]);
   });
 
   test('unique-objects reports a duplicate once', () => {
@@ -73,17 +90,23 @@ describe('checks', () => {
   });
 
   test('no-plaintext-secrets fails on a Secret with data and passes an empty one', () => {
-    const secret = (data?: Record<string, string>): KubeObject => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's', namespace: 'ns', labels: LABELS }, stringData: data });
-    expect(messages(noSecretData, [secret({ password: 'hunter2' }), secret()])).toEqual(['Secret carries data; deliver it through the secret store instead']);
+    const secret = (data?: Record<string, string>): KubeObject => ({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: 's', namespace: 'ns', labels: LABELS },
+      stringData: data,
+    });
+    expect(messages(noSecretData, [secret({ password: 'hunter2' }), secret()]))
+      .toEqual(['Secret carries data; deliver it through the secret store instead']);
   });
 
   test.each([
-    ['privileged', {}, { securityContext: { ...COMPLIANT_CONTAINER.securityContext, privileged: true } }, 'container app is privileged'],
-    ['privilege escalation', {}, { securityContext: { ...COMPLIANT_CONTAINER.securityContext, allowPrivilegeEscalation: true } }, 'container app must set allowPrivilegeEscalation: false'],
-    ['root', {}, { securityContext: { ...COMPLIANT_CONTAINER.securityContext, runAsNonRoot: false } }, 'container app must run as non-root (runAsNonRoot: true)'],
-    ['capabilities kept', {}, { securityContext: { ...COMPLIANT_CONTAINER.securityContext, capabilities: {} } }, 'container app must drop ALL capabilities'],
-    ['capability added', {}, { securityContext: { ...COMPLIANT_CONTAINER.securityContext, capabilities: { drop: ['ALL'], add: ['SYS_ADMIN'] } } }, 'container app adds capabilities SYS_ADMIN'],
-    ['no seccomp', {}, { securityContext: { ...COMPLIANT_CONTAINER.securityContext, seccompProfile: undefined } }, 'container app must use seccomp RuntimeDefault or Localhost'],
+    ['privileged', {}, securityContext({ privileged: true }), 'container app is privileged'],
+    ['privilege escalation', {}, securityContext({ allowPrivilegeEscalation: true }), 'container app must set allowPrivilegeEscalation: false'],
+    ['root', {}, securityContext({ runAsNonRoot: false }), 'container app must run as non-root (runAsNonRoot: true)'],
+    ['capabilities kept', {}, securityContext({ capabilities: {} }), 'container app must drop ALL capabilities'],
+    ['capability added', {}, securityContext({ capabilities: { drop: ['ALL'], add: ['SYS_ADMIN'] } }), 'container app adds capabilities SYS_ADMIN'],
+    ['no seccomp', {}, securityContext({ seccompProfile: undefined }), 'container app must use seccomp RuntimeDefault or Localhost'],
     ['host network', { hostNetwork: true }, {}, 'uses host namespaces (hostNetwork/hostPID/hostIPC)'],
     ['hostPath', { volumes: [{ name: 'root', hostPath: { path: '/' } }] }, {}, 'volume root is a hostPath'],
     ['hostPort', {}, { ports: [{ containerPort: 80, hostPort: 80 }] }, 'container app uses a hostPort'],
@@ -93,23 +116,31 @@ describe('checks', () => {
 
   test('pod-security-restricted accepts seccomp set at pod level', () => {
     const pod = { securityContext: { seccompProfile: { type: 'RuntimeDefault' } } };
-    expect(messages(podSecurityRestricted, [deployment(pod, { securityContext: { ...COMPLIANT_CONTAINER.securityContext, seccompProfile: undefined } })])).toEqual([]);
+    expect(messages(podSecurityRestricted, [deployment(pod, securityContext({ seccompProfile: undefined }))])).toEqual([]);
   });
 
   test('workload hygiene checks fail on a writable root, missing limits, floating images and missing probes', () => {
-    expect(messages(readOnlyRootFilesystem, [deployment({}, { securityContext: { ...COMPLIANT_CONTAINER.securityContext, readOnlyRootFilesystem: false } })])).toEqual(['container app must set readOnlyRootFilesystem: true']);
-    expect(messages(resourceLimits, [deployment({}, { resources: { requests: { cpu: '1', memory: '1Gi' } } })])).toEqual(['container app has no cpu limit', 'container app has no memory limit']);
-    expect(messages(pinnedImages, [deployment({}, { image: 'nginx' }), deployment({}, { image: 'nginx:latest' })])).toEqual(['container app image "nginx" is not pinned', 'container app image "nginx:latest" is not pinned']);
+    expect(messages(readOnlyRootFilesystem, [deployment({}, securityContext({ readOnlyRootFilesystem: false }))]))
+      .toEqual(['container app must set readOnlyRootFilesystem: true']);
+    expect(messages(resourceLimits, [deployment({}, { resources: { requests: { cpu: '1', memory: '1Gi' } } })]))
+      .toEqual(['container app has no cpu limit', 'container app has no memory limit']);
+    expect(messages(pinnedImages, [deployment({}, { image: 'nginx' }), deployment({}, { image: 'nginx:latest' })]))
+      .toEqual(['container app image "nginx" is not pinned', 'container app image "nginx:latest" is not pinned']);
     expect(messages(probes, [deployment({}, { livenessProbe: undefined })])).toEqual(['container app has no livenessProbe']);
   });
 });
 
 describe('rbac and scaling checks', () => {
-  const role = (rules: unknown[], annotations?: Record<string, string>): KubeObject => ({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'r', namespace: 'ns', labels: LABELS, annotations }, rules });
+  const role = (rules: unknown[], annotations?: Record<string, string>): KubeObject => ({
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'Role',
+    metadata: { name: 'r', namespace: 'ns', labels: LABELS, annotations },
+    rules,
+  });
 
   test('rbac-no-wildcards fails on "*" and on escalate/bind/impersonate', () => {
-    expect(messages(rbacNoWildcards, [role([{ apiGroups: [''], resources: ['*'], verbs: ['get'] }, { apiGroups: [''], resources: ['roles'], verbs: ['bind'] }])]))
-      .toEqual(['rule 0 uses "*" in resources', 'rule 1 grants bind']);
+    const rules = [{ apiGroups: [''], resources: ['*'], verbs: ['get'] }, { apiGroups: [''], resources: ['roles'], verbs: ['bind'] }];
+    expect(messages(rbacNoWildcards, [role(rules)])).toEqual(['rule 0 uses "*" in resources', 'rule 1 grants bind']);
   });
 
   test('rbac-secrets-need-reason fails on unexplained access to secrets', () => {
@@ -119,14 +150,29 @@ describe('rbac and scaling checks', () => {
   });
 
   test('rbac-no-privileged-bindings fails on ClusterRoleBindings and on cluster-admin/admin/edit', () => {
-    const binding = (kind: string, roleName: string): KubeObject => ({ apiVersion: 'rbac.authorization.k8s.io/v1', kind, metadata: { name: 'b', namespace: kind === 'RoleBinding' ? 'ns' : undefined, labels: LABELS }, roleRef: { kind: 'ClusterRole', name: roleName } });
-    expect(messages(rbacNoPrivilegedBindings, [binding('ClusterRoleBinding', 'view'), binding('RoleBinding', 'edit'), binding('RoleBinding', 'view')]))
-      .toEqual(['cluster-wide binding', 'binds the built-in ClusterRole edit']);
+    const binding = (kind: string, roleName: string): KubeObject => ({
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind,
+      metadata: { name: 'b', namespace: kind === 'RoleBinding' ? 'ns' : undefined, labels: LABELS },
+      roleRef: { kind: 'ClusterRole', name: roleName },
+    });
+    const bindings = [binding('ClusterRoleBinding', 'view'), binding('RoleBinding', 'edit'), binding('RoleBinding', 'view')];
+    expect(messages(rbacNoPrivilegedBindings, bindings)).toEqual(['cluster-wide binding', 'binds the built-in ClusterRole edit']);
   });
 
   test('pdb-below-hpa-minimum fails when the budget keeps as many pods as the HPA minimum', () => {
-    const hpa: KubeObject = { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: { name: 'x', namespace: 'ns', labels: LABELS }, spec: { minReplicas: 2, scaleTargetRef: { name: 'x' } } };
-    const pdb = (minAvailable: number): KubeObject => ({ apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'x', namespace: 'ns', labels: LABELS }, spec: { minAvailable } });
+    const hpa: KubeObject = {
+      apiVersion: 'autoscaling/v2',
+      kind: 'HorizontalPodAutoscaler',
+      metadata: { name: 'x', namespace: 'ns', labels: LABELS },
+      spec: { minReplicas: 2, scaleTargetRef: { name: 'x' } },
+    };
+    const pdb = (minAvailable: number): KubeObject => ({
+      apiVersion: 'policy/v1',
+      kind: 'PodDisruptionBudget',
+      metadata: { name: 'x', namespace: 'ns', labels: LABELS },
+      spec: { minAvailable },
+    });
     expect(messages(pdbBelowHpaMinimum, [hpa, pdb(2)])).toEqual(['PodDisruptionBudget x minAvailable 2 is not below minReplicas 2']);
     expect(messages(pdbBelowHpaMinimum, [hpa, pdb(1)])).toEqual([]);
   });
@@ -134,7 +180,12 @@ describe('rbac and scaling checks', () => {
 
 describe('zero-trust checks', () => {
   const ns: KubeObject = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'ns', labels: LABELS } };
-  const peer = (mode: string, selector?: unknown): KubeObject => ({ apiVersion: 'security.istio.io/v1', kind: 'PeerAuthentication', metadata: { name: 'p', namespace: 'ns', labels: LABELS }, spec: { mtls: { mode }, selector } });
+  const peer = (mode: string, selector?: unknown): KubeObject => ({
+    apiVersion: 'security.istio.io/v1',
+    kind: 'PeerAuthentication',
+    metadata: { name: 'p', namespace: 'ns', labels: LABELS },
+    spec: { mtls: { mode }, selector },
+  });
 
   test('mesh-mtls-strict fails on a namespace without a namespace-wide STRICT PeerAuthentication', () => {
     expect(messages(meshMtlsStrict, [ns])).toEqual(['no namespace-wide PeerAuthentication with mtls STRICT']);
@@ -149,7 +200,12 @@ describe('zero-trust checks', () => {
 
   test('secret-references-resolve fails on a Secret no ExternalSecret produces', () => {
     const reader = deployment({}, { env: [{ name: 'PASSWORD', valueFrom: { secretKeyRef: { name: 'db', key: 'password' } } }] });
-    const producer = (target: string): KubeObject => ({ apiVersion: 'external-secrets.io/v1', kind: 'ExternalSecret', metadata: { name: target, namespace: 'ns', labels: LABELS }, spec: { target: { name: target } } });
+    const producer = (target: string): KubeObject => ({
+      apiVersion: 'external-secrets.io/v1',
+      kind: 'ExternalSecret',
+      metadata: { name: target, namespace: 'ns', labels: LABELS },
+      spec: { target: { name: target } },
+    });
     expect(messages(secretReferencesResolve, [reader, producer('other')])).toEqual(['reads Secret db, which no ExternalSecret in ns produces']);
     expect(messages(secretReferencesResolve, [reader, producer('db')])).toEqual([]);
   });
@@ -157,14 +213,35 @@ describe('zero-trust checks', () => {
 
 describe('kinds', () => {
   // GIVEN objects that break every check that names its kinds
-  const role: KubeObject = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: 'r', namespace: 'ns', labels: LABELS }, rules: [{ apiGroups: ['*'], resources: ['secrets'], verbs: ['bind'] }] };
+  const role: KubeObject = {
+    apiVersion: 'rbac.authorization.k8s.io/v1',
+    kind: 'Role',
+    metadata: { name: 'r', namespace: 'ns', labels: LABELS },
+    rules: [{ apiGroups: ['*'], resources: ['secrets'], verbs: ['bind'] }],
+  };
   const violators: KubeObject[] = [
-    deployment({ hostNetwork: true }, { image: 'nginx', securityContext: {}, resources: undefined, livenessProbe: undefined, env: [{ name: 'P', valueFrom: { secretKeyRef: { name: 'db', key: 'p' } } }] }),
+    deployment({ hostNetwork: true }, {
+      image: 'nginx',
+      securityContext: {},
+      resources: undefined,
+      livenessProbe: undefined,
+      env: [{ name: 'P', valueFrom: { secretKeyRef: { name: 'db', key: 'p' } } }],
+    }),
     role,
     { ...role, kind: 'ClusterRole', metadata: { name: 'r', labels: LABELS } },
-    { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: 'b', labels: LABELS }, roleRef: { kind: 'ClusterRole', name: 'cluster-admin' } },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      metadata: { name: 'b', labels: LABELS },
+      roleRef: { kind: 'ClusterRole', name: 'cluster-admin' },
+    },
     { apiVersion: 'v1', kind: 'Secret', metadata: { name: 's', namespace: 'ns', labels: LABELS }, data: { k: 'dg==' } },
-    { apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', metadata: { name: 'x', namespace: 'ns', labels: LABELS }, spec: { minReplicas: 2, scaleTargetRef: { name: 'x' } } },
+    {
+      apiVersion: 'autoscaling/v2',
+      kind: 'HorizontalPodAutoscaler',
+      metadata: { name: 'x', namespace: 'ns', labels: LABELS },
+      spec: { minReplicas: 2, scaleTargetRef: { name: 'x' } },
+    },
     { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'x', namespace: 'ns', labels: LABELS }, spec: { minAvailable: 2 } },
     { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'ns', labels: LABELS } },
   ];

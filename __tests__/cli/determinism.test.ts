@@ -30,8 +30,14 @@ describe('deterministic synthesis', () => {
     fs.mkdirSync(path.join(work, 'a'));
     fs.mkdirSync(path.join(work, 'b', 'nested'), { recursive: true });
     const [a, b] = await Promise.all([
-      spawnCli(['synth', '--quiet', '--overlays', overlays, '--out', path.join(work, 'a', 'dist')], { cwd: path.join(work, 'a'), env: { LC_ALL: 'C', LANG: 'C', TZ: 'UTC' } }),
-      spawnCli(['synth', '--quiet', '--overlays', overlays, '--out', '../dist'], { cwd: path.join(work, 'b', 'nested'), env: { LC_ALL: 'lt_LT.UTF-8', LANG: 'lt_LT.UTF-8', TZ: 'Pacific/Chatham' } }),
+      spawnCli(['synth', '--quiet', '--overlays', overlays, '--out', path.join(work, 'a', 'dist')], {
+        cwd: path.join(work, 'a'),
+        env: { LC_ALL: 'C', LANG: 'C', TZ: 'UTC' },
+      }),
+      spawnCli(['synth', '--quiet', '--overlays', overlays, '--out', '../dist'], {
+        cwd: path.join(work, 'b', 'nested'),
+        env: { LC_ALL: 'lt_LT.UTF-8', LANG: 'lt_LT.UTF-8', TZ: 'Pacific/Chatham' },
+      }),
     ]);
     expect([a, b]).toEqual([{ code: 0, stdout: '', stderr: '' }, { code: 0, stdout: '', stderr: '' }]);
     const first = treeBytes(path.join(work, 'a', 'dist'));

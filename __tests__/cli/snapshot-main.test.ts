@@ -131,7 +131,10 @@ describe('bin/bulwark keeps the blob current (a copy of the repository)', () => 
     fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(copy, 'node_modules'));
     // A version manager's shim: another file than node, which answers --version itself.
     fs.mkdirSync(path.join(copy, 'shim'));
-    fs.writeFileSync(path.join(copy, 'shim', 'node'), `#!/bin/sh\n[ "$1" = --version ] && { echo "$SHIM_VERSION"; exit 0; }\nexec "${process.execPath}" "$@"\n`, { mode: 0o755 });
+    const shim = '#!/bin/sh\n'
+      + '[ "$1" = --version ] && { echo "$SHIM_VERSION"; exit 0; }\n'
+      + `exec "${process.execPath}" "$@"\n`;
+    fs.writeFileSync(path.join(copy, 'shim', 'node'), shim, { mode: 0o755 });
     // Sources older than the build, the build older than the record: everything is current.
     for (const rel of [...sources, 'scripts']) setTimes(path.join(copy, rel), PAST);
     age('.build/.stamp', -30);

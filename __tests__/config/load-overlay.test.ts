@@ -29,19 +29,28 @@ describe('parseOverlay', () => {
   });
 
   test('fails on an unknown key with file, line, column, path and a suggestion', () => {
-    const errors = configErrors(parse(devWith('    image: ghcr.io/bulwark-platform/backend:1.4.2', '    image: ghcr.io/bulwark-platform/backend:1.4.2\n    replcias: 2')));
+    const errors = configErrors(parse(devWith(
+      '    image: ghcr.io/bulwark-platform/backend:1.4.2',
+      '    image: ghcr.io/bulwark-platform/backend:1.4.2\n    replcias: 2',
+    )));
     expect(errors).toEqual([
       expect.stringMatching(/^overlays\/dev\.yaml:\d+:5: components\.backend\.replcias: unknown key; received "replcias"; allowed: kind, image, replicas, .*; fix: did you mean "replicas"\?$/),
     ]);
   });
 
   test('fails on a wrong type, naming what was received and what is allowed', () => {
-    const errors = configErrors(parse(devWith('    image: ghcr.io/bulwark-platform/backend:1.4.2', '    image: ghcr.io/bulwark-platform/backend:1.4.2\n    replicas: three')));
+    const errors = configErrors(parse(devWith(
+      '    image: ghcr.io/bulwark-platform/backend:1.4.2',
+      '    image: ghcr.io/bulwark-platform/backend:1.4.2\n    replicas: three',
+    )));
     expect(errors[0]).toMatch(/^overlays\/dev\.yaml:\d+:15: components\.backend\.replicas: wrong type; received "three"; allowed: an integer from 0 to 100; fix: write the number in digits, without quotes, e\.g\. 1$/);
   });
 
   test('fails on replicas below zero', () => {
-    const errors = configErrors(parse(devWith('    image: ghcr.io/bulwark-platform/backend:1.4.2', '    image: ghcr.io/bulwark-platform/backend:1.4.2\n    replicas: -1')));
+    const errors = configErrors(parse(devWith(
+      '    image: ghcr.io/bulwark-platform/backend:1.4.2',
+      '    image: ghcr.io/bulwark-platform/backend:1.4.2\n    replicas: -1',
+    )));
     expect(errors[0]).toContain('components.backend.replicas: out of range; received -1; allowed: an integer from 0 to 100');
   });
 
@@ -61,16 +70,23 @@ describe('parseOverlay', () => {
 
   test('accepts an image pinned by digest', () => {
     const digest = `ghcr.io/org/backend@sha256:${'a'.repeat(64)}`;
-    expect(parseOverlay('overlays/dev.yaml', devWith('ghcr.io/bulwark-platform/backend:1.4.2', digest)).overlay.components.backend?.image).toBe(digest);
+    const { overlay } = parseOverlay('overlays/dev.yaml', devWith('ghcr.io/bulwark-platform/backend:1.4.2', digest));
+    expect(overlay.components.backend?.image).toBe(digest);
   });
 
   test('fails on a setting that looks like a literal secret', () => {
-    const errors = configErrors(parse(devWith('      LOG_LEVEL: debug\n    dependsOn: [mcp, database]', '      LOG_LEVEL: debug\n      DB_PASSWORD: hunter2\n    dependsOn: [mcp, database]')));
+    const errors = configErrors(parse(devWith(
+      '      LOG_LEVEL: debug\n    dependsOn: [mcp, database]',
+      '      LOG_LEVEL: debug\n      DB_PASSWORD: hunter2\n    dependsOn: [mcp, database]',
+    )));
     expect(errors[0]).toMatch(/components\.backend\.config\.DB_PASSWORD: setting looks like a secret and would be stored in plain text; received "DB_PASSWORD"/);
   });
 
   test('fails on a literal secret value without echoing it', () => {
-    const errors = configErrors(parse(devWith('        remoteKey: bulwark/dev/backend/db\n', '        remoteKey: bulwark/dev/backend/db\n        value: hunter2\n')));
+    const errors = configErrors(parse(devWith(
+      '        remoteKey: bulwark/dev/backend/db\n',
+      '        remoteKey: bulwark/dev/backend/db\n        value: hunter2\n',
+    )));
     expect(errors).toEqual([expect.stringMatching(/^overlays\/dev\.yaml:\d+:\d+: components\.backend\.secrets\.db-credentials\.value: a literal secret value in an overlay would be committed in plain text; received a literal value \(not shown\); allowed: a reference \(remoteKey \+ env\) only; fix: store the value in the secret store and reference it with remoteKey$/)]);
     expect(errors[0]).not.toContain('hunter2');
   });
@@ -88,14 +104,17 @@ describe('parseOverlay', () => {
   test('reports every duplicate key, one line each', () => {
     const errors = configErrors(parse('environment: dev\nenvironment: dev\nnamespace: a\nquota:\n  pods: 1\n  pods: 2\n'));
     expect(errors).toEqual([
-      'overlays/dev.yaml:2:1: environment: duplicate key, first set on line 1; received "environment"; allowed: each key once per mapping; fix: keep only one of the two',
-      'overlays/dev.yaml:6:3: quota.pods: duplicate key, first set on line 5; received "pods"; allowed: each key once per mapping; fix: keep only one of the two',
+      'overlays/dev.yaml:2:1: environment: duplicate key, first set on line 1; received "environment"; '
+        + 'allowed: each key once per mapping; fix: keep only one of the two',
+      'overlays/dev.yaml:6:3: quota.pods: duplicate key, first set on line 5; received "pods"; '
+        + 'allowed: each key once per mapping; fix: keep only one of the two',
     ]);
   });
 
   test('fails on malformed YAML with one line at the opening bracket, not at the line where the parser noticed', () => {
     expect(configErrors(parse('environment: dev\ncomponents: [backend\nnamespace: x\n'))).toEqual([
-      'overlays/dev.yaml:2:13: components: invalid YAML: "[" is not closed; received "[backend"; allowed: [a, b] on one line, or continuation lines indented under their key; fix: add the missing "]"',
+      'overlays/dev.yaml:2:13: components: invalid YAML: "[" is not closed; received "[backend"; '
+        + 'allowed: [a, b] on one line, or continuation lines indented under their key; fix: add the missing "]"',
     ]);
   });
 
@@ -124,9 +143,12 @@ describe('parseOverlay', () => {
 
   test('fails on an alias without anchor and on an alias bomb, at the alias', () => {
     expect(configErrors(parse('environment: dev\nnamespace: *ns\n'))).toEqual([
-      'overlays/dev.yaml:2:12: namespace: alias refers to an anchor that is not defined above it; received *ns; allowed: an alias *name after its anchor &name; fix: define &ns before using it, or write the value out',
+      'overlays/dev.yaml:2:12: namespace: alias refers to an anchor that is not defined above it; received *ns; '
+        + 'allowed: an alias *name after its anchor &name; fix: define &ns before using it, or write the value out',
     ]);
-    const bomb = 'a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\nc: [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n';
+    const bomb = 'a: &a [x, x, x, x, x, x, x, x, x, x]\n'
+      + 'b: &b [*a, *a, *a, *a, *a, *a, *a, *a, *a, *a]\n'
+      + 'c: [*b, *b, *b, *b, *b, *b, *b, *b, *b, *b]\n';
     expect(configErrors(parse(bomb))).toEqual([expect.stringMatching(/^overlays\/dev\.yaml:2:8: b\[0\]: aliases expand to more than 100 copies; /)]);
   });
 
@@ -134,9 +156,11 @@ describe('parseOverlay', () => {
     expect(configErrors(parse(Buffer.from('environment: dev\nnamespace: b\xe9\n', 'latin1')))).toEqual([
       'overlays/dev.yaml:2:13: (document): not UTF-8 text; received byte 0xe9; allowed: UTF-8 YAML text; fix: save the file as UTF-8',
     ]);
-    expect(configErrors(parse(Buffer.from('\ufeffenvironment: dev\n', 'utf16le')))[0]).toContain('(document): not a text file; received UTF-16 text;');
+    expect(configErrors(parse(Buffer.from('\ufeffenvironment: dev\n', 'utf16le')))[0])
+      .toContain('(document): not a text file; received UTF-16 text;');
     // U+FFFD written in the file is valid UTF-8, not a decoding error.
-    expect(configErrors(parse(Buffer.from('environment: dev\nnamespace: \ufffd\n', 'utf8')))[0]).toContain('namespace: invalid value; received "\ufffd"');
+    expect(configErrors(parse(Buffer.from('environment: dev\nnamespace: \ufffd\n', 'utf8')))[0])
+      .toContain('namespace: invalid value; received "\ufffd"');
   });
 
   test('shows the start, the end and the length of a long value', () => {
@@ -146,16 +170,23 @@ describe('parseOverlay', () => {
   });
 
   test('fails on an empty overlay', () => {
-    expect(configErrors(parse(''))).toEqual([expect.stringContaining('overlays/dev.yaml:1:1: (document): overlay is empty; received no keys; allowed: a mapping with at least environment, namespace')]);
+    expect(configErrors(parse(''))).toEqual([
+      expect.stringContaining('overlays/dev.yaml:1:1: (document): overlay is empty; received no keys; '
+        + 'allowed: a mapping with at least environment, namespace'),
+    ]);
   });
 
   test('fails on an overlay that is a list', () => {
-    expect(configErrors(parse('- environment: dev\n'))[0]).toContain('(document): wrong type; received a list of 1 item; allowed: a mapping with at least environment, namespace');
+    expect(configErrors(parse('- environment: dev\n'))[0])
+      .toContain('(document): wrong type; received a list of 1 item; allowed: a mapping with at least environment, namespace');
   });
 
   test('fails on a binary file', () => {
     expect(configErrors(parse(Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0xff]))))
-      .toEqual(['overlays/dev.yaml:1:1: (document): not a text file; received binary content; allowed: UTF-8 YAML text; fix: check that the file is an overlay, not a build artifact']);
+      .toEqual([
+        'overlays/dev.yaml:1:1: (document): not a text file; received binary content; allowed: UTF-8 YAML text; '
+          + 'fix: check that the file is an overlay, not a build artifact',
+      ]);
   });
 
   test('fails when environment does not match the file name', () => {

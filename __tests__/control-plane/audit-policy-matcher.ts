@@ -22,7 +22,8 @@ function matches(rule: AuditRule, r: AuditRequest): boolean {
   if (r.resource) {
     if (rule.nonResourceURLs) return false;
     if (!rule.resources) return true;
-    return rule.resources.some((g) => g.group === r.resource!.group && (!g.resources || g.resources.some((name) => resourceMatches(name, r.resource!.resource))));
+    return rule.resources.some((g) => g.group === r.resource!.group
+      && (!g.resources || g.resources.some((name) => resourceMatches(name, r.resource!.resource))));
   }
   if (rule.resources) return false;
   if (!rule.nonResourceURLs) return true;

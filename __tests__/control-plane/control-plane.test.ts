@@ -1,15 +1,20 @@
+import { runChecks } from '../../lib/checks';
+import { noKeyMaterial } from '../../lib/checks/key-material';
 import { AUDIT_RULES, auditPolicy } from '../../lib/control-plane/audit-policy';
 import { controlPlaneFiles } from '../../lib/control-plane/control-plane-files';
 import { AESCBC_KEY_PLACEHOLDER, encryptionConfiguration } from '../../lib/control-plane/encryption-config';
 import { findKeyMaterial, findKeyMaterialInValue } from '../../lib/manifest/key-material';
-import { noKeyMaterial } from '../../lib/checks/key-material';
-import { runChecks } from '../../lib/checks';
 import { KubeObject } from '../../lib/manifest/kube-object';
 import { modelOf } from '../helpers';
 import { auditLevel } from './audit-policy-matcher';
 
 const VERBS = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete', 'deletecollection'];
-const WHO = [{ user: 'alice' }, { user: 'system:kube-proxy' }, { user: 'system:node:n1', groups: ['system:nodes'] }, { user: 'system:serviceaccount:bulwark-prod:agent' }];
+const WHO = [
+  { user: 'alice' },
+  { user: 'system:kube-proxy' },
+  { user: 'system:node:n1', groups: ['system:nodes'] },
+  { user: 'system:serviceaccount:bulwark-prod:agent' },
+];
 
 describe('audit policy', () => {
   test('every access to a Secret, by anyone, is logged at Metadata: never a body, never skipped', () => {
@@ -23,13 +28,20 @@ describe('audit policy', () => {
   });
 
   test('RBAC changes with request and response, other changes with request, reads as metadata, noise not at all', () => {
-    expect(auditLevel(AUDIT_RULES, { user: 'alice', verb: 'create', resource: { group: 'rbac.authorization.k8s.io', resource: 'rolebindings', namespace: 'x' } })).toBe('RequestResponse');
-    expect(auditLevel(AUDIT_RULES, { user: 'alice', verb: 'patch', resource: { group: 'apps', resource: 'deployments', namespace: 'x' } })).toBe('Request');
-    expect(auditLevel(AUDIT_RULES, { user: 'alice', verb: 'create', resource: { group: '', resource: 'pods/exec', namespace: 'x' } })).toBe('Request');
+    expect(auditLevel(AUDIT_RULES, {
+      user: 'alice',
+      verb: 'create',
+      resource: { group: 'rbac.authorization.k8s.io', resource: 'rolebindings', namespace: 'x' },
+    })).toBe('RequestResponse');
+    expect(auditLevel(AUDIT_RULES, { user: 'alice', verb: 'patch', resource: { group: 'apps', resource: 'deployments', namespace: 'x' } }))
+      .toBe('Request');
+    expect(auditLevel(AUDIT_RULES, { user: 'alice', verb: 'create', resource: { group: '', resource: 'pods/exec', namespace: 'x' } }))
+      .toBe('Request');
     expect(auditLevel(AUDIT_RULES, { user: 'alice', verb: 'list', resource: { group: '', resource: 'pods', namespace: 'x' } })).toBe('Metadata');
     expect(auditLevel(AUDIT_RULES, { verb: 'get', path: '/healthz/etcd' })).toBe('None');
     expect(auditLevel(AUDIT_RULES, { verb: 'get', path: '/apis' })).toBe('Metadata');
-    expect(auditLevel(AUDIT_RULES, { user: 'system:kube-proxy', verb: 'watch', resource: { group: 'discovery.k8s.io', resource: 'endpointslices' } })).toBe('None');
+    expect(auditLevel(AUDIT_RULES, { user: 'system:kube-proxy', verb: 'watch', resource: { group: 'discovery.k8s.io', resource: 'endpointslices' } }))
+      .toBe('None');
   });
 
   test('is an audit.k8s.io/v1 Policy that drops the RequestReceived stage and managed fields', () => {
@@ -68,7 +80,8 @@ describe('key material', () => {
   const key = 'PdqHYCeanAR7TytNfN5/0ys1fAI7HoywLjeUkM770y4=';
 
   test('finds a literal aescbc key, an AES-sized base64 string and a PEM private key', () => {
-    const config = `apiVersion: apiserver.config.k8s.io/v1\nkind: EncryptionConfiguration\nresources:\n- resources: [secrets]\n  providers:\n  - aescbc:\n      keys:\n      - name: k\n        secret: not-a-placeholder\n`;
+    const config = 'apiVersion: apiserver.config.k8s.io/v1\nkind: EncryptionConfiguration\nresources:\n'
+      + '- resources: [secrets]\n  providers:\n  - aescbc:\n      keys:\n      - name: k\n        secret: not-a-placeholder\n';
     expect(findKeyMaterial(config)).toEqual(['/resources/0/providers/0/aescbc/keys/0/secret: aescbc key material is not a ${VARIABLE} placeholder']);
     expect(findKeyMaterialInValue({ data: { k: key } })).toEqual(['/data/k: a base64 string of an AES key\'s length']);
     expect(findKeyMaterial('data:\n  tls.key: |\n    -----BEGIN RSA PRIVATE KEY-----\n    abc\n')).toEqual(['a PEM private key']);
@@ -89,7 +102,11 @@ describe('key material', () => {
   });
 
   test('accepts placeholders, digests and ordinary values', () => {
-    expect(findKeyMaterialInValue({ aescbc: { keys: [{ name: 'k', secret: '${BULWARK_AESCBC_KEY}' }] }, sha: 'a'.repeat(64), image: `x@sha256:${'0'.repeat(64)}` })).toEqual([]);
+    expect(findKeyMaterialInValue({
+      aescbc: { keys: [{ name: 'k', secret: '${BULWARK_AESCBC_KEY}' }] },
+      sha: 'a'.repeat(64),
+      image: `x@sha256:${'0'.repeat(64)}`,
+    })).toEqual([]);
   });
 
   test('the no-key-material check fails a ConfigMap carrying a key', () => {

@@ -2,8 +2,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { synthesize } from '../../lib/synth/pipeline';
-import { goTypeSchema, parseGoTypes } from '../../scripts/gen-policy-schemas';
 import { constraintCrd } from '../../scripts/constraint-schemas';
+import { goTypeSchema, parseGoTypes } from '../../scripts/gen-policy-schemas';
 import { validateManifests } from '../../scripts/validate';
 import { loadOverlay } from '../helpers';
 
@@ -43,7 +43,10 @@ describe('control-plane schemas from Go types', () => {
           items: {
             type: 'object',
             additionalProperties: false,
-            properties: { level: { type: 'string', enum: ['None', 'Metadata'] }, timeout: { type: 'string', pattern: '^([0-9]+(\\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$' } },
+            properties: {
+              level: { type: 'string', enum: ['None', 'Metadata'] },
+              timeout: { type: 'string', pattern: '^([0-9]+(\\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$' },
+            },
             required: ['level'],
           },
         },
@@ -54,7 +57,8 @@ describe('control-plane schemas from Go types', () => {
   });
 
   test('fails on a Go type it does not know, rather than guessing', () => {
-    expect(() => goTypeSchema(parseGoTypes('type X struct {\n\tY types.UID `json:"y"`\n}\n'), 'X', {})).toThrow('Go type types.UID is not handled by scripts/gen-policy-schemas.ts: add it to goTypeSchema');
+    expect(() => goTypeSchema(parseGoTypes('type X struct {\n\tY types.UID `json:"y"`\n}\n'), 'X', {}))
+      .toThrow('Go type types.UID is not handled by scripts/gen-policy-schemas.ts: add it to goTypeSchema');
   });
 });
 
@@ -80,8 +84,11 @@ describe('validation of policy objects and control-plane files', () => {
 
   test('a constraint validates against the schema made from its template, strictly', async () => {
     expect((await validateManifests({ stdin: `${template}---\n${constraint}` })).ok).toBe(true);
-    const misspelled = await validateManifests({ stdin: `${template}---\n${constraint.replace('  parameters:\n    registries:', '  parameters:\n    registry:')}` });
-    expect(misspelled.problems.map((p) => `${p.kind} ${p.field}: ${p.message}`)).toEqual(["BulwarkProdAllowedRegistries /spec/parameters: additional properties 'registry' not allowed"]);
+    const misspelled = await validateManifests({
+      stdin: `${template}---\n${constraint.replace('  parameters:\n    registries:', '  parameters:\n    registry:')}`,
+    });
+    expect(misspelled.problems.map((p) => `${p.kind} ${p.field}: ${p.message}`))
+      .toEqual(["BulwarkProdAllowedRegistries /spec/parameters: additional properties 'registry' not allowed"]);
     const badMatch = await validateManifests({ stdin: `${template}---\n${constraint.replace('  match:\n', '  match:\n    labelSelectr: {}\n')}` });
     expect(badMatch.problems.map((p) => `${p.field}: ${p.message}`)).toEqual(["/spec/match: additional properties 'labelSelectr' not allowed"]);
   });
@@ -92,7 +99,10 @@ describe('validation of policy objects and control-plane files', () => {
   });
 
   test('the constraint CRD is what Gatekeeper makes: cluster-scoped, v1beta1 stored, v1alpha1 served', () => {
-    const crd = constraintCrd({ kind: 'BulwarkX' }, { type: 'object' }) as { metadata: { name: string }; spec: { scope: string; versions: { name: string; storage: boolean }[] } };
+    const crd = constraintCrd({ kind: 'BulwarkX' }, { type: 'object' }) as {
+      metadata: { name: string };
+      spec: { scope: string; versions: { name: string; storage: boolean }[] };
+    };
     expect(crd.metadata.name).toBe('bulwarkx.constraints.gatekeeper.sh');
     expect(crd.spec.scope).toBe('Cluster');
     expect(crd.spec.versions.map((v) => [v.name, v.storage])).toEqual([['v1beta1', true], ['v1alpha1', false]]);

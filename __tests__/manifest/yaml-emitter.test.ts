@@ -705,7 +705,6 @@ describe('fails', () => {
 
   test('fails on a sparse array hole', () => {
     // GIVEN
-    // eslint-disable-next-line no-sparse-arrays
     const value = { items: [1, , 3] } as unknown as JsonValue;
     // WHEN / THEN
     expect(() => toYaml(value)).toThrow('undefined at items[1]');

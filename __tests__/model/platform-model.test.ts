@@ -47,7 +47,8 @@ describe('buildModel', () => {
   test('fails on a component named after a folder reserved for files that are not objects, at its key', () => {
     const errors = configErrors(modelFromDev(...withComponent('control-plane')));
     expect(errors).toEqual([
-      'overlays/dev.yaml:106:3: components.control-plane: the component\'s folder dist/<env>/control-plane/ is reserved for files that are not cluster objects; '
+      'overlays/dev.yaml:106:3: components.control-plane: the component\'s folder dist/<env>/control-plane/ '
+        + 'is reserved for files that are not cluster objects; '
         + 'received "control-plane"; allowed: any component name but ' + RESERVED + '; fix: rename it, e.g. control-plane-service',
     ]);
   });
@@ -64,7 +65,8 @@ describe('buildModel', () => {
   test('fails on a component named after one of the platform\'s own charts (two charts would share its folder)', () => {
     const errors = configErrors(modelFromDev(...withComponent('security')));
     expect(errors).toEqual([
-      'overlays/dev.yaml:106:3: components.security: the component\'s folder dist/<env>/security/ is the folder of the platform\'s own chart of that name; '
+      'overlays/dev.yaml:106:3: components.security: the component\'s folder dist/<env>/security/ '
+        + 'is the folder of the platform\'s own chart of that name; '
         + 'received "security"; allowed: any component name but ' + RESERVED + '; fix: rename it, e.g. security-service',
     ]);
   });
@@ -97,7 +99,13 @@ describe('buildModel', () => {
     const model = modelOf('dev');
     const backend = model.components.find((c) => c.name === 'backend')!;
     expect(backend.dependsOn).toEqual(['mcp']);
-    expect(backend.externalDependencies).toEqual([{ name: 'database', hosts: ['postgres.dev.bulwark.internal'], cidrs: ['10.96.200.0/24'], ports: [5432], protocol: 'TCP' }]);
+    expect(backend.externalDependencies).toEqual([{
+      name: 'database',
+      hosts: ['postgres.dev.bulwark.internal'],
+      cidrs: ['10.96.200.0/24'],
+      ports: [5432],
+      protocol: 'TCP',
+    }]);
     expect(backend.calledBy).toEqual(['agent', 'frontend', 'mcp']);
     expect(model.components.map((c) => c.name)).toEqual(['agent', 'backend', 'frontend', 'mcp', 'podinfo']);
   });
@@ -121,13 +129,24 @@ describe('buildModel', () => {
   });
 
   test('fails on a component that depends on itself', () => {
-    const errors = configErrors(modelFromDev('      LOG_LEVEL: debug\n    dependsOn: [mcp, database]', '      LOG_LEVEL: debug\n    dependsOn: [mcp, database, backend]'));
+    const errors = configErrors(modelFromDev(
+      '      LOG_LEVEL: debug\n    dependsOn: [mcp, database]',
+      '      LOG_LEVEL: debug\n    dependsOn: [mcp, database, backend]',
+    ));
     expect(errors).toEqual([expect.stringContaining('components.backend.dependsOn[2]: component depends on itself; received "backend"')]);
   });
 
   test('fails on a request above its limit', () => {
-    const errors = configErrors(modelFromDev('requests: { cpu: 100m, memory: 128Mi }\n      limits: { cpu: 500m, memory: 512Mi }\n    config:\n      LOG_LEVEL: debug\n    dependsOn: [mcp, database]', 'requests: { cpu: 100m, memory: 1Gi }\n      limits: { cpu: 500m, memory: 512Mi }\n    config:\n      LOG_LEVEL: debug\n    dependsOn: [mcp, database]'));
-    expect(errors).toEqual([expect.stringContaining('components.backend.resources.requests.memory: memory request is above its limit; received "1Gi"; allowed: at most the limit "512Mi"')]);
+    const errors = configErrors(modelFromDev(
+      'requests: { cpu: 100m, memory: 128Mi }\n      limits: { cpu: 500m, memory: 512Mi }\n'
+        + '    config:\n      LOG_LEVEL: debug\n    dependsOn: [mcp, database]',
+      'requests: { cpu: 100m, memory: 1Gi }\n      limits: { cpu: 500m, memory: 512Mi }\n'
+        + '    config:\n      LOG_LEVEL: debug\n    dependsOn: [mcp, database]',
+    ));
+    expect(errors).toEqual([
+      expect.stringContaining('components.backend.resources.requests.memory: memory request is above its limit; '
+        + 'received "1Gi"; allowed: at most the limit "512Mi"'),
+    ]);
   });
 
   test('fails on a limit the namespace LimitRange would reject', () => {
@@ -145,7 +164,10 @@ describe('buildModel', () => {
   });
 
   test('fails on a Vault store without its connection, and on an issuer without its settings', () => {
-    const errors = configErrors(modelFromDev(/secretStore:\n  provider: fake.*\n  refreshInterval: 1h\n\ncertificates:\n  issuer: self-signed\n/, 'secretStore:\n  provider: vault\n\ncertificates:\n  issuer: acme\n'));
+    const errors = configErrors(modelFromDev(
+      /secretStore:\n  provider: fake.*\n  refreshInterval: 1h\n\ncertificates:\n  issuer: self-signed\n/,
+      'secretStore:\n  provider: vault\n\ncertificates:\n  issuer: acme\n',
+    ));
     expect(errors).toEqual([
       'overlays/dev.yaml:18:13: secretStore.provider: provider vault needs a vault section; received "vault"; '
         + 'allowed: vault together with secretStore.vault (server, path, role), or fake; fix: add secretStore.vault',
@@ -155,13 +177,23 @@ describe('buildModel', () => {
   });
 
   test('fails on Vault-based secret delivery with a non-Vault store', () => {
-    const errors = configErrors(modelFromDev('        env: { LLM_API_KEY: api-key }\n', '        env: { LLM_API_KEY: api-key }\n    secretDelivery: csi\n'));
-    expect(errors).toEqual([expect.stringContaining('components.agent.secretDelivery: csi reads secrets from Vault directly, but the secret store is fake; received "csi"')]);
+    const errors = configErrors(modelFromDev(
+      '        env: { LLM_API_KEY: api-key }\n',
+      '        env: { LLM_API_KEY: api-key }\n    secretDelivery: csi\n',
+    ));
+    expect(errors).toEqual([
+      expect.stringContaining('components.agent.secretDelivery: csi reads secrets from Vault directly, but the secret store is fake; received "csi"'),
+    ]);
   });
 
   test('fails on a secret env var that shadows a setting', () => {
-    const errors = configErrors(modelFromDev('      LOG_LEVEL: debug\n    dependsOn: [mcp, database]', '      LOG_LEVEL: debug\n      DB_USERNAME: app\n    dependsOn: [mcp, database]'));
-    expect(errors).toEqual([expect.stringContaining('components.backend.secrets.db-credentials.env.DB_USERNAME: environment variable is also set by config')]);
+    const errors = configErrors(modelFromDev(
+      '      LOG_LEVEL: debug\n    dependsOn: [mcp, database]',
+      '      LOG_LEVEL: debug\n      DB_USERNAME: app\n    dependsOn: [mcp, database]',
+    ));
+    expect(errors).toEqual([
+      expect.stringContaining('components.backend.secrets.db-credentials.env.DB_USERNAME: environment variable is also set by config'),
+    ]);
   });
 
   test('resolves secrets sorted by name with their delivery', () => {
@@ -173,7 +205,8 @@ describe('buildModel', () => {
   test('fails when the quota cannot hold every replica', () => {
     const errors = configErrors(modelFromDev('pods: 30', 'pods: 4'));
     expect(errors).toEqual([
-      'overlays/dev.yaml:10:9: quota.pods: quota allows fewer pods than the components run, the largest: agent (1 pod), backend (1 pod), frontend (1 pod) '
+      'overlays/dev.yaml:10:9: quota.pods: quota allows fewer pods than the components run, '
+        + 'the largest: agent (1 pod), backend (1 pod), frontend (1 pod) '
         + 'and 2 more; received 4; allowed: at least 5; fix: raise quota.pods to 5, or lower the replicas of agent',
     ]);
   });
@@ -182,18 +215,24 @@ describe('buildModel', () => {
     const errors = configErrors(modelFromDev('requests: { cpu: "4", memory: 8Gi }', 'requests: { cpu: "4", memory: 256Mi }'));
     expect(errors).toEqual([
       'overlays/dev.yaml:8:33: quota.requests.memory: quota is smaller than the components\' requests (at their most replicas), '
-        + 'the largest: agent (1 pod × "256Mi"), backend (1 pod × "128Mi"), frontend (1 pod × "64Mi") and 2 more; received "256Mi"; allowed: at least "544Mi"; '
+        + 'the largest: agent (1 pod × "256Mi"), backend (1 pod × "128Mi"), frontend (1 pod × "64Mi") and 2 more; '
+        + 'received "256Mi"; allowed: at least "544Mi"; '
         + 'fix: raise quota.requests.memory to "544Mi", or lower the replicas or requests of agent',
     ]);
   });
 
   test('sizes the quota check on the autoscaler maximum', () => {
-    const errors = configErrors(modelFromDev('    image: ghcr.io/bulwark-platform/frontend:1.4.2\n', '    image: ghcr.io/bulwark-platform/frontend:1.4.2\n    autoscaling: { minReplicas: 2, maxReplicas: 40 }\n'));
+    const errors = configErrors(modelFromDev(
+      '    image: ghcr.io/bulwark-platform/frontend:1.4.2\n',
+      '    image: ghcr.io/bulwark-platform/frontend:1.4.2\n    autoscaling: { minReplicas: 2, maxReplicas: 40 }\n',
+    ));
     expect(errors).toEqual([
       'overlays/dev.yaml:9:18: quota.limits.cpu: quota is smaller than the components\' limits (at their most replicas), '
-        + 'the largest: frontend (40 pods × "250m"), agent (1 pod × "500m"), backend (1 pod × "500m") and 2 more; received "8"; allowed: at least "11350m"; '
+        + 'the largest: frontend (40 pods × "250m"), agent (1 pod × "500m"), backend (1 pod × "500m") and 2 more; '
+        + 'received "8"; allowed: at least "11350m"; '
         + 'fix: raise quota.limits.cpu to "11350m", or lower the replicas or limits of frontend',
-      'overlays/dev.yaml:10:9: quota.pods: quota allows fewer pods than the components run, the largest: frontend (40 pods), agent (1 pod), backend (1 pod) '
+      'overlays/dev.yaml:10:9: quota.pods: quota allows fewer pods than the components run, '
+        + 'the largest: frontend (40 pods), agent (1 pod), backend (1 pod) '
         + 'and 2 more; received 30; allowed: at least 44; fix: raise quota.pods to 44, or lower the replicas of frontend',
     ]);
   });
@@ -204,16 +243,26 @@ describe('buildModel', () => {
   });
 
   test('fails on replicas together with autoscaling, and on min above max', () => {
-    const errors = configErrors(modelFromDev('    image: ghcr.io/bulwark-platform/frontend:1.4.2\n', '    image: ghcr.io/bulwark-platform/frontend:1.4.2\n    replicas: 2\n    autoscaling: { minReplicas: 3, maxReplicas: 2 }\n'));
+    const errors = configErrors(modelFromDev(
+      '    image: ghcr.io/bulwark-platform/frontend:1.4.2\n',
+      '    image: ghcr.io/bulwark-platform/frontend:1.4.2\n    replicas: 2\n    autoscaling: { minReplicas: 3, maxReplicas: 2 }\n',
+    ));
     expect(errors).toEqual([
-      expect.stringContaining('components.frontend.replicas: replicas and autoscaling are both set; the autoscaler owns the replica count; received 2'),
+      expect.stringContaining('components.frontend.replicas: replicas and autoscaling are both set; '
+        + 'the autoscaler owns the replica count; received 2'),
       expect.stringContaining('components.frontend.autoscaling.minReplicas: minReplicas is above maxReplicas; received 3; allowed: at most 2'),
     ]);
   });
 
   test('fails on access to secrets without a reason', () => {
-    const errors = configErrors(modelFromDev('      - resources: [configmaps]\n        verbs: [get]\n        resourceNames: [agent-config]\n        reason: reads its own prompt and model settings at run time', '      - resources: [secrets]\n        verbs: [get]'));
-    expect(errors).toEqual([expect.stringContaining('components.agent.permissions[0].resources: access to secrets needs a reason; received ["secrets"]')]);
+    const errors = configErrors(modelFromDev(
+      '      - resources: [configmaps]\n        verbs: [get]\n        resourceNames: [agent-config]\n'
+        + '        reason: reads its own prompt and model settings at run time',
+      '      - resources: [secrets]\n        verbs: [get]',
+    ));
+    expect(errors).toEqual([
+      expect.stringContaining('components.agent.permissions[0].resources: access to secrets needs a reason; received ["secrets"]'),
+    ]);
   });
 
   test('fails on an external endpoint with neither hosts nor cidrs', () => {
@@ -230,23 +279,36 @@ describe('buildModel', () => {
   });
 
   test('runs any number of instances of a catalog entry through kind', () => {
-    const model = modelFromDev('  podinfo:\n', '  payments:\n    kind: backend\n    image: ghcr.io/bulwark-platform/payments:2.0.0\n    resources:\n      requests: { cpu: 10m, memory: 32Mi }\n      limits: { cpu: 100m, memory: 64Mi }\n\n  podinfo:\n')();
+    const model = modelFromDev(...withComponent('payments'))();
     const payments = model.components.find((c) => c.name === 'payments')!;
     expect([payments.kind, payments.definition.port, payments.definition.role]).toEqual(['backend', 8080, 'api']);
   });
 
   test('fails on priority classes that do not descend', () => {
-    const errors = configErrors(modelFromDev('\ncomponents:\n', '\npriorityClasses: { platform-critical: 10, workload: 100, batch: 1 }\n\ncomponents:\n'));
-    expect(errors).toEqual([expect.stringContaining('priorityClasses: priorities must descend: platform-critical > workload > batch; received {"platform-critical":10,"workload":100,"batch":1}')]);
+    const errors = configErrors(modelFromDev(
+      '\ncomponents:\n',
+      '\npriorityClasses: { platform-critical: 10, workload: 100, batch: 1 }\n\ncomponents:\n',
+    ));
+    expect(errors).toEqual([
+      expect.stringContaining('priorityClasses: priorities must descend: platform-critical > workload > batch; '
+        + 'received {"platform-critical":10,"workload":100,"batch":1}'),
+    ]);
   });
 
   test('fails on a tenant declared twice', () => {
-    const errors = configErrors(modelFromDev('\ncomponents:\n', '\ntenants:\n  - { name: team-a, group: g, quota: { requests: { cpu: "1", memory: 1Gi }, limits: { cpu: "1", memory: 1Gi }, pods: 1 } }\n  - { name: team-a, group: h, quota: { requests: { cpu: "1", memory: 1Gi }, limits: { cpu: "1", memory: 1Gi }, pods: 1 } }\n\ncomponents:\n'));
+    const twice = '\ntenants:\n'
+      + `  - { name: team-a, group: g, quota: ${TENANT_QUOTA} }\n`
+      + `  - { name: team-a, group: h, quota: ${TENANT_QUOTA} }\n`
+      + '\ncomponents:\n';
+    const errors = configErrors(modelFromDev('\ncomponents:\n', twice));
     expect(errors).toEqual([expect.stringContaining('tenants[1].name: tenant is declared twice; received "team-a"')]);
   });
 
   test('resolves tenants into their own namespaces', () => {
     const prod = modelOf('prod');
-    expect(prod.tenants.map((tn) => [tn.name, tn.namespace, tn.group])).toEqual([['team-a', 'bulwark-prod-team-a', 'bulwark:team-a'], ['team-b', 'bulwark-prod-team-b', 'bulwark:team-b']]);
+    expect(prod.tenants.map((tn) => [tn.name, tn.namespace, tn.group])).toEqual([
+      ['team-a', 'bulwark-prod-team-a', 'bulwark:team-a'],
+      ['team-b', 'bulwark-prod-team-b', 'bulwark:team-b'],
+    ]);
   });
 });

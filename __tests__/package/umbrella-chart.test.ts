@@ -59,7 +59,12 @@ describe('umbrella chart', () => {
   test('each component is a subchart with an <component>.enabled condition', () => {
     const chart = parse(helm('show', 'chart', tgz('prod')));
     expect(chart).toMatchObject({ name: 'platform', version: VERSION, appVersion: VERSION, kubeVersion: '>=1.28.0-0' });
-    expect(chart.dependencies).toEqual(['admission-policy', 'agent', 'backend', 'baseline', 'falco', 'frontend', 'gatekeeper', 'gatekeeper-templates', 'mcp', 'podinfo', 'security', 'tenant-team-a', 'tenant-team-b'].map((name) => expect.objectContaining({ name, version: VERSION, condition: `${name}.enabled` })));
+    const components = [
+      'admission-policy', 'agent', 'backend', 'baseline', 'falco', 'frontend', 'gatekeeper', 'gatekeeper-templates',
+      'mcp', 'podinfo', 'security', 'tenant-team-a', 'tenant-team-b',
+    ];
+    expect(chart.dependencies)
+      .toEqual(components.map((name) => expect.objectContaining({ name, version: VERSION, condition: `${name}.enabled` })));
   });
 
   test('disabling a component removes exactly its objects', () => {
@@ -67,7 +72,8 @@ describe('umbrella chart', () => {
     const withoutAgent = canonical([helm('template', 'platform', tgz('prod'), '--kube-version', KUBE_VERSION, '--set', 'agent.enabled=false')]);
     const agentObjects = fs.readdirSync(path.join(dist, 'prod', 'agent')).length;
     expect(withoutAgent).toHaveLength(all.length - agentObjects);
-    const owners = withoutAgent.map((d) => (JSON.parse(d) as { metadata: { labels: Record<string, string> } }).metadata.labels['app.kubernetes.io/name']);
+    const owners = withoutAgent
+      .map((d) => (JSON.parse(d) as { metadata: { labels: Record<string, string> } }).metadata.labels['app.kubernetes.io/name']);
     expect(owners).not.toContain('agent');
     expect(owners).toContain('backend');
   });
@@ -85,13 +91,19 @@ describe('umbrella chart', () => {
     fs.mkdirSync(envDir, { recursive: true });
     const doc = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: alerts\n  namespace: x\ndata:\n  summary: "{{ $labels.pod }} is down"\n';
     fs.writeFileSync(path.join(envDir, 'configmap-alerts.yaml'), doc);
-    assembleUmbrellaChart({ distDir: path.join(work, 'dist-templated'), environment: 'dev', version: VERSION, chartsDir: path.join(ROOT, 'charts') }, chartDir);
+    assembleUmbrellaChart({
+      distDir: path.join(work, 'dist-templated'),
+      environment: 'dev',
+      version: VERSION,
+      chartsDir: path.join(ROOT, 'charts'),
+    }, chartDir);
     expect(canonical([helm('template', 'platform', chartDir, '--kube-version', KUBE_VERSION)])).toEqual(canonical([doc]));
   });
 
   test('fails on a version that is not semver, and on an environment that was not synthesized', () => {
     const opts = { distDir: dist, chartsDir: path.join(ROOT, 'charts') };
-    expect(() => assembleUmbrellaChart({ ...opts, environment: 'prod', version: 'v1' }, path.join(work, 'x'))).toThrow('chart version "v1" is not semver');
+    expect(() => assembleUmbrellaChart({ ...opts, environment: 'prod', version: 'v1' }, path.join(work, 'x')))
+      .toThrow('chart version "v1" is not semver');
     expect(() => assembleUmbrellaChart({ ...opts, environment: 'qa', version: VERSION }, path.join(work, 'y'))).toThrow(/dist\/qa does not exist: run make synth first/);
   });
 });

@@ -33,7 +33,12 @@ describe('NamespaceBaseline', () => {
       hard: { 'limits.cpu': '8', 'limits.memory': '16Gi', pods: 30, 'requests.cpu': '4', 'requests.memory': '8Gi' },
     });
     expect(findObject(objects, 'LimitRange').spec).toEqual({
-      limits: [{ type: 'Container', default: { cpu: '250m', memory: '256Mi' }, defaultRequest: { cpu: '50m', memory: '64Mi' }, max: { cpu: '1', memory: '1Gi' } }],
+      limits: [{
+        type: 'Container',
+        default: { cpu: '250m', memory: '256Mi' },
+        defaultRequest: { cpu: '50m', memory: '64Mi' },
+        max: { cpu: '1', memory: '1Gi' },
+      }],
     });
   });
 
@@ -42,12 +47,16 @@ describe('NamespaceBaseline', () => {
   });
 
   test('allows DNS to the configured cluster DNS pods only, UDP and TCP', () => {
-    const spec = findObject(synth({ dns: { namespace: 'openshift-dns', podLabels: { 'dns.operator.openshift.io/daemonset-dns': 'default' }, ports: [5353] } }), 'NetworkPolicy', 'baseline-allow-dns').spec;
+    const dns = { namespace: 'openshift-dns', podLabels: { 'dns.operator.openshift.io/daemonset-dns': 'default' }, ports: [5353] };
+    const spec = findObject(synth({ dns }), 'NetworkPolicy', 'baseline-allow-dns').spec;
     expect(spec).toEqual({
       podSelector: {},
       policyTypes: ['Egress'],
       egress: [{
-        to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'openshift-dns' } }, podSelector: { matchLabels: { 'dns.operator.openshift.io/daemonset-dns': 'default' } } }],
+        to: [{
+          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'openshift-dns' } },
+          podSelector: { matchLabels: { 'dns.operator.openshift.io/daemonset-dns': 'default' } },
+        }],
         ports: [{ protocol: 'UDP', port: 5353 }, { protocol: 'TCP', port: 5353 }],
       }],
     });
@@ -59,14 +68,21 @@ describe('NamespaceBaseline', () => {
 });
 
 describe('NamespaceBaseline with a mesh', () => {
-  const objects = synthObjects((chart) => new NamespaceBaseline(chart, 'baseline', { ...PROPS, mesh: { namespace: 'istio-system', controlPlaneLabels: { app: 'istiod' } } }));
+  const mesh = { namespace: 'istio-system', controlPlaneLabels: { app: 'istiod' } };
+  const objects = synthObjects((chart) => new NamespaceBaseline(chart, 'baseline', { ...PROPS, mesh }));
 
   test('labels the namespace for sidecar injection and lets every pod reach istiod on 15012 only', () => {
     expect(findObject(objects, 'Namespace').metadata.labels!['istio-injection']).toBe('enabled');
     expect(findObject(objects, 'NetworkPolicy', 'baseline-allow-mesh').spec).toEqual({
       podSelector: {},
       policyTypes: ['Egress'],
-      egress: [{ to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'istio-system' } }, podSelector: { matchLabels: { app: 'istiod' } } }], ports: [{ protocol: 'TCP', port: 15012 }] }],
+      egress: [{
+        to: [{
+          namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'istio-system' } },
+          podSelector: { matchLabels: { app: 'istiod' } },
+        }],
+        ports: [{ protocol: 'TCP', port: 15012 }],
+      }],
     });
   });
 

@@ -72,7 +72,9 @@ describe('lintFalcoRules', () => {
 
   test('fails on an item that is not a list, macro or rule, an output without fields, and unused definitions', () => {
     expect(lint('- foo: bar\n')).toEqual(['item 0: must have exactly one of list, macro, rule']);
-    expect(lint('- list: bulwark_l\n  items: [a]\n- rule: r\n  desc: d\n  condition: evt.type = open\n  output: opened\n  priority: INFO\n')).toEqual([
+    const listAndRule = '- list: bulwark_l\n  items: [a]\n'
+      + '- rule: r\n  desc: d\n  condition: evt.type = open\n  output: opened\n  priority: INFO\n';
+    expect(lint(listAndRule)).toEqual([
       'rule "r": output names no %field',
       'list "bulwark_l": never used',
     ]);

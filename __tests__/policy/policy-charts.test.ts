@@ -1,11 +1,11 @@
 import { App } from 'cdk8s';
+import { KubeObject } from '../../lib/manifest/kube-object';
 import { AdmissionPolicyChart } from '../../lib/policy/admission-policy-chart';
 import { FalcoChart } from '../../lib/policy/falco-chart';
 import { GatekeeperChart } from '../../lib/policy/gatekeeper-chart';
 import { GatekeeperTemplatesChart } from '../../lib/policy/gatekeeper-templates-chart';
 import { SECURITY_CONTEXT_DEFAULTS } from '../../lib/policy/mutators';
 import { ALL_POLICIES } from '../../lib/policy/rules';
-import { KubeObject } from '../../lib/manifest/kube-object';
 import { modelOf } from '../helpers';
 
 const objectsOf = (chart: { toJson(): unknown[] }) => chart.toJson() as KubeObject[];
@@ -41,7 +41,8 @@ describe('GatekeeperChart', () => {
       expect(parameters.pathTests[0].condition).toBe('MustNotExist');
       expect(location.startsWith(parameters.pathTests[0].subPath)).toBe(true);
     }
-    expect(SECURITY_CONTEXT_DEFAULTS.map((d) => d.field)).toEqual(['allowPrivilegeEscalation', 'capabilities.drop', 'runAsNonRoot', 'seccompProfile.type']);
+    expect(SECURITY_CONTEXT_DEFAULTS.map((d) => d.field))
+      .toEqual(['allowPrivilegeEscalation', 'capabilities.drop', 'runAsNonRoot', 'seccompProfile.type']);
   });
 
   test('the default labels: the name from the object, part-of bulwark', () => {
@@ -55,7 +56,8 @@ describe('GatekeeperChart', () => {
   test('every cluster-scoped name carries the environment', () => {
     const names = prod.filter((o) => o.kind === 'Assign' || o.kind === 'AssignMetadata').map((o) => o.metadata.name);
     expect(names.every((n) => n.startsWith('bulwark-prod-'))).toBe(true);
-    expect(new Set(prod.filter((o) => o.apiVersion.startsWith('constraints.')).map((o) => o.kind))).toEqual(new Set(ALL_POLICIES.map((p) => `BulwarkProd${p.kind}`)));
+    expect(new Set(prod.filter((o) => o.apiVersion.startsWith('constraints.')).map((o) => o.kind)))
+      .toEqual(new Set(ALL_POLICIES.map((p) => `BulwarkProd${p.kind}`)));
   });
 });
 
@@ -73,7 +75,8 @@ describe('AdmissionPolicyChart', () => {
   test('a v1 policy and binding per rule with a twin (GA since Kubernetes 1.30; v1beta1 is gone by 1.34)', () => {
     const twins = ALL_POLICIES.filter((p) => p.admission).map((p) => `bulwark-prod-${p.id}`);
     expect(objects.filter((o) => o.kind === 'ValidatingAdmissionPolicy').map((o) => o.metadata.name)).toEqual(twins);
-    expect(objects.filter((o) => o.kind === 'ValidatingAdmissionPolicyBinding').map((o) => (o.spec as { policyName: string }).policyName)).toEqual(twins);
+    expect(objects.filter((o) => o.kind === 'ValidatingAdmissionPolicyBinding').map((o) => (o.spec as { policyName: string }).policyName))
+      .toEqual(twins);
     expect(new Set(objects.map((o) => o.apiVersion))).toEqual(new Set(['admissionregistration.k8s.io/v1']));
   });
 
@@ -81,13 +84,21 @@ describe('AdmissionPolicyChart', () => {
     const binding = objects.find((o) => o.kind === 'ValidatingAdmissionPolicyBinding')!;
     expect(spec(binding)).toMatchObject({
       validationActions: ['Deny'],
-      matchResources: { namespaceSelector: { matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: expect.arrayContaining(['kube-system']) }] } },
+      matchResources: {
+        namespaceSelector: {
+          matchExpressions: [{ key: 'kubernetes.io/metadata.name', operator: 'NotIn', values: expect.arrayContaining(['kube-system']) }],
+        },
+      },
     });
     const model = modelOf('staging');
     const dryrun = objectsOf(new AdmissionPolicyChart(new App(), { ...model, policy: { ...model.policy, enforcementAction: 'dryrun' } }));
     expect(spec(dryrun.find((o) => o.kind === 'ValidatingAdmissionPolicyBinding')!)).toMatchObject({
       validationActions: ['Audit'],
-      matchResources: { namespaceSelector: { matchExpressions: [{ operator: 'In', values: ['bulwark-staging', 'bulwark-staging-team-a', 'bulwark-staging-team-b'] }] } },
+      matchResources: {
+        namespaceSelector: {
+          matchExpressions: [{ operator: 'In', values: ['bulwark-staging', 'bulwark-staging-team-a', 'bulwark-staging-team-b'] }],
+        },
+      },
     });
   });
 });

@@ -35,12 +35,22 @@ describe('policy and controlPlane in the model', () => {
 
   test('fails on a registry prefix without its trailing slash', () => {
     const errors = configErrors(modelFrom('dev', '    - ghcr.io/stefanprodan/\n', '    - ghcr.io/stefanprodan\n'));
-    expect(errors).toEqual([expect.stringContaining('policy.allowedRegistries[1]: invalid value; received "ghcr.io/stefanprodan"; allowed: an image registry or repository prefix ending in "/", such as ghcr.io/my-org/')]);
+    expect(errors).toEqual([
+      expect.stringContaining('policy.allowedRegistries[1]: invalid value; received "ghcr.io/stefanprodan"; '
+        + 'allowed: an image registry or repository prefix ending in "/", such as ghcr.io/my-org/'),
+    ]);
   });
 
   test('fails on exempting the environment\'s own namespace from cluster-wide policies', () => {
-    const errors = configErrors(modelFrom('prod', 'cert-manager, external-secrets, falco]', 'cert-manager, external-secrets, falco, bulwark-prod-team-a]'));
-    expect(errors).toEqual([expect.stringContaining('policy.exemptNamespaces[8]: the environment\'s own namespace is exempt from its cluster policies; received "bulwark-prod-team-a"; allowed: system namespaces only; fix: remove bulwark-prod-team-a')]);
+    const errors = configErrors(modelFrom(
+      'prod',
+      'cert-manager, external-secrets, falco]',
+      'cert-manager, external-secrets, falco, bulwark-prod-team-a]',
+    ));
+    expect(errors).toEqual([
+      expect.stringContaining('policy.exemptNamespaces[8]: the environment\'s own namespace is exempt from its cluster policies; '
+        + 'received "bulwark-prod-team-a"; allowed: system namespaces only; fix: remove bulwark-prod-team-a'),
+    ]);
   });
 
   test('fails on provider kms without its plugin, and on kms settings with aescbc', () => {
@@ -52,6 +62,9 @@ describe('policy and controlPlane in the model', () => {
 
   test('fails on an unknown enforcement action with a suggestion', () => {
     const errors = configErrors(modelFrom('dev', 'enforcementAction: warn', 'enforcementAction: dry-run'));
-    expect(errors).toEqual([expect.stringContaining('policy.enforcementAction: unknown value; received "dry-run"; allowed: one of deny, warn, dryrun; fix: did you mean "dryrun"?')]);
+    expect(errors).toEqual([
+      expect.stringContaining('policy.enforcementAction: unknown value; received "dry-run"; '
+        + 'allowed: one of deny, warn, dryrun; fix: did you mean "dryrun"?'),
+    ]);
   });
 });

@@ -42,8 +42,18 @@ describe('policy rules', () => {
 
   test('constraints take the environment\'s enforcement action, namespaces and parameters', () => {
     const prod = modelOf('prod');
-    const c = constraintManifest(allowedRegistries, { environment: 'prod', enforcementAction: 'warn', namespaces: { excludedNamespaces: ['kube-system'] }, parameters: allowedRegistries.parameters(prod.policy) }) as {
-      kind: string; spec: { enforcementAction: string; match: { excludedNamespaces: string[]; kinds: { kinds: string[] }[] }; parameters: { registries: string[] } };
+    const c = constraintManifest(allowedRegistries, {
+      environment: 'prod',
+      enforcementAction: 'warn',
+      namespaces: { excludedNamespaces: ['kube-system'] },
+      parameters: allowedRegistries.parameters(prod.policy),
+    }) as {
+      kind: string;
+      spec: {
+        enforcementAction: string;
+        match: { excludedNamespaces: string[]; kinds: { kinds: string[] }[] };
+        parameters: { registries: string[] };
+      };
     };
     expect(c.kind).toBe('BulwarkProdAllowedRegistries');
     expect(c.spec.enforcementAction).toBe('warn');
@@ -53,16 +63,22 @@ describe('policy rules', () => {
   });
 
   test('an admission twin carries the same parameters as CEL, and runs unchanged as a gator template', () => {
-    const vap = admissionPolicyManifest(allowedRegistries, { environment: 'dev', parameters: { registries: ['ghcr.io/a/', 'ghcr.io/b/'] } }) as { spec: { variables: { name: string; expression: string }[] } };
+    const vap = admissionPolicyManifest(allowedRegistries, { environment: 'dev', parameters: { registries: ['ghcr.io/a/', 'ghcr.io/b/'] } }) as {
+      spec: { variables: { name: string; expression: string }[] };
+    };
     expect(vap.spec.variables.map((v) => v.name)).toEqual(['podSpec', 'containers', 'allowedRegistries']);
     expect(vap.spec.variables[2].expression).toBe("['ghcr.io/a/', 'ghcr.io/b/']");
     const cel = celTemplateManifest(vap as never) as { spec: { targets: { code: { engine: string; source: unknown }[] }[] } };
-    expect(cel.spec.targets[0].code[0]).toEqual({ engine: 'K8sNativeValidation', source: { variables: vap.spec.variables, validations: (vap.spec as never as { validations: unknown }).validations } });
+    expect(cel.spec.targets[0].code[0]).toEqual({
+      engine: 'K8sNativeValidation',
+      source: { variables: vap.spec.variables, validations: (vap.spec as never as { validations: unknown }).validations },
+    });
   });
 
   test('fails on a rule without a twin asked for its admission policy', () => {
     const noTwin = ALL_POLICIES.find((p) => !p.admission)!;
-    expect(() => admissionPolicyManifest(noTwin)).toThrow(`admission-policy: rule ${noTwin.id} has no admission twin (no admission section in its definition)`);
+    expect(() => admissionPolicyManifest(noTwin))
+      .toThrow(`admission-policy: rule ${noTwin.id} has no admission twin (no admission section in its definition)`);
   });
 });
 
@@ -79,8 +95,10 @@ describe('gator suites', () => {
   });
 
   test('assertions are exact counts for Rego and yes/no for CEL', () => {
-    expect(files.get('no-privileged/suite.yaml')).toContain('- name: host-network-and-pid\n    object: cases/host-network-and-pid.yaml\n    assertions:\n    - violations: 2\n');
-    expect(files.get('no-privileged-admission/suite.yaml')).toContain('- name: host-network-and-pid\n    object: cases/host-network-and-pid.yaml\n    assertions:\n    - violations: "yes"\n');
+    expect(files.get('no-privileged/suite.yaml'))
+      .toContain('- name: host-network-and-pid\n    object: cases/host-network-and-pid.yaml\n    assertions:\n    - violations: 2\n');
+    expect(files.get('no-privileged-admission/suite.yaml'))
+      .toContain('- name: host-network-and-pid\n    object: cases/host-network-and-pid.yaml\n    assertions:\n    - violations: "yes"\n');
     expect(files.get('allowed-registries/suite.yaml')).toContain('  constraint: invalid-1.yaml\n  invalid: true\n');
   });
 

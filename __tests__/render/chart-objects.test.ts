@@ -1,6 +1,6 @@
 import { ApiObject, App, Chart } from 'cdk8s';
-import { l1ShapeOf } from '../../lib/render/fast-json';
 import { chartObjects } from '../../lib/render/chart-objects';
+import { l1ShapeOf } from '../../lib/render/fast-json';
 import { areaCharts } from '../../lib/synth/synth-environment';
 import { ENVIRONMENTS, modelOf } from '../helpers';
 

@@ -41,7 +41,10 @@ describe('withFastApiObjectJson', () => {
         nested: { empty: {}, list: [] },
       }),
       new k8s.KubeService(chart, 'svc', { metadata: { name: 'svc' }, spec: { ports: [{ port: 80, targetPort: k8s.IntOrString.fromNumber(8080) }] } }),
-      new k8s.KubeConfigMap(chart, 'lazy', { metadata: { name: 'lazy', annotations: { later: Lazy.any({ produce: () => 'produced' }) } }, data: { v: Lazy.any({ produce: () => 'x' }) } }),
+      new k8s.KubeConfigMap(chart, 'lazy', {
+        metadata: { name: 'lazy', annotations: { later: Lazy.any({ produce: () => 'produced' }) } },
+        data: { v: Lazy.any({ produce: () => 'x' }) },
+      }),
       new ApiObject(chart, 'token', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'token' }, data: { t: { resolve: () => 'resolved' } } }),
     ];
 
@@ -65,7 +68,13 @@ describe('withFastApiObjectJson', () => {
 
   test('leaves Apps with custom resolvers to cdk8s', () => {
     // GIVEN a resolver that rewrites every string
-    const app = new App({ resolvers: [{ resolve: (ctx) => { if (typeof ctx.value === 'string' && ctx.value === 'x') ctx.replaceValue('rewritten'); } }] });
+    const app = new App({
+      resolvers: [{
+        resolve: (ctx) => {
+          if (typeof ctx.value === 'string' && ctx.value === 'x') ctx.replaceValue('rewritten');
+        },
+      }],
+    });
     const o = new ApiObject(new Chart(app, 'c'), 'r', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'r' }, data: { k: 'x' } });
     const { cdk8s, fast } = both(app, [o]);
     expect(fast).toBe(cdk8s);
@@ -91,7 +100,12 @@ describe('L1 classes in one walk (l1-shapes.generated.ts)', () => {
       metadata: { name: 'd', labels: { z: '1', a: '2' }, annotations: { note: Lazy.any({ produce: () => 'later' }) } },
       spec: {
         selector: { matchLabels: { app: 'd' } },
-        strategy: { rollingUpdate: { maxSurge: Lazy.any({ produce: () => k8s.IntOrString.fromString('25%') }) as unknown as k8s.IntOrString, maxUnavailable: k8s.IntOrString.fromNumber(0) } },
+        strategy: {
+          rollingUpdate: {
+            maxSurge: Lazy.any({ produce: () => k8s.IntOrString.fromString('25%') }) as unknown as k8s.IntOrString,
+            maxUnavailable: k8s.IntOrString.fromNumber(0),
+          },
+        },
         template: {
           metadata: { labels: { app: 'd' } },
           spec: {
@@ -100,8 +114,16 @@ describe('L1 classes in one walk (l1-shapes.generated.ts)', () => {
               image: 'registry.example/app:1.0.0',
               args: Lazy.any({ produce: () => ['--b', '--a'] }) as unknown as string[],
               env: [{ name: 'Z', value: 'z' }, null as unknown as k8s.EnvVar, { name: 'A', value: 'a' }],
-              resources: { limits: { memory: k8s.Quantity.fromString('256Mi'), cpu: k8s.Quantity.fromString('500m') }, requests: { cpu: k8s.Quantity.fromNumber(1), memory: Lazy.any({ produce: () => k8s.Quantity.fromString('64Mi') }) as unknown as k8s.Quantity } },
-              securityContext: Lazy.any({ produce: () => ({ runAsNonRoot: true, allowPrivilegeEscalation: false }) }) as unknown as k8s.SecurityContext,
+              resources: {
+                limits: { memory: k8s.Quantity.fromString('256Mi'), cpu: k8s.Quantity.fromString('500m') },
+                requests: {
+                  cpu: k8s.Quantity.fromNumber(1),
+                  memory: Lazy.any({ produce: () => k8s.Quantity.fromString('64Mi') }) as unknown as k8s.Quantity,
+                },
+              },
+              securityContext: Lazy.any({
+                produce: () => ({ runAsNonRoot: true, allowPrivilegeEscalation: false }),
+              }) as unknown as k8s.SecurityContext,
             }],
             nodeSelector: { zone: 'b', arch: 'amd64', gone: null as unknown as string },
           },
@@ -110,7 +132,10 @@ describe('L1 classes in one walk (l1-shapes.generated.ts)', () => {
       } as k8s.DeploymentSpec,
     });
     // and two imports/ bindings, one with keys the converter renames (accessKeyId → accessKeyID)
-    const rule = new DestinationRule(chart, 'r', { metadata: { name: 'r' }, spec: { host: 'r.svc', trafficPolicy: { portLevelSettings: [{ port: { number: 80 } }] } } });
+    const rule = new DestinationRule(chart, 'r', {
+      metadata: { name: 'r' },
+      spec: { host: 'r.svc', trafficPolicy: { portLevelSettings: [{ port: { number: 80 } }] } },
+    });
     const issuer = new ClusterIssuer(chart, 'i', {
       metadata: { name: 'i' },
       spec: { acme: { server: 'https://acme.example', privateKeySecretRef: { name: 'k' }, solvers: [{ dns01: { route53: { region: 'eu-west-1', accessKeyId: 'AKID', hostedZoneId: 'Z1' } } }] } },

@@ -14,14 +14,19 @@ import { ClusterIssuer } from '../../imports/cert-manager.io';
 import { CRD_KINDS, CRD_KIND_SCOPES } from '../../imports/crd-scopes';
 import { ExternalSecret, ExternalSecretSpecSecretStoreRefKind, ExternalSecretSpecTargetCreationPolicy } from '../../imports/external-secrets.io';
 import { DestinationRule, DestinationRuleSpecTrafficPolicyTlsMode } from '../../imports/networking.istio.io';
-import { AuthorizationPolicy, AuthorizationPolicySpecAction, PeerAuthentication, PeerAuthenticationSpecMtlsMode } from '../../imports/security.istio.io';
+import {
+  AuthorizationPolicy,
+  AuthorizationPolicySpecAction,
+  PeerAuthentication,
+  PeerAuthenticationSpecMtlsMode,
+} from '../../imports/security.istio.io';
 import { ConstraintTemplate } from '../../imports/templates.gatekeeper.sh';
-import { SCHEMAS_DIR, readToolsEnv } from '../../scripts/gen-schemas';
-import { GENERATED_HEADER, IMPORTS_DIR, SCOPES_FILE_NAME, bindingClasses, crdsOfYaml, readSourceCrds } from '../../scripts/gen-imports';
-import { validateManifests } from '../../scripts/validate';
 import { CLUSTER_SCOPED_KINDS, KubeObject, withoutClusterNamespace } from '../../lib/manifest/kube-object';
-import { CRD_SAMPLES } from './crd-samples';
+import { GENERATED_HEADER, IMPORTS_DIR, SCOPES_FILE_NAME, bindingClasses, crdsOfYaml, readSourceCrds } from '../../scripts/gen-imports';
+import { SCHEMAS_DIR, readToolsEnv } from '../../scripts/gen-schemas';
+import { validateManifests } from '../../scripts/validate';
 import { testChart } from '../helpers';
+import { CRD_SAMPLES } from './crd-samples';
 
 const { KUBERNETES_VERSION } = readToolsEnv();
 
@@ -94,7 +99,9 @@ describe('imports/ against crds/sources.json', () => {
   });
 
   it('GIVEN the generated schema index THEN every CRD schema has a binding (and no binding lacks a schema)', () => {
-    const index = JSON.parse(fs.readFileSync(path.join(SCHEMAS_DIR, KUBERNETES_VERSION, 'index.json'), 'utf8')) as { schemas: Record<string, { source: string }> };
+    const index = JSON.parse(fs.readFileSync(path.join(SCHEMAS_DIR, KUBERNETES_VERSION, 'index.json'), 'utf8')) as {
+      schemas: Record<string, { source: string }>;
+    };
     const crdSchemas = Object.entries(index.schemas)
       .filter(([, v]) => !v.source.startsWith('k8s.io/kubernetes@'))
       .map(([apiVersionKind]) => apiVersionKind)
@@ -118,7 +125,9 @@ describe('imports/ against crds/sources.json', () => {
 
 describe('cluster-scoped CRD kinds', () => {
   it('GIVEN CRD_KIND_SCOPES THEN CLUSTER_SCOPED_KINDS holds exactly its Cluster kinds besides the built-in ones', () => {
-    for (const [kind, scope] of Object.entries(CRD_KIND_SCOPES)) expect(`${kind} ${CLUSTER_SCOPED_KINDS.has(kind)}`).toBe(`${kind} ${scope === 'Cluster'}`);
+    for (const [kind, scope] of Object.entries(CRD_KIND_SCOPES)) {
+      expect(`${kind} ${CLUSTER_SCOPED_KINDS.has(kind)}`).toBe(`${kind} ${scope === 'Cluster'}`);
+    }
     expect(
       Object.entries(CRD_KIND_SCOPES)
         .filter(([, s]) => s === 'Cluster')
@@ -161,7 +170,10 @@ const TYPED: Record<string, (chart: Chart) => void> = {
       },
     }),
   PeerAuthentication: (chart) =>
-    new PeerAuthentication(chart, 'pa', { metadata: { name: 'default', namespace: 'shop' }, spec: { mtls: { mode: PeerAuthenticationSpecMtlsMode.STRICT } } }),
+    new PeerAuthentication(chart, 'pa', {
+      metadata: { name: 'default', namespace: 'shop' },
+      spec: { mtls: { mode: PeerAuthenticationSpecMtlsMode.STRICT } },
+    }),
   AuthorizationPolicy: (chart) =>
     new AuthorizationPolicy(chart, 'ap', {
       metadata: { name: 'backend', namespace: 'shop' },

@@ -5,7 +5,8 @@
 import * as fs from 'fs';
 import { SHAPES_FILE, generate, parseClasses, parseConverters, parseField, reachable } from '../../scripts/gen-l1-shapes';
 
-const MAP = (value: string): string => `((obj.labels) === undefined) ? undefined : (Object.entries(obj.labels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: ${value} }), {}))`;
+const MAP = (value: string): string => '((obj.labels) === undefined) ? undefined : '
+  + `(Object.entries(obj.labels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: ${value} }), {}))`;
 
 /** A converter as the cdk8s importer writes it (TypeScript form). */
 const converter = (name: string, fields: readonly string[]): string => [
@@ -73,7 +74,9 @@ describe('parseField', () => {
 
 describe('parseConverters', () => {
   test('reads every field in the converter\'s order, renamed keys included', () => {
-    const types = parseConverters(converter('Spec', ["'x-kubernetes-int': obj.xKubernetesInt", "'a': toJson_Inner(obj.a)"]) + converter('Inner', ["'n': obj.n"]));
+    const types = parseConverters(
+      converter('Spec', ["'x-kubernetes-int': obj.xKubernetesInt", "'a': toJson_Inner(obj.a)"]) + converter('Inner', ["'n': obj.n"]),
+    );
     expect(types.get('Spec')).toEqual([
       { key: 'x-kubernetes-int', prop: 'xKubernetesInt', kind: 'v' },
       { key: 'a', prop: 'a', kind: 's', type: 'Inner' },
@@ -103,7 +106,9 @@ describe('parseClasses', () => {
 
   test('refuses a class with another member or another toJson', () => {
     expect(parseClasses(l1Class('KubeThing', '    validate() {\n        return [];\n    }'))).toEqual(new Map());
-    expect(parseClasses(l1Class('KubeThing').replace('...toJson_KubeThingProps(resolved),', '...toJson_KubeThingProps(resolved),\n            extra: 1,'))).toEqual(new Map());
+    const withExtra = l1Class('KubeThing')
+      .replace('...toJson_KubeThingProps(resolved),', '...toJson_KubeThingProps(resolved),\n            extra: 1,');
+    expect(parseClasses(withExtra)).toEqual(new Map());
   });
 });
 

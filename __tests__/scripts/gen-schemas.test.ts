@@ -103,7 +103,7 @@ function child(o: JsonObject, ...keys: string[]): JsonObject {
 }
 
 describe('crdToSchemas', () => {
-  it('GIVEN a CRD with a served and an unserved version WHEN converted THEN only the served version yields a schema with pinned apiVersion/kind', () => {
+  it('GIVEN a served and an unserved version WHEN converted THEN only the served version yields a schema with pinned apiVersion/kind', () => {
     const [s] = crdToSchemas(parse(WIDGET_CRD));
     expect({ group: s.group, version: s.version, kind: s.kind }).toEqual({ group: 'example.com', version: 'v1', kind: 'Widget' });
     expect(child(s.schema, 'properties', 'apiVersion')).toEqual({ type: 'string', enum: ['example.com/v1'] });
@@ -147,7 +147,12 @@ describe('crdToSchemas', () => {
       apiVersion: 'apiextensions.k8s.io/v1beta1',
       kind: 'CustomResourceDefinition',
       metadata: { name: 'olds.example.com' },
-      spec: { group: 'example.com', version: 'v1', names: { kind: 'Old' }, validation: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', properties: { a: { type: 'string' } } } } } } },
+      spec: {
+        group: 'example.com',
+        version: 'v1',
+        names: { kind: 'Old' },
+        validation: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', properties: { a: { type: 'string' } } } } } },
+      },
     };
     const [s] = crdToSchemas(crd);
     expect(child(s.schema, 'properties', 'spec').additionalProperties).toBeUndefined();
@@ -156,9 +161,8 @@ describe('crdToSchemas', () => {
 
   it('GIVEN something that is not a CRD WHEN converted THEN it throws', () => {
     expect(() => crdToSchemas({ apiVersion: 'v1', kind: 'ConfigMap' })).toThrow('not a CustomResourceDefinition');
-    expect(() => crdToSchemas({ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', spec: { group: 'x.io', names: { kind: 'X' } } })).toThrow(
-      'spec.versions is missing',
-    );
+    const versionless = { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', spec: { group: 'x.io', names: { kind: 'X' } } };
+    expect(() => crdToSchemas(versionless)).toThrow('spec.versions is missing');
   });
 
   it('GIVEN a multi-document YAML WHEN read THEN only CRD documents produce schemas', () => {
@@ -207,7 +211,7 @@ spec:
     expect(relaxQuotedScalarIndentation("a:\n  b: 'x\n  y'\n")).toBe("a:\n  b: 'x\n   y'\n");
   });
 
-  it('GIVEN the converted Widget schema in a schema tree WHEN kubeconform validates widgets THEN typos and wrong types fail, preserved fields pass', async () => {
+  it('GIVEN the converted Widget schema WHEN kubeconform validates widgets THEN typos and wrong types fail, preserved fields pass', async () => {
     // GIVEN
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bulwark-crd-'));
     const [s] = crdToSchemas(parse(WIDGET_CRD));
@@ -226,7 +230,8 @@ spec:
       });
     try {
       // WHEN / THEN
-      expect(await run(widget('{size: 3, port: http, color: null, config: {anything: [1, 2]}, template: {apiVersion: v1, kind: Pod, spec: {}}}'))).toEqual({
+      const preserved = '{size: 3, port: http, color: null, config: {anything: [1, 2]}, template: {apiVersion: v1, kind: Pod, spec: {}}}';
+      expect(await run(widget(preserved))).toEqual({
         code: 0,
         out: '{\n  "resources": []\n}\n',
       });
@@ -261,13 +266,18 @@ describe('Kubernetes schemas', () => {
     const defs = child(s, 'definitions');
     expect(child(defs, 'io.k8s.apimachinery.pkg.util.intstr.IntOrString')).toEqual({ type: ['integer', 'string'] });
     expect(child(defs, 'io.k8s.api.apps.v1.DeploymentSpec').required).toEqual(['selector', 'template']);
-    const open = Object.entries(defs).filter(([, d]) => typeof d === 'object' && d !== null && !Array.isArray(d) && 'properties' in d && d.additionalProperties !== false);
+    const open = Object.entries(defs)
+      .filter(([, d]) => typeof d === 'object' && d !== null && !Array.isArray(d) && 'properties' in d && d.additionalProperties !== false);
     expect(open.map(([n]) => n)).toEqual([]);
     expect(fs.readFileSync(path.join(SCHEMAS_DIR, KUBERNETES_VERSION, 'apps/v1/deployment.json'), 'utf8')).toBe(stableStringify(s));
   });
 
   it('GIVEN the recursive JSONSchemaProps WHEN the CRD schema is generated THEN it is a local self-reference', () => {
-    const props = child(k8sSchema('apiextensions.k8s.io/v1/customresourcedefinition.json'), 'definitions', 'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSONSchemaProps');
+    const props = child(
+      k8sSchema('apiextensions.k8s.io/v1/customresourcedefinition.json'),
+      'definitions',
+      'io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSONSchemaProps',
+    );
     expect(child(props, 'properties', 'properties', 'additionalProperties')).toEqual({
       $ref: '#/definitions/io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.v1.JSONSchemaProps',
     });
@@ -290,7 +300,11 @@ describe('Kubernetes schemas', () => {
             { group: 'g.io', version: 'v2', kind: 'Thing' },
           ],
         },
-        'a.Spec': { type: 'object', required: ['port'], properties: { port: { type: 'string', format: 'int-or-string' }, next: { $ref: '#/definitions/a.Spec' } } },
+        'a.Spec': {
+          type: 'object',
+          required: ['port'],
+          properties: { port: { type: 'string', format: 'int-or-string' }, next: { $ref: '#/definitions/a.Spec' } },
+        },
       },
     };
     const out = swaggerToSchemas(swagger);
@@ -317,7 +331,13 @@ describe('Kubernetes schemas', () => {
 
   it('GIVEN a type-less definition without an override WHEN converted THEN generation fails loudly', () => {
     const swagger: JsonObject = {
-      definitions: { 'a.Thing': { properties: { x: { $ref: '#/definitions/a.Mystery' } }, 'x-kubernetes-group-version-kind': [{ group: '', version: 'v1', kind: 'Thing' }] }, 'a.Mystery': { description: '?' } },
+      definitions: {
+        'a.Thing': {
+          properties: { x: { $ref: '#/definitions/a.Mystery' } },
+          'x-kubernetes-group-version-kind': [{ group: '', version: 'v1', kind: 'Thing' }],
+        },
+        'a.Mystery': { description: '?' },
+      },
     };
     expect(() => swaggerToSchemas(swagger)).toThrow('a.Mystery has neither type nor properties');
   });
@@ -334,7 +354,9 @@ describe('crds/sources.json', () => {
 describe('Kubernetes supplements', () => {
   test('ValidatingAdmissionPolicy v1 comes from the pinned later release, beside the 1.28 schemas', () => {
     const { KUBERNETES_VERSION } = readToolsEnv();
-    const index = JSON.parse(fs.readFileSync(path.join(SCHEMAS_DIR, KUBERNETES_VERSION, 'index.json'), 'utf8')) as { schemas: Record<string, { source: string }> };
+    const index = JSON.parse(fs.readFileSync(path.join(SCHEMAS_DIR, KUBERNETES_VERSION, 'index.json'), 'utf8')) as {
+      schemas: Record<string, { source: string }>;
+    };
     expect(index.schemas['admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy'].source).toMatch(/^k8s\.io\/kubernetes@v1\.30\.14\//);
     expect(index.schemas['admissionregistration.k8s.io/v1/ValidatingAdmissionPolicyBinding'].source).toMatch(/^k8s\.io\/kubernetes@v1\.30\.14\//);
     expect(index.schemas['apps/v1/Deployment'].source).toMatch(new RegExp(`^k8s\\.io/kubernetes@${KUBERNETES_VERSION}/`));
@@ -345,7 +367,8 @@ describe('Kubernetes supplements', () => {
     const file = path.join(dir, 'sources.json');
     try {
       fs.writeFileSync(file, JSON.stringify({ kubernetesSupplements: [{ version: 'v1.30.14', kinds: 'ValidatingAdmissionPolicy' }], sources: [] }));
-      expect(() => readKubernetesSupplements(file)).toThrow('kubernetesSupplements must be a list of { "version": "vX.Y.Z", "kinds": ["group/version/Kind", ...] }');
+      expect(() => readKubernetesSupplements(file))
+        .toThrow('kubernetesSupplements must be a list of { "version": "vX.Y.Z", "kinds": ["group/version/Kind", ...] }');
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }

@@ -61,7 +61,8 @@ describe('scripts/upgrade.sh', () => {
   });
 
   test('a dry run of a tool upgrade edits only its pin in scripts/tools.env; devDependencies stay dev', () => {
-    expect(upgrade('--dry-run', 'kubeconform', 'v9.9.9').stdout).toContain('$ sed -i s/^KUBECONFORM_VERSION=.*/KUBECONFORM_VERSION=v9.9.9/ scripts/tools.env');
+    expect(upgrade('--dry-run', 'kubeconform', 'v9.9.9').stdout)
+      .toContain('$ sed -i s/^KUBECONFORM_VERSION=.*/KUBECONFORM_VERSION=v9.9.9/ scripts/tools.env');
     expect(upgrade('--dry-run', 'cdk8s-cli@9.9.9').stdout).toContain('--save-exact --save-dev');
   });
 

@@ -69,7 +69,8 @@ describe('validation toolchain installation', () => {
 
   it('GIVEN the schema-location template THEN it is an absolute local path (never a remote default)', () => {
     expect(schemaLocationTemplate()).toBe(
-      `${path.join(ROOT, '.tools', 'schemas')}/{{ .NormalizedKubernetesVersion }}/{{ if eq .Group .ResourceAPIVersion }}core{{ else }}{{ .Group }}{{ end }}/{{ .ResourceAPIVersion }}/{{ .ResourceKind }}.json`,
+      `${path.join(ROOT, '.tools', 'schemas')}/{{ .NormalizedKubernetesVersion }}/`
+        + '{{ if eq .Group .ResourceAPIVersion }}core{{ else }}{{ .Group }}{{ end }}/{{ .ResourceAPIVersion }}/{{ .ResourceKind }}.json',
     );
   });
 });
@@ -86,7 +87,13 @@ describe('validateManifests', () => {
     expect(r.ok).toBe(false);
     expect(r.summary).toEqual({ valid: 0, invalid: 1, errors: 0, skipped: 0 });
     expect(r.problems).toEqual([
-      expect.objectContaining({ kind: 'Deployment', name: 'web', status: 'invalid', field: '/spec', message: "additional properties 'replcias' not allowed" }),
+      expect.objectContaining({
+        kind: 'Deployment',
+        name: 'web',
+        status: 'invalid',
+        field: '/spec',
+        message: "additional properties 'replcias' not allowed",
+      }),
     ]);
   });
 
@@ -105,7 +112,8 @@ describe('validateManifests', () => {
 
   it('GIVEN an invalid quantity "1GB" WHEN validated THEN it is rejected as a quantity', async () => {
     const r = await validateManifests({ stdin: deployment(VALID_SPEC.replace('memory: 256Mi', 'memory: 1GB')) });
-    expect(messages(r)).toEqual(["/spec/template/spec/containers/0/resources/limits/memory '1GB' is not a valid quantity (e.g. 100m, 0.5, 128Mi, 1Gi)"]);
+    expect(messages(r))
+      .toEqual(["/spec/template/spec/containers/0/resources/limits/memory '1GB' is not a valid quantity (e.g. 100m, 0.5, 128Mi, 1Gi)"]);
   });
 
   it('GIVEN an unknown kind "Deploymnet" WHEN validated THEN it fails as a missing schema (an error, not a skip)', async () => {
@@ -223,7 +231,8 @@ spec:
   it('GIVEN a file with one bad resource among good ones WHEN formatted THEN one line names file, kind/name and field', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bulwark-validate-'));
     const file = path.join(dir, 'svc.yaml');
-    fs.writeFileSync(file, 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ok}\n---\napiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec: {ports: [{port: 80, targetPort: http}], selectr: {app: web}}\n');
+    fs.writeFileSync(file, 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ok}\n---\n'
+      + 'apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec: {ports: [{port: 80, targetPort: http}], selectr: {app: web}}\n');
     try {
       const r = await validateManifests([file]);
       expect(formatResult(r)).toBe(
@@ -282,7 +291,8 @@ describe('scripts/validate.ts CLI', () => {
       );
       expect(code).toBe(1);
       expect(stdout).toBe(
-        `${file}: Deployment/web: /spec: additional properties 'replcias' not allowed\nkubeconform: 0 resources valid, 1 invalid, 0 errors, 0 skipped\n`,
+        `${file}: Deployment/web: /spec: additional properties 'replcias' not allowed\n`
+          + 'kubeconform: 0 resources valid, 1 invalid, 0 errors, 0 skipped\n',
       );
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });

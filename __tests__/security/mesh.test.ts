@@ -4,12 +4,20 @@ import { WorkloadMesh, WorkloadMeshProps } from '../../lib/security/workload-mes
 import { findObject, synthObjects } from '../helpers';
 
 describe('MeshNamespacePolicy', () => {
-  const objects = synthObjects((chart) => new MeshNamespacePolicy(chart, 'm', { namespace: 'ns', name: 'baseline', labels: {}, meshNamespace: 'istio-system' }));
+  const objects = synthObjects((chart) => new MeshNamespacePolicy(chart, 'm', {
+    namespace: 'ns',
+    name: 'baseline',
+    labels: {},
+    meshNamespace: 'istio-system',
+  }));
 
   test('requires mTLS, denies every request no policy allows, and only knows registered egress hosts', () => {
     expect(findObject(objects, 'PeerAuthentication').spec).toEqual({ mtls: { mode: 'STRICT' } });
     expect(findObject(objects, 'AuthorizationPolicy')).toMatchObject({ metadata: { name: 'baseline-deny-all', namespace: 'ns' }, spec: {} });
-    expect(findObject(objects, 'Sidecar').spec).toEqual({ egress: [{ hosts: ['./*', 'istio-system/*'] }], outboundTrafficPolicy: { mode: 'REGISTRY_ONLY' } });
+    expect(findObject(objects, 'Sidecar').spec).toEqual({
+      egress: [{ hosts: ['./*', 'istio-system/*'] }],
+      outboundTrafficPolicy: { mode: 'REGISTRY_ONLY' },
+    });
   });
 });
 
@@ -20,7 +28,11 @@ describe('WorkloadMesh', () => {
     labels: {},
     selector: { 'app.kubernetes.io/name': 'backend' },
     servicePort: 80,
-    callers: [{ namespace: 'ns', serviceAccount: 'frontend' }, { namespace: 'istio-system', serviceAccount: 'gw' }, { namespace: 'ns', serviceAccount: 'frontend' }],
+    callers: [
+      { namespace: 'ns', serviceAccount: 'frontend' },
+      { namespace: 'istio-system', serviceAccount: 'gw' },
+      { namespace: 'ns', serviceAccount: 'frontend' },
+    ],
     traffic: { maxConnections: 100, maxPendingRequests: 64, consecutive5xxErrors: 5, timeout: '15s' },
   };
   const synth = (props: Partial<WorkloadMeshProps> = {}) => synthObjects((chart) => new WorkloadMesh(chart, 'm', { ...BASE, ...props }));
@@ -34,7 +46,10 @@ describe('WorkloadMesh', () => {
   });
 
   test('without callers the policy has no rule, so nothing may call the workload', () => {
-    expect(findObject(synth({ callers: [] }), 'AuthorizationPolicy').spec).toEqual({ action: 'ALLOW', selector: { matchLabels: { 'app.kubernetes.io/name': 'backend' } } });
+    expect(findObject(synth({ callers: [] }), 'AuthorizationPolicy').spec).toEqual({
+      action: 'ALLOW',
+      selector: { matchLabels: { 'app.kubernetes.io/name': 'backend' } },
+    });
   });
 
   test('clients use ISTIO_MUTUAL with connection limits and outlier detection', () => {
@@ -78,14 +93,31 @@ describe('MeshEdge', () => {
       selector: { istio: 'ingressgateway' },
       servers: [
         { port: { number: 80, name: 'http', protocol: 'HTTP' }, hosts: ['app.example.com'], tls: { httpsRedirect: true } },
-        { port: { number: 443, name: 'https-frontend', protocol: 'HTTPS' }, hosts: ['app.example.com'], tls: { mode: 'SIMPLE', credentialName: 'bulwark-dev-frontend-tls' } },
+        {
+          port: { number: 443, name: 'https-frontend', protocol: 'HTTPS' },
+          hosts: ['app.example.com'],
+          tls: { mode: 'SIMPLE', credentialName: 'bulwark-dev-frontend-tls' },
+        },
       ],
     });
   });
 
   test('registers every external service (the REGISTRY_ONLY allow-list)', () => {
-    expect(findObject(objects, 'ServiceEntry', 'external-llm-api').spec).toEqual({ hosts: ['api.openai.com'], ports: [{ number: 443, name: 'tls-443', protocol: 'TLS' }], location: 'MESH_EXTERNAL', resolution: 'DNS', exportTo: ['.'] });
-    expect(findObject(objects, 'ServiceEntry', 'external-database').spec).toEqual({ hosts: ['db.internal'], addresses: ['10.0.0.0/16'], ports: [{ number: 5432, name: 'tcp-5432', protocol: 'TCP' }], location: 'MESH_EXTERNAL', resolution: 'NONE', exportTo: ['.'] });
+    expect(findObject(objects, 'ServiceEntry', 'external-llm-api').spec).toEqual({
+      hosts: ['api.openai.com'],
+      ports: [{ number: 443, name: 'tls-443', protocol: 'TLS' }],
+      location: 'MESH_EXTERNAL',
+      resolution: 'DNS',
+      exportTo: ['.'],
+    });
+    expect(findObject(objects, 'ServiceEntry', 'external-database').spec).toEqual({
+      hosts: ['db.internal'],
+      addresses: ['10.0.0.0/16'],
+      ports: [{ number: 5432, name: 'tcp-5432', protocol: 'TCP' }],
+      location: 'MESH_EXTERNAL',
+      resolution: 'NONE',
+      exportTo: ['.'],
+    });
   });
 
   test('routes TLS services through the egress gateway by SNI; TCP ones go direct', () => {

@@ -22,14 +22,16 @@ describe('PlatformSecretStore', () => {
   });
 
   test('fake: one placeholder entry per secret path, never a real value', () => {
-    const store = findObject(synthObjects((chart) => new PlatformSecretStore(chart, 's', { ...BASE, provider: 'fake', vault: undefined })), 'ClusterSecretStore');
+    const objects = synthObjects((chart) => new PlatformSecretStore(chart, 's', { ...BASE, provider: 'fake', vault: undefined }));
+    const store = findObject(objects, 'ClusterSecretStore');
     expect((store.spec as { provider: unknown }).provider).toEqual({
       fake: { data: [{ key: 'app/db', value: '{"password":"placeholder-backend-db-password","username":"placeholder-backend-db-username"}' }] },
     });
   });
 
   test('fails on provider vault without vault settings', () => {
-    expect(() => synthObjects((chart) => new PlatformSecretStore(chart, 's', { ...BASE, vault: undefined }))).toThrow('secret-store "bulwark-prod": provider vault needs vault settings');
+    expect(() => synthObjects((chart) => new PlatformSecretStore(chart, 's', { ...BASE, vault: undefined })))
+      .toThrow('secret-store "bulwark-prod": provider vault needs vault settings');
   });
 });
 
@@ -44,7 +46,10 @@ describe('CertificateIssuer', () => {
     expect(objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
       'ClusterIssuer/bulwark-dev-selfsigned', 'Certificate/bulwark-dev-ca', 'ClusterIssuer/bulwark-dev', 'Certificate/bulwark-dev-frontend-tls',
     ]);
-    expect(findObject(objects, 'Certificate', 'bulwark-dev-ca')).toMatchObject({ metadata: { namespace: 'cert-manager' }, spec: { isCA: true, secretName: 'bulwark-dev-ca' } });
+    expect(findObject(objects, 'Certificate', 'bulwark-dev-ca')).toMatchObject({
+      metadata: { namespace: 'cert-manager' },
+      spec: { isCA: true, secretName: 'bulwark-dev-ca' },
+    });
     expect(findObject(objects, 'ClusterIssuer', 'bulwark-dev').spec).toEqual({ ca: { secretName: 'bulwark-dev-ca' } });
   });
 
@@ -67,7 +72,12 @@ describe('CertificateIssuer', () => {
 
   test('vault: a dedicated service account whose tokens only cert-manager may create', () => {
     const objects = issuer({ kind: 'vault', vault: { server: 'https://vault:8200', path: 'pki/sign/x', role: 'cm' } });
-    expect(findObject(objects, 'Role').rules).toEqual([{ apiGroups: [''], resources: ['serviceaccounts/token'], resourceNames: ['bulwark-dev-vault-issuer'], verbs: ['create'] }]);
+    expect(findObject(objects, 'Role').rules).toEqual([{
+      apiGroups: [''],
+      resources: ['serviceaccounts/token'],
+      resourceNames: ['bulwark-dev-vault-issuer'],
+      verbs: ['create'],
+    }]);
     expect(findObject(objects, 'RoleBinding').subjects).toEqual([{ kind: 'ServiceAccount', name: 'cert-manager', namespace: 'cert-manager' }]);
     expect(findObject(objects, 'ClusterIssuer').spec).toEqual({ vault: { server: 'https://vault:8200', path: 'pki/sign/x', auth: { kubernetes: { role: 'cm', mountPath: '/v1/auth/kubernetes', serviceAccountRef: { name: 'bulwark-dev-vault-issuer' } } } } });
   });

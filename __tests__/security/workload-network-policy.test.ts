@@ -19,7 +19,8 @@ describe('WorkloadNetworkPolicy', () => {
   });
 
   test('allows egress to external address ranges on their ports only, egress-only policy', () => {
-    const spec = findObject(synth({ externalEgress: [{ name: 'database', cidrs: ['10.0.0.0/16', '10.1.0.0/16'], ports: [5432] }] }), 'NetworkPolicy').spec;
+    const externalEgress = [{ name: 'database', cidrs: ['10.0.0.0/16', '10.1.0.0/16'], ports: [5432] }];
+    const spec = findObject(synth({ externalEgress }), 'NetworkPolicy').spec;
     expect(spec).toEqual({
       podSelector: { matchLabels: { 'app.kubernetes.io/name': 'backend' } },
       policyTypes: ['Egress'],
@@ -33,7 +34,10 @@ describe('WorkloadNetworkPolicy', () => {
       namespacedEgress: [{ namespace: 'istio-system', podLabels: { istio: 'egressgateway' }, ports: [443] }],
     }), 'NetworkPolicy').spec as { egress: unknown[] };
     expect(spec.egress).toEqual([{
-      to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'istio-system' } }, podSelector: { matchLabels: { istio: 'egressgateway' } } }],
+      to: [{
+        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'istio-system' } },
+        podSelector: { matchLabels: { istio: 'egressgateway' } },
+      }],
       ports: [{ protocol: 'TCP', port: 443 }],
     }]);
   });

@@ -39,7 +39,11 @@ describe('WorkloadRole', () => {
     ['a wildcard resource', { resources: ['*'], verbs: ['get'] }, 'invalid resources: received ["*"]'],
     ['a wildcard group', { apiGroups: ['*'], resources: ['pods'], verbs: ['get'] }, 'invalid apiGroups'],
     ['an unknown verb', { resources: ['pods'], verbs: ['escalate'] }, 'invalid verb: received "escalate"'],
-    ['secrets without a reason', { resources: ['secrets'], verbs: ['get'] }, 'invalid grant on secrets: received ["secrets"]; allowed: secrets only with a reason'],
+    [
+      'secrets without a reason',
+      { resources: ['secrets'], verbs: ['get'] },
+      'invalid grant on secrets: received ["secrets"]; allowed: secrets only with a reason',
+    ],
   ])('fails on %s', (_, grant, message) => {
     expect(() => synthObjects((chart) => new WorkloadRole(chart, 'rbac', PROPS).grant(grant as never))).toThrow(`workload-role "agent": ${message}`);
   });

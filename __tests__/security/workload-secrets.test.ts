@@ -53,7 +53,10 @@ describe('WorkloadSecrets', () => {
       'vault.hashicorp.com/agent-run-as-same-user': 'true',
       'vault.hashicorp.com/agent-inject-secret-db-credentials': 'secret/data/app/backend/db',
       'vault.hashicorp.com/agent-inject-template-db-credentials':
-        '{{- with secret "secret/data/app/backend/db" -}}\nexport DB_PASSWORD="{{ index .Data.data "password" }}"\nexport DB_USERNAME="{{ index .Data.data "username" }}"\n{{- end }}\n',
+        '{{- with secret "secret/data/app/backend/db" -}}\n'
+          + 'export DB_PASSWORD="{{ index .Data.data "password" }}"\n'
+          + 'export DB_USERNAME="{{ index .Data.data "username" }}"\n'
+          + '{{- end }}\n',
     });
     expect(wiring.env).toEqual([{ name: 'DB_CREDENTIALS_FILE', value: '/vault/secrets/db-credentials' }]);
     expect(wiring.needsServiceAccountToken).toBe(true);
@@ -68,11 +71,15 @@ describe('WorkloadSecrets', () => {
         parameters: {
           vaultAddress: 'https://vault:8200',
           roleName: 'bulwark',
-          objects: '- objectName: "password"\n  secretPath: "secret/data/app/backend/db"\n  secretKey: "password"\n- objectName: "username"\n  secretPath: "secret/data/app/backend/db"\n  secretKey: "username"\n',
+          objects: '- objectName: "password"\n  secretPath: "secret/data/app/backend/db"\n  secretKey: "password"\n'
+            + '- objectName: "username"\n  secretPath: "secret/data/app/backend/db"\n  secretKey: "username"\n',
         },
       },
     });
-    expect(wiring.volumes).toEqual([{ name: 'secret-db-credentials', csi: { driver: 'secrets-store.csi.k8s.io', readOnly: true, volumeAttributes: { secretProviderClass: 'backend-db-credentials' } } }]);
+    expect(wiring.volumes).toEqual([{
+      name: 'secret-db-credentials',
+      csi: { driver: 'secrets-store.csi.k8s.io', readOnly: true, volumeAttributes: { secretProviderClass: 'backend-db-credentials' } },
+    }]);
     expect(wiring.volumeMounts).toEqual([{ name: 'secret-db-credentials', mountPath: '/mnt/secrets/db-credentials', readOnly: true }]);
     expect(wiring.env).toEqual([{ name: 'DB_CREDENTIALS_DIR', value: '/mnt/secrets/db-credentials' }]);
   });

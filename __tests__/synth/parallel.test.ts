@@ -3,10 +3,10 @@
  * same files, same summary, same errors as the serial run on one thread. The worker scripts are
  * bundled from the sources with esbuild here (the CLI uses the compiled ones in .build/).
  */
-import { buildSync } from 'esbuild';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { buildSync } from 'esbuild';
 import { loadOverlays } from '../../lib/config/load-overlay';
 import { TreeWriter } from '../../lib/synth/atomic-writer';
 import { EnvironmentWorkers } from '../../lib/synth/parallel';
@@ -52,7 +52,15 @@ describe('synthesis on several threads', () => {
     const models = loadOverlays(overlays);
     // A worker whose code fails to load reports it (through the port, not an 'error' event): here
     // the worker entry alone, without ./parallel beside it.
-    buildSync({ entryPoints: [path.join(ROOT, 'lib/synth/environment-worker.ts')], bundle: true, platform: 'node', target: 'node20', external: ['./parallel'], outdir: path.join(work, 'alone'), logLevel: 'silent' });
+    buildSync({
+      entryPoints: [path.join(ROOT, 'lib/synth/environment-worker.ts')],
+      bundle: true,
+      platform: 'node',
+      target: 'node20',
+      external: ['./parallel'],
+      outdir: path.join(work, 'alone'),
+      logLevel: 'silent',
+    });
     const missing = path.join(work, 'alone', 'environment-worker.js');
     const cannotLoad = new EnvironmentWorkers({ workerScript: missing, threads: 3 });
     expect(() => cannotLoad.synthesize(models, '0.1.0', () => undefined)).toThrow(/Cannot find module '.\/parallel'/);
@@ -71,7 +79,8 @@ describe('synthesis on several threads', () => {
 });
 
 describe('TreeWriter', () => {
-  const read = (dir: string): Record<string, string> => Object.fromEntries(Object.entries(treeBytes(dir)).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
+  const read = (dir: string): Record<string, string> => Object.fromEntries(Object.entries(treeBytes(dir))
+    .map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
 
   test.each([false, true])('stages part by part (writer thread: %s), holding back unchanged parts until one differs', (background) => {
     // GIVEN a tree of two environments

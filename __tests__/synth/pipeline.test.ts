@@ -12,7 +12,10 @@ describe('synthesize', () => {
 
   test('lays out one folder per component, one object per file', () => {
     const folders = new Set([...result.files.keys()].filter((r) => r.startsWith('prod/')).map((r) => r.split('/')[1]));
-    expect([...folders].sort()).toEqual(['admission-policy', 'agent', 'backend', 'baseline', 'control-plane', 'falco', 'frontend', 'gatekeeper', 'gatekeeper-templates', 'mcp', 'podinfo', 'security', 'tenant-team-a', 'tenant-team-b']);
+    expect([...folders].sort()).toEqual([
+      'admission-policy', 'agent', 'backend', 'baseline', 'control-plane', 'falco', 'frontend', 'gatekeeper', 'gatekeeper-templates',
+      'mcp', 'podinfo', 'security', 'tenant-team-a', 'tenant-team-b',
+    ]);
     for (const [rel, text] of result.files) {
       expect(rel).toMatch(/^[a-z]+\/[a-z-]+\/[a-z]+-[a-z0-9-]+\.yaml$/);
       expect(parseAllDocuments(text)).toHaveLength(1);
@@ -28,7 +31,8 @@ describe('synthesize', () => {
     const clusterScoped = objects.filter(isClusterScoped);
     const isConstraint = (o: { apiVersion: string }) => o.apiVersion.startsWith('constraints.gatekeeper.sh/');
     expect(new Set(clusterScoped.filter((o) => !isConstraint(o)).map((o) => o.kind))).toEqual(new Set([
-      'Assign', 'AssignMetadata', 'ClusterIssuer', 'ClusterSecretStore', 'ConstraintTemplate', 'Namespace', 'PriorityClass', 'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding',
+      'Assign', 'AssignMetadata', 'ClusterIssuer', 'ClusterSecretStore', 'ConstraintTemplate', 'Namespace', 'PriorityClass',
+      'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding',
     ]));
     expect(clusterScoped.filter(isConstraint)).toHaveLength(3 * 6);
     expect(clusterScoped.filter((o) => o.metadata.namespace !== undefined)).toEqual([]);
@@ -76,7 +80,12 @@ describe('synthesize', () => {
   });
 
   test('fails with every finding of an error-level check and writes nothing', () => {
-    const noDeployments: Check = { id: 'no-deployments', description: 'test', severity: 'error', inspect: (o) => (o.kind === 'Deployment' ? ['is a Deployment'] : []) };
+    const noDeployments: Check = {
+      id: 'no-deployments',
+      description: 'test',
+      severity: 'error',
+      inspect: (o) => (o.kind === 'Deployment' ? ['is a Deployment'] : []),
+    };
     let error: unknown;
     try {
       synthesize([loadOverlay('dev')], { platformVersion: '1.2.3', checks: [noDeployments] });
@@ -90,8 +99,15 @@ describe('synthesize', () => {
   });
 
   test('reports warning-level findings without failing', () => {
-    const warnOnQuota: Check = { id: 'quota-note', description: 'test', severity: 'warning', inspect: (o) => (o.kind === 'ResourceQuota' ? ['noted'] : []) };
+    const warnOnQuota: Check = {
+      id: 'quota-note',
+      description: 'test',
+      severity: 'warning',
+      inspect: (o) => (o.kind === 'ResourceQuota' ? ['noted'] : []),
+    };
     const [dev] = synthesize([loadOverlay('dev')], { platformVersion: '1.2.3', checks: [warnOnQuota] }).environments;
-    expect(dev.warnings).toEqual([{ check: 'quota-note', severity: 'warning', object: 'ResourceQuota/bulwark-dev/baseline-quota', message: 'noted' }]);
+    expect(dev.warnings).toEqual([
+      { check: 'quota-note', severity: 'warning', object: 'ResourceQuota/bulwark-dev/baseline-quota', message: 'noted' },
+    ]);
   });
 });

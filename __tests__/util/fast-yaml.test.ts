@@ -194,11 +194,14 @@ function document(random: Random): string {
   return `${prefix}${block(random, '', 0, random() < 0.15)}`;
 }
 
+/** What `mutate` inserts: YAML's indicators, whitespace and quotes. */
+const YAML_CHARACTERS = [':', '-', ' ', '  ', '\n', '#', '"', "'", '[', ']', '{', '}', ',', '|', '>', '\t', '%', '@', '`', '!', '&', '*', '?'];
+
 /** One small edit that often breaks the YAML: a character deleted, inserted or duplicated. */
 function mutate(text: string, random: Random): string {
   const at = Math.floor(random() * text.length);
   const r = random();
   if (r < 0.35) return text.slice(0, at) + text.slice(at + 1);
-  if (r < 0.8) return text.slice(0, at) + pick(random, [':', '-', ' ', '  ', '\n', '#', '"', "'", '[', ']', '{', '}', ',', '|', '>', '\t', '%', '@', '`', '!', '&', '*', '?']) + text.slice(at);
+  if (r < 0.8) return text.slice(0, at) + pick(random, YAML_CHARACTERS) + text.slice(at);
   return text.slice(0, at) + text.slice(at, at + 5) + text.slice(at);
 }

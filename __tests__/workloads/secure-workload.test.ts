@@ -39,7 +39,13 @@ describe('SecureWorkload', () => {
 
   test('runs restricted: non-root ids, seccomp, no escalation, no capabilities, read-only root', () => {
     const pod = podSpec(synth());
-    expect(pod.securityContext).toEqual({ runAsNonRoot: true, runAsUser: 10001, runAsGroup: 10001, fsGroup: 10001, seccompProfile: { type: 'RuntimeDefault' } });
+    expect(pod.securityContext).toEqual({
+      runAsNonRoot: true,
+      runAsUser: 10001,
+      runAsGroup: 10001,
+      fsGroup: 10001,
+      seccompProfile: { type: 'RuntimeDefault' },
+    });
     expect(pod.containers[0].securityContext).toEqual({
       allowPrivilegeEscalation: false,
       capabilities: { drop: ['ALL'] },
@@ -52,7 +58,8 @@ describe('SecureWorkload', () => {
   test('mounts an emptyDir at /tmp and at each writable path', () => {
     const pod = podSpec(synth({ writablePaths: ['/var/cache/nginx'] }));
     expect(pod.containers[0].volumeMounts).toEqual([{ name: 'tmp', mountPath: '/tmp' }, { name: 'scratch-1', mountPath: '/var/cache/nginx' }]);
-    expect(pod.volumes.map((v: { name: string; emptyDir: unknown }) => [v.name, v.emptyDir])).toEqual([['tmp', { sizeLimit: '64Mi' }], ['scratch-1', { sizeLimit: '64Mi' }]]);
+    expect(pod.volumes.map((v: { name: string; emptyDir: unknown }) => [v.name, v.emptyDir]))
+      .toEqual([['tmp', { sizeLimit: '64Mi' }], ['scratch-1', { sizeLimit: '64Mi' }]]);
   });
 
   test('sets requests, limits, probes on the named port and a pinned image', () => {
@@ -75,7 +82,8 @@ describe('SecureWorkload', () => {
         'app.kubernetes.io/version': '1.0.0',
       });
     }
-    expect((findObject(objects, 'Service').spec as { selector: unknown }).selector).toEqual({ 'app.kubernetes.io/instance': 'backend-dev', 'app.kubernetes.io/name': 'backend' });
+    expect((findObject(objects, 'Service').spec as { selector: unknown }).selector)
+      .toEqual({ 'app.kubernetes.io/instance': 'backend-dev', 'app.kubernetes.io/name': 'backend' });
   });
 
   test('puts settings and dependency URLs in the ConfigMap and rolls pods when they change', () => {
@@ -87,7 +95,9 @@ describe('SecureWorkload', () => {
       MCP_URL: 'http://mcp.bulwark-dev.svc.cluster.local:80',
     });
     const b = synth({ config: { LOG_LEVEL: 'debug' }, dependencies: [{ name: 'mcp', containerPort: 8080 }] });
-    const hash = (objects: typeof a) => (findObject(objects, 'Deployment').spec as any).template.metadata.annotations['bulwark.dev/config-sha256']; // eslint-disable-line @typescript-eslint/no-explicit-any
+    type Template = { template: { metadata: { annotations: Record<string, string> } } };
+    const hash = (objects: typeof a) => (findObject(objects, 'Deployment').spec as Template)
+      .template.metadata.annotations['bulwark.dev/config-sha256'];
     expect(hash(a)).toMatch(/^[a-f0-9]{64}$/);
     expect(hash(a)).not.toBe(hash(b));
   });
@@ -101,12 +111,19 @@ describe('SecureWorkload', () => {
   });
 
   test('admits exactly the declared callers and reaches exactly the declared dependencies', () => {
-    const policy = findObject(synth({ allowFrom: ['frontend'], dependencies: [{ name: 'mcp', containerPort: 3000 }] }), 'NetworkPolicy', 'backend-traffic');
+    const objects = synth({ allowFrom: ['frontend'], dependencies: [{ name: 'mcp', containerPort: 3000 }] });
+    const policy = findObject(objects, 'NetworkPolicy', 'backend-traffic');
     expect(policy.spec).toEqual({
       podSelector: { matchLabels: { 'app.kubernetes.io/instance': 'backend-dev', 'app.kubernetes.io/name': 'backend' } },
       policyTypes: ['Ingress', 'Egress'],
-      ingress: [{ from: [{ podSelector: { matchLabels: { 'app.kubernetes.io/instance': 'frontend-dev', 'app.kubernetes.io/name': 'frontend' } } }], ports: [{ protocol: 'TCP', port: 'http' }] }],
-      egress: [{ to: [{ podSelector: { matchLabels: { 'app.kubernetes.io/instance': 'mcp-dev', 'app.kubernetes.io/name': 'mcp' } } }], ports: [{ protocol: 'TCP', port: 3000 }] }],
+      ingress: [{
+        from: [{ podSelector: { matchLabels: { 'app.kubernetes.io/instance': 'frontend-dev', 'app.kubernetes.io/name': 'frontend' } } }],
+        ports: [{ protocol: 'TCP', port: 'http' }],
+      }],
+      egress: [{
+        to: [{ podSelector: { matchLabels: { 'app.kubernetes.io/instance': 'mcp-dev', 'app.kubernetes.io/name': 'mcp' } } }],
+        ports: [{ protocol: 'TCP', port: 3000 }],
+      }],
     });
   });
 
@@ -118,15 +135,26 @@ describe('SecureWorkload', () => {
     const objects = synth({ allowFromNamespaces: [{ namespace: 'istio-system', podLabels: { istio: 'ingressgateway' } }] });
     const policy = findObject(objects, 'NetworkPolicy', 'backend-traffic');
     expect((policy.spec as { ingress: unknown[] }).ingress).toEqual([{
-      from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'istio-system' } }, podSelector: { matchLabels: { istio: 'ingressgateway' } } }],
+      from: [{
+        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'istio-system' } },
+        podSelector: { matchLabels: { istio: 'ingressgateway' } },
+      }],
       ports: [{ protocol: 'TCP', port: 'http' }],
     }]);
     expect(objects.some((o) => o.kind === 'Ingress')).toBe(false);
   });
 
   test('wires secrets delivered by External Secrets as env vars from the generated Secret', () => {
-    const objects = synth({ secrets: { secrets: [{ name: 'db', remoteKey: 'app/db', env: { DB_PASSWORD: 'password' } }], delivery: 'external-secrets', storeName: 'store', refreshInterval: '1h' } });
-    expect(podSpec(objects).containers[0].env).toEqual([{ name: 'DB_PASSWORD', valueFrom: { secretKeyRef: { name: 'backend-db', key: 'password' } } }]);
+    const objects = synth({
+      secrets: {
+        secrets: [{ name: 'db', remoteKey: 'app/db', env: { DB_PASSWORD: 'password' } }],
+        delivery: 'external-secrets',
+        storeName: 'store',
+        refreshInterval: '1h',
+      },
+    });
+    expect(podSpec(objects).containers[0].env)
+      .toEqual([{ name: 'DB_PASSWORD', valueFrom: { secretKeyRef: { name: 'backend-db', key: 'password' } } }]);
     expect(findObject(objects, 'ExternalSecret').metadata.name).toBe('backend-db');
     expect(objects.some((o) => o.kind === 'Secret')).toBe(false);
   });
@@ -157,7 +185,8 @@ describe('SecureWorkload scaling, scheduling and identity', () => {
     });
     expect((findObject(objects, 'PodDisruptionBudget').spec as { minAvailable: number }).minAvailable).toBe(2);
     expect(deployment.template.spec.priorityClassName).toBe('bulwark-dev-workload');
-    expect(deployment.template.spec.topologySpreadConstraints.map((c: { topologyKey: string; whenUnsatisfiable: string }) => [c.topologyKey, c.whenUnsatisfiable]))
+    expect(deployment.template.spec.topologySpreadConstraints
+      .map((c: { topologyKey: string; whenUnsatisfiable: string }) => [c.topologyKey, c.whenUnsatisfiable]))
       .toEqual([['kubernetes.io/hostname', 'DoNotSchedule'], ['topology.kubernetes.io/zone', 'ScheduleAnyway']]);
   });
 
@@ -174,7 +203,12 @@ describe('SecureWorkload scaling, scheduling and identity', () => {
     });
     expect(podSpec(objects).automountServiceAccountToken).toBe(true);
     expect(findObject(objects, 'ServiceAccount').automountServiceAccountToken).toBe(false);
-    expect(findObject(objects, 'Role').rules).toEqual([{ apiGroups: [''], resources: ['configmaps'], resourceNames: ['backend-config'], verbs: ['get'] }]);
+    expect(findObject(objects, 'Role').rules).toEqual([{
+      apiGroups: [''],
+      resources: ['configmaps'],
+      resourceNames: ['backend-config'],
+      verbs: ['get'],
+    }]);
   });
 
   test('fails on autoscaling with min above max', () => {
