@@ -18,7 +18,7 @@ export interface Options {
   readonly jobs?: number;
 }
 
-export type OptionName = Exclude<keyof Options, never>;
+export type OptionName = keyof Options;
 
 /** One option: its flag, the placeholder of its value (none for a switch), its help line. */
 export interface OptionSpec {

@@ -8,8 +8,8 @@
  */
 import { CheckError } from '../checks';
 import { ConfigError } from '../config/errors';
-import { commandUsage, parseCommandLine, UsageError, usageText } from './args';
-import { COMMANDS, DEFAULT_COMMAND } from './commands';
+import { commandUsage, ParsedCommandLine, parseCommandLine, UsageError, usageText } from './args';
+import { CommandAction, COMMANDS, DEFAULT_COMMAND } from './commands';
 import { CliContext } from './context';
 import { ProgressLine, style } from './terminal';
 
@@ -26,17 +26,14 @@ exit codes: 0 success, 1 invalid input or failed synthesis (<out> is left as it 
 `)}`;
 
 /** Runs one command; returns the exit code. Never throws. */
-export function run(argv: readonly string[], ctx: CliContext): number {
+export function run(args: readonly string[], ctx: CliContext): number {
+  // `--version` (`-V`) is the version command, as in most CLIs.
+  const argv = args[0] === '--version' || args[0] === '-V' ? ['version', ...args.slice(1)] : args;
   const errStyle = style(ctx.stderrIsTTY && !ctx.noColor);
   const usageError = (message: string, usage: string): number => {
     ctx.stderr(`${errStyle.red('error:')} ${message}\n\n${usage}`);
     return 2;
   };
-  if (argv[0] === '--version' || argv[0] === '-V') {
-    if (argv.length > 1) return usageError(`--version takes nothing else, got ${JSON.stringify(argv[1])}`, USAGE);
-    ctx.stdout(`${PROGRAM} ${ctx.platformVersion}\n`);
-    return 0;
-  }
   if (argv[0] === 'help' && argv.length > 1) {
     const command = COMMANDS.find((c) => c.name === argv[1]);
     if (command === undefined || argv.length > 2) {
@@ -45,7 +42,7 @@ export function run(argv: readonly string[], ctx: CliContext): number {
     ctx.stdout(commandUsage(PROGRAM, command));
     return 0;
   }
-  let parsed: ReturnType<typeof parseCommandLine<(typeof COMMANDS)[number]['handler']>>;
+  let parsed: ParsedCommandLine<CommandAction>;
   try {
     parsed = parseCommandLine(argv, COMMANDS, DEFAULT_COMMAND);
   } catch (e) {

@@ -7,7 +7,10 @@ import { runSynth } from './synth-command';
  * Every command of `bulwark`: a new command is one entry here and a handler of its own; the
  * parser, the usage text and the usage errors follow from the entry.
  */
-export const COMMANDS: readonly CommandSpec<CommandHandler | 'help' | 'version'>[] = [
+/** A handler, or one of the commands `run` answers itself. */
+export type CommandAction = CommandHandler | 'help' | 'version';
+
+export const COMMANDS: readonly CommandSpec<CommandAction>[] = [
   {
     name: 'synth',
     summary: 'synthesize every overlay (or --env\'s only) into <out>/<env>/<component>/*.yaml (default)',
