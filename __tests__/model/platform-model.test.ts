@@ -21,7 +21,7 @@ function withComponent(name: string, kind = true): [string, string] {
 const TENANT_QUOTA = '{ requests: { cpu: "1", memory: 1Gi }, limits: { cpu: "1", memory: 1Gi }, pods: 1 }';
 const TENANT_TEAM_A = `\ntenants:\n  - { name: team-a, group: g, quota: ${TENANT_QUOTA} }\n\ncomponents:\n`;
 
-const RESERVED = 'admission-policy, baseline, control-plane, falco, gatekeeper, gatekeeper-templates, report, security';
+const RESERVED = 'admission-policy, argocd, baseline, control-plane, falco, gatekeeper, gatekeeper-templates, report, security';
 
 describe('buildModel', () => {
   test('returns the problems of every rule instead of throwing them, in file order, and no model', () => {
@@ -44,11 +44,11 @@ describe('buildModel', () => {
     expect(new Set(names).size).toBe(MODEL_RULES.length);
   });
 
-  test('fails on a component named after a folder reserved for files that are not objects, at its key', () => {
+  test('fails on a component named after a folder reserved for files of another kind, at its key', () => {
     const errors = configErrors(modelFromDev(...withComponent('control-plane')));
     expect(errors).toEqual([
       'overlays/dev.yaml:106:3: components.control-plane: the component\'s folder dist/<env>/control-plane/ '
-        + 'is reserved for files that are not cluster objects; '
+        + 'is reserved for files of another kind; '
         + 'received "control-plane"; allowed: any component name but ' + RESERVED + '; fix: rename it, e.g. control-plane-service',
     ]);
   });
@@ -57,7 +57,7 @@ describe('buildModel', () => {
     const errors = configErrors(modelFromDev(...withComponent('report', false)));
     expect(errors).toEqual([
       expect.stringMatching(/^overlays\/dev\.yaml:106:3: components\.report: unknown component; /),
-      'overlays/dev.yaml:106:3: components.report: the component\'s folder dist/<env>/report/ is reserved for files that are not cluster objects; '
+      'overlays/dev.yaml:106:3: components.report: the component\'s folder dist/<env>/report/ is reserved for files of another kind; '
         + 'received "report"; allowed: any component name but ' + RESERVED + '; fix: rename it, e.g. report-service, with kind: <catalog entry>',
     ]);
   });

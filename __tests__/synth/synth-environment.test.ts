@@ -51,7 +51,7 @@ describe('synthEnvironment and the AREAS registry', () => {
 
   test('fails when an area\'s chart would take a folder reserved for files of another kind', () => {
     expect(() => synthEnvironment(modelOf('dev'), undefined, [probeArea('control-plane')])).toThrow(
-      'area probe: chart "control-plane" would take a folder reserved for files that are not objects (control-plane, report); '
+      'area probe: chart "control-plane" would take a folder reserved for files of another kind (control-plane, report, argocd); '
         + 'give the chart another id',
     );
   });
@@ -105,6 +105,9 @@ describe('outputKindOf', () => {
     ['control-plane/audit-policy.yaml', 'api-server'],
     ['report/compliance.json', 'report'],
     ['platform-0.1.0.tgz', 'package'],
+    ['kustomization.yaml', 'kustomization'],
+    ['argocd/applicationset-bulwark-dev.yaml', 'gitops'],
+    ['argocd/nested/x.yaml', undefined],
     ['notes.txt', undefined],
     ['backend/nested/x.yaml', undefined],
     ['backend/README.md', undefined],

@@ -13,13 +13,28 @@ export type OutputKind =
   /** A document people read (compliance, connectivity): `report/<file>`. */
   | 'report'
   /** A packaging artifact built from the environment (the umbrella chart): `<file>.tgz`. */
-  | 'package';
+  | 'package'
+  /**
+   * The environment's `kustomization.yaml`: its cluster objects in apply order, so that
+   * `kubectl apply -k` and `kubectl kustomize` take the environment's folder as it is.
+   */
+  | 'kustomization'
+  /**
+   * Objects for the GitOps controller's namespace (Argo CD's AppProject and ApplicationSet):
+   * `argocd/<kind>-<name>.yaml`. Cluster objects, but not the environment's own: never packaged
+   * nor listed in its kustomization; the publisher puts them in the dist branch's bootstrap path.
+   */
+  | 'gitops';
 
 /** The folder of each kind that has one (objects go to their component's folder). */
-export const OUTPUT_FOLDERS: Readonly<Record<'api-server' | 'report', string>> = {
+export const OUTPUT_FOLDERS: Readonly<Record<'api-server' | 'report' | 'gitops', string>> = {
   'api-server': 'control-plane',
   report: 'report',
+  gitops: 'argocd',
 };
+
+/** The file name of the `kustomization` kind, at the root of the environment's folder. */
+export const KUSTOMIZATION_FILE = 'kustomization.yaml';
 
 /** Folder names a component may not take: they hold other kinds. */
 export const RESERVED_FOLDERS: ReadonlySet<string> = new Set(Object.values(OUTPUT_FOLDERS));
@@ -31,9 +46,13 @@ export const RESERVED_FOLDERS: ReadonlySet<string> = new Set(Object.values(OUTPU
  */
 export function outputKindOf(rel: string): OutputKind | undefined {
   const slash = rel.indexOf('/');
-  if (slash === -1) return rel.endsWith('.tgz') ? 'package' : undefined;
+  if (slash === -1) {
+    if (rel === KUSTOMIZATION_FILE) return 'kustomization';
+    return rel.endsWith('.tgz') ? 'package' : undefined;
+  }
   const folder = rel.slice(0, slash);
   if (folder === OUTPUT_FOLDERS['api-server']) return 'api-server';
   if (folder === OUTPUT_FOLDERS.report) return 'report';
+  if (folder === OUTPUT_FOLDERS.gitops) return rel.indexOf('/', slash + 1) === -1 && rel.endsWith('.yaml') ? 'gitops' : undefined;
   return rel.indexOf('/', slash + 1) === -1 && rel.endsWith('.yaml') ? 'object' : undefined;
 }

@@ -205,14 +205,14 @@ function knownKinds({ components, problem }: RuleInput): Problem[] {
 const PLATFORM_FOLDER_NAMES: ReadonlySet<string> = new Set(Object.values(PLATFORM_FOLDERS));
 
 /**
- * dist/<env>/control-plane/ and report/ hold files that are not objects, and the platform's own
+ * dist/<env>/control-plane/, report/ and argocd/ hold files of other kinds (OUTPUT_FOLDERS), and the platform's own
  * charts (baseline, security, gatekeeper, …) have folders of their own: no component or tenant
  * folder may take their name, or two charts would share one folder and one subchart.
  */
 function noReservedFolderNames({ overlay, components, problem }: RuleInput): Problem[] {
   const reserved = [...RESERVED_FOLDERS, ...PLATFORM_FOLDER_NAMES].sort().join(', ');
   const taken = (name: string): string | undefined => RESERVED_FOLDERS.has(name)
-    ? 'reserved for files that are not cluster objects'
+    ? 'reserved for files of another kind'
     : PLATFORM_FOLDER_NAMES.has(name) ? 'the folder of the platform\'s own chart of that name' : undefined;
   const named = components.filter(([name]) => taken(name) !== undefined).map(([name, c]) => problem(['components', name], {
     message: `the component's folder dist/<env>/${name}/ is ${taken(name)}`,

@@ -34,7 +34,7 @@ export function synthEnvironment(
     const chart = make(new App());
     const component = chart.node.id;
     if (RESERVED_FOLDERS.has(component)) {
-      throw new Error(`area ${area.name}: chart ${JSON.stringify(component)} would take a folder reserved for files that are not objects `
+      throw new Error(`area ${area.name}: chart ${JSON.stringify(component)} would take a folder reserved for files of another kind `
         + `(${[...RESERVED_FOLDERS].join(', ')}); give the chart another id`);
     }
     const owner = owners.get(component);
