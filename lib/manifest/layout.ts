@@ -1,4 +1,5 @@
 import { ComponentManifests, KubeObject } from './kube-object';
+import { KUSTOMIZATION_FILE } from './output-kind';
 import { JsonValue, toYaml } from './yaml-emitter';
 
 /**
@@ -43,4 +44,38 @@ export function environmentFiles(environment: string, components: readonly Compo
     for (const [name, content] of artifacts ?? []) add(name, content);
   }
   return files;
+}
+
+/**
+ * The layout of the dist branch, the rendered output the GitOps controller syncs from. It follows
+ * Argo CD's source hydrator: one path per environment (never the branch root), each with its
+ * manifests, a `hydrator.metadata` and a `README.md`; the root holds the source commit's
+ * `hydrator.metadata` and a `.gitattributes`. The publisher writes it; the ApplicationSets,
+ * `make diff` and the e2e run read it. Paths are `/`-separated (git paths, not OS paths).
+ */
+export const DIST_BRANCH_LAYOUT = {
+  /** The branch the publisher writes and Argo CD syncs unless told otherwise. */
+  defaultBranch: 'dist',
+  /** The folder of the per-environment paths: `environments/<env>/`. */
+  environments: 'environments',
+  /** The folder of every environment's Argo CD objects (`bootstrap/<env>/`) and their kustomization. */
+  bootstrap: 'bootstrap',
+  /** The hydrator's metadata file, at the root and in every environment's path. */
+  metadata: 'hydrator.metadata',
+  /** How an environment's path was produced and from which commit. */
+  readme: 'README.md',
+  /** At the branch root: marks the generated files (`linguist-generated`). */
+  gitattributes: '.gitattributes',
+  /** The kustomization of a path (an environment's, and the bootstrap path's). */
+  kustomization: KUSTOMIZATION_FILE,
+} as const;
+
+/** The dist branch path of an environment's manifests: `environments/<env>` (no trailing slash). */
+export function environmentPath(environment: string): string {
+  return `${DIST_BRANCH_LAYOUT.environments}/${environment}`;
+}
+
+/** The dist branch path of an environment's Argo CD objects: `bootstrap/<env>` (no trailing slash). */
+export function bootstrapPath(environment: string): string {
+  return `${DIST_BRANCH_LAYOUT.bootstrap}/${environment}`;
 }
