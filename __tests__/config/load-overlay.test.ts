@@ -28,6 +28,27 @@ describe('parseOverlay', () => {
     expect(overlay.tenants).toEqual([]);
   });
 
+  test('fails on a repository URL Argo CD cannot clone, a branch name git refuses and a cluster that is not a DNS label', () => {
+    const errors = configErrors(parse(devWith('\ncomponents:\n', '\ngitops:\n  repoURL: github.com/org/repo\n  branch: "dist..old"\n'
+      + 'clusters:\n  - { name: Prod_EU, server: http://eu.example.com }\n\ncomponents:\n')));
+    expect(errors).toEqual([
+      'overlays/dev.yaml:50:12: gitops.repoURL: invalid value; received "github.com/org/repo"; allowed: a Git repository URL: '
+        + 'https://host/org/repo.git, ssh://git@host/org/repo.git, git@host:org/repo.git or file:///path/repo.git; '
+        + 'fix: did you mean "https://github.com/org/repo"?',
+      expect.stringMatching(/^overlays\/dev\.yaml:51:11: gitops\.branch: invalid value; received "dist\.\.old"; allowed: a Git branch name such as dist .*; fix: did you mean "dist\.old"\?$/),
+      'overlays/dev.yaml:53:13: clusters[0].name: invalid value; received "Prod_EU"; allowed: a DNS-1123 label (lowercase letters, digits and "-", '
+        + 'starting and ending alphanumeric) of at most 63 characters; fix: did you mean "prod-eu"?',
+      'overlays/dev.yaml:53:30: clusters[0].server: invalid value; received "http://eu.example.com"; allowed: an https:// URL; fix: write an https:// URL',
+    ]);
+  });
+
+  test('fails on an empty list of clusters', () => {
+    const errors = configErrors(parse(devWith('\ncomponents:\n', '\nclusters: []\n\ncomponents:\n')));
+    expect(errors).toEqual([
+      'overlays/dev.yaml:49:11: clusters: too few items; received a list of 0 items; allowed: at least 1 item(s); fix: add an item',
+    ]);
+  });
+
   test('fails on an unknown key with file, line, column, path and a suggestion', () => {
     const errors = configErrors(parse(devWith(
       '    image: ghcr.io/bulwark-platform/backend:1.4.2',

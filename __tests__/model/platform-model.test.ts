@@ -312,3 +312,44 @@ describe('buildModel', () => {
     ]);
   });
 });
+
+describe('gitops and clusters', () => {
+  const withDelivery = (block: string) => modelFromDev('\ncomponents:\n', `\n${block}\ncomponents:\n`);
+
+  test('defaults to Argo CD in its own namespace syncing the dist branch by hand, into the cluster it runs in', () => {
+    const model = modelOf('dev');
+    expect(model.gitops).toEqual({ repoURL: 'https://github.com/bulwark-platform/bulwark.git', branch: 'dist', namespace: 'argocd' });
+    expect(model.clusters).toEqual([{ name: 'in-cluster', server: 'https://kubernetes.default.svc' }]);
+  });
+
+  test('resolves the overlay\'s delivery, automated sync defaulting to neither prune nor self-heal, clusters sorted by name', () => {
+    const model = withDelivery('gitops:\n  repoURL: file:///srv/git/bulwark.git\n  branch: releases/dist\n  automated: {}\n'
+      + 'clusters:\n  - { name: west, server: "https://west.example.com:6443" }\n  - { name: east, server: https://east.example.com }\n')();
+    expect(model.gitops).toEqual({
+      repoURL: 'file:///srv/git/bulwark.git',
+      branch: 'releases/dist',
+      namespace: 'argocd',
+      automated: { prune: false, selfHeal: false },
+    });
+    expect(model.clusters.map((c) => c.name)).toEqual(['east', 'west']);
+  });
+
+  test('fails on two clusters with one name, and on two with one server, at the second', () => {
+    const errors = configErrors(withDelivery('clusters:\n  - { name: a, server: https://a.example.com }\n'
+      + '  - { name: a, server: https://b.example.com }\n  - { name: c, server: https://a.example.com }\n'));
+    expect(errors).toEqual([
+      'overlays/dev.yaml:51:13: clusters[1].name: cluster name is declared twice; received "a"; '
+        + 'allowed: a name no other cluster of the environment has; fix: rename it: clusters[0] has this name',
+      'overlays/dev.yaml:52:24: clusters[2].server: cluster server is declared twice; received "https://a.example.com"; '
+        + 'allowed: a server no other cluster of the environment has; fix: remove it: clusters[0] is this API server',
+    ]);
+  });
+
+  test('fails on Argo CD\'s namespace being one the environment owns', () => {
+    const errors = configErrors(withDelivery('gitops:\n  namespace: bulwark-dev\n'));
+    expect(errors).toEqual([
+      'overlays/dev.yaml:50:14: gitops.namespace: Argo CD\'s namespace is one of the environment\'s own namespaces, which its Applications manage; '
+        + 'received "bulwark-dev"; allowed: a namespace other than bulwark-dev; fix: use the namespace Argo CD runs in, e.g. argocd',
+    ]);
+  });
+});

@@ -31,6 +31,10 @@ const suggest = {
     return end === -1 ? v.toLowerCase() : v.slice(0, end).toLowerCase() + v.slice(end);
   },
   registryPrefix: (v: string): string => `${v.toLowerCase().replace(/\/*$/, '')}/`,
+  /** A host and path without a scheme, as the https URL meant. */
+  gitUrl: (v: string): string => (/^[a-z0-9.-]+\.[a-z]+\/\S+$/i.test(v) ? `https://${v.replace(/^[^/]+/, (host) => host.toLowerCase())}` : v),
+  /** Runs of separators as one, and none at either end or around a "/". */
+  branch: (v: string): string => v.trim().replace(/\s+/g, '-').replace(/([._\/-])[._\/-]*/g, '$1').replace(/^[._\/-]+|[._\/-]+$/g, ''),
 };
 
 export const dnsLabel = t.string({
@@ -380,6 +384,51 @@ const clusterDns = t.object({
   ports: t.required(t.list(t.integer(1, 65535), { minItems: 1, unique: true }), 'DNS ports (UDP and TCP)'),
 }, { inline: true });
 
+/** Where Argo CD reads from: a Git URL it can clone (https, ssh, or a local file:// repository). */
+const gitRepositoryUrl = t.string({
+  pattern: /^(https:\/\/[a-z0-9.-]+(:[0-9]+)?\/[^\s]+|ssh:\/\/[^\s@]+@[a-z0-9.-]+(:[0-9]+)?\/[^\s]+|git@[a-z0-9.-]+:[^\s]+|file:\/\/\/[^\s]+)$/,
+  describe: 'a Git repository URL: https://host/org/repo.git, ssh://git@host/org/repo.git, git@host:org/repo.git or file:///path/repo.git',
+  suggest: suggest.gitUrl,
+});
+
+/** A branch name as `git check-ref-format --branch` accepts it, restricted to plain segments. */
+const gitBranch = t.string({
+  pattern: /^[A-Za-z0-9]+([._-][A-Za-z0-9]+)*(\/[A-Za-z0-9]+([._-][A-Za-z0-9]+)*)*$/,
+  maxLength: 200,
+  describe: 'a Git branch name such as dist or releases/dist (letters, digits, ".", "_", "-", segments separated by "/")',
+  suggest: suggest.branch,
+});
+
+/** GitOps delivery: the Argo CD AppProject and ApplicationSet of the environment (dist/<env>/argocd/). */
+const gitops = t.object({
+  repoURL: t.defaulted(
+    gitRepositoryUrl,
+    'https://github.com/bulwark-platform/bulwark.git',
+    'repository whose dist branch Argo CD syncs; the AppProject allows this source only',
+  ),
+  branch: t.defaulted(gitBranch, 'dist', 'branch Argo CD syncs (targetRevision): the rendered dist branch, never the source branch'),
+  namespace: t.defaulted(
+    dnsLabel,
+    'argocd',
+    'namespace Argo CD runs in: the AppProject and ApplicationSet go there; not one of the environment\'s own namespaces',
+  ),
+  automated: t.optional(t.object({
+    prune: t.defaulted(t.boolean(), false, 'delete objects that are no longer in the dist branch'),
+    selfHeal: t.defaulted(t.boolean(), false, 'revert changes made in the cluster by hand'),
+  }, { inline: true }), 'sync every change of the branch; prune: also delete what left it, selfHeal: revert hand edits (both default false)', {
+    default: 'manual sync',
+  }),
+});
+
+/** A cluster an environment is delivered to, as Argo CD knows it. */
+const cluster = t.object({
+  name: t.required(dnsLabel, 'cluster name, unique; the Application of the environment on it is bulwark-<env>-<name>'),
+  server: t.required(https, 'API server URL, as registered in Argo CD (https://kubernetes.default.svc: the cluster Argo CD runs in)'),
+}, { inline: true });
+
+/** Argo CD's own name and address for the cluster it runs in. */
+export const IN_CLUSTER = { name: 'in-cluster', server: 'https://kubernetes.default.svc' } as const;
+
 export const overlaySchema = t.object({
   environment: t.required(dnsLabel, 'environment name, equal to the file name (dev for overlays/dev.yaml)'),
   namespace: t.required(dnsLabel, 'namespace the workloads run in'),
@@ -415,6 +464,15 @@ export const overlaySchema = t.object({
   tenants: t.defaulted(t.list(tenant), [], 'teams, each with its own restricted namespace <namespace>-<name>'),
   policy: t.defaultedObject(policy, 'cluster-time guardrails: Gatekeeper, ValidatingAdmissionPolicy, Falco'),
   controlPlane: t.defaulted(controlPlane, { encryption: { provider: 'aescbc' } }, 'API server configuration: audit policy and encryption at rest'),
+  gitops: t.defaultedObject(
+    gitops,
+    'GitOps delivery by Argo CD from the dist branch: the environment\'s AppProject and ApplicationSet, in dist/<env>/argocd/',
+  ),
+  clusters: t.defaulted(
+    t.list(cluster, { minItems: 1 }),
+    [IN_CLUSTER],
+    'clusters the environment is delivered to (one Argo CD Application each); names and servers unique',
+  ),
   components: t.required(t.map(
     t.string({
       pattern: DNS_1123_LABEL,
@@ -440,3 +498,5 @@ export type SecretStoreConfig = Infer<typeof secretStore>;
 export type CertificatesConfig = Infer<typeof certificates>;
 export type PolicyConfig = Infer<typeof policy>;
 export type ControlPlaneConfig = Infer<typeof controlPlane>;
+export type GitopsConfig = Infer<typeof gitops>;
+export type ClusterConfig = Infer<typeof cluster>;

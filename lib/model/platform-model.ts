@@ -2,8 +2,8 @@ import { COMPONENT_CATALOG, COMPONENT_NAMES, ComponentDefinition, ComponentName 
 import { didYouMean, Problem } from '../config/errors';
 import { formatPath, LoadedOverlay } from '../config/load-overlay';
 import {
-  ComponentOverlay, ComputeResources, ControlPlaneConfig, ExternalEndpoint, Overlay, Permission, PolicyConfig, PriorityClassName,
-  SecretDelivery, SecretReference, Traffic,
+  ClusterConfig, ComponentOverlay, ComputeResources, ControlPlaneConfig, ExternalEndpoint, GitopsConfig, Overlay, Permission, PolicyConfig,
+  PriorityClassName, SecretDelivery, SecretReference, Traffic,
 } from '../config/overlay-schema';
 import { Path } from '../config/schema-types';
 import { PLATFORM_FOLDERS, tenantFolder } from '../manifest/layout';
@@ -106,6 +106,10 @@ export interface PlatformModel {
   /** Cluster-time guardrails, with the allowed registries resolved. */
   readonly policy: PolicyModel;
   readonly controlPlane: ControlPlaneConfig;
+  /** GitOps delivery by Argo CD (repository, branch, Argo CD's namespace, sync policy), defaults applied. */
+  readonly gitops: GitopsConfig;
+  /** The clusters the environment is delivered to, sorted by name; names and servers unique. */
+  readonly clusters: readonly ClusterConfig[];
 }
 
 export interface PolicyModel extends Omit<PolicyConfig, 'allowedRegistries'> {
@@ -183,6 +187,8 @@ export const MODEL_RULES: readonly ModelRule[] = [
   imagesFromAllowedRegistries,
   ownNamespacesGuarded,
   encryptionHasItsSettings,
+  uniqueClusters,
+  gitopsNamespaceNotOwn,
 ];
 
 function sortedComponents(overlay: Overlay): ComponentEntry[] {
@@ -566,6 +572,49 @@ function encryptionHasItsSettings({ overlay, problem }: RuleInput): Problem[] {
   return [];
 }
 
+/**
+ * Each cluster once, by name and by server: two entries for one API server would be two
+ * Applications fighting over the same objects.
+ */
+function uniqueClusters({ overlay, problem }: RuleInput): Problem[] {
+  const problems: Problem[] = [];
+  for (const field of ['name', 'server'] as const) {
+    const first = new Map<string, number>();
+    overlay.clusters.forEach((c, i) => {
+      const at = first.get(c[field]);
+      if (at === undefined) {
+        first.set(c[field], i);
+        return;
+      }
+      problems.push(problem(['clusters', i, field], {
+        message: `cluster ${field} is declared twice`,
+        received: JSON.stringify(c[field]),
+        allowed: `a ${field} no other cluster of the environment has`,
+        fix: field === 'name' ? `rename it: clusters[${at}] has this name` : `remove it: clusters[${at}] is this API server`,
+      }));
+    });
+  }
+  return problems;
+}
+
+/**
+ * Argo CD's namespace holds the environment's AppProject and ApplicationSet, outside what the
+ * environment's Applications manage: in one of the environment's own namespaces a sync could
+ * change, or prune, the objects that drive it.
+ */
+function gitopsNamespaceNotOwn({ overlay, problem }: RuleInput): Problem[] {
+  const own = ownNamespaces(overlay);
+  const { namespace } = overlay.gitops;
+  return own.includes(namespace)
+    ? [problem(['gitops', 'namespace'], {
+        message: 'Argo CD\'s namespace is one of the environment\'s own namespaces, which its Applications manage',
+        received: JSON.stringify(namespace),
+        allowed: `a namespace other than ${own.join(', ')}`,
+        fix: 'use the namespace Argo CD runs in, e.g. argocd',
+      })]
+    : [];
+}
+
 /** The platform namespace, then each tenant's. */
 function ownNamespaces(overlay: Overlay): string[] {
   return [overlay.namespace, ...overlay.tenants.map((tn) => `${overlay.namespace}-${tn.name}`)];
@@ -631,6 +680,8 @@ function resolveModel(overlay: Overlay, platformVersion: string): PlatformModel 
       namespaces: ownNamespaces(overlay).sort(),
     },
     controlPlane: overlay.controlPlane,
+    gitops: overlay.gitops,
+    clusters: [...overlay.clusters].sort((a, b) => byCodePoint(a.name, b.name)),
   };
 }
 
