@@ -81,6 +81,11 @@ diff: ## [npm] show what a synth would change in dist/ (without touching it)
 	@$(SETUP) npm
 	@bash scripts/diff-dist.sh
 
+.PHONY: publish
+publish: ## [npm] commit the output of HEAD (dist/, checked fresh) to the dist branch, a path per environment; REMOTE=<remote>: push, TO=<branch>: staging branch
+	@$(SETUP) npm
+	@bin/bulwark publish $(if $(REMOTE),--remote $(REMOTE)) $(if $(TO),--to $(TO))
+
 .PHONY: docs
 docs: ## [npm] regenerate the overlay reference of README.md and overlays/overlay.schema.json from lib/config/overlay-schema.ts
 	@$(SETUP) npm

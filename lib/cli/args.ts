@@ -16,6 +16,10 @@ export interface Options {
   readonly quiet: boolean;
   /** Threads for synthesis; undefined means one. */
   readonly jobs?: number;
+  /** publish: the git remote to push the dist branch to; undefined means the local branch only. */
+  readonly remote?: string;
+  /** publish: the staging branch to write instead of the synced one (Argo CD's hydrateTo). */
+  readonly to?: string;
 }
 
 export type OptionName = keyof Options;
@@ -47,6 +51,8 @@ export const OPTIONS: Readonly<Record<OptionName, OptionSpec>> = {
       return Number(v);
     },
   },
+  remote: { flag: '--remote', value: '<name>', help: 'publish: push the dist branch to this git remote (default: the local branch only)' },
+  to: { flag: '--to', value: '<branch>', help: 'publish: write this staging branch instead (promoted by pull request); Argo CD\'s hydrateTo' },
 };
 
 const DEFAULTS: Options = { overlays: 'overlays', out: 'dist', quiet: false };

@@ -1,6 +1,7 @@
 import { CommandSpec } from './args';
 import { CommandHandler } from './command';
 import { runPackage } from './package-command';
+import { runPublish } from './publish-command';
 import { runSynth } from './synth-command';
 
 /**
@@ -23,6 +24,12 @@ export const COMMANDS: readonly CommandSpec<CommandAction>[] = [
     options: ['out', 'env', 'quiet'],
     required: ['env'],
     handler: runPackage,
+  },
+  {
+    name: 'publish',
+    summary: 'commit the output of HEAD to the dist branch Argo CD syncs, one path per environment (--to: a staging branch)',
+    options: ['overlays', 'out', 'remote', 'to', 'quiet'],
+    handler: runPublish,
   },
   { name: 'help', summary: 'show this text (help <command>: that command\'s options)', options: [], handler: 'help' },
   { name: 'version', summary: 'print the version', options: [], handler: 'version' },
