@@ -5,10 +5,11 @@
 #
 #   npm           npm packages from the lockfile (Node and npm only)
 #   helm          .tools/bin/helm                          (built with Go when missing)
+#   helm4         .tools/bin/helm4, helm 4                 (built with Go when missing)
 #   kubeconform   .tools/bin/kubeconform                   (built with Go when missing)
 #   gator         .tools/bin/gator                         (built with Go when missing)
 #   schemas       .tools/schemas, .tools/policy-schemas    (generated with Go's module cache)
-#   tools         helm, kubeconform, gator and schemas (scripts/install-tools.sh)
+#   tools         helm, helm4, kubeconform, gator and schemas (scripts/install-tools.sh)
 #   e2e           etcd, kube-apiserver, kubectl for make e2e (scripts/e2e-install.sh; minutes cold)
 #   all           npm, tools, e2e
 #   go            installs nothing: fails unless Go is there (make imports reads its module cache)
@@ -45,12 +46,12 @@ for piece in "${pieces[@]}"; do
   case "$piece" in
     npm) ;;
     go) go=1 ;;
-    helm | kubeconform | gator | schemas) tools+=("$piece") ;;
-    tools) tools+=(helm kubeconform gator schemas) ;;
+    helm | helm4 | kubeconform | gator | schemas) tools+=("$piece") ;;
+    tools) tools+=(helm helm4 kubeconform gator schemas) ;;
     e2e) e2e=1 ;;
-    all) tools+=(helm kubeconform gator schemas); e2e=1 ;;
+    all) tools+=(helm helm4 kubeconform gator schemas); e2e=1 ;;
     *)
-      echo "setup: unknown piece '$piece'; pieces: npm helm kubeconform gator schemas tools e2e all go" >&2
+      echo "setup: unknown piece '$piece'; pieces: npm helm helm4 kubeconform gator schemas tools e2e all go" >&2
       exit 2
       ;;
   esac
