@@ -77,9 +77,9 @@ bench: build ## [npm, helm] Bulwark synth vs helm template vs a floor at 10, 100
 	@$(SETUP) helm
 	@$(TSX) bench/run.ts
 
-diff: ## [npm] show what a synth would change in dist/ (without touching it)
+diff: ## [npm] what a synth of the working tree changes against REF (default: the dist branch, else HEAD), object by object, then YAML diffs; FORMAT=markdown: a PR comment; ENV=<env>; exit 1 when anything differs
 	@$(SETUP) npm
-	@bash scripts/diff-dist.sh
+	@bin/bulwark diff $(if $(REF),--ref $(REF)) $(if $(FORMAT),--format $(FORMAT)) $(if $(filter command line,$(origin ENV)),--env $(ENV))
 
 .PHONY: publish
 publish: ## [npm] commit the output of HEAD (dist/, checked fresh) to the dist branch, a path per environment; REMOTE=<remote>: push, TO=<branch>: staging branch

@@ -20,7 +20,15 @@ export interface Options {
   readonly remote?: string;
   /** publish: the staging branch to write instead of the synced one (Argo CD's hydrateTo). */
   readonly to?: string;
+  /** The commit to compare with; undefined means the dist branch, else HEAD. */
+  readonly ref?: string;
+  /** How a diff is written. */
+  readonly format: DiffFormat;
 }
+
+/** `text` for a terminal, `markdown` for a pull-request comment. */
+export type DiffFormat = 'text' | 'markdown';
+const DIFF_FORMATS: readonly DiffFormat[] = ['text', 'markdown'];
 
 export type OptionName = keyof Options;
 
@@ -53,9 +61,21 @@ export const OPTIONS: Readonly<Record<OptionName, OptionSpec>> = {
   },
   remote: { flag: '--remote', value: '<name>', help: 'publish: push the dist branch to this git remote (default: the local branch only)' },
   to: { flag: '--to', value: '<branch>', help: 'publish: write this staging branch instead (promoted by pull request); Argo CD\'s hydrateTo' },
+  ref: { flag: '--ref', value: '<ref>', help: 'the commit to compare with: a branch, tag or hash (default: the dist branch, else HEAD)' },
+  format: {
+    flag: '--format',
+    value: '<format>',
+    help: 'text (default) or markdown (a pull-request comment)',
+    parse: (v) => {
+      if (!(DIFF_FORMATS as readonly string[]).includes(v)) {
+        throw new UsageError(`--format needs ${DIFF_FORMATS.join(' or ')}, got ${JSON.stringify(v)}`);
+      }
+      return v;
+    },
+  },
 };
 
-const DEFAULTS: Options = { overlays: 'overlays', out: 'dist', quiet: false };
+const DEFAULTS: Options = { overlays: 'overlays', out: 'dist', quiet: false, format: 'text' };
 
 /** One command of the table: what it is called, what it takes, what it does. */
 export interface CommandSpec<H> {
@@ -66,6 +86,11 @@ export interface CommandSpec<H> {
   readonly options: readonly OptionName[];
   /** Options it cannot run without. @default none */
   readonly required?: readonly OptionName[];
+  /**
+   * Exit code of a failure (invalid input, a failed synthesis), for a command whose 1 means
+   * something else (diff: there are differences). @default 1
+   */
+  readonly failureCode?: number;
   readonly handler: H;
 }
 

@@ -22,7 +22,8 @@ export const USAGE = `${usageText(PROGRAM, COMMANDS, `environment:
   NO_COLOR=1         no colors (colors are used only on a terminal anyway)
   BULWARK_DEBUG=1    print the stack trace of unexpected errors
 
-exit codes: 0 success, 1 invalid input or failed synthesis (<out> is left as it was), 2 usage error
+exit codes: 0 success, 1 invalid input or failed synthesis (<out> is left as it was), 2 usage error;
+  diff: 0 no differences, 1 differences, 2 usage error, invalid input or an unknown ref
 `)}`;
 
 /** Runs one command; returns the exit code. Never throws. */
@@ -72,8 +73,7 @@ export function run(args: readonly string[], ctx: CliContext): number {
     columns: ctx.stderrColumns,
   });
   try {
-    command.handler(options, { ctx, log, style: outStyle, progress });
-    return 0;
+    return command.handler(options, { ctx, log, style: outStyle, progress }) ?? 0;
   } catch (e) {
     progress.clear();
     if (e instanceof UsageError) return usageError(e.message, commandUsage(PROGRAM, command));
@@ -82,6 +82,6 @@ export function run(args: readonly string[], ctx: CliContext): number {
     const lines = message.split('\n').filter((l) => l.trim() !== '');
     ctx.stderr(lines.map((l) => `${errStyle.red('error:')} ${l}\n`).join(''));
     if (!known && ctx.debug && e instanceof Error && e.stack) ctx.stderr(`${e.stack}\n`);
-    return 1;
+    return command.failureCode ?? 1;
   }
 }

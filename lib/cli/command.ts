@@ -13,5 +13,8 @@ export interface CommandIo {
   readonly progress: ProgressLine;
 }
 
-/** Runs one command; throws ConfigError, CheckError or UsageError on bad input. */
-export type CommandHandler = (options: Options, io: CommandIo) => void;
+/**
+ * Runs one command; throws ConfigError, CheckError or UsageError on bad input. Returns its exit
+ * code when success is not always 0 (diff: 1 when there are differences).
+ */
+export type CommandHandler = (options: Options, io: CommandIo) => number | void;

@@ -1,5 +1,6 @@
 import { CommandSpec } from './args';
 import { CommandHandler } from './command';
+import { runDiff } from './diff-command';
 import { runPackage } from './package-command';
 import { runPublish } from './publish-command';
 import { runSynth } from './synth-command';
@@ -24,6 +25,13 @@ export const COMMANDS: readonly CommandSpec<CommandAction>[] = [
     options: ['out', 'env', 'quiet'],
     required: ['env'],
     handler: runPackage,
+  },
+  {
+    name: 'diff',
+    summary: 'what a synth would change against a commit (--ref: default the dist branch, else HEAD), object by object',
+    options: ['overlays', 'out', 'env', 'ref', 'format'],
+    failureCode: 2,
+    handler: runDiff,
   },
   {
     name: 'publish',

@@ -131,7 +131,7 @@ const environmentOfFile = (name: string): string => name.replace(OVERLAY_FILE, '
  * file: those that fail the schema, and the rule violations (the model's checks) of those that
  * pass it, grouped by file.
  */
-function loadValidOverlays(dir: string, ctx: CliContext, env: string | undefined): LoadedOverlay[] {
+export function loadValidOverlays(dir: string, ctx: CliContext, env: string | undefined): LoadedOverlay[] {
   const read = readOverlays(dir, { cwd: ctx.cwd });
   const { overlays, problems } = env === undefined ? read : onlyEnvironment(read, dir, env);
   if (problems.length === 0) return overlays;
