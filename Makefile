@@ -51,12 +51,12 @@ unit: ## [npm, helm, kubeconform, gator, schemas] jest only (focused tests and p
 	@$(SETUP) tools
 	@node_modules/.bin/jest
 
-lint: ## [npm, helm] typecheck, ESLint (eslint.config.js), helm lint --strict of every packaged environment
-	@$(SETUP) helm
+lint: ## [npm, helm, helm4] typecheck, ESLint (eslint.config.js), helm lint --strict (Helm 3 and 4) of every packaged environment
+	@$(SETUP) helm helm4
 	@bash scripts/test.sh typecheck lint
 
-validate: ## [npm, helm, kubeconform, schemas] kubeconform (strict, offline) on dist/ and on helm template of every package
-	@$(SETUP) helm kubeconform schemas
+validate: ## [npm, helm, helm4, kubeconform, schemas] kubeconform (strict, offline) on dist/ and on helm template of every package; helm4 template renders the same documents
+	@$(SETUP) helm helm4 kubeconform schemas
 	@bash scripts/test.sh validate
 
 determinism: ## [npm] synthesize twice in separate processes and compare bytes

@@ -16,6 +16,9 @@ cd "$ROOT"
 source scripts/tools.env
 KUBE_VERSION="${KUBERNETES_VERSION#v}"
 HELM=.tools/bin/helm
+HELM4=.tools/bin/helm4
+# helm lints and renders the chart for the oldest Kubernetes the chart declares (its kubeVersion)
+CHART_KUBE_VERSION="$(sed -n 's/^kubeVersion: ">=\([0-9][0-9.]*\)-0"$/\1/p' charts/platform/Chart.yaml)"
 GATOR=.tools/bin/gator
 POLICY_BUILD=.build/policy
 TSX=node_modules/.bin/tsx
@@ -85,10 +88,15 @@ determinism() {
 }
 
 package_env() { "$TSX" main.ts package --quiet --env "$1" --out dist; }
-helm_lint() { "$HELM" lint --strict --kube-version "$KUBE_VERSION" "dist/$1/platform-$VERSION.tgz"; }
+helm_lint() { "$1" lint --strict --kube-version "$CHART_KUBE_VERSION" "dist/$2/platform-$VERSION.tgz"; }
+helm_template() { "$1" template platform "dist/$2/platform-$VERSION.tgz" --kube-version "$CHART_KUBE_VERSION"; }
 helm_template_valid() {
-  "$HELM" template platform "dist/$1/platform-$VERSION.tgz" --kube-version "$KUBE_VERSION" >"$WORK/$1.rendered.yaml" &&
-    "$TSX" scripts/validate.ts --kube-version "$KUBE_VERSION" "$WORK/$1.rendered.yaml"
+  helm_template "$HELM" "$1" >"$WORK/$1.rendered.yaml" && "$TSX" scripts/validate.ts --kube-version "$KUBE_VERSION" "$WORK/$1.rendered.yaml"
+}
+# Helm 4 renders the same documents as Helm 3 (it adds blank lines between them: compared parsed).
+helm4_template_same() {
+  helm_template "$HELM" "$1" >"$WORK/$1.helm3.yaml" && helm_template "$HELM4" "$1" >"$WORK/$1.helm4.yaml" &&
+    "$TSX" scripts/same-documents.ts "$WORK/$1.helm3.yaml" "$WORK/$1.helm4.yaml"
 }
 dist_valid() { "$TSX" scripts/validate.ts --kube-version "$KUBE_VERSION" "dist/$1"; }
 
@@ -156,10 +164,12 @@ want determinism && check "compiled synth (bin/bulwark): byte-identical dist/" c
 if want lint || want validate; then
   for env in "${ENVS[@]}"; do
     check "package $env: platform-$VERSION.tgz" package_env "$env"
-    want lint && check "helm lint --strict $env" helm_lint "$env"
+    want lint && check "helm lint --strict $env" helm_lint "$HELM" "$env"
+    want lint && check "helm4 lint --strict $env" helm_lint "$HELM4" "$env"
     if want validate; then
       check "kubeconform -strict dist/$env" dist_valid "$env"
       check "helm template $env | kubeconform -strict" helm_template_valid "$env"
+      check "helm4 template $env: helm template's documents" helm4_template_same "$env"
     fi
   done
 fi

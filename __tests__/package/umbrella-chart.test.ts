@@ -3,14 +3,18 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parse, parseAllDocuments } from 'yaml';
+import { outputFiles } from '../../lib/manifest/manifest-reader';
 import { assembleUmbrellaChart, packageEnvironment } from '../../lib/package/umbrella-chart';
 import { writeTreeAtomically } from '../../lib/synth/atomic-writer';
 import { synthesize } from '../../lib/synth/pipeline';
+import { readKubernetesSupplements, readToolsEnv } from '../../scripts/gen-schemas';
 import { ENVIRONMENTS, loadOverlay, ROOT } from '../helpers';
 
 const HELM = path.join(ROOT, '.tools', 'bin', 'helm');
-const KUBE_VERSION = '1.28.15';
 const VERSION = '2.3.4';
+const chartYaml = (chart: string) => parse(fs.readFileSync(path.join(ROOT, 'charts', chart, 'Chart.yaml'), 'utf8')) as { kubeVersion: string };
+/** The floor of the umbrella chart's kubeVersion (">=1.30.0-0": 1.30.0): helm renders for it. */
+const KUBE_VERSION = /^>=(\d+\.\d+\.\d+)-0$/.exec(chartYaml('platform').kubeVersion)?.[1] ?? 'unparsable kubeVersion';
 
 /** Documents as canonical JSON, sorted: order-insensitive, formatting-insensitive equality. */
 function canonical(yamlTexts: readonly string[]): string[] {
@@ -42,14 +46,8 @@ describe('umbrella chart', () => {
   afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
   const tgz = (env: string) => path.join(dist, env, `platform-${VERSION}.tgz`);
-  const distDocuments = (env: string) => {
-    const texts: string[] = [];
-    // control-plane/ holds API server configuration files, which are never packaged.
-    for (const component of fs.readdirSync(path.join(dist, env)).filter((c) => !c.endsWith('.tgz') && c !== 'control-plane')) {
-      for (const f of fs.readdirSync(path.join(dist, env, component))) texts.push(fs.readFileSync(path.join(dist, env, component, f), 'utf8'));
-    }
-    return canonical(texts);
-  };
+  // Only the `object` files are packaged (not control-plane/, the kustomization, argocd/).
+  const distDocuments = (env: string) => canonical(outputFiles(path.join(dist, env), ['object']).map((f) => fs.readFileSync(f.path, 'utf8')));
 
   test.each(ENVIRONMENTS)('%s: helm template of the package reproduces exactly the documents of dist/', (env) => {
     const rendered = helm('template', 'platform', tgz(env), '--kube-version', KUBE_VERSION);
@@ -58,13 +56,35 @@ describe('umbrella chart', () => {
 
   test('each component is a subchart with an <component>.enabled condition', () => {
     const chart = parse(helm('show', 'chart', tgz('prod')));
-    expect(chart).toMatchObject({ name: 'platform', version: VERSION, appVersion: VERSION, kubeVersion: '>=1.28.0-0' });
+    expect(chart).toMatchObject({ name: 'platform', version: VERSION, appVersion: VERSION, kubeVersion: '>=1.30.0-0' });
     const components = [
       'admission-policy', 'agent', 'backend', 'baseline', 'falco', 'frontend', 'gatekeeper', 'gatekeeper-templates',
       'mcp', 'podinfo', 'security', 'tenant-team-a', 'tenant-team-b',
     ];
     expect(chart.dependencies)
       .toEqual(components.map((name) => expect.objectContaining({ name, version: VERSION, condition: `${name}.enabled` })));
+  });
+
+  test('kubeVersion is the oldest Kubernetes that serves every API version emitted (the admission policies\' v1: 1.30)', () => {
+    // Built-in kinds come from the pinned schemas' Kubernetes unless crds/sources.json takes them
+    // from a later release (kubernetesSupplements); CRD kinds do not depend on the version.
+    const minor = (v: string) => Number(/^v?1\.(\d+)\./.exec(v)![1]);
+    const supplements = readKubernetesSupplements();
+    const emitted = new Set(ENVIRONMENTS.flatMap((env) => distDocuments(env))
+      .map((d) => JSON.parse(d) as { apiVersion: string; kind: string })
+      .map((o) => `${o.apiVersion.includes('/') ? o.apiVersion : `core/${o.apiVersion}`}/${o.kind}`));
+    const needs = Math.max(
+      minor(readToolsEnv().KUBERNETES_VERSION),
+      ...supplements.filter((s) => s.kinds.some((k) => emitted.has(k))).map((s) => minor(s.version)),
+    );
+    expect(needs).toBe(30);
+    expect(chartYaml('platform').kubeVersion).toBe(`>=1.${needs}.0-0`);
+    expect(chartYaml('component').kubeVersion).toBe(`>=1.${needs}.0-0`);
+    // Helm refuses the minor before; the e2e API server satisfies it.
+    expect(() => helm('template', 'platform', tgz('prod'), '--kube-version', `1.${needs - 1}.99`))
+      .toThrow(`chart requires kubeVersion: >=1.${needs}.0-0 which is incompatible with Kubernetes v1.${needs - 1}.99`);
+    expect(minor(fs.readFileSync(path.join(ROOT, 'scripts', 'tools.env'), 'utf8').match(/^E2E_KUBERNETES_VERSION=(\S+)$/m)![1]))
+      .toBeGreaterThanOrEqual(needs);
   });
 
   test('disabling a component removes exactly its objects', () => {
