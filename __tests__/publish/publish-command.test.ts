@@ -1,0 +1,351 @@
+/**
+ * `bulwark publish` end to end, in throwaway git repositories: what the dist branch holds after a
+ * publish (layout, metadata, commit), that it is a function of the source commit, that nothing
+ * is committed when nothing changed, --to, --remote, and every refusal (nothing written then).
+ */
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { outputFiles } from '../../lib/manifest/manifest-reader';
+import { ENVIRONMENTS } from '../helpers';
+import {
+  branchFiles, changeDev, commitAll, copyRepository, editOverlay, fsckClean, git, gitStatus, publishCli, removeTemps, show, synth,
+  tempDir, templateRepository, tip,
+} from './publish-harness';
+
+const DIST = 'refs/heads/dist';
+const REPO_URL = 'https://github.com/bulwark-platform/bulwark.git';
+
+describe('bulwark publish', () => {
+  let template: string;
+  let source: string;
+
+  beforeAll(() => {
+    template = templateRepository();
+    source = git(template, ['rev-parse', 'HEAD']);
+  });
+  afterAll(removeTemps);
+
+  /** What environments/<env>/ must hold: the object and kustomization files of dist/<env>/, HEAD's blobs. */
+  function expectedEnvironment(dir: string, env: string): Map<string, string> {
+    const head = branchFiles(dir, 'HEAD');
+    const files = outputFiles(path.join(dir, 'dist', env), ['object', 'kustomization']);
+    return new Map(files.map((f) => [`environments/${env}/${f.rel}`, head.get(`dist/${env}/${f.rel}`)!]));
+  }
+
+  describe('a first publish', () => {
+    let dir: string;
+    let out: ReturnType<typeof publishCli>;
+    beforeAll(() => {
+      dir = copyRepository(template);
+      out = publishCli(dir);
+    });
+
+    test('creates the dist branch with one commit, and says so per environment', () => {
+      expect(out.stderr).toBe('');
+      expect(out.code).toBe(0);
+      const commit = tip(dir, DIST)!;
+      expect(git(dir, ['rev-list', '--count', DIST])).toBe('1');
+      expect(out.stdout.split('\n').filter((l) => l !== '')).toEqual([
+        expect.stringMatching(/^dev: changed -> dist:environments\/dev\/ \(\d+ files\)/),
+        expect.stringMatching(/^prod: changed -> dist:environments\/prod\/ \(\d+ files\)/),
+        expect.stringMatching(/^staging: changed -> dist:environments\/staging\/ \(\d+ files\)/),
+        `published ${commit.slice(0, 7)} to dist from main ${source.slice(0, 7)} (Platform: dev, prod and staging); new branch dist`,
+      ]);
+    });
+
+    test('each environment path holds its cluster objects and kustomization, as committed, with metadata and README', () => {
+      const files = branchFiles(dir, DIST);
+      for (const env of ENVIRONMENTS) {
+        const inPath = new Map([...files].filter(([p]) => p.startsWith(`environments/${env}/`)));
+        const expected = expectedEnvironment(dir, env);
+        expect(expected.size).toBeGreaterThan(10);
+        expect(new Map([...inPath].filter(([p]) => !/\/(hydrator\.metadata|README\.md)$/.test(p)))).toEqual(expected);
+        expect(inPath.has(`environments/${env}/hydrator.metadata`)).toBe(true);
+        expect(inPath.has(`environments/${env}/README.md`)).toBe(true);
+      }
+    });
+
+    test('API-server files, reports and packages are not published; nothing sits at the branch root but metadata', () => {
+      const paths = [...branchFiles(dir, DIST).keys()];
+      expect(paths.filter((p) => /\/(control-plane|report)\//.test(p) || p.endsWith('.tgz'))).toEqual([]);
+      expect(fs.existsSync(path.join(dir, 'dist', 'dev', 'control-plane'))).toBe(true);
+      expect(paths.filter((p) => !p.includes('/')).sort()).toEqual(['.gitattributes', 'hydrator.metadata']);
+      expect([...new Set(paths.map((p) => p.split('/')[0]))].filter((top) => !top.includes('.')).sort())
+        .toEqual(paths.some((p) => p.startsWith('bootstrap/')) ? ['bootstrap', 'environments'] : ['environments']);
+    });
+
+    test('the root hydrator.metadata is Argo CD\'s: the source commit, references from its trailers, two-space JSON', () => {
+      expect(show(dir, DIST, 'hydrator.metadata')).toBe(`${JSON.stringify({
+        repoURL: REPO_URL,
+        drySha: source,
+        author: 'Jane Doe <jane@example.com>',
+        date: '2026-01-01T10:00:00Z',
+        subject: 'Platform: dev, prod and staging',
+        body: 'The fixture overlays, synthesized.\n\nSigned-off-by: Jane Doe <jane@example.com>\n',
+        references: [{
+          commit: { author: 'Code Author <code@example.com>', subject: 'the code change', sha: '0123456789abcdef0123456789abcdef01234567' },
+        }],
+      }, null, 2)}\n`);
+    });
+
+    test('each path\'s hydrator.metadata names the repository, the source commit and the command; its README says how to reproduce it', () => {
+      expect(show(dir, DIST, 'environments/prod/hydrator.metadata'))
+        .toBe(`{\n  "repoURL": "${REPO_URL}",\n  "drySha": "${source}",\n  "commands": [\n    "make synth ENV=prod"\n  ]\n}\n`);
+      expect(show(dir, DIST, 'environments/prod/README.md')).toBe([
+        `<!-- Generated by bulwark publish from ${source}: do not edit. -->`,
+        '# Manifest Hydration',
+        '',
+        'To hydrate the manifests in this repository, run the following commands:',
+        '',
+        '```shell',
+        `git clone ${REPO_URL}`,
+        '# cd into the cloned directory',
+        `git checkout ${source}`,
+        'make synth ENV=prod',
+        '```',
+        '',
+      ].join('\n'));
+      expect(show(dir, DIST, '.gitattributes')).toBe('**/README.md linguist-generated=true\n**/hydrator.metadata linguist-generated=true\n'
+        + '**/kustomization.yaml linguist-generated=true\n');
+    });
+
+    test('the commit names the source commit, takes its dates, and is by the publisher, whoever runs it', () => {
+      const raw = git(dir, ['cat-file', 'commit', DIST]);
+      expect(raw).toMatch(/^author Bulwark publisher <publisher@bulwark\.invalid> 1767261600 \+0100$/m);
+      expect(raw).toMatch(/^committer Bulwark publisher <publisher@bulwark\.invalid> 1767265200 \+0100$/m);
+      expect(raw).not.toMatch(/^parent /m);
+      expect(git(dir, ['log', '-1', '--format=%B', DIST])).toBe([
+        `${source.slice(0, 7)}: Platform: dev, prod and staging`,
+        '',
+        `Rendered by bulwark publish from ${source}.`,
+        '',
+        'The fixture overlays, synthesized.',
+        '',
+        'Signed-off-by: Jane Doe <jane@example.com>',
+        '',
+        'Co-authored-by: Code Author <code@example.com>',
+        'Co-authored-by: Jane Doe <jane@example.com>',
+      ].join('\n'));
+    });
+
+    test('leaves the working tree, the index and HEAD as they were', () => {
+      expect(git(dir, ['status', '--porcelain'])).toBe('');
+      expect(git(dir, ['rev-parse', 'HEAD'])).toBe(source);
+      expect(git(dir, ['symbolic-ref', 'HEAD'])).toBe('refs/heads/main');
+      expect(fsckClean(dir)).toBe(true);
+    });
+
+    test('publishing again commits nothing', () => {
+      const before = tip(dir, DIST);
+      const again = publishCli(dir);
+      expect(again.code).toBe(0);
+      expect(again.stdout).toBe('dev: unchanged\nprod: unchanged\nstaging: unchanged\n'
+        + `nothing to publish: dist already holds the output of main ${source.slice(0, 7)} (Platform: dev, prod and staging)\n`);
+      expect(tip(dir, DIST)).toBe(before);
+    });
+  });
+
+  test('is deterministic: two repositories built apart publish the same commit', () => {
+    const other = templateRepository();
+    expect(git(other, ['rev-parse', 'HEAD'])).toBe(source);
+    const [a, b] = [copyRepository(template), other];
+    expect(publishCli(a).code).toBe(0);
+    expect(publishCli(b).code).toBe(0);
+    expect(git(a, ['rev-parse', `${DIST}^{tree}`])).toBe(git(b, ['rev-parse', `${DIST}^{tree}`]));
+    expect(tip(a, DIST)).toBe(tip(b, DIST));
+  });
+
+  test('a commit that changes no output publishes nothing; one that changes dev publishes dev and keeps the others\' metadata', () => {
+    const dir = copyRepository(template);
+    expect(publishCli(dir).code).toBe(0);
+    const first = tip(dir, DIST)!;
+    fs.writeFileSync(path.join(dir, 'NOTES.md'), 'not output\n');
+    commitAll(dir, 'notes');
+    expect(publishCli(dir).stdout).toMatch(/^nothing to publish: /m);
+    expect(tip(dir, DIST)).toBe(first);
+
+    changeDev(dir);
+    synth(dir);
+    const second = commitAll(dir, 'dev: frontend next');
+    const out = publishCli(dir);
+    expect(out.code).toBe(0);
+    expect(out.stdout).toMatch(/^dev: changed -> /m);
+    expect(out.stdout).toMatch(/^prod: unchanged$/m);
+    expect(git(dir, ['rev-parse', `${DIST}^`])).toBe(first);
+    expect(JSON.parse(show(dir, DIST, 'hydrator.metadata'))).toMatchObject({ drySha: second, subject: 'dev: frontend next' });
+    expect(JSON.parse(show(dir, DIST, 'environments/dev/hydrator.metadata'))).toMatchObject({ drySha: second });
+    // Argo CD's hydrator leaves an unchanged path's metadata: it names the commit that last changed it.
+    expect(JSON.parse(show(dir, DIST, 'environments/prod/hydrator.metadata'))).toMatchObject({ drySha: source });
+    expect(new Map([...branchFiles(dir, DIST)].filter(([p]) => p.startsWith('environments/dev/') && !/(metadata|README\.md)$/.test(p))))
+      .toEqual(expectedEnvironment(dir, 'dev'));
+  });
+
+  test('keeps the files of the branch it does not own, and replaces those it does', () => {
+    const dir = copyRepository(template);
+    const foreign = {
+      'README.md': 'the dist branch\n',
+      'environments/legacy/configmap-old.yaml': 'kind: ConfigMap\n',
+      'tools/check.sh': 'exit 0\n',
+    };
+    const owned = {
+      'environments/dev/retired/deployment-gone.yaml': 'kind: Deployment\n',
+      'bootstrap/gone/applicationset-gone.yaml': 'kind: ApplicationSet\n',
+      'hydrator.metadata': '{}\n',
+    };
+    const index = path.join(tempDir('index'), 'index');
+    const env = { ...process.env, GIT_INDEX_FILE: index };
+    for (const [file, text] of Object.entries({ ...foreign, ...owned })) {
+      const blob = git(dir, ['hash-object', '-w', '--stdin'], text);
+      execFileSync('git', ['update-index', '--add', '--cacheinfo', `100644,${blob},${file}`], { cwd: dir, env });
+    }
+    const tree = execFileSync('git', ['write-tree'], { cwd: dir, env, encoding: 'utf8' }).trim();
+    const previous = git(dir, ['commit-tree', tree, '-m', 'hand-made']);
+    git(dir, ['update-ref', DIST, previous]);
+
+    expect(publishCli(dir).code).toBe(0);
+    const files = branchFiles(dir, DIST);
+    for (const [file, text] of Object.entries(foreign)) expect(show(dir, DIST, file)).toBe(text);
+    for (const file of Object.keys(owned).slice(0, 2)) expect(files.has(file)).toBe(false);
+    expect(JSON.parse(show(dir, DIST, 'hydrator.metadata'))).toMatchObject({ drySha: source });
+    expect(git(dir, ['rev-parse', `${DIST}^`])).toBe(previous);
+  });
+
+  describe('--to', () => {
+    test('writes a staging branch that starts from the synced one, and leaves that one alone', () => {
+      const dir = copyRepository(template);
+      expect(publishCli(dir).code).toBe(0);
+      const synced = tip(dir, DIST)!;
+      changeDev(dir);
+      synth(dir);
+      commitAll(dir, 'dev: frontend next');
+      const out = publishCli(dir, '--to', 'dist-next');
+      expect(out.code).toBe(0);
+      expect(out.stdout).toMatch(/^dev: changed -> dist-next:environments\/dev\//m);
+      expect(out.stdout).toMatch(/^published [0-9a-f]{7} to dist-next from main [0-9a-f]{7} \(dev: frontend next\); new branch dist-next$/m);
+      expect(tip(dir, DIST)).toBe(synced);
+      expect(git(dir, ['rev-parse', 'refs/heads/dist-next^'])).toBe(synced);
+      expect(publishCli(dir, '--to', 'dist-next').stdout).toMatch(/^nothing to publish: dist-next already holds/m);
+    });
+
+    test('fails on the synced branch, on a name git refuses, and on the checked-out branch', () => {
+      const dir = copyRepository(template);
+      const same = publishCli(dir, '--to', 'dist');
+      expect(same.code).toBe(2);
+      expect(same.stderr).toMatch(/^error: --to dist is the branch Argo CD syncs \(gitops\.branch\); .*omit --to to publish to dist/);
+      const bad = publishCli(dir, '--to', 'a..b');
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toMatch(/^error: --to "a\.\.b" is not a valid branch name/);
+      const checkedOut = publishCli(dir, '--to', 'main');
+      expect(checkedOut.code).toBe(1);
+      expect(checkedOut.stderr).toMatch(/^error: cannot publish: branch main is checked out in .*: switch it to another branch/);
+      expect(git(dir, ['for-each-ref', '--format=%(refname)'])).toBe('refs/heads/main');
+    });
+  });
+
+  describe('--remote', () => {
+    test('pushes to the remote\'s branch (no force), the local branch follows, and a second publish pushes nothing', () => {
+      const dir = copyRepository(template);
+      const bare = tempDir('remote');
+      git(bare, ['init', '-q', '--bare']);
+      git(dir, ['remote', 'add', 'origin', bare]);
+      const out = publishCli(dir, '--remote', 'origin');
+      expect(out.stderr).toBe('');
+      expect(out.code).toBe(0);
+      expect(out.stdout).toMatch(/^published [0-9a-f]{7} to origin\/dist from main/m);
+      const pushed = tip(bare, DIST)!;
+      expect(tip(dir, DIST)).toBe(pushed);
+      expect(tip(dir, 'refs/remotes/origin/dist')).toBe(pushed);
+      expect(publishCli(dir, '--remote', 'origin').stdout).toMatch(/^nothing to publish: origin\/dist already holds/m);
+      expect(fsckClean(bare)).toBe(true);
+    });
+
+    test('publishes onto what the remote has, when another clone published there first', () => {
+      const bare = tempDir('remote');
+      git(bare, ['init', '-q', '--bare']);
+      const [a, b] = [copyRepository(template), copyRepository(template)];
+      for (const d of [a, b]) git(d, ['remote', 'add', 'origin', bare]);
+      expect(publishCli(b, '--remote', 'origin').code).toBe(0);
+      const theirs = tip(bare, DIST)!;
+      changeDev(a);
+      synth(a);
+      commitAll(a, 'dev: frontend next');
+      expect(publishCli(a, '--remote', 'origin').code).toBe(0);
+      expect(git(bare, ['rev-parse', `${DIST}^`])).toBe(theirs);
+    });
+
+    test('fails on a remote the repository does not have', () => {
+      const dir = copyRepository(template);
+      const out = publishCli(dir, '--remote', 'upstream');
+      expect(out.code).toBe(2);
+      expect(out.stderr).toMatch(/^error: --remote upstream: no such git remote \(the repository has no remote\); .*git remote add upstream <url>/);
+    });
+  });
+
+  describe('refuses, and writes nothing,', () => {
+    /** Runs a publish that must fail with exit code 1 and `message`, leaving the refs as they were. */
+    function refused(dir: string, message: RegExp, ...args: string[]): void {
+      const refs = gitStatus(dir, ['rev-parse', '--git-dir']) === 0 ? git(dir, ['for-each-ref']) : '';
+      const out = publishCli(dir, ...args);
+      expect(out.stderr).toMatch(message);
+      expect(out.code).toBe(1);
+      expect(out.stdout).toBe('');
+      if (refs !== '') expect(git(dir, ['for-each-ref'])).toBe(refs);
+    }
+
+    test('fails on a working tree with changes: modified, staged or untracked files', () => {
+      const dir = copyRepository(template);
+      fs.appendFileSync(path.join(dir, 'overlays', 'dev.yaml'), '# edited\n');
+      fs.writeFileSync(path.join(dir, 'scratch.txt'), 'x\n');
+      fs.writeFileSync(path.join(dir, 'staged.txt'), 'x\n');
+      git(dir, ['add', 'staged.txt']);
+      refused(dir, /^error: cannot publish: the working tree has changes that are not committed \(M overlays\/dev\.yaml, A staged\.txt, \?\? scratch\.txt\); .*commit them/);
+    });
+
+    test('fails on a dist/ that is not what a synth writes, naming the files and make synth', () => {
+      const dir = copyRepository(template);
+      changeDev(dir);
+      fs.writeFileSync(path.join(dir, 'dist', 'dev', 'frontend', 'configmap-extra.yaml'), 'kind: ConfigMap\n');
+      commitAll(dir, 'dev changed, not synthesized');
+      refused(dir, new RegExp('^error: cannot publish: dist/ is not what a synth of the overlays writes \\(changed: dist/dev/frontend/'
+        + '[^;]*; not written by a synth: dist/dev/frontend/configmap-extra\\.yaml\\); .*run make synth, commit dist/, then publish'));
+    });
+
+    test('fails when a synth fails, with its errors', () => {
+      const dir = copyRepository(template);
+      editOverlay(dir, 'prod', (t) => t.replace(/^namespace: .*$/m, 'namespace: Not_A_Label'));
+      commitAll(dir, 'broken overlay');
+      refused(dir, /^error: cannot publish: a synth of the overlays fails.*\nerror: overlays\/prod\.yaml:\d+:\d+: namespace/);
+    });
+
+    test('fails when the environments name different gitops branches', () => {
+      const dir = copyRepository(template);
+      editOverlay(dir, 'prod', (t) => `${t}gitops:\n  branch: release\n`);
+      commitAll(dir, 'prod elsewhere');
+      refused(dir, /^error: cannot publish: the environments name different gitops\.branch \(dev: dist, prod: release, staging: dist\)/);
+    });
+
+    test('fails outside a git repository', () => {
+      const dir = tempDir('plain');
+      fs.cpSync(path.join(template, 'overlays'), path.join(dir, 'overlays'), { recursive: true });
+      refused(dir, /^error: cannot publish: .* is not in a git work tree; .*run it in a clone of the repository/);
+    });
+
+    test('fails on a detached HEAD and on a branch without commits', () => {
+      const detached = copyRepository(template);
+      git(detached, ['checkout', '-q', '--detach']);
+      refused(detached, new RegExp(`^error: cannot publish: HEAD is detached \\(at ${source.slice(0, 7)}, on no branch\\); .*git switch main`));
+      const unborn = copyRepository(template);
+      git(unborn, ['checkout', '-q', '--orphan', 'fresh']);
+      refused(unborn, /^error: cannot publish: branch fresh has no commit yet; .*commit the overlays and dist\/ first/);
+    });
+  });
+
+  test('the source message without a body or trailers gives metadata without body and references', () => {
+    const dir = copyRepository(template);
+    git(dir, ['commit', '-q', '--amend', '--no-gpg-sign', '-m', 'just a subject']);
+    expect(publishCli(dir).code).toBe(0);
+    const metadata = JSON.parse(show(dir, DIST, 'hydrator.metadata')) as Record<string, unknown>;
+    expect(Object.keys(metadata)).toEqual(['repoURL', 'drySha', 'author', 'date', 'subject']);
+  });
+});
