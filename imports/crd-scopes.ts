@@ -6,6 +6,7 @@ export type CrdScope = 'Cluster' | 'Namespaced';
 export const CRD_KIND_SCOPES: Readonly<Record<string, CrdScope>> = {
   AppProject: 'Namespaced',
   Application: 'Namespaced',
+  ApplicationSet: 'Namespaced',
   Assign: 'Cluster',
   AssignMetadata: 'Cluster',
   AuthorizationPolicy: 'Namespaced',
@@ -49,6 +50,7 @@ export interface CrdKind {
 export const CRD_KINDS: readonly CrdKind[] = [
   { group: 'argoproj.io', version: 'v1alpha1', kind: 'AppProject', scope: 'Namespaced', module: 'argoproj.io', className: 'AppProject' },
   { group: 'argoproj.io', version: 'v1alpha1', kind: 'Application', scope: 'Namespaced', module: 'argoproj.io', className: 'Application' },
+  { group: 'argoproj.io', version: 'v1alpha1', kind: 'ApplicationSet', scope: 'Namespaced', module: 'argoproj.io', className: 'ApplicationSet' },
   { group: 'cert-manager.io', version: 'v1', kind: 'Certificate', scope: 'Namespaced', module: 'cert-manager.io', className: 'Certificate' },
   { group: 'cert-manager.io', version: 'v1', kind: 'ClusterIssuer', scope: 'Cluster', module: 'cert-manager.io', className: 'ClusterIssuer' },
   { group: 'cert-manager.io', version: 'v1', kind: 'Issuer', scope: 'Namespaced', module: 'cert-manager.io', className: 'Issuer' },
