@@ -47,8 +47,8 @@ typecheck: ## [npm] strict TypeScript check of the whole tree
 	@$(SETUP) npm
 	@node_modules/.bin/tsc --noEmit -p tsconfig.json
 
-unit: ## [npm, helm, kubeconform, gator, schemas] jest only (focused tests and per-environment snapshots)
-	@$(SETUP) tools
+unit: ## [npm, helm, kubeconform, gator, schemas, e2e control plane (its kubectl)] jest only (focused tests and per-environment snapshots)
+	@$(SETUP) tools e2e
 	@node_modules/.bin/jest
 
 lint: ## [npm, helm, helm4] typecheck, ESLint (eslint.config.js), helm lint --strict (Helm 3 and 4) of every packaged environment

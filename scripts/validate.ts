@@ -16,11 +16,14 @@
  *  - Files in a `control-plane/` folder are API server configuration, not cluster objects: they are
  *    validated against the control-plane schemas only (scripts/gen-policy-schemas.ts), and cluster
  *    objects never against those.
+ * A `kustomization.yaml` (an environment's list of its files, lib/manifest/kustomization.ts) is not
+ * an object and is never read; the Argo CD objects of an `argocd/` folder are, like any other.
  */
 import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { KUSTOMIZATION_FILE } from '../lib/manifest/output-kind';
 import { templatesIn, writeConstraintSchemas } from './constraint-schemas';
 import { CONTROL_PLANE_SCHEMAS_DIR } from './gen-policy-schemas';
 import {
@@ -252,6 +255,7 @@ export async function validateManifests(input: ManifestInput, options: ValidateO
       '-schema-location', schemaLocationTemplate(),
       '-schema-location', schemaLocationTemplate(constraintSchemas),
       '-ignore-filename-pattern', CONTROL_PLANE_FILE.source,
+      '-ignore-filename-pattern', KUSTOMIZATION.source,
       ...paths,
     ], stdin, cwd);
     code = cluster.code;
@@ -299,13 +303,16 @@ export async function validateManifests(input: ManifestInput, options: ValidateO
 /** A file in a `control-plane/` folder: API server configuration, validated against its own schemas. */
 const CONTROL_PLANE_FILE = /(^|\/)control-plane\/[^/]+$/;
 
+/** A kustomization file: a list of files, not an object. */
+const KUSTOMIZATION = new RegExp(`(^|/)${KUSTOMIZATION_FILE.replace(/\./g, '\\.')}$`);
+
 /** The files kubeconform reads from a path: the path itself, or every .yaml/.yml/.json below it. */
 function manifestFiles(p: string): string[] {
   if (!fs.statSync(p).isDirectory()) return [p];
   return fs.readdirSync(p, { withFileTypes: true }).sort((a, b) => compare(a.name, b.name)).flatMap((e) => {
     const child = path.join(p, e.name);
     if (e.isDirectory()) return manifestFiles(child);
-    return /\.(ya?ml|json)$/.test(e.name) ? [child] : [];
+    return /\.(ya?ml|json)$/.test(e.name) && !KUSTOMIZATION.test(child) ? [child] : [];
   });
 }
 

@@ -228,6 +228,31 @@ spec:
     }
   });
 
+  it('GIVEN argocd/ objects and a kustomization.yaml WHEN validated THEN the objects are validated strictly, not the kustomization', async () => {
+    // GIVEN
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bulwark-validate-'));
+    const project = 'apiVersion: argoproj.io/v1alpha1\nkind: AppProject\nmetadata: {name: bulwark-dev, namespace: argocd}\n'
+      + 'spec: {sourceRepos: [https://example.com/r.git], clusterResourceWhitelist: [{group: "", kind: Namespace}]}\n';
+    const applicationSet = (extra: string) => 'apiVersion: argoproj.io/v1alpha1\nkind: ApplicationSet\n'
+      + 'metadata: {name: bulwark-dev, namespace: argocd}\n'
+      + 'spec:\n  generators: [{list: {elements: [{cluster: in-cluster}]}}]\n  template:\n    metadata: {name: "bulwark-dev-{{.cluster}}"}\n'
+      + `    spec: {project: bulwark-dev, destination: {server: https://kubernetes.default.svc, namespace: dev${extra}}}\n`;
+    fs.mkdirSync(path.join(dir, 'argocd'));
+    fs.writeFileSync(path.join(dir, 'argocd', 'appproject-bulwark-dev.yaml'), project);
+    fs.writeFileSync(path.join(dir, 'argocd', 'applicationset-bulwark-dev.yaml'), applicationSet(''));
+    fs.writeFileSync(path.join(dir, 'kustomization.yaml'), 'apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: []\n');
+    try {
+      // WHEN / THEN
+      const r = await validateManifests([dir]);
+      expect(r.problems).toEqual([]);
+      expect(r).toMatchObject({ ok: true, summary: { valid: 2, invalid: 0, errors: 0, skipped: 0 } });
+      fs.writeFileSync(path.join(dir, 'argocd', 'applicationset-bulwark-dev.yaml'), applicationSet(', servr: x'));
+      expect(messages(await validateManifests([dir]))).toEqual(["/spec/template/spec/destination additional properties 'servr' not allowed"]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('GIVEN a file with one bad resource among good ones WHEN formatted THEN one line names file, kind/name and field', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bulwark-validate-'));
     const file = path.join(dir, 'svc.yaml');

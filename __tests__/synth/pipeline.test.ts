@@ -10,14 +10,14 @@ const run = () => synthesize(ENVIRONMENTS.map(loadOverlay), { platformVersion: '
 describe('synthesize', () => {
   const result = run();
 
-  test('lays out one folder per component, one object per file', () => {
-    const folders = new Set([...result.files.keys()].filter((r) => r.startsWith('prod/')).map((r) => r.split('/')[1]));
-    expect([...folders].sort()).toEqual([
-      'admission-policy', 'agent', 'backend', 'baseline', 'control-plane', 'falco', 'frontend', 'gatekeeper', 'gatekeeper-templates',
-      'mcp', 'podinfo', 'security', 'tenant-team-a', 'tenant-team-b',
+  test('lays out one folder per component, one object per file, and the environment\'s kustomization beside them', () => {
+    const entries = new Set([...result.files.keys()].filter((r) => r.startsWith('prod/')).map((r) => r.split('/')[1]));
+    expect([...entries].sort()).toEqual([
+      'admission-policy', 'agent', 'argocd', 'backend', 'baseline', 'control-plane', 'falco', 'frontend', 'gatekeeper', 'gatekeeper-templates',
+      'kustomization.yaml', 'mcp', 'podinfo', 'security', 'tenant-team-a', 'tenant-team-b',
     ]);
     for (const [rel, text] of result.files) {
-      expect(rel).toMatch(/^[a-z]+\/[a-z-]+\/[a-z]+-[a-z0-9-]+\.yaml$/);
+      expect(rel).toMatch(/^[a-z]+\/([a-z-]+\/[a-z]+-[a-z0-9-]+|kustomization)\.yaml$/);
       expect(parseAllDocuments(text)).toHaveLength(1);
     }
   });

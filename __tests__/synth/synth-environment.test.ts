@@ -20,13 +20,13 @@ const probeArea = (chartId = 'probe'): Area => ({
 });
 
 describe('synthEnvironment and the AREAS registry', () => {
-  test('builds every registered area in registry order: baseline first, the API-server files last', () => {
+  test('builds every registered area in registry order: baseline first, then the Argo CD objects, the API-server files last', () => {
     const components = synthEnvironment(modelOf('prod')).map((c) => c.component);
     expect(components[0]).toBe('baseline');
     expect(components[1]).toBe('security');
-    expect(components[components.length - 1]).toBe('control-plane');
+    expect(components.slice(-2)).toEqual(['argocd', 'control-plane']);
     expect(new Set(components).size).toBe(components.length);
-    expect(AREAS.map((a) => a.name)).toEqual(['baseline', 'security', 'workloads', 'tenants', 'policy', 'control-plane']);
+    expect(AREAS.map((a) => a.name)).toEqual(['baseline', 'security', 'workloads', 'tenants', 'policy', 'control-plane', 'gitops']);
   });
 
   test('a new area plugs in by registration alone: its chart becomes a component folder, its files land in the folder of their kind', () => {
@@ -91,6 +91,63 @@ describe('synthEnvironment and the AREAS registry', () => {
     expect(ingress).toHaveLength((policy(AREAS).spec as { ingress: unknown[] }).ingress.length + 1);
     expect(JSON.stringify(authz([...AREAS, scrape]))).toContain('cluster.local/ns/monitoring/sa/prometheus');
     expect(JSON.stringify(authz(AREAS))).not.toContain('monitoring');
+  });
+
+  test('fromObjects sees every chart\'s objects, as emitted, and its objects land in the folder of their kind, seen by no hook', () => {
+    // GIVEN an area that counts the objects it is given into a ConfigMap of the gitops kind, twice
+    const seen: number[] = [];
+    const counter: Area = {
+      name: 'counter',
+      fromObjects: (model, objects) => {
+        seen.push(objects.length);
+        const first = objects[0];
+        return [{
+          kind: 'gitops',
+          chart: (app) => {
+            const chart = new Chart(app, 'any-id', { namespace: model.gitops.namespace });
+            new ApiObject(chart, 'cm', {
+              apiVersion: 'v1',
+              kind: 'ConfigMap',
+              metadata: { name: `count-${seen.length}` },
+              data: { objects: String(objects.length), first: `${first.kind}/${first.metadata.name} ${JSON.stringify(first.metadata.annotations)}` },
+            });
+            return chart;
+          },
+        }];
+      },
+    };
+    // WHEN the environment is built with the registered areas and the counter twice
+    const components = synthEnvironment(modelOf('dev'), undefined, [...AREAS.filter((a) => a.name !== 'gitops'), counter, counter]);
+
+    // THEN both saw the same objects (the charts' only, with their sync waves), and their ConfigMaps are in argocd/
+    const charts = components.filter((c) => c.component !== 'argocd' && c.component !== 'control-plane');
+    const own = charts.reduce((n, c) => n + c.objects.length, 0);
+    expect(seen).toEqual([own, own]);
+    const argocd = components.filter((c) => c.component === 'argocd');
+    expect(argocd.map((c) => c.objects.map((o) => [o.metadata.namespace, o.metadata.name, (o.data as Record<string, string>).first]))).toEqual([
+      [['argocd', 'count-1', 'Namespace/bulwark-dev {"argocd.argoproj.io/sync-wave":"-2"}']],
+      [['argocd', 'count-2', 'Namespace/bulwark-dev {"argocd.argoproj.io/sync-wave":"-2"}']],
+    ]);
+    expect([...environmentFiles('dev', argocd).keys()].map((rel) => outputKindOf(rel.slice('dev/'.length)))).toEqual(['gitops', 'gitops']);
+  });
+
+  test('fails when a chart writes a sync wave other than the one of its apply stage', () => {
+    const early: Area = {
+      name: 'early',
+      charts: (model) => [(app) => {
+        const chart = new Chart(app, 'early', { namespace: model.namespace });
+        new ApiObject(chart, 'cm', {
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          metadata: { name: 'early', annotations: { 'argocd.argoproj.io/sync-wave': '-5' } },
+        });
+        return chart;
+      }],
+    };
+    expect(() => synthEnvironment(modelOf('dev'), undefined, [early])).toThrow(
+      'ConfigMap/early carries argocd.argoproj.io/sync-wave: "-5", but namespaced objects are applied in wave 0; '
+        + 'remove the annotation (the apply order in lib/manifest/apply-order.ts sets it)',
+    );
   });
 
   test('fails when an area asks for a flow into a component the environment does not run', () => {

@@ -1,4 +1,5 @@
 import { App, Chart } from 'cdk8s';
+import { KubeObject } from '../manifest/kube-object';
 import { ContributedFlow, PlatformModel } from '../model/platform-model';
 
 /** Builds one chart (one component folder, one subchart) in the App it is given. */
@@ -13,6 +14,17 @@ export interface AreaFiles {
   readonly kind: 'api-server' | 'report';
   /** File name → content, written verbatim. */
   readonly files: ReadonlyMap<string, string>;
+}
+
+/**
+ * Objects that are not the environment's own (`gitops`: the Argo CD objects that deliver it),
+ * built as one chart; the kind decides their folder (`OUTPUT_FOLDERS`), never the chart's id.
+ */
+export interface AreaObjects {
+  /** What the objects are. */
+  readonly kind: 'gitops';
+  /** Builds them in the App it is given. */
+  readonly chart: ChartFactory;
 }
 
 /**
@@ -43,4 +55,12 @@ export interface Area {
    * @default none
    */
   readonly flows?: (model: PlatformModel) => readonly ContributedFlow[];
+  /**
+   * Objects derived from the environment's own objects, once every area's charts are built (Argo
+   * CD's AppProject allows exactly the kinds and namespaces they use): the area reads what every
+   * chart produced, in output order, without knowing which area built what, and never changes it.
+   * What it returns is not the environment's own, so no area's hook sees it.
+   * @default none
+   */
+  readonly fromObjects?: (model: PlatformModel, objects: readonly KubeObject[]) => readonly AreaObjects[];
 }

@@ -384,9 +384,12 @@ const clusterDns = t.object({
   ports: t.required(t.list(t.integer(1, 65535), { minItems: 1, unique: true }), 'DNS ports (UDP and TCP)'),
 }, { inline: true });
 
-/** Where Argo CD reads from: a Git URL it can clone (https, ssh, or a local file:// repository). */
+/**
+ * Where Argo CD reads from: a Git URL it can clone (https, ssh, or a local file:// repository);
+ * no braces, which the ApplicationSet's Go templates would read as actions.
+ */
 const gitRepositoryUrl = t.string({
-  pattern: /^(https:\/\/[a-z0-9.-]+(:[0-9]+)?\/[^\s]+|ssh:\/\/[^\s@]+@[a-z0-9.-]+(:[0-9]+)?\/[^\s]+|git@[a-z0-9.-]+:[^\s]+|file:\/\/\/[^\s]+)$/,
+  pattern: /^(https:\/\/[a-z0-9.-]+(:[0-9]+)?\/[^\s{}]+|ssh:\/\/[^\s@{}]+@[a-z0-9.-]+(:[0-9]+)?\/[^\s{}]+|git@[a-z0-9.-]+:[^\s{}]+|file:\/\/\/[^\s{}]+)$/,
   describe: 'a Git repository URL: https://host/org/repo.git, ssh://git@host/org/repo.git, git@host:org/repo.git or file:///path/repo.git',
   suggest: suggest.gitUrl,
 });

@@ -60,10 +60,14 @@ export const CLUSTER_SCOPED_KINDS: ReadonlySet<string> = new Set([
  */
 export const CLUSTER_SCOPED_GROUPS: ReadonlySet<string> = new Set(['constraints.gatekeeper.sh']);
 
+/** The API group of an `apiVersion`: `apps` of `apps/v1`, `""` (the core group) of `v1`. */
+export function apiGroupOf(apiVersion: string): string {
+  const slash = apiVersion.indexOf('/');
+  return slash === -1 ? '' : apiVersion.slice(0, slash);
+}
+
 export function isClusterScoped(o: Pick<KubeObject, 'apiVersion' | 'kind'>): boolean {
-  if (CLUSTER_SCOPED_KINDS.has(o.kind)) return true;
-  const slash = o.apiVersion.indexOf('/');
-  return CLUSTER_SCOPED_GROUPS.has(slash === -1 ? o.apiVersion : o.apiVersion.slice(0, slash));
+  return CLUSTER_SCOPED_KINDS.has(o.kind) || CLUSTER_SCOPED_GROUPS.has(apiGroupOf(o.apiVersion));
 }
 
 /** cdk8s gives every object its chart's namespace; cluster-scoped objects must carry none. */

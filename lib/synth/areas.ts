@@ -1,5 +1,6 @@
 import { Area } from '../area/area';
 import { CONTROL_PLANE_AREA } from '../control-plane/area';
+import { GITOPS_AREA } from '../gitops/area';
 import { BASELINE_AREA, TENANTS_AREA } from '../platform/areas';
 import { POLICY_AREA } from '../policy/area';
 import { SECURITY_AREA } from '../security/area';
@@ -9,4 +10,4 @@ import { WORKLOADS_AREA } from '../workloads/area';
  * Every area of the platform, in output order: the one registration a new area needs (its
  * folder, then one line here). The orchestrator builds what these return and knows none by name.
  */
-export const AREAS: readonly Area[] = [BASELINE_AREA, SECURITY_AREA, WORKLOADS_AREA, TENANTS_AREA, POLICY_AREA, CONTROL_PLANE_AREA];
+export const AREAS: readonly Area[] = [BASELINE_AREA, SECURITY_AREA, WORKLOADS_AREA, TENANTS_AREA, POLICY_AREA, CONTROL_PLANE_AREA, GITOPS_AREA];

@@ -2,6 +2,7 @@ import { ALL_CHECKS, Check, CheckError, Finding, runChecks } from '../checks';
 import { ConfigError, Problem } from '../config/errors';
 import { LoadedOverlay } from '../config/load-overlay';
 import { KubeObject } from '../manifest/kube-object';
+import { kustomizationFiles } from '../manifest/kustomization';
 import { environmentFiles } from '../manifest/layout';
 import { buildModel, PlatformModel } from '../model/platform-model';
 import { synthEnvironment } from './synth-environment';
@@ -100,8 +101,9 @@ export function buildModels(overlays: readonly LoadedOverlay[], platformVersion:
 /**
  * One environment: its objects, checked (a CheckError on any error finding), and its files. The
  * files of each component go to `sink` as soon as the component exists, before the checks of the
- * whole environment: the caller stages them while synthesis goes on, and discards the staging if
- * the checks fail. Without a sink they are returned.
+ * whole environment (the environment's kustomization.yaml once they all do): the caller stages
+ * them while synthesis goes on, and discards the staging if the checks fail. Without a sink they
+ * are returned.
  */
 export function synthesizeModel(
   model: PlatformModel,
@@ -109,11 +111,12 @@ export function synthesizeModel(
   sink?: FileSink,
 ): { result: EnvironmentResult; files: Map<string, string> } {
   const files = new Map<string, string>();
-  const components = synthEnvironment(model, (component) => {
-    const part = environmentFiles(model.environment, [component]);
+  const add = (part: Map<string, string>): void => {
     if (sink) sink(part);
     else for (const [rel, content] of part) files.set(rel, content);
-  });
+  };
+  const components = synthEnvironment(model, (component) => add(environmentFiles(model.environment, [component])));
+  add(kustomizationFiles(model.environment, components));
   const objects = components.flatMap((c) => c.objects);
   const findings = runChecks(checks, objects);
   const errors = findings.filter((f) => f.severity === 'error');

@@ -1,5 +1,6 @@
 import { App } from 'cdk8s';
 import { Area, ChartFactory } from '../area/area';
+import { withSyncWave } from '../manifest/apply-order';
 import { ComponentManifests, withoutClusterNamespace } from '../manifest/kube-object';
 import { OUTPUT_FOLDERS, RESERVED_FOLDERS } from '../manifest/output-kind';
 import { PlatformModel, withFlows } from '../model/platform-model';
@@ -16,6 +17,8 @@ export function areaCharts(model: PlatformModel, areas: readonly Area[] = AREAS)
  * not cluster objects), each component also handed to `onComponent` as soon as it exists. Each
  * chart gets its own App and is serialized by `chartObjects` right away (its constructs can then
  * be collected), never by one app-wide pass per chart, so synthesis stays linear in components.
+ * The charts' objects carry the sync wave of their apply stage (`withSyncWave`); then the areas'
+ * `fromObjects` see all of them, then come the files.
  */
 export function synthEnvironment(
   declared: PlatformModel,
@@ -43,7 +46,13 @@ export function synthEnvironment(
         + 'give one of them another id');
     }
     owners.set(component, area.name);
-    produced({ component, objects: chartObjects(chart).map(withoutClusterNamespace) });
+    produced({ component, objects: chartObjects(chart).map((o) => withSyncWave(withoutClusterNamespace(o))) });
+  }
+  const own = components.flatMap((c) => c.objects);
+  for (const area of areas) {
+    for (const { kind, chart: make } of area.fromObjects?.(model, own) ?? []) {
+      produced({ component: OUTPUT_FOLDERS[kind], objects: chartObjects(make(new App())).map(withoutClusterNamespace) });
+    }
   }
   // Files after every chart, so that the folders of other kinds come last in every environment.
   for (const area of areas) {
