@@ -32,7 +32,8 @@ export interface AreaObjects {
  * plane, …) as the orchestrator sees it: what it adds to an environment, read from the model. An
  * area is a folder of constructs plus one `Area` registered in lib/synth/areas.ts; the orchestrator
  * knows no area by name. Areas never reach into each other's objects: what one needs from another
- * travels as data through the model.
+ * travels as data through the model; only `fromObjects` sees what the charts emitted, all of it
+ * and read-only, never whose it is.
  */
 export interface Area {
   /** Names the area in messages and in docs/architecture.md. */
