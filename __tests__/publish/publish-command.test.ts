@@ -274,6 +274,15 @@ describe('bulwark publish', () => {
       expect(git(bare, ['rev-parse', `${DIST}^`])).toBe(theirs);
     });
 
+    test('fails on a remote it cannot read, writing nothing', () => {
+      const dir = copyRepository(template);
+      git(dir, ['remote', 'add', 'origin', path.join(dir, 'no-such-repository.git')]);
+      const out = publishCli(dir, '--remote', 'origin');
+      expect(out.code).toBe(1);
+      expect(out.stderr).toMatch(/^error: cannot publish: cannot read the branches of remote origin \(.*\); nothing was written: .*git ls-remote origin/);
+      expect(git(dir, ['for-each-ref', '--format=%(refname)'])).toBe('refs/heads/main');
+    });
+
     test('fails on a remote the repository does not have', () => {
       const dir = copyRepository(template);
       const out = publishCli(dir, '--remote', 'upstream');

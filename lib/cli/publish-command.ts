@@ -55,7 +55,7 @@ export function runPublish(opts: Options, { ctx, log, style: s, progress }: Comm
     startFrom: opts.to === undefined ? undefined : synced,
     remote: opts.remote,
     generator: GENERATOR,
-    onRetry: (message) => ctx.stderr(`${message}\n`),
+    onRetry: opts.quiet ? undefined : (message) => ctx.stderr(`${message}\n`),
   });
   progress.clear();
   for (const e of result.environments) {

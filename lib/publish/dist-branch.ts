@@ -160,7 +160,13 @@ function localTips({ git, branch, startFrom }: PublishOptions): Tips {
  */
 function remoteTips({ git, branch, startFrom, remote }: PublishOptions): Tips {
   const wanted = [branch, ...(startFrom === undefined ? [] : [startFrom])];
-  const listing = git.run(['ls-remote', '--heads', remote!, ...wanted.map((b) => `refs/heads/${b}`)]);
+  const ls = git.attempt(['ls-remote', '--heads', remote!, ...wanted.map((b) => `refs/heads/${b}`)], { env: { LC_ALL: 'C' } });
+  if (ls.status !== 0) {
+    const reason = ls.stderr.split('\n').map((l) => l.trim()).find((l) => l !== '') ?? `exit code ${ls.status}`;
+    throw new PublishError(`cannot publish: cannot read the branches of remote ${remote} (${reason}); nothing was written: check the `
+      + `network and your access to ${remote} (git ls-remote ${remote}), then publish again`);
+  }
+  const listing = ls.stdout.toString('utf8');
   const tips = new Map<string, string>();
   for (const line of listing.split('\n')) {
     const [sha, ref] = line.split('\t');
