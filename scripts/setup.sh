@@ -11,7 +11,9 @@
 #   schemas       .tools/schemas, .tools/policy-schemas    (generated with Go's module cache)
 #   tools         helm, helm4, kubeconform, gator and schemas (scripts/install-tools.sh)
 #   e2e           etcd, kube-apiserver, kubectl for make e2e (scripts/e2e-install.sh; minutes cold)
-#   all           npm, tools, e2e
+#   gitops        Argo CD (.tools/bin/argocd and its component links), kustomize, and redis-server
+#                 (Debian's package) for make e2e's GitOps phase (scripts/argocd-install.sh; minutes cold)
+#   all           npm, tools, e2e, gitops
 #   go            installs nothing: fails unless Go is there (make imports reads its module cache)
 #
 # Every piece is stamped and idempotent: a second run compares stamps and installs nothing (a few
@@ -41,6 +43,7 @@ npm_packages() {
 
 tools=()
 e2e=0
+gitops=0
 go=0
 for piece in "${pieces[@]}"; do
   case "$piece" in
@@ -49,9 +52,10 @@ for piece in "${pieces[@]}"; do
     helm | helm4 | kubeconform | gator | schemas) tools+=("$piece") ;;
     tools) tools+=(helm helm4 kubeconform gator schemas) ;;
     e2e) e2e=1 ;;
-    all) tools+=(helm helm4 kubeconform gator schemas); e2e=1 ;;
+    gitops) gitops=1 ;;
+    all) tools+=(helm helm4 kubeconform gator schemas); e2e=1; gitops=1 ;;
     *)
-      echo "setup: unknown piece '$piece'; pieces: npm helm helm4 kubeconform gator schemas tools e2e all go" >&2
+      echo "setup: unknown piece '$piece'; pieces: npm helm helm4 kubeconform gator schemas tools e2e gitops all go" >&2
       exit 2
       ;;
   esac
@@ -65,3 +69,4 @@ fi
 npm_packages
 if [[ ${#tools[@]} -gt 0 ]]; then bash scripts/install-tools.sh "${tools[@]}"; fi
 if [[ $e2e == 1 ]]; then bash scripts/e2e-install.sh; fi
+if [[ $gitops == 1 ]]; then bash scripts/argocd-install.sh; fi
