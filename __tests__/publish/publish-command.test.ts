@@ -260,6 +260,19 @@ describe('bulwark publish', () => {
       expect(fsckClean(bare)).toBe(true);
     });
 
+    test('pushes a branch published locally first as it is, when the remote does not have it', () => {
+      const dir = copyRepository(template);
+      expect(publishCli(dir).code).toBe(0);
+      const local = tip(dir, DIST)!;
+      const bare = tempDir('remote');
+      git(bare, ['init', '-q', '--bare']);
+      git(dir, ['remote', 'add', 'origin', bare]);
+      const out = publishCli(dir, '--remote', 'origin');
+      expect(out.code).toBe(0);
+      expect(out.stdout).toMatch(new RegExp(`^published ${local.slice(0, 7)} to origin/dist from main .*; new branch origin/dist$`, 'm'));
+      expect(tip(bare, DIST)).toBe(local);
+    });
+
     test('publishes onto what the remote has, when another clone published there first', () => {
       const bare = tempDir('remote');
       git(bare, ['init', '-q', '--bare']);

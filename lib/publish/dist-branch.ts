@@ -100,7 +100,10 @@ export interface EnvironmentChange {
 }
 
 export interface PublishResult {
-  /** The new commit; undefined when the branch already held this output (nothing committed). */
+  /**
+   * The commit the branch moved to: a new one, or (with `remote`) the local branch pushed as it
+   * is to a remote without the branch; undefined when the branch already held this output.
+   */
   readonly commit?: string;
   /** The branch's commit before (undefined: it did not exist). */
   readonly previous?: string;
@@ -117,16 +120,16 @@ export function publish(options: PublishOptions): PublishResult {
   const { git, branch } = options;
   for (let attempt = 1; ; attempt++) {
     const tips = options.remote === undefined ? localTips(options) : remoteTips(options);
-    const base = tips.branch ?? tips.startFrom;
-    const plan = planTree(options, base);
-    if (!plan.changed) return { previous: tips.branch, environments: plan.environments, attempts: attempt };
-    const tree = writeTree(git, plan.entries);
-    const commit = commitTree(options, tree, base);
+    const plan = planTree(options, tips.base);
+    const result = { previous: tips.current, environments: plan.environments, attempts: attempt };
+    // Unchanged: nothing to commit; but a local branch the remote does not have yet is pushed as it is.
+    const commit = plan.changed ? commitTree(options, writeTree(git, plan.entries), tips.base) : tips.unpushed;
+    if (commit === undefined) return result;
     options.beforeUpdate?.(attempt);
-    const moved = options.remote === undefined ? moveLocal(git, branch, commit, tips.branch) : pushRemote(options, commit);
+    const moved = options.remote === undefined ? moveLocal(git, branch, commit, tips.current) : pushRemote(options, commit);
     if (moved) {
       const localBranchKept = options.remote === undefined ? undefined : !followLocal(git, branch, commit);
-      return { commit, previous: tips.branch, environments: plan.environments, attempts: attempt, localBranchKept };
+      return { ...result, commit, localBranchKept };
     }
     const where = options.remote === undefined ? branch : `${options.remote}/${branch}`;
     if (attempt >= attempts) {
@@ -140,23 +143,23 @@ export function publish(options: PublishOptions): PublishResult {
 
 /** The commits the publish starts from. */
 interface Tips {
-  /** The branch to write, when it exists. */
-  readonly branch?: string;
-  /** The synced branch a new staging branch starts from. */
-  readonly startFrom?: string;
+  /** The branch being written, where it is written (local, or the remote's), when it exists. */
+  readonly current?: string;
+  /** The commit the new one follows: `current`, else where a new branch starts. */
+  readonly base?: string;
+  /** The local branch, when the remote does not have the branch yet: pushed even if nothing changed. */
+  readonly unpushed?: string;
 }
 
 function localTips({ git, branch, startFrom }: PublishOptions): Tips {
-  return {
-    branch: resolveRef(git, `refs/heads/${branch}`),
-    startFrom: startFrom === undefined ? undefined : resolveRef(git, `refs/heads/${startFrom}`),
-  };
+  const current = resolveRef(git, `refs/heads/${branch}`);
+  return { current, base: current ?? (startFrom === undefined ? undefined : resolveRef(git, `refs/heads/${startFrom}`)) };
 }
 
 /**
  * The remote's tips (`ls-remote`), fetched into its remote-tracking refs. A branch the remote
  * does not have yet starts from the local branch of that name, so that a history published
- * locally is pushed as it is.
+ * locally is pushed as it is; else from the remote's synced branch.
  */
 function remoteTips({ git, branch, startFrom, remote }: PublishOptions): Tips {
   const wanted = [branch, ...(startFrom === undefined ? [] : [startFrom])];
@@ -177,8 +180,9 @@ function remoteTips({ git, branch, startFrom, remote }: PublishOptions): Tips {
     const refspecs = present.map((b) => `+refs/heads/${b}:refs/remotes/${remote}/${b}`);
     git.run(['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', remote!, ...refspecs]);
   }
-  const tip = (b: string | undefined): string | undefined => (b === undefined ? undefined : tips.get(b));
-  return { branch: tip(branch) ?? resolveRef(git, `refs/heads/${branch}`), startFrom: tip(startFrom) };
+  const current = tips.get(branch);
+  const local = current === undefined ? resolveRef(git, `refs/heads/${branch}`) : undefined;
+  return { current, base: current ?? local ?? (startFrom === undefined ? undefined : tips.get(startFrom)), unpushed: local };
 }
 
 /** The new tree's entries, and whether they differ from the base's. */
