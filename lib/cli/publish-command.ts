@@ -15,6 +15,7 @@ import { environmentOutput } from '../publish/environment-output';
 import { Git } from '../publish/git';
 import { committedFiles, openRepository, PublishError, readHead, requireCleanWorkTree, SourceRevision } from '../publish/source';
 import { buildModels, synthesizeInto } from '../synth/pipeline';
+import { byCodePoint } from '../util/order';
 import { Options, UsageError } from './args';
 import { CommandIo } from './command';
 
@@ -170,8 +171,11 @@ function requireFreshOutput(
   const extra = filesUnder(out).filter((rel) => !written.has(rel) && !rel.endsWith('.tgz'));
   if (changed.length + missing.length + extra.length === 0) return;
   const name = outName.replace(/\/+$/, '');
-  const list = (what: string, rels: string[]): string[] => (rels.length === 0 ? [] : [`${what}: ${[...rels.slice(0, 5).map((r) => `${name}/${r}`),
-    ...(rels.length > 5 ? [`and ${rels.length - 5} more`] : [])].join(', ')}`]);
+  const list = (what: string, rels: string[]): string[] => {
+    if (rels.length === 0) return [];
+    const shown = [...rels].sort(byCodePoint).slice(0, 5).map((r) => `${name}/${r}`);
+    return [`${what}: ${[...shown, ...(rels.length > 5 ? [`and ${rels.length - 5} more`] : [])].join(', ')}`];
+  };
   const differences = [...list('changed', changed), ...list('missing', missing), ...list('not written by a synth', extra)].join('; ');
   throw new PublishError(`cannot publish: ${name}/ is not what a synth of the overlays writes (${differences}); the dist branch must `
     + `hold the output of this commit's overlays: run make synth, commit ${name}/, then publish`);
