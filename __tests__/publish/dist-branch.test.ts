@@ -81,6 +81,19 @@ describe('publish (the dist branch writer)', () => {
     expect([...branchFiles(dir, DIST).keys()].some((p) => p.startsWith('bootstrap/'))).toBe(false);
   });
 
+  test('an unchanged environment keeps its metadata, unless it names another repository or other commands', () => {
+    const dir = repository();
+    const envs = [environment(dir, 'dev', { 'a/configmap-a.yaml': 'kind: ConfigMap\n' })];
+    const first = publish(options(dir, envs)).commit;
+    expect(publish(options(dir, envs)).commit).toBeUndefined();
+    const moved = publish(options(dir, envs, { repoURL: 'https://example.com/moved.git' }));
+    expect(moved.commit).toBeDefined();
+    expect(git(dir, ['rev-parse', `${DIST}^`])).toBe(first);
+    expect(moved.environments).toEqual([{ environment: 'dev', changed: true, files: 3, bootstrapFiles: 0 }]);
+    expect(JSON.parse(show(dir, DIST, 'environments/dev/hydrator.metadata'))).toMatchObject({ repoURL: 'https://example.com/moved.git' });
+    expect(show(dir, DIST, 'environments/dev/README.md')).toContain('git clone https://example.com/moved.git\n');
+  });
+
   describe('a publish that loses the race to another', () => {
     test('publishes again onto the winner\'s commit (local branch)', () => {
       const dir = repository();

@@ -220,7 +220,8 @@ function planTree(options: PublishOptions, base: string | undefined): TreePlan {
     const before = baseEntries.filter((e) => e.path.startsWith(`${dir}/`) && !ownMeta.has(e.path));
     const bootBefore = baseEntries.filter((e) => e.path.startsWith(`${bootstrapPath(env.environment)}/`));
     const kept = [...ownMeta].map((p) => byPath.get(p));
-    const manifestsChanged = !sameEntries(before, manifests) || kept.some((e) => e === undefined);
+    const manifestsChanged = !sameEntries(before, manifests) || kept.some((e) => e === undefined)
+      || !describesPath(git, kept[0]!, repoURL, env.commands);
     entries.push(...manifests, ...boot);
     if (manifestsChanged) {
       const metadata = pathMetadata(repoURL, source.sha, env.commands);
@@ -249,6 +250,16 @@ function planTree(options: PublishOptions, base: string | undefined): TreePlan {
   const changed = !sameEntries(baseEntries, previousRoot === undefined ? entries : [...entries, previousRoot]);
   entries.push({ mode: '100644', sha: ids[ids.length - 1], path: L.metadata });
   return { entries, changed, environments: changes };
+}
+
+/** The metadata blob names this repository and these commands (else it is written anew, as if the path changed). */
+function describesPath(git: Git, metadata: TreeEntry, repoURL: string, commands: readonly string[]): boolean {
+  try {
+    const m = JSON.parse(git.run(['cat-file', 'blob', metadata.sha])) as { repoURL?: unknown; commands?: unknown };
+    return m.repoURL === repoURL && JSON.stringify(m.commands ?? []) === JSON.stringify(commands);
+  } catch {
+    return false;
+  }
 }
 
 function sameEntries(a: readonly TreeEntry[], b: readonly TreeEntry[]): boolean {
