@@ -266,7 +266,8 @@ describe('bulwark CLI (in process)', () => {
     );
     fs.writeFileSync(
       path.join(work, 'overlays', 'qa.yaml'),
-      valid.replace('environment: dev', 'environment: qa').replace('{ cpu: 100m, memory: 128Mi }', '{ cpu: 900m, memory: 128Mi }'),
+      valid.replace('environment: dev', 'environment: qa').replace('namespace: bulwark-dev', 'namespace: bulwark-qa')
+        .replace('app.dev.example.com', 'app.qa.example.com').replace('{ cpu: 100m, memory: 128Mi }', '{ cpu: 900m, memory: 128Mi }'),
     );
     const r = runCli(['synth'], { cwd: work });
     expect(r.code).toBe(1);

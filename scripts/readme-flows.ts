@@ -121,12 +121,19 @@ export function withComponent(text: string, lines: readonly string[]): string {
   return [...all.slice(0, end), '', ...lines, ...all.slice(end), ''].join('\n');
 }
 
-/** `text` with the top-level line of each setting's key replaced by `key: value`. */
+/**
+ * `text` with each setting's top-level key, and the block below it, replaced by `key: value`; a key
+ * the overlay does not have (one with a default) is added at the end.
+ */
 export function withSettings(text: string, settings: EnvironmentFlow['settings']): string {
   return settings.reduce((t, [key, value]) => {
-    const line = new RegExp(`^${key}:.*$`, 'm');
-    if (!line.test(t)) throw new Error(`the overlay has no top-level ${key} to set`);
-    return t.replace(line, `${key}: ${value}`);
+    const lines = t.replace(/\n+$/, '').split('\n');
+    const start = lines.findIndex((l) => l.startsWith(`${key}:`));
+    if (start === -1) return `${[...lines, `${key}: ${value}`].join('\n')}\n`;
+    let end = start + 1;
+    while (end < lines.length && (lines[end].startsWith(' ') || lines[end] === '')) end++;
+    while (end > start + 1 && lines[end - 1] === '') end--;
+    return `${[...lines.slice(0, start), `${key}: ${value}`, ...lines.slice(end)].join('\n')}\n`;
   }, text);
 }
 

@@ -187,7 +187,7 @@ describe('bulwark diff', () => {
     spawnQuiet(work, ['update-ref', '-d', 'refs/heads/rendered']);
   });
 
-  test('fails with exit 2 and one line: an unknown ref, a bad format, invalid overlays, no repository', () => {
+  test('fails with exit 2: an unknown ref, a bad format, invalid or colliding overlays, no repository', () => {
     const unknown = diff('--ref', 'no-such-branch');
     expect(unknown).toEqual({
       code: 2,
@@ -201,6 +201,13 @@ describe('bulwark diff', () => {
     const invalid = diff();
     expect(invalid.code).toBe(2);
     expect(invalid.stderr).toMatch(/^error: overlays\/staging\.yaml:\d+:\d+: namespace: /);
+    // What the synth refuses, the diff does too: qa, a copy of dev on dev's cluster.
+    git(work, ['checkout', '-q', '--', 'overlays']);
+    const dev = fs.readFileSync(path.join(work, 'overlays', 'dev.yaml'), 'utf8');
+    fs.writeFileSync(path.join(work, 'overlays', 'qa.yaml'), dev.replace(/^environment: dev$/m, 'environment: qa'));
+    const colliding = diff();
+    expect([colliding.code, colliding.stdout]).toEqual([2, '']);
+    expect(colliding.stderr).toMatch(/^error: overlays\/qa\.yaml:4:12: namespace: namespace "bulwark-dev" is also dev's /);
     const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), 'bulwark-diff-norepo-'));
     try {
       expect(runCli(['diff'], { cwd: elsewhere })).toEqual({

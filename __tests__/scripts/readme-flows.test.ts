@@ -50,9 +50,11 @@ describe('scripts/readme-flows.ts', () => {
     expect(() => withComponent('components: {}\n', lines)).toThrow('the overlay has no block-style "components:" mapping to add to');
   });
 
-  test('sets top-level keys of the copy only', () => {
+  test('sets top-level keys of the copy only, a block key with the block below it; adds a key the copy does not have', () => {
     expect(withSettings('environment: dev\nx:\n  environment: dev\n', [['environment', 'qa']])).toBe('environment: qa\nx:\n  environment: dev\n');
-    expect(() => withSettings('a: 1\n', [['namespace', 'n']])).toThrow('the overlay has no top-level namespace to set');
+    expect(withSettings('a: 1\nclusters:\n  - name: x\n\n    server: y\n\n# b\nb: 2\n', [['clusters', '[{ name: q }]']]))
+      .toBe('a: 1\nclusters: [{ name: q }]\n\n# b\nb: 2\n');
+    expect(withSettings('a: 1\n', [['namespace', 'n']])).toBe('a: 1\nnamespace: n\n');
   });
 
   test('fails when the README no longer says a flow', () => {

@@ -15,7 +15,7 @@ import { synthesize } from '../synth/pipeline';
 import { byCodePoint } from '../util/order';
 import { Options, UsageError } from './args';
 import { CommandIo } from './command';
-import { loadValidOverlays } from './synth-command';
+import { checkObjectCollisions, loadValidOverlays } from './synth-command';
 
 /** Every kind a synthesis writes but packages: the working tree's side holds them all. */
 const SYNTH_KINDS: readonly OutputKind[] = ['object', 'gitops', 'kustomization', 'api-server', 'report'];
@@ -25,12 +25,14 @@ export function runDiff(opts: Options, { ctx, style: s, progress }: CommandIo): 
   const repo = repositoryOf(ctx.cwd);
   if (repo === undefined) throw new GitError('the working directory is not in a git repository: diff compares with a commit');
   const out = outFolder(repo, ctx.cwd, opts.out);
-  const overlays = loadValidOverlays(opts.overlays, ctx, opts.env);
+  const { overlays, valid } = loadValidOverlays(opts.overlays, ctx, opts.env);
   const synthesized = synthesize(overlays, {
     platformVersion: ctx.platformVersion,
     onProgress: (environment, index, count) => progress.update(`synthesizing ${environment} (${index + 1}/${count} environments)`),
   });
   progress.clear();
+  // What the synth would refuse, the diff refuses too.
+  checkObjectCollisions(valid, synthesized.environments, path.resolve(ctx.cwd, opts.out), opts.env);
   const trees = new CommittedTrees(repo, out.inRepository);
   const refOf = refChooser(repo, opts.ref, overlays);
   const synthesizedEnvs = synthesized.environments.map((e) => e.environment);

@@ -5,6 +5,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ConfigError, didYouMean, Problem } from '../config/errors';
 import { LoadedOverlay, readOverlays } from '../config/load-overlay';
+import { outputFiles } from '../manifest/manifest-reader';
+import { objectCollisions, overlayCollisions, SharedObject, sharedObjectsOfFiles } from '../model/collisions';
 import { modelProblems } from '../model/platform-model';
 import { recoverInterruptedWrite, TreeWriter, WriteResult } from '../synth/atomic-writer';
 import { EnvironmentWorkers } from '../synth/parallel';
@@ -57,7 +59,7 @@ export function runSynth(opts: Options, { ctx, log, style: s, progress }: Comman
   let files = 0;
   let written: WriteResult;
   try {
-    const overlays = loadValidOverlays(opts.overlays, ctx, opts.env);
+    const { overlays, valid } = loadValidOverlays(opts.overlays, ctx, opts.env);
     // Each environment is staged beside <out> as soon as it is synthesized (on a writer thread for
     // large platforms), while the next one is synthesized; <out> is swapped once all passed.
     writer = TreeWriter.open(out, {
@@ -75,6 +77,7 @@ export function runSynth(opts: Options, { ctx, log, style: s, progress }: Comman
     environments = workers
       ? workers.synthesize(overlays, ctx.platformVersion, sink, onProgress)
       : synthesizeInto(overlays, { platformVersion: ctx.platformVersion, onProgress }, sink);
+    checkObjectCollisions(valid, environments, out, opts.env);
     written = writer.commit();
   } finally {
     workers?.close();
@@ -126,19 +129,52 @@ function overlayFileSizes(dir: string, env: string | undefined): number[] {
 const OVERLAY_FILE = /\.ya?ml$/;
 const environmentOfFile = (name: string): string => name.replace(OVERLAY_FILE, '');
 
+/** The overlays to synthesize, and every valid overlay of the directory (to check them against). */
+export interface ValidOverlays {
+  /** Every overlay, or `env`'s only. */
+  readonly overlays: LoadedOverlay[];
+  /** Every overlay of the directory that passed its schema, `env` or not. */
+  readonly valid: readonly LoadedOverlay[];
+}
+
 /**
- * The overlays (only `env`'s when given), when all are valid. Otherwise every problem of every
- * file: those that fail the schema, and the rule violations (the model's checks) of those that
- * pass it, grouped by file.
+ * The overlays (only `env`'s when given), when all are valid and no two environments on one
+ * cluster collide (`env`'s collisions only, when given: it is checked against every other
+ * overlay). Otherwise every problem of every file: those that fail the schema, the rule
+ * violations (the model's checks) of those that pass it and the collisions, grouped by file.
  */
-export function loadValidOverlays(dir: string, ctx: CliContext, env: string | undefined): LoadedOverlay[] {
+export function loadValidOverlays(dir: string, ctx: CliContext, env: string | undefined): ValidOverlays {
   const read = readOverlays(dir, { cwd: ctx.cwd });
   const { overlays, problems } = env === undefined ? read : onlyEnvironment(read, dir, env);
-  if (problems.length === 0) return overlays;
+  const collisions = overlayCollisions(read.overlays, { only: env });
+  if (problems.length === 0 && collisions.length === 0) return { overlays, valid: read.overlays };
   // The rules only: the models are built once, by the synthesis, when every overlay is valid.
-  const all: Problem[] = [...problems, ...overlays.flatMap(modelProblems)];
+  const all: Problem[] = [...problems, ...(problems.length === 0 ? [] : overlays.flatMap(modelProblems)), ...collisions];
   const files = [...new Set(all.map((p) => p.file))].sort();
   throw new ConfigError(files.flatMap((f) => all.filter((p) => p.file === f)));
+}
+
+/**
+ * The objects of the synthesized environments against each other's, and (with `env`) against the
+ * other environments' folders of `out`, which the write keeps as they are: a collision is a
+ * ConfigError, thrown before anything is written.
+ */
+export function checkObjectCollisions(
+  valid: readonly LoadedOverlay[],
+  synthesized: readonly EnvironmentSummary[],
+  out: string,
+  env: string | undefined,
+): void {
+  const done = new Set(synthesized.map((e) => e.environment));
+  const kept = env === undefined ? [] : valid.map((o) => o.overlay.environment).filter((e) => !done.has(e) && fs.existsSync(path.join(out, e)))
+    .map((e) => ({ environment: e, objects: sharedObjectsOf(path.join(out, e)) }));
+  const problems = objectCollisions(valid, [...synthesized.map((e) => ({ environment: e.environment, objects: e.shared })), ...kept], { only: env });
+  if (problems.length > 0) throw new ConfigError(problems);
+}
+
+/** The shared objects of a synthesized environment's folder (its object and Argo CD files). */
+function sharedObjectsOf(envDir: string): SharedObject[] {
+  return sharedObjectsOfFiles(outputFiles(envDir, ['object', 'gitops']).map((f) => ({ rel: f.rel, text: fs.readFileSync(f.path, 'utf8') })));
 }
 
 function plural(n: number, word: string): string {

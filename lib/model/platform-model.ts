@@ -616,7 +616,7 @@ function gitopsNamespaceNotOwn({ overlay, problem }: RuleInput): Problem[] {
 }
 
 /** The platform namespace, then each tenant's. */
-function ownNamespaces(overlay: Overlay): string[] {
+export function ownNamespaces(overlay: Overlay): string[] {
   return [overlay.namespace, ...overlay.tenants.map((tn) => `${overlay.namespace}-${tn.name}`)];
 }
 

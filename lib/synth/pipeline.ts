@@ -4,6 +4,7 @@ import { LoadedOverlay } from '../config/load-overlay';
 import { KubeObject } from '../manifest/kube-object';
 import { kustomizationFiles } from '../manifest/kustomization';
 import { environmentFiles } from '../manifest/layout';
+import { SharedObject, sharedObjects } from '../model/collisions';
 import { buildModel, PlatformModel } from '../model/platform-model';
 import { synthEnvironment } from './synth-environment';
 
@@ -14,6 +15,8 @@ export interface EnvironmentSummary {
   /** Object count per kind, kinds sorted. */
   readonly objectsByKind: Readonly<Record<string, number>>;
   readonly warnings: readonly Finding[];
+  /** Its objects beside other environments' (cluster-scoped, in shared namespaces), for the collision check. */
+  readonly shared: readonly SharedObject[];
 }
 
 /** The summary and the objects themselves, for tests and tools that look inside. */
@@ -131,6 +134,7 @@ export function synthesizeModel(
     objectsByKind,
     objects,
     warnings: findings.filter((f) => f.severity === 'warning'),
+    shared: sharedObjects(components),
   };
   return { result, files };
 }
