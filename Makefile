@@ -39,6 +39,16 @@ package-all: ## [npm, helm] package every environment
 	@$(SETUP) helm
 	@for env in $(ENVS); do $(TSX) main.ts package --env $$env; done
 
+.PHONY: install crds
+install: ## [npm, helm; kubectl] package ENV, then install or upgrade it in the cluster of KUBECONFIG in one step, guards included (RELEASE, NAMESPACE, HELM=.tools/bin/helm4, HELM_ARGS='--set …')
+	@$(SETUP) helm $(if $(findstring helm4,$(HELM)),helm4)
+	@$(TSX) main.ts package --quiet --env $(ENV)
+	@$(TSX) scripts/install.ts --env $(ENV) $(if $(RELEASE),--release $(RELEASE)) $(if $(NAMESPACE),--namespace $(NAMESPACE)) -- $(HELM_ARGS)
+
+crds: ## [npm; needs Go: the CRDs come from its module cache] write the operator CRDs of crds/sources.json to OUT (default .build/crds/), for kubectl apply --server-side -f on a local cluster
+	@$(SETUP) npm go
+	@$(TSX) scripts/crds.ts $(if $(OUT),--out $(OUT))
+
 test: ## [everything] all CI runs: typecheck, ESLint, jest, synth, dist up to date, determinism, helm lint, kubeconform, policy, README flows, e2e
 	@$(SETUP) all
 	@bash scripts/test.sh
@@ -101,8 +111,8 @@ upgrade: ## [what the pin needs] upgrade one pin and show the dist/ + snapshot d
 	@bash scripts/upgrade.sh $(if $(DRY_RUN),--dry-run) $(PKG) $(TOOL) $(if $(filter command line,$(origin VERSION)),$(VERSION))
 
 .PHONY: e2e
-e2e: ## [npm, helm, e2e control plane] every environment against a real etcd + kube-apiserver started (and stopped) for the run
-	@$(SETUP) helm e2e
+e2e: ## [npm, helm, helm4, e2e control plane] every environment against a real etcd + kube-apiserver started (and stopped) for the run
+	@$(SETUP) helm helm4 e2e
 	@bash scripts/e2e.sh
 
 clean: ## [nothing] remove build outputs (keeps .tools/ and node_modules/)

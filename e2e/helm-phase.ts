@@ -1,26 +1,35 @@
 /**
- * The Helm half of one environment's e2e run, against its own fresh API server (the objects of a
- * release must not collide with a kubectl-applied copy): the umbrella chart of dist/<env>/
- *   1. installs     `helm upgrade --install platform <chart> -n bulwark-system --create-namespace`
- *                   with the Gatekeeper constraints off, then enables them once their kinds exist
- *   2. upgrades     to a changed version: a copy of dist/<env>/ with one ConfigMap key and one
- *                   pod-template annotation added, packaged, re-versioned (patch + 1), installed
- *                   with `--set <component>.enabled=false` (podinfo when the environment has it)
- *   3. rolls back   `helm rollback` to the last revision of dist/<env>/ as committed
+ * The Helm half of one environment's e2e run: the umbrella chart of dist/<env>/ installed the way
+ * the README says, with each helm binary (Helm 3 and Helm 4) on its own fresh API server (the
+ * objects of a release must not collide with a kubectl-applied copy, nor with another release's):
+ *   0. the operator CRDs from `make crds` (scripts/crds.ts), `kubectl apply --server-side -f`
+ *   1. installs     `make install`'s scripts/install.ts: first (Helm 3 only) with the prerequisite
+ *                   namespaces missing, which must stop it before anything is written and name
+ *                   exactly those namespaces; then, once they exist, one install: templates first,
+ *                   their constraint kinds awaited, then `helm upgrade --install`; revision 1
+ *                   holds every object, the Gatekeeper constraints included
+ *   2. upgrades     scripts/install.ts again, to a changed version: a copy of dist/<env>/ with one
+ *                   ConfigMap key and one pod-template annotation added, packaged, re-versioned
+ *                   (patch + 1), with `--set <component>.enabled=false` (podinfo when there)
+ *   3. rolls back   `helm rollback platform 1`: the guards stay
  * After each step the release history must show every step so far (revision, status, chart
  * version, description) and the objects on the server must match that revision: every object the
  * revision renders exists and contains what dist/ says (Helm replaces the
  * app.kubernetes.io/managed-by label with "Helm" and adds its release annotations), and every
  * object only other revisions render is gone.
+ *
+ * The charts are packaged once per environment (prepareCharts, with helm 3) and shared by both.
  */
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
-import { parseDocument } from 'yaml';
-import { kubectl, PhaseContext } from './apply-phase';
-import { constraintCrdFor } from './gatekeeper';
+import { parseAllDocuments, parseDocument } from 'yaml';
+import { writeCrdFiles } from '../scripts/crds';
+import { createNamespaces, kubectl, PhaseContext, prerequisiteNamespaces } from './apply-phase';
+import { CONSTRAINTS_GROUP } from './gatekeeper';
 import { ref } from './kube';
 import { DistObject, loadDistObjects, objectKey } from './objects';
-import { containsAll, run, RunResult } from './util';
+import { Assertions, containsAll, run, RunResult } from './util';
 
 export const RELEASE = 'platform';
 export const RELEASE_NAMESPACE = 'bulwark-system';
@@ -28,38 +37,40 @@ export const RELEASE_NAMESPACE = 'bulwark-system';
 export const CHANGED_KEY = 'BULWARK_E2E_REVISION';
 /** The pod-template annotation the upgrade adds to one Deployment. */
 export const CHANGED_ANNOTATION = 'bulwark.dev/e2e-revision';
-/** The subchart holding the Gatekeeper constraints, whose kinds exist only once Gatekeeper saw the templates. */
-const GATEKEEPER_COMPONENT = 'gatekeeper';
-
-/** Waits (up to 60 s) until every constraint kind of dist's ConstraintTemplates is an Established CRD. */
-async function constraintKindsEstablished(
-  ctx: PhaseContext,
-  objects: readonly DistObject[],
-): Promise<{ expected: number; missing: string[] }> {
-  const names = objects.map((o) => constraintCrdFor(o.object)?.metadata.name).filter((n): n is string => n !== undefined);
-  const deadline = Date.now() + 60_000;
-  let missing = names;
-  while (Date.now() < deadline) {
-    const states = await Promise.all(names.map(async (name) => {
-      const r = await ctx.cluster.client.request('GET', `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${name}`).catch(() => undefined);
-      type Crd = { status?: { conditions?: { type: string; status: string }[] } };
-      const conditions = r?.status === 200 ? (r.json<Crd>().status?.conditions ?? []) : [];
-      return conditions.some((c) => c.type === 'Established' && c.status === 'True') ? undefined : name;
-    }));
-    missing = states.filter((n): n is string => n !== undefined);
-    if (missing.length === 0) break;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  return { expected: names.length, missing };
-}
+/** The helm binaries of .tools/bin every environment is installed with. */
+export const HELM_BINARIES = ['helm', 'helm4'] as const;
+export type HelmBinary = (typeof HELM_BINARIES)[number];
 
 export interface HelmPaths {
   readonly root: string;
   /** the dist/ directory under test */
   readonly dist: string;
-  readonly helm: string;
+  /** helm 3: packages the charts */
+  readonly packager: string;
   readonly tsx: string;
   readonly version: string;
+}
+
+/** The two charts of an environment, packaged once for every helm binary. */
+export interface HelmCharts {
+  /** dist/<env>/ as committed */
+  readonly chart1: string;
+  /** the changed copy, version + 1 */
+  readonly chart2: string;
+  readonly v2Version: string;
+  /** the component the upgrade disables */
+  readonly disabled: string;
+  readonly changes: readonly Changed[];
+  /** every object of the changed copy, and those the upgrade installs (without `disabled`) */
+  readonly v2All: readonly DistObject[];
+  readonly v2: readonly DistObject[];
+}
+
+/** Packaging checks: recorded by the first helm binary's group. */
+interface Check {
+  readonly name: string;
+  readonly ok: boolean;
+  readonly detail: string;
 }
 
 export interface HelmResult {
@@ -127,8 +138,19 @@ function writeChangedCopy(envDir: string, skipComponent: string): Changed[] {
   return changed;
 }
 
-async function history(p: HelmPaths, env: NodeJS.ProcessEnv): Promise<{ revisions: Revision[]; raw: RunResult }> {
-  const raw = await run(p.helm, ['history', RELEASE, '-n', RELEASE_NAMESPACE, '-o', 'json'], { env });
+function helmEnv(ctx: PhaseContext): NodeJS.ProcessEnv {
+  const home = path.join(ctx.work, 'helm-home');
+  return {
+    ...process.env,
+    KUBECONFIG: ctx.cluster.kubeconfig,
+    HELM_CACHE_HOME: path.join(home, 'cache'),
+    HELM_CONFIG_HOME: path.join(home, 'config'),
+    HELM_DATA_HOME: path.join(home, 'data'),
+  };
+}
+
+async function history(helm: string, env: NodeJS.ProcessEnv): Promise<{ revisions: Revision[]; raw: RunResult }> {
+  const raw = await run(helm, ['history', RELEASE, '-n', RELEASE_NAMESPACE, '-o', 'json'], { env });
   if (raw.code !== 0) return { revisions: [], raw };
   try {
     const list = JSON.parse(raw.stdout) as { revision: number; status: string; chart: string; description: string }[];
@@ -138,69 +160,119 @@ async function history(p: HelmPaths, env: NodeJS.ProcessEnv): Promise<{ revision
   }
 }
 
-export async function helmLifecycle(ctx: PhaseContext, p: HelmPaths, base: readonly DistObject[]): Promise<HelmResult> {
-  const group = `${ctx.env} helm`;
-  const t = ctx.t;
-  const helmHome = path.join(ctx.work, 'helm-home');
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    KUBECONFIG: ctx.cluster.kubeconfig,
-    HELM_CACHE_HOME: path.join(helmHome, 'cache'),
-    HELM_CONFIG_HOME: path.join(helmHome, 'config'),
-    HELM_DATA_HOME: path.join(helmHome, 'data'),
+/** Packages dist/<env>/ and its changed copy (in `work`, dist/ itself is not touched). */
+export async function prepareCharts(
+  work: string,
+  env: string,
+  p: HelmPaths,
+  base: readonly DistObject[],
+): Promise<{ charts?: HelmCharts; checks: Check[] }> {
+  const checks: Check[] = [];
+  const check = (name: string, ok: boolean, detail: string): boolean => {
+    checks.push({ name, ok, detail });
+    return ok;
   };
-  const steps: string[] = [];
-  const notes: string[] = [];
-  const fail = (why: string): HelmResult => {
-    steps.push(`stopped: ${why}`);
-    return { steps, ok: false, notes };
-  };
-
-  // --- the two charts ----------------------------------------------------------------------------
-  // v1: dist/<env>/ as committed, packaged in a scratch copy (dist/ itself is not touched).
-  const v1Dir = path.join(ctx.work, 'v1');
-  fs.mkdirSync(v1Dir, { recursive: true });
-  fs.cpSync(path.join(p.dist, ctx.env), path.join(v1Dir, ctx.env), { recursive: true, filter: (src) => !src.endsWith('.tgz') });
-  const pack1 = await run(p.tsx, ['main.ts', 'package', '--quiet', '--env', ctx.env, '--out', v1Dir], {
+  const pkg = (out: string) => run(p.tsx, ['main.ts', 'package', '--quiet', '--env', env, '--out', out], {
     cwd: p.root,
-    env: { ...process.env, HELM: p.helm },
+    env: { ...process.env, HELM: p.packager },
   });
-  const chart1 = path.join(v1Dir, ctx.env, `platform-${p.version}.tgz`);
-  const packed1 = pack1.code === 0 && fs.existsSync(chart1);
-  if (!t.check(group, `package dist/${ctx.env} as platform-${p.version}.tgz`, packed1, output(pack1))) return fail('package');
+  const copy = (to: string) => fs.cpSync(path.join(p.dist, env), path.join(to, env), { recursive: true, filter: (src) => !src.endsWith('.tgz') });
 
   // The component the upgrade disables: podinfo, the reference app, when the environment runs it.
   const components = [...new Set(base.map((o) => o.component))];
   const disabled = components.includes('podinfo')
     ? 'podinfo'
     : [...components].reverse().find((c) => !base.some((o) => o.component === c && o.object.kind === 'Namespace'));
-  if (!disabled) return fail('no component to disable');
+  if (!check('a component the upgrade can disable', disabled !== undefined, components.join(', '))) return { checks };
 
-  // v2: a changed copy of dist/<env>/, packaged, then re-versioned (patch + 1).
-  const v2Dist = path.join(ctx.work, 'v2');
-  fs.mkdirSync(v2Dist, { recursive: true });
-  fs.cpSync(path.join(p.dist, ctx.env), path.join(v2Dist, ctx.env), { recursive: true, filter: (src) => !src.endsWith('.tgz') });
-  const changes = writeChangedCopy(path.join(v2Dist, ctx.env), disabled);
+  const v1Dir = path.join(work, 'v1');
+  const v2Dist = path.join(work, 'v2');
+  copy(v1Dir);
+  copy(v2Dist);
+  const changes = writeChangedCopy(path.join(v2Dist, env), disabled!);
   const changed = changes.map((c) => `${c.kind} ${c.name}`).join(', ') || 'nothing to change';
-  t.check(group, `changed copy of dist/${ctx.env}: ${changed}`, changes.length > 0);
-  const pack2 = await run(p.tsx, ['main.ts', 'package', '--quiet', '--env', ctx.env, '--out', v2Dist], {
-    cwd: p.root,
-    env: { ...process.env, HELM: p.helm },
-  });
-  const v2Version = bumpPatch(p.version);
-  const unpacked = path.join(ctx.work, 'v2-chart');
-  fs.mkdirSync(unpacked, { recursive: true });
-  const untar = pack2.code === 0 ? await run('tar', ['-xzf', path.join(v2Dist, ctx.env, `platform-${p.version}.tgz`), '-C', unpacked]) : pack2;
-  const repack = untar.code === 0
-    ? await run(p.helm, ['package', path.join(unpacked, 'platform'), '--version', v2Version, '-d', path.join(ctx.work, 'v2-pkg')], { env })
-    : untar;
-  const chart2 = path.join(ctx.work, 'v2-pkg', `platform-${v2Version}.tgz`);
-  const packed2 = repack.code === 0 && fs.existsSync(chart2);
-  const packOutput = [pack2, untar, repack].map(output).join('\n');
-  if (!t.check(group, `package the changed copy as platform-${v2Version}.tgz`, packed2, packOutput)) return fail('package v2');
+  check(`changed copy of dist/${env}: ${changed}`, changes.length > 0, '');
+  const [pack1, pack2] = await Promise.all([pkg(v1Dir), pkg(v2Dist)]);
+  const chart1 = path.join(v1Dir, env, `platform-${p.version}.tgz`);
+  if (!check(`package dist/${env} as platform-${p.version}.tgz`, pack1.code === 0 && fs.existsSync(chart1), output(pack1))) return { checks };
 
-  const v2All = loadDistObjects(p.root, v2Dist, ctx.env);
+  // The changed copy, re-versioned (patch + 1).
+  const v2Version = bumpPatch(p.version);
+  const unpacked = path.join(work, 'v2-chart');
+  fs.mkdirSync(unpacked, { recursive: true });
+  const untar = pack2.code === 0 ? await run('tar', ['-xzf', path.join(v2Dist, env, `platform-${p.version}.tgz`), '-C', unpacked]) : pack2;
+  const repack = untar.code === 0
+    ? await run(p.packager, ['package', path.join(unpacked, 'platform'), '--version', v2Version, '-d', path.join(work, 'v2-pkg')])
+    : untar;
+  const chart2 = path.join(work, 'v2-pkg', `platform-${v2Version}.tgz`);
+  const packOutput = [pack2, untar, repack].map(output).join('\n');
+  if (!check(`package the changed copy as platform-${v2Version}.tgz`, repack.code === 0 && fs.existsSync(chart2), packOutput)) return { checks };
+
+  const v2All = loadDistObjects(p.root, v2Dist, env);
   const v2 = v2All.filter((o) => o.component !== disabled);
+  return { charts: { chart1, chart2, v2Version, disabled: disabled!, changes, v2All, v2 }, checks };
+}
+
+let crdDir: Promise<string> | undefined;
+
+/** `make crds` once per run: the operator CRDs of crds/sources.json, one file per module (removed at exit). */
+function crdFiles(): Promise<string> {
+  crdDir ??= (async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bulwark-e2e-crds-'));
+    process.on('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+    writeCrdFiles({ out: dir });
+    return dir;
+  })();
+  return crdDir;
+}
+
+export interface LifecycleOptions {
+  readonly paths: HelmPaths;
+  /** the helm binary under test */
+  readonly helm: string;
+  /** the phase's group in the report, e.g. "prod helm4" */
+  readonly group: string;
+  /** packaging checks to record in this group */
+  readonly record: readonly Check[];
+  /**
+   * Also prove that the install refuses to start without the prerequisite namespaces: once per
+   * environment is enough, the check does not depend on the helm binary.
+   */
+  readonly refusal: boolean;
+}
+
+export async function helmLifecycle(
+  ctx: PhaseContext,
+  opts: LifecycleOptions,
+  charts: HelmCharts | undefined,
+  base: readonly DistObject[],
+): Promise<HelmResult> {
+  const { group, helm } = opts;
+  const p = opts.paths;
+  const t: Assertions = ctx.t;
+  const env = helmEnv(ctx);
+  const steps: string[] = [];
+  const notes: string[] = [];
+  const fail = (why: string): HelmResult => {
+    steps.push(`stopped: ${why}`);
+    return { steps, ok: false, notes };
+  };
+  for (const c of opts.record) t.check(group, c.name, c.ok, c.detail);
+  if (!charts) return fail('package');
+  const { chart1, chart2, v2Version, disabled, changes, v2All, v2 } = charts;
+  const installer = (chart: string, helmArgs: readonly string[]) => run(
+    p.tsx,
+    ['scripts/install.ts', '--env', ctx.env, '--chart', chart, '--timeout', '60', '--', ...helmArgs],
+    { cwd: p.root, env: { ...env, HELM: helm, KUBECTL: ctx.kubectlBin }, timeoutMs: 300_000 },
+  );
+
+  // --- 0. the operator CRDs, as `make crds` writes them for a local cluster -------------------------
+  const crds = await crdFiles();
+  const applied = await kubectl(ctx, ['apply', '--server-side', '-f', crds]);
+  const established = applied.code === 0 ? await kubectl(ctx, ['wait', '--for', 'condition=Established', '--timeout', '120s', '-f', crds]) : applied;
+  const crdCount = established.stdout.split('\n').filter((l) => l.includes('condition met')).length;
+  const crdsOk = t.check(group, `make crds: ${crdCount} CRDs applied server-side and Established`, established.code === 0, output(established));
+  if (!crdsOk) return fail('CRDs');
 
   // --- expectations per revision -------------------------------------------------------------------
   const universe = new Map<string, DistObject>();
@@ -257,7 +329,7 @@ export async function helmLifecycle(ctx: PhaseContext, p: HelmPaths, base: reado
     t.check(group, `${label}: the changed values are ${present ? 'present' : 'absent'} (${changed})`, wrong.length === 0, wrong.join('\n'));
   };
   const expectHistory = async (label: string, want: Omit<Revision, 'revision'>[]): Promise<void> => {
-    const { revisions, raw } = await history(p, env);
+    const { revisions, raw } = await history(helm, env);
     const got = revisions.map((r) => `${r.revision} ${r.status} ${r.chart} "${r.description}"`);
     const exp = want.map((r, i) => `${i + 1} ${r.status} ${r.chart} "${r.description}"`);
     t.check(
@@ -269,70 +341,74 @@ export async function helmLifecycle(ctx: PhaseContext, p: HelmPaths, base: reado
   };
   const c1 = `platform-${p.version}`;
   const c2 = `platform-${v2Version}`;
+  const constraints = base.filter((o) => o.object.apiVersion.startsWith(`${CONSTRAINTS_GROUP}/`));
 
-  // --- 1. install, guards second --------------------------------------------------------------------
-  // Gatekeeper creates a constraint kind only once it has seen its ConstraintTemplate, and Helm
-  // checks every kind of a release before creating anything: the first install leaves the
-  // constraints out (README: "first install"), the upgrade right after adds them.
-  const bootstrap = base.filter((o) => o.component !== GATEKEEPER_COMPONENT);
-  const hasGuards = bootstrap.length !== base.length;
-  const firstArgs = hasGuards ? ['--set', `${GATEKEEPER_COMPONENT}.enabled=false`] : [];
-  const install = await run(p.helm, ['upgrade', '--install', RELEASE, chart1, '-n', RELEASE_NAMESPACE, '--create-namespace', ...firstArgs], {
-    env,
-    timeoutMs: 300_000,
-  });
-  const installed = `helm upgrade --install ${RELEASE} ${c1}.tgz -n ${RELEASE_NAMESPACE} --create-namespace ${firstArgs.join(' ')}`.trim();
-  if (!t.check(group, installed, install.code === 0, output(install))) return fail('install');
-  steps.push(`install r1 (${p.version}${hasGuards ? ', constraints off' : ''})`);
-  const history1 = [{ status: 'deployed', chart: c1, description: 'Install complete' }];
-  await expectHistory('after install', history1);
-  await matches('revision 1', bootstrap);
-  let revision = 1;
-  let full = 1;
-  if (hasGuards) {
-    const kinds = await constraintKindsEstablished(ctx, base);
+  // --- 1. install: refused without the prerequisite namespaces, then one step ------------------------
+  const prereqs = prerequisiteNamespaces(base);
+  if (prereqs.length > 0 && opts.refusal) {
+    const refused = await installer(chart1, []);
+    const named = /namespaces? (.*) (?:does|do) not exist/.exec(refused.stderr)?.[1] ?? '';
+    const listed = [...named.matchAll(/(?:^|; )([a-z0-9-]+) \(/g)].map((m) => m[1]);
     t.check(
       group,
-      `Gatekeeper (stand-in) registered the ${kinds.expected} constraint kinds of the installed templates`,
-      kinds.missing.length === 0,
-      kinds.missing.join('\n'),
+      `install without the prerequisite namespaces stops, naming exactly them (${prereqs.join(', ')}) and how to create them`,
+      refused.code === 1
+        && JSON.stringify(listed) === JSON.stringify(prereqs)
+        && refused.stderr.includes(`kubectl create namespace ${prereqs.join(' ')}`),
+      output(refused),
     );
-    // Explicitly: without any value flag, helm upgrade reuses the previous release's values.
-    const enableFlag = `${GATEKEEPER_COMPONENT}.enabled=true`;
-    const enable = await run(p.helm, ['upgrade', RELEASE, chart1, '-n', RELEASE_NAMESPACE, '--set', enableFlag], { env, timeoutMs: 300_000 });
-    const enabled = t.check(group, `helm upgrade ${RELEASE} ${c1}.tgz --set ${enableFlag}`, enable.code === 0, output(enable));
-    if (!enabled) return fail('enable constraints');
-    steps.push(`upgrade r2 (${p.version}, constraints on)`);
-    history1[0].status = 'superseded';
-    history1.push({ status: 'deployed', chart: c1, description: 'Upgrade complete' });
-    await expectHistory('after enabling the constraints', history1);
-    revision = full = 2;
+    const templates = await ctx.cluster.client.request('GET', '/apis/templates.gatekeeper.sh/v1/constrainttemplates');
+    const none = templates.status === 200 && templates.json<{ items: unknown[] }>().items.length === 0;
+    const noRelease = (await history(helm, env)).raw;
+    t.check(
+      group,
+      'and writes nothing: no ConstraintTemplate, no release',
+      none && noRelease.code !== 0 && /not found/.test(noRelease.stderr),
+      `templates: HTTP ${templates.status} ${templates.body.slice(0, 200)}\n${output(noRelease)}`,
+    );
   }
-  await matches(`revision ${revision}`, base);
-  await changeMarkers(`revision ${revision}`, false);
+  await createNamespaces(ctx, group, prereqs);
+  const install = await installer(chart1, []);
+  if (!t.check(group, `install ${c1}.tgz (scripts/install.ts, as make install)`, install.code === 0, output(install))) return fail('install');
+  const waited = /(\d+) constraint kinds Established after ([\d.]+)s/.exec(install.stdout);
+  steps.push(`install r1 (${p.version}${waited ? `, ${waited[1]} constraint kinds awaited ${waited[2]}s` : ''})`);
+  const history1 = [{ status: 'deployed', chart: c1, description: 'Install complete' }];
+  await expectHistory('after install', history1);
+  await matches('revision 1', base);
+  await changeMarkers('revision 1', false);
+  const manifest1 = await run(helm, ['get', 'manifest', RELEASE, '-n', RELEASE_NAMESPACE, '--revision', '1'], { env });
+  const inRevision1 = parseAllDocuments(manifest1.stdout).map((d) => d.toJS() as { apiVersion?: string } | null)
+    .filter((d) => d?.apiVersion?.startsWith(`${CONSTRAINTS_GROUP}/`)).length;
+  t.check(
+    group,
+    `revision 1 holds all ${constraints.length} constraints (helm get manifest --revision 1)`,
+    manifest1.code === 0 && inRevision1 === constraints.length,
+    `${inRevision1} constraints\n${manifest1.stderr}`,
+  );
 
   // --- 2. upgrade ----------------------------------------------------------------------------------
   const disableFlag = `${disabled}.enabled=false`;
-  const upgrade = await run(p.helm, ['upgrade', RELEASE, chart2, '-n', RELEASE_NAMESPACE, '--set', disableFlag], { env, timeoutMs: 300_000 });
-  if (!t.check(group, `helm upgrade ${RELEASE} ${c2}.tgz --set ${disableFlag}`, upgrade.code === 0, output(upgrade))) return fail('upgrade');
-  revision += 1;
-  steps.push(`upgrade r${revision} (${v2Version}, ${disabled} off)`);
-  const history2 = [...history1.map((h) => ({ ...h, status: 'superseded' })), { status: 'deployed', chart: c2, description: 'Upgrade complete' }];
+  const upgrade = await installer(chart2, ['--set', disableFlag]);
+  if (!t.check(group, `install ${c2}.tgz --set ${disableFlag} (an upgrade)`, upgrade.code === 0, output(upgrade))) return fail('upgrade');
+  steps.push(`upgrade r2 (${v2Version}, ${disabled} off)`);
+  const history2 = [
+    { status: 'superseded', chart: c1, description: 'Install complete' },
+    { status: 'deployed', chart: c2, description: 'Upgrade complete' },
+  ];
   await expectHistory('after upgrade', history2);
-  await matches(`revision ${revision}`, v2);
-  await changeMarkers(`revision ${revision}`, true);
+  await matches('revision 2', v2);
+  await changeMarkers('revision 2', true);
 
   // --- 3. rollback ---------------------------------------------------------------------------------
-  const rollback = await run(p.helm, ['rollback', RELEASE, String(full), '-n', RELEASE_NAMESPACE], { env, timeoutMs: 300_000 });
-  if (!t.check(group, `helm rollback ${RELEASE} ${full}`, rollback.code === 0, output(rollback))) return fail('rollback');
-  revision += 1;
-  steps.push(`rollback r${revision} (to r${full})`);
+  const rollback = await run(helm, ['rollback', RELEASE, '1', '-n', RELEASE_NAMESPACE], { env, timeoutMs: 300_000 });
+  if (!t.check(group, `helm rollback ${RELEASE} 1`, rollback.code === 0, output(rollback))) return fail('rollback');
+  steps.push('rollback r3 (to r1, guards kept)');
   await expectHistory('after rollback', [
     ...history2.map((h) => ({ ...h, status: 'superseded' })),
-    { status: 'deployed', chart: c1, description: `Rollback to ${full}` },
+    { status: 'deployed', chart: c1, description: 'Rollback to 1' },
   ]);
-  await matches(`revision ${revision} (= ${full})`, base);
-  await changeMarkers(`revision ${revision} (= ${full})`, false);
+  await matches('revision 3 (= 1)', base);
+  await changeMarkers('revision 3 (= 1)', false);
 
   // The live state after the rollback is exactly dist/<env>/ again, as kubectl sees it too.
   const list = await kubectl(ctx, ['get', 'deployments', '-A', '-o', 'name']);

@@ -6,17 +6,19 @@
  *
  * --dist tests another synthesized tree instead of dist/ (e.g. a deliberately broken copy).
  *
- * For every environment (default: every overlays/<env>.yaml) two fresh control planes are started
- * from the pinned binaries in .tools/bin (etcd + kube-apiserver, see e2e/cluster.ts), one after
- * the other, and always torn down:
+ * For every environment (default: every overlays/<env>.yaml) three fresh control planes are started
+ * from the pinned binaries in .tools/bin (etcd + kube-apiserver, see e2e/cluster.ts), side by
+ * side, and always torn down:
  *   <env>-apply   CRDs, server-side apply of dist/<env>/, idempotency, Pod Security, RBAC
  *                 (e2e/apply-phase.ts); the control-plane artifacts of dist/<env>/control-plane/
  *                 at work: Secrets encrypted in etcd, audit log per the policy (e2e/control-plane.ts)
- *   <env>-helm    the umbrella chart: install, upgrade, rollback (e2e/helm-phase.ts)
+ *   <env>-helm    the umbrella chart: make install, upgrade, rollback with Helm 3 (e2e/helm-phase.ts)
+ *   <env>-helm4   the same with Helm 4 (the charts are packaged once for both)
  * Every assertion is counted; the run ends with a table per environment and "N passed, N failed"
  * (exit 1 when anything failed).
  */
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import {
   applyDist,
@@ -34,7 +36,7 @@ import {
 import { Cluster, startCluster } from './cluster';
 import { controlPlaneArtifacts, controlPlaneChecks, ControlPlaneResult } from './control-plane';
 import { startGatekeeperStandIn } from './gatekeeper';
-import { helmLifecycle, HelmResult } from './helm-phase';
+import { HELM_BINARIES, HelmBinary, helmLifecycle, HelmPaths, HelmResult, prepareCharts } from './helm-phase';
 import { CrdDocument, DistObject, loadCrds, loadDistObjects } from './objects';
 import { Assertions, pad } from './util';
 
@@ -47,7 +49,8 @@ interface EnvReport {
   idempotent?: IdempotencyResult;
   psa?: PsaResult;
   rbac?: RbacResult;
-  helm?: HelmResult;
+  /** one lifecycle per helm binary */
+  helm: { binary: HelmBinary; result: HelmResult }[];
   controlPlane: string;
   controlPlaneResult?: ControlPlaneResult;
   prerequisites?: string[];
@@ -107,7 +110,7 @@ async function runEnvironment(env: string, dist: string, crds: readonly CrdDocum
   // E2E_APISERVER_FLAGS: extra kube-apiserver flags for experiments, e.g.
   // "--runtime-config=admissionregistration.k8s.io/v1beta1=true" (space-separated)
   controlPlane.apiserverFlags.push(...(process.env.E2E_APISERVER_FLAGS ?? '').split(/\s+/).filter((f) => f !== ''));
-  const report: EnvReport = { env, controlPlane: controlPlane.summary, clusters: [], passed: 0, failed: 0, seconds: 0 };
+  const report: EnvReport = { env, controlPlane: controlPlane.summary, clusters: [], helm: [], passed: 0, failed: 0, seconds: 0 };
   process.stdout.write(`\n== ${env} ==\n`);
   let objects: DistObject[];
   try {
@@ -125,7 +128,7 @@ async function runEnvironment(env: string, dist: string, crds: readonly CrdDocum
   // waiting on the server, e.g. for CRDs to become Established); each buffers its output, printed
   // in order afterwards.
   const ta = t.fork();
-  const th = t.fork();
+  const th = HELM_BINARIES.map(() => t.fork());
   const applyPhase = withCluster(`${env}-apply`, controlPlane, report, ta, async (cluster) => {
     const t = ta;
     const ctx: PhaseContext = { env, cluster, t, kubectlBin: path.join(BIN, 'kubectl'), work: mkWork(cluster) };
@@ -159,20 +162,27 @@ async function runEnvironment(env: string, dist: string, crds: readonly CrdDocum
     t.summary(`${env} control-plane`, `secret in etcd: ${cp.storedAs}; ${cp.secretEvents} Secret audit events`);
   });
 
-  const helmPhase = withCluster(`${env}-helm`, controlPlane, report, th, async (cluster) => {
-    const t = th;
+  // Each helm binary on its own API server, which comes with nothing but the Gatekeeper stand-in
+  // (the lifecycle installs CRDs and namespaces as a user would); the charts are packaged once.
+  const paths: HelmPaths = { root: ROOT, dist, packager: path.join(BIN, 'helm'), tsx: path.join(ROOT, 'node_modules', '.bin', 'tsx'), version };
+  const chartsDir = fs.mkdtempSync(path.join(os.tmpdir(), `bulwark-e2e-${env}-charts-`));
+  const charts = prepareCharts(chartsDir, env, paths, objects);
+  const helmPhases = HELM_BINARIES.map((binary, i) => withCluster(`${env}-${binary}`, controlPlane, report, th[i], async (cluster) => {
+    const t = th[i];
     const ctx: PhaseContext = { env, cluster, t, kubectlBin: path.join(BIN, 'kubectl'), work: mkWork(cluster) };
-    t.begin(`${env} helm`);
-    await createNamespaces(ctx, `${env} helm`, prereqs);
-    await installCrds(ctx, `${env} helm`, crds);
+    const group = `${env} ${binary}`;
+    t.begin(group);
     const gatekeeper = startGatekeeperStandIn(cluster.client);
-    const paths = { root: ROOT, dist, helm: path.join(BIN, 'helm'), tsx: path.join(ROOT, 'node_modules', '.bin', 'tsx'), version };
-    report.helm = await helmLifecycle(ctx, paths, objects).finally(() => gatekeeper.stop());
-    t.summary(`${env} helm`, report.helm.steps.join(' -> '));
-  });
-  await Promise.all([applyPhase, helmPhase]);
+    const { charts: prepared, checks } = await charts;
+    const options = { paths, helm: path.join(BIN, binary), group, record: i === 0 ? checks : [], refusal: i === 0 };
+    const result = await helmLifecycle(ctx, options, prepared, objects).finally(() => gatekeeper.stop());
+    report.helm.push({ binary, result });
+    t.summary(group, result.steps.join(' -> '));
+  }));
+  await Promise.all([applyPhase, ...helmPhases]).finally(() => fs.rmSync(chartsDir, { recursive: true, force: true }));
   t.merge(ta);
-  t.merge(th);
+  for (const f of th) t.merge(f);
+  report.helm.sort((a, b) => HELM_BINARIES.indexOf(a.binary) - HELM_BINARIES.indexOf(b.binary));
   report.clusters.sort();
   return finish();
 
@@ -220,8 +230,11 @@ function table(r: EnvReport): string {
       ? `${b.questions} questions for ${b.subjects} subjects (${b.allowed} allowed, ${b.denied} denied expected), ${b.asExpected} as expected`
       : 'not run',
   ]);
-  rows.push(['helm', r.helm ? r.helm.steps.join(' -> ') : 'not run']);
-  for (const n of r.helm?.notes ?? []) rows.push(['', `note: ${n}`]);
+  if (r.helm.length === 0) rows.push(['helm', 'not run']);
+  for (const h of r.helm) {
+    rows.push([h.binary, h.result.steps.join(' -> ')]);
+    for (const n of h.result.notes) rows.push(['', `note: ${n}`]);
+  }
   if (r.prerequisites?.length) rows.push(['prerequisites', `namespaces not in dist/ but used by it, created first: ${r.prerequisites.join(', ')}`]);
   const c = r.controlPlaneResult;
   rows.push([
@@ -243,7 +256,7 @@ function table(r: EnvReport): string {
 
 async function main(): Promise<number> {
   const { envs, verbose, dist } = parseArgs(process.argv.slice(2));
-  const missing = ['etcd', 'kube-apiserver', 'kubectl', 'helm'].filter((b) => !fs.existsSync(path.join(BIN, b)));
+  const missing = ['etcd', 'kube-apiserver', 'kubectl', ...HELM_BINARIES].filter((b) => !fs.existsSync(path.join(BIN, b)));
   if (missing.length > 0) {
     process.stdout.write(`e2e: ${missing.join(', ')} missing in .tools/bin: run make setup\n0 passed, 1 failed\n`);
     return 1;
