@@ -111,8 +111,8 @@ upgrade: ## [what the pin needs] upgrade one pin and show the dist/ + snapshot d
 	@bash scripts/upgrade.sh $(if $(DRY_RUN),--dry-run) $(PKG) $(TOOL) $(if $(filter command line,$(origin VERSION)),$(VERSION))
 
 .PHONY: e2e
-e2e: ## [npm, helm, helm4, e2e control plane] every environment against a real etcd + kube-apiserver started (and stopped) for the run
-	@$(SETUP) helm helm4 e2e
+e2e: ## [npm, helm, helm4, e2e control plane, Argo CD + redis] every environment against a real etcd + kube-apiserver started (and stopped) for the run; dev also through a real Argo CD
+	@$(SETUP) helm helm4 e2e gitops
 	@bash scripts/e2e.sh
 
 clean: ## [nothing] remove build outputs (keeps .tools/ and node_modules/)

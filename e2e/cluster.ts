@@ -71,7 +71,8 @@ export function freePort(): Promise<number> {
   });
 }
 
-interface Proc {
+/** A child process of the e2e run, in its own process group, its output in `<dir>/<name>.log`. */
+export interface Proc {
   readonly name: string;
   readonly child: ChildProcess;
   readonly log: string;
@@ -79,10 +80,14 @@ interface Proc {
   exited: boolean;
 }
 
-function startProcess(name: string, bin: string, args: string[], dir: string): Proc {
+/**
+ * Starts `bin` with a pid file in `dir` (and in E2E_PID_DIR), stopped on the driver's exit if
+ * nothing stopped it before. `env` replaces the environment (default: the driver's).
+ */
+export function startProcess(name: string, bin: string, args: string[], dir: string, env?: NodeJS.ProcessEnv): Proc {
   const log = path.join(dir, `${name}.log`);
   const fd = fs.openSync(log, 'a');
-  const child = spawn(bin, args, { cwd: dir, stdio: ['ignore', fd, fd], detached: true });
+  const child = spawn(bin, args, { cwd: dir, env: env ?? process.env, stdio: ['ignore', fd, fd], detached: true });
   fs.closeSync(fd);
   const proc: Proc = { name, child, log, pidFiles: [], exited: false };
   child.on('exit', () => {
@@ -103,7 +108,8 @@ function startProcess(name: string, bin: string, args: string[], dir: string): P
   return proc;
 }
 
-function tail(file: string, lines = 25): string {
+/** The last lines of a log file. */
+export function tail(file: string, lines = 25): string {
   try {
     return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
   } catch {
@@ -111,7 +117,8 @@ function tail(file: string, lines = 25): string {
   }
 }
 
-async function stopProcess(p: Proc, graceMs = 10_000): Promise<void> {
+/** SIGTERM to its process group, SIGKILL after `graceMs`; removes its pid files. */
+export async function stopProcess(p: Proc, graceMs = 10_000): Promise<void> {
   if (!p.exited && p.child.pid !== undefined) {
     const exited = new Promise<void>((resolve) => p.child.once('exit', () => resolve()));
     try {
@@ -158,7 +165,8 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-async function waitFor(what: string, timeoutMs: number, procs: Proc[], probe: () => Promise<boolean>): Promise<void> {
+/** Polls `probe` every 250 ms until it answers true; fails early when one of `procs` exits. */
+export async function waitFor(what: string, timeoutMs: number, procs: Proc[], probe: () => Promise<boolean>): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const dead = procs.find((p) => p.exited);

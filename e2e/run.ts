@@ -2,9 +2,10 @@
  * Bulwark end-to-end tests against a real Kubernetes API server (`make e2e`, also run by
  * `make test`/CI as the test.sh group "e2e"). Usually started through scripts/e2e.sh.
  *
- *   tsx e2e/run.ts [--env <name>]... [--dist <dir>] [--verbose]
+ *   tsx e2e/run.ts [--env <name>]... [--dist <dir>] [--no-gitops] [--verbose]
  *
  * --dist tests another synthesized tree instead of dist/ (e.g. a deliberately broken copy).
+ * --no-gitops skips the GitOps phase.
  *
  * For every environment (default: every overlays/<env>.yaml) three fresh control planes are started
  * from the pinned binaries in .tools/bin (etcd + kube-apiserver, see e2e/cluster.ts), side by
@@ -14,6 +15,13 @@
  *                 at work: Secrets encrypted in etcd, audit log per the policy (e2e/control-plane.ts)
  *   <env>-helm    the umbrella chart: make install, upgrade, rollback with Helm 3 (e2e/helm-phase.ts)
  *   <env>-helm4   the same with Helm 4 (the charts are packaged once for both)
+ * and, for dev only, once those are done, a fourth on its own (Argo CD's processes would slow the
+ * others down on a small machine):
+ *   dev-gitops    a real Argo CD syncs what `bulwark publish` puts on the dist branch of a temp
+ *                 repository: Synced, every object as published, a second publish applied and
+ *                 pruned, a hand edit healed (e2e/gitops-phase.ts). Its source is the dev fixture
+ *                 overlay (it builds its own input), and one environment is enough: what it proves
+ *                 is the delivery, not an environment's content; dev is the smallest.
  * Every assertion is counted; the run ends with a table per environment and "N passed, N failed"
  * (exit 1 when anything failed).
  */
@@ -36,6 +44,7 @@ import {
 import { Cluster, startCluster } from './cluster';
 import { controlPlaneArtifacts, controlPlaneChecks, ControlPlaneResult } from './control-plane';
 import { startGatekeeperStandIn } from './gatekeeper';
+import { GITOPS_ENV, gitopsPhase, GitopsResult } from './gitops-phase';
 import { HELM_BINARIES, HelmBinary, helmLifecycle, HelmPaths, HelmResult, prepareCharts } from './helm-phase';
 import { CrdDocument, DistObject, loadCrds, loadDistObjects } from './objects';
 import { Assertions, pad } from './util';
@@ -51,6 +60,7 @@ interface EnvReport {
   rbac?: RbacResult;
   /** one lifecycle per helm binary */
   helm: { binary: HelmBinary; result: HelmResult }[];
+  gitops?: GitopsResult;
   controlPlane: string;
   controlPlaneResult?: ControlPlaneResult;
   prerequisites?: string[];
@@ -61,20 +71,29 @@ interface EnvReport {
   error?: string;
 }
 
-function parseArgs(argv: string[]): { envs: string[]; verbose: boolean; dist: string } {
+interface RunOptions {
+  readonly envs: string[];
+  readonly verbose: boolean;
+  readonly dist: string;
+  readonly gitops: boolean;
+}
+
+function parseArgs(argv: string[]): RunOptions {
   const envs: string[] = [];
   let dist = path.join(ROOT, 'dist');
   let verbose = process.env.E2E_VERBOSE === '1';
+  let gitops = true;
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--env' && argv[i + 1]) envs.push(argv[++i]);
     else if (argv[i] === '--verbose' || argv[i] === '-v') verbose = true;
     else if (argv[i] === '--dist' && argv[i + 1]) dist = path.resolve(argv[++i]);
-    else throw new Error(`usage: tsx e2e/run.ts [--env <name>]... [--dist <dir>] [--verbose] (unknown argument ${argv[i]})`);
+    else if (argv[i] === '--no-gitops') gitops = false;
+    else throw new Error(`usage: tsx e2e/run.ts [--env <name>]... [--dist <dir>] [--no-gitops] [--verbose] (unknown argument ${argv[i]})`);
   }
   if (envs.length === 0) {
     for (const f of fs.readdirSync(path.join(ROOT, 'overlays')).sort()) if (f.endsWith('.yaml')) envs.push(f.replace(/\.yaml$/, ''));
   }
-  return { envs, verbose, dist };
+  return { envs, verbose, dist, gitops };
 }
 
 async function withCluster<T>(
@@ -103,7 +122,8 @@ async function withCluster<T>(
   }
 }
 
-async function runEnvironment(env: string, dist: string, crds: readonly CrdDocument[], t: Assertions): Promise<EnvReport> {
+async function runEnvironment(env: string, opts: RunOptions, crds: readonly CrdDocument[], t: Assertions): Promise<EnvReport> {
+  const dist = opts.dist;
   const start = Date.now();
   const before = { passed: t.passed, failed: t.failed };
   const controlPlane = controlPlaneArtifacts(path.join(dist, env));
@@ -183,6 +203,16 @@ async function runEnvironment(env: string, dist: string, crds: readonly CrdDocum
   t.merge(ta);
   for (const f of th) t.merge(f);
   report.helm.sort((a, b) => HELM_BINARIES.indexOf(a.binary) - HELM_BINARIES.indexOf(b.binary));
+  if (opts.gitops && env === GITOPS_ENV) {
+    const tsx = path.join(ROOT, 'node_modules', '.bin', 'tsx');
+    await withCluster(`${env}-gitops`, controlPlane, report, t, async (cluster) => {
+      const ctx: PhaseContext = { env, cluster, t, kubectlBin: path.join(BIN, 'kubectl'), work: mkWork(cluster) };
+      t.begin(`${env} gitops`);
+      const paths = { root: ROOT, binDir: BIN, tsx, argocdVersion: toolsEnv('E2E_ARGOCD_VERSION') };
+      report.gitops = await gitopsPhase(ctx, paths, crds);
+      t.summary(`${env} gitops`, report.gitops.steps.join(' -> '));
+    });
+  }
   report.clusters.sort();
   return finish();
 
@@ -192,6 +222,13 @@ async function runEnvironment(env: string, dist: string, crds: readonly CrdDocum
     report.seconds = (Date.now() - start) / 1000;
     return report;
   }
+}
+
+/** A pin of scripts/tools.env. */
+function toolsEnv(key: string): string {
+  const value = new RegExp(`^${key}=(\\S+)$`, 'm').exec(fs.readFileSync(path.join(ROOT, 'scripts', 'tools.env'), 'utf8'))?.[1];
+  if (!value) throw new Error(`scripts/tools.env has no ${key}`);
+  return value;
 }
 
 function mkWork(cluster: Cluster): string {
@@ -235,6 +272,18 @@ function table(r: EnvReport): string {
     rows.push([h.binary, h.result.steps.join(' -> ')]);
     for (const n of h.result.notes) rows.push(['', `note: ${n}`]);
   }
+  const g = r.gitops;
+  if (g) {
+    rows.push(['gitops', g.steps.join(' -> ')]);
+    if (g.applications.length) {
+      rows.push([
+        '',
+        `Applications ${g.applications.join(', ')}: ${g.objects.join(' then ')} objects compared`
+          + (g.rssMiB ? `; Argo CD + redis ${g.rssMiB.toFixed(0)} MiB RSS` : ''),
+      ]);
+    }
+    for (const n of g.notes) rows.push(['', `note: ${n}`]);
+  }
   if (r.prerequisites?.length) rows.push(['prerequisites', `namespaces not in dist/ but used by it, created first: ${r.prerequisites.join(', ')}`]);
   const c = r.controlPlaneResult;
   rows.push([
@@ -255,8 +304,10 @@ function table(r: EnvReport): string {
 }
 
 async function main(): Promise<number> {
-  const { envs, verbose, dist } = parseArgs(process.argv.slice(2));
-  const missing = ['etcd', 'kube-apiserver', 'kubectl', ...HELM_BINARIES].filter((b) => !fs.existsSync(path.join(BIN, b)));
+  const opts = parseArgs(process.argv.slice(2));
+  const { envs, verbose } = opts;
+  const gitopsBins = opts.gitops && envs.includes(GITOPS_ENV) ? ['argocd', 'kustomize', 'git-verify-wrapper.sh'] : [];
+  const missing = ['etcd', 'kube-apiserver', 'kubectl', ...HELM_BINARIES, ...gitopsBins].filter((b) => !fs.existsSync(path.join(BIN, b)));
   if (missing.length > 0) {
     process.stdout.write(`e2e: ${missing.join(', ')} missing in .tools/bin: run make setup\n0 passed, 1 failed\n`);
     return 1;
@@ -271,7 +322,7 @@ async function main(): Promise<number> {
     t.check('crds', 'read the CRDs listed in crds/sources.json', false, (e as Error).message);
   }
   const reports: EnvReport[] = [];
-  for (const env of envs) reports.push(await runEnvironment(env, dist, crds, t));
+  for (const env of envs) reports.push(await runEnvironment(env, opts, crds, t));
 
   process.stdout.write('\n');
   for (const r of reports) process.stdout.write(`${table(r)}\n`);

@@ -44,6 +44,8 @@ export function run(cmd: string, args: readonly string[], opts: RunOptions = {})
       const stderr = Buffer.concat(err).toString('utf8') + (signal ? `\n(killed by ${signal})` : '');
       resolve({ code: code ?? 128, stdout: Buffer.concat(out).toString('utf8'), stderr, command });
     });
+    // A command that exits without reading its input closes the pipe first: EPIPE, not a failure.
+    child.stdin.on('error', () => undefined);
     child.stdin.end(opts.input ?? '');
   });
 }

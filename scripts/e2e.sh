@@ -48,12 +48,12 @@ passed="${passed:-0}"
 failed="${failed:-1}"
 [[ $status != 0 && $failed == 0 ]] && failed=1 # the driver failed without saying so
 
-# Teardown assertion: the driver stopped every etcd and kube-apiserver it started.
+# Teardown assertion: the driver stopped every process it started (their command lines name the run's dir).
 sleep 0.2
 left="$(leftovers)"
 if [[ -z "$left" ]]; then
   passed=$((passed + 1))
-  echo "ok    teardown: no etcd/kube-apiserver of this run left running"
+  echo "ok    teardown: no process of this run (etcd, kube-apiserver, Argo CD, redis) left running"
 else
   failed=$((failed + 1))
   echo "FAIL  teardown: processes of this run still running (killed now):"
