@@ -15,7 +15,7 @@ describe('policy and controlPlane in the model', () => {
       scope: 'cluster',
       enforcementAction: 'deny',
       namespaces: ['bulwark-prod', 'bulwark-prod-team-a', 'bulwark-prod-team-b'],
-      allowedRegistries: ['docker.io/istio/', 'ghcr.io/bulwark-platform/', 'ghcr.io/stefanprodan/'],
+      allowedRegistries: ['docker.io/hashicorp/', 'docker.io/istio/', 'ghcr.io/bulwark-platform/', 'ghcr.io/stefanprodan/'],
       requiredLabels: ['app.kubernetes.io/name', 'app.kubernetes.io/part-of'],
       falcoNamespace: 'falco',
     });

@@ -59,7 +59,7 @@ describe('policy rules', () => {
     expect(c.spec.enforcementAction).toBe('warn');
     expect(c.spec.match.excludedNamespaces).toEqual(['kube-system']);
     expect(c.spec.match.kinds.flatMap((k) => k.kinds)).toEqual(['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob']);
-    expect(c.spec.parameters.registries).toEqual(['docker.io/istio/', 'ghcr.io/bulwark-platform/', 'ghcr.io/stefanprodan/']);
+    expect(c.spec.parameters.registries).toEqual(['docker.io/hashicorp/', 'docker.io/istio/', 'ghcr.io/bulwark-platform/', 'ghcr.io/stefanprodan/']);
   });
 
   test('an admission twin carries the same parameters as CEL, and runs unchanged as a gator template', () => {

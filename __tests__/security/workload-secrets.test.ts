@@ -11,7 +11,7 @@ const BASE: WorkloadSecretsProps = {
   delivery: 'external-secrets',
   storeName: 'bulwark-dev',
   refreshInterval: '1h',
-  vault: { server: 'https://vault:8200', kvMount: 'secret', role: 'bulwark' },
+  vault: { server: 'https://vault:8200', kvMount: 'secret', role: 'bulwark', authMountPath: 'kubernetes-dev', agentImage: 'docker.io/hashicorp/vault:1.21.1' },
 };
 
 function render(props: Partial<WorkloadSecretsProps> = {}) {
@@ -49,8 +49,11 @@ describe('WorkloadSecrets', () => {
     expect(objects).toEqual([]);
     expect(wiring.podAnnotations).toEqual({
       'vault.hashicorp.com/agent-inject': 'true',
+      'vault.hashicorp.com/service': 'https://vault:8200',
+      'vault.hashicorp.com/auth-path': 'auth/kubernetes-dev',
       'vault.hashicorp.com/role': 'bulwark',
       'vault.hashicorp.com/agent-run-as-same-user': 'true',
+      'vault.hashicorp.com/agent-image': 'docker.io/hashicorp/vault:1.21.1',
       'vault.hashicorp.com/agent-inject-secret-db-credentials': 'secret/data/app/backend/db',
       'vault.hashicorp.com/agent-inject-template-db-credentials':
         '{{- with secret "secret/data/app/backend/db" -}}\n'
@@ -70,6 +73,7 @@ describe('WorkloadSecrets', () => {
         provider: 'vault',
         parameters: {
           vaultAddress: 'https://vault:8200',
+          vaultKubernetesMountPath: 'kubernetes-dev',
           roleName: 'bulwark',
           objects: '- objectName: "password"\n  secretPath: "secret/data/app/backend/db"\n  secretKey: "password"\n'
             + '- objectName: "username"\n  secretPath: "secret/data/app/backend/db"\n  secretKey: "username"\n',
@@ -82,6 +86,15 @@ describe('WorkloadSecrets', () => {
     }]);
     expect(wiring.volumeMounts).toEqual([{ name: 'secret-db-credentials', mountPath: '/mnt/secrets/db-credentials', readOnly: true }]);
     expect(wiring.env).toEqual([{ name: 'DB_CREDENTIALS_DIR', value: '/mnt/secrets/db-credentials' }]);
+  });
+
+  test.each([
+    ['no agent image', undefined],
+    ['a floating agent image', 'docker.io/hashicorp/vault:latest'],
+  ])('fails on vault-agent delivery with %s (the injector would add containers of its own default image)', (_, agentImage) => {
+    expect(() => render({ delivery: 'vault-agent', vault: { ...BASE.vault!, agentImage } })).toThrow(
+      `workload-secrets "backend": invalid vault.agentImage: received ${JSON.stringify(agentImage)}; allowed: an image pinned by tag or digest`,
+    );
   });
 
   test.each(['vault-agent', 'csi'] as const)('fails on %s delivery without a Vault connection', (delivery) => {

@@ -217,16 +217,11 @@ export const componentSchema = t.object({
   traffic: t.defaultedObject(traffic, 'mesh connection limits, circuit breaking and timeout'),
 });
 
+const ipv4Cidr = t.string({ pattern: /^([0-9]{1,3}\.){3}[0-9]{1,3}\/([0-9]|[12][0-9]|3[0-2])$/, describe: 'an IPv4 CIDR such as 10.20.0.0/16' });
+
 const externalEndpoint = t.object({
   hosts: t.defaulted(t.list(hostname, { unique: true }), [], 'DNS names (mesh egress allow-list)'),
-  cidrs: t.defaulted(
-    t.list(
-      t.string({ pattern: /^([0-9]{1,3}\.){3}[0-9]{1,3}\/([0-9]|[12][0-9]|3[0-2])$/, describe: 'an IPv4 CIDR such as 10.20.0.0/16' }),
-      { unique: true },
-    ),
-    [],
-    'address ranges (network policy egress)',
-  ),
+  cidrs: t.defaulted(t.list(ipv4Cidr, { unique: true }), [], 'address ranges (network policy egress)'),
   ports: t.required(t.list(t.integer(1, 65535), { minItems: 1, unique: true }), 'TCP ports'),
   protocol: t.defaulted(t.oneOf(['TLS', 'HTTPS', 'HTTP', 'TCP'] as const), 'TLS', 'protocol, for the mesh ServiceEntry'),
 }, { inline: true });
@@ -244,6 +239,16 @@ const gateway = t.object({
   port: t.required(t.integer(1, 65535), 'container port the gateway listens on for TLS'),
 }, { inline: true });
 
+/** The Vault Agent image the injector's own default names (vault-k8s); pinned here so the platform does not float with the injector. */
+export const DEFAULT_VAULT_AGENT_IMAGE = 'docker.io/hashicorp/vault:1.21.1';
+
+/** Where Vault listens: address ranges outside the cluster, or pods of a namespace inside it. */
+const vaultNetwork = t.object({
+  cidrs: t.optional(t.list(ipv4Cidr, { minItems: 1, unique: true }), 'address ranges of the Vault servers outside the cluster'),
+  namespace: t.optional(dnsLabel, 'namespace of the Vault pods in the cluster'),
+  podLabels: t.optional(labelMap, 'labels selecting the Vault pods in namespace'),
+}, { inline: true });
+
 const secretStore = t.object({
   provider: t.required(t.oneOf(['vault', 'fake'] as const), 'vault, or fake for local clusters without Vault (placeholder values only)'),
   refreshInterval: t.defaulted(duration, '1h', 'how often secrets are re-read from the store'),
@@ -259,7 +264,19 @@ const secretStore = t.object({
       t.string({ pattern: /^[a-z0-9][a-z0-9_-]*$/, describe: 'a Vault role name' }),
       'Vault role bound to the platform service accounts',
     ),
-  }, { inline: true }), 'Vault connection; required when provider is vault'),
+    network: t.optional(
+      vaultNetwork,
+      'where the Vault servers listen, for the pods that call Vault themselves (Vault Agent): cidrs when Vault runs outside the '
+        + 'cluster, or namespace and podLabels inside it; required when a component uses secretDelivery: vault-agent',
+    ),
+    agentImage: t.defaulted(
+      imageReference,
+      DEFAULT_VAULT_AGENT_IMAGE,
+      'image of the Vault Agent containers the injector adds to a vault-agent pod (vault.hashicorp.com/agent-image); '
+        + 'it must match policy.allowedRegistries',
+    ),
+  }, { inline: true }), 'Vault connection; required when provider is vault (network: where Vault listens, for Vault Agent pods; '
+    + `agentImage: the image of the agent the injector adds, default ${DEFAULT_VAULT_AGENT_IMAGE})`),
 });
 
 const certificates = t.object({
@@ -503,3 +520,4 @@ export type PolicyConfig = Infer<typeof policy>;
 export type ControlPlaneConfig = Infer<typeof controlPlane>;
 export type GitopsConfig = Infer<typeof gitops>;
 export type ClusterConfig = Infer<typeof cluster>;
+export type VaultNetwork = Infer<typeof vaultNetwork>;

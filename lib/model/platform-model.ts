@@ -9,6 +9,9 @@ import { Path } from '../config/schema-types';
 import { PLATFORM_FOLDERS, tenantFolder } from '../manifest/layout';
 import { RESERVED_FOLDERS } from '../manifest/output-kind';
 import { byCodePoint } from '../util/order';
+import {
+  callsVaultFromPod, repositoryOf, VaultEndpoint, vaultAgentImageProblems, vaultAgentReachesVault, vaultEndpointOf, vaultNetworkIsOneOf,
+} from './platform-endpoints';
 import { cpuMillis, formatCpu, formatMemory, memoryBytes } from './quantity';
 
 /** One component as an environment runs it: catalog facts plus overlay sizing, edges resolved. */
@@ -94,6 +97,8 @@ export interface PlatformModel {
   readonly limitRange: Overlay['limitRange'];
   readonly dns: Overlay['dns'];
   readonly secretStore: Overlay['secretStore'];
+  /** Vault as the pods that call it themselves (Vault Agent) reach it; undefined when no pod does. */
+  readonly vault?: VaultEndpoint;
   readonly certificates: Overlay['certificates'];
   readonly mesh: Overlay['mesh'];
   readonly priorityClasses: Overlay['priorityClasses'];
@@ -178,6 +183,9 @@ export const MODEL_RULES: readonly ModelRule[] = [
   storeHasItsSettings,
   issuerHasItsSettings,
   vaultDeliveryNeedsVault,
+  vaultAgentReachesVault,
+  vaultNetworkIsOneOf,
+  vaultAgentImageAllowed,
   envVarsSetOnce,
   prioritiesDescend,
   endpointsHaveAddresses,
@@ -519,11 +527,22 @@ function quotaHoldsComponents({ overlay, components, problem }: RuleInput): Prob
 /** Where Istio's injected proxy comes from: every platform pod runs one. */
 export const ISTIO_PROXY_REGISTRY = 'docker.io/istio/';
 
-/** The overlay's registries, or the repository of each image (everything up to its last "/") and the proxy's. */
+/**
+ * The overlay's registries, or the repository of each image (everything up to its last "/"), the
+ * proxy's and, when a pod runs Vault Agent, the agent image's.
+ */
 function allowedRegistriesOf(overlay: Overlay): readonly string[] {
   if (overlay.policy.allowedRegistries) return overlay.policy.allowedRegistries;
-  const images = sortedComponents(overlay).map(([, c]) => c.image.slice(0, c.image.lastIndexOf('/') + 1));
-  return [...new Set([...images.filter((r) => r !== ''), ISTIO_PROXY_REGISTRY])];
+  const images = sortedComponents(overlay).map(([, c]) => repositoryOf(c.image));
+  const agent = overlay.secretStore.vault && Object.values(overlay.components).some(callsVaultFromPod)
+    ? [repositoryOf(overlay.secretStore.vault.agentImage)]
+    : [];
+  return [...new Set([...images.filter((r) => r !== ''), ISTIO_PROXY_REGISTRY, ...agent])];
+}
+
+/** The Vault Agent containers the injector adds must pass the registry policy too. */
+function vaultAgentImageAllowed(input: RuleInput): Problem[] {
+  return vaultAgentImageProblems(input, allowedRegistriesOf(input.overlay));
 }
 
 /** The platform must pass its own cluster policies. */
@@ -668,6 +687,7 @@ function resolveModel(overlay: Overlay, platformVersion: string): PlatformModel 
     limitRange: overlay.limitRange,
     dns: overlay.dns,
     secretStore: overlay.secretStore,
+    vault: vaultEndpointOf(overlay),
     certificates: overlay.certificates,
     mesh: overlay.mesh,
     priorityClasses: overlay.priorityClasses,

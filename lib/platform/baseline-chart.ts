@@ -18,7 +18,7 @@ export class BaselineChart extends Chart {
       quota: model.quota,
       limitRange: model.limitRange,
       dns: model.dns,
-      mesh: { namespace: model.mesh.namespace, controlPlaneLabels: model.mesh.controlPlaneLabels },
+      mesh: { namespace: model.mesh.namespace, controlPlaneLabels: model.mesh.controlPlaneLabels, egressHosts: meshEgressHosts(model) },
     });
     new PriorityClasses(this, 'priority', {
       environment: model.environment,
@@ -26,4 +26,19 @@ export class BaselineChart extends Chart {
       labels: standardLabels({ name: BASELINE_NAME, environment: model.environment, component: 'scheduling', version: model.platformVersion }),
     });
   }
+}
+
+/**
+ * Services outside the namespace and the mesh that the platform's sidecars call (REGISTRY_ONLY
+ * drops the rest): Vault, when pods call it themselves and it runs in the cluster (outside it, its
+ * ServiceEntry in the namespace lets them out).
+ */
+function meshEgressHosts(model: PlatformModel): string[] {
+  const { vault } = model;
+  return vault && 'namespace' in vault.network ? [`${vault.network.namespace}/${serviceFqdn(vault.host, vault.network.namespace)}`] : [];
+}
+
+/** A Service's name as the mesh registry knows it: `<name>.<namespace>.svc.cluster.local`. */
+function serviceFqdn(host: string, namespace: string): string {
+  return `${host.split('.')[0]}.${namespace}.svc.cluster.local`;
 }

@@ -30,7 +30,12 @@ export interface NamespaceBaselineProps {
    * The service mesh control plane: namespaces are labelled for sidecar injection and every pod
    * may reach istiod (xDS and certificates). @default - no mesh
    */
-  readonly mesh?: { readonly namespace: string; readonly controlPlaneLabels: Readonly<Record<string, string>> };
+  readonly mesh?: {
+    readonly namespace: string;
+    readonly controlPlaneLabels: Readonly<Record<string, string>>;
+    /** Services of other namespaces the sidecars may reach (`<namespace>/<host>`). @default [] */
+    readonly egressHosts?: readonly string[];
+  };
   /** Where cluster DNS runs: the only egress every pod gets by default. */
   readonly dns: {
     readonly namespace: string;
@@ -130,7 +135,13 @@ export class NamespaceBaseline extends Construct {
       allowEgressTo('allow-mesh', props.mesh.namespace, props.mesh.controlPlaneLabels, [
         { protocol: 'TCP', port: k8s.IntOrString.fromNumber(ISTIOD_XDS_PORT) },
       ]);
-      new MeshNamespacePolicy(this, 'mesh-policy', { namespace: props.namespace, name, labels, meshNamespace: props.mesh.namespace });
+      new MeshNamespacePolicy(this, 'mesh-policy', {
+        namespace: props.namespace,
+        name,
+        labels,
+        meshNamespace: props.mesh.namespace,
+        egressHosts: props.mesh.egressHosts,
+      });
     }
   }
 }

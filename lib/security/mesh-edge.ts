@@ -33,7 +33,16 @@ export interface MeshEdgeProps {
   readonly egressGateway: { readonly service: string; readonly labels: Readonly<Record<string, string>> };
   readonly published: readonly PublishedHost[];
   readonly external: readonly ExternalService[];
+  /**
+   * Vault outside the cluster, when pods call it themselves (Vault Agent): a ServiceEntry lets their
+   * sidecars out (REGISTRY_ONLY), straight to Vault's port (TLS, not through the egress gateway).
+   * @default - no pod calls an external Vault
+   */
+  readonly vault?: { readonly host: string; readonly port: number };
 }
+
+/** The ServiceEntry of an external Vault. */
+export const VAULT_SERVICE_ENTRY_NAME = 'vault';
 
 export const INGRESS_GATEWAY_NAME = 'bulwark-ingress';
 export const EGRESS_GATEWAY_NAME = 'bulwark-egress';
@@ -69,6 +78,18 @@ export class MeshEdge extends Construct {
       });
     }
     for (const s of props.external) this.serviceEntry(s, metadata(`external-${s.name}`));
+    if (props.vault) {
+      new ServiceEntry(this, 'vault', {
+        metadata: metadata(VAULT_SERVICE_ENTRY_NAME),
+        spec: {
+          hosts: [props.vault.host],
+          ports: [{ number: props.vault.port, name: `tls-${props.vault.port}`, protocol: 'TLS' }],
+          location: ServiceEntrySpecLocation.MESH_UNDERSCORE_EXTERNAL,
+          resolution: ServiceEntrySpecResolution.DNS,
+          exportTo: ['.'],
+        },
+      });
+    }
     const egressHosts = props.external.filter(viaEgressGateway).flatMap((s) => s.hosts);
     if (egressHosts.length === 0) return;
     new Gateway(this, 'egress', {

@@ -9,6 +9,11 @@ export interface MeshNamespacePolicyProps {
   readonly labels: Readonly<Record<string, string>>;
   /** Namespace of istiod and the gateways, reachable from every sidecar. */
   readonly meshNamespace: string;
+  /**
+   * Services of other namespaces the sidecars may reach (`<namespace>/<host>`), besides the mesh's
+   * own; each workload's NetworkPolicy still decides which pods do. @default []
+   */
+  readonly egressHosts?: readonly string[];
 }
 
 /**
@@ -26,7 +31,7 @@ export class MeshNamespacePolicy extends Construct {
     new Sidecar(this, 'egress', {
       metadata: metadata('egress'),
       spec: {
-        egress: [{ hosts: ['./*', `${props.meshNamespace}/*`] }],
+        egress: [{ hosts: ['./*', `${props.meshNamespace}/*`, ...(props.egressHosts ?? [])] }],
         outboundTrafficPolicy: { mode: SidecarSpecOutboundTrafficPolicyMode.REGISTRY_UNDERSCORE_ONLY },
       },
     });

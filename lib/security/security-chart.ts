@@ -58,6 +58,7 @@ export class SecurityChart extends Chart {
       egressGateway: mesh.egressGateway,
       published,
       external: model.externalEndpoints,
+      vault: model.vault && 'cidrs' in model.vault.network ? { host: model.vault.host, port: model.vault.port } : undefined,
     });
   }
 }

@@ -2,6 +2,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { ExternalSecret, ExternalSecretSpecSecretStoreRefKind, ExternalSecretSpecTargetCreationPolicy } from '../../imports/external-secrets.io';
 import { SecretProviderClass } from '../../imports/secrets-store.csi.x-k8s.io';
+import { isPinnedImage } from '../util/image';
 import { sortedEntries } from '../util/order';
 
 /** One secret a workload reads: a path in the store and the properties it maps to env vars. */
@@ -16,6 +17,20 @@ export interface SecretDeclaration {
 
 export type SecretDeliveryMode = 'external-secrets' | 'vault-agent' | 'csi';
 
+/** How a pod's secrets are read from Vault directly (vault-agent, csi). */
+export interface VaultConnection {
+  /** Vault address, e.g. `https://vault.example.com:8200`. */
+  readonly server: string;
+  /** KV v2 mount. */
+  readonly kvMount: string;
+  /** Vault role bound to the workload's service account. */
+  readonly role: string;
+  /** Kubernetes auth method mount, e.g. `kubernetes`. @default 'kubernetes' */
+  readonly authMountPath?: string;
+  /** Image of the Vault Agent containers the injector adds, pinned; required for vault-agent delivery. @default - none (csi) */
+  readonly agentImage?: string;
+}
+
 export interface WorkloadSecretsProps {
   readonly workload: string;
   readonly namespace: string;
@@ -26,7 +41,7 @@ export interface WorkloadSecretsProps {
   readonly storeName: string;
   readonly refreshInterval: string;
   /** Vault connection, needed by vault-agent and csi delivery. */
-  readonly vault?: { readonly server: string; readonly kvMount: string; readonly role: string };
+  readonly vault?: VaultConnection;
 }
 
 /** What a workload's pod needs to receive its secrets, whichever way they are delivered. */
@@ -55,6 +70,13 @@ export class WorkloadSecrets extends Construct {
     if (props.delivery !== 'external-secrets' && props.secrets.length > 0 && !props.vault) {
       throw new Error(
         `workload-secrets "${props.workload}": delivery ${props.delivery} needs a Vault connection; allowed: external-secrets without Vault`,
+      );
+    }
+    const agentImage = props.vault?.agentImage;
+    if (props.delivery === 'vault-agent' && props.secrets.length > 0 && (agentImage === undefined || !isPinnedImage(agentImage))) {
+      throw new Error(
+        `workload-secrets "${props.workload}": invalid vault.agentImage: received ${JSON.stringify(agentImage)}; `
+          + 'allowed: an image pinned by tag or digest (the injector\'s default follows the injector\'s version)',
       );
     }
     switch (props.delivery) {
@@ -101,7 +123,10 @@ export class WorkloadSecrets extends Construct {
         .join('');
       new SecretProviderClass(this, s.name, {
         metadata: { name: className, namespace: props.namespace, labels: { ...props.labels } },
-        spec: { provider: 'vault', parameters: { vaultAddress: vault.server, roleName: vault.role, objects } },
+        spec: {
+          provider: 'vault',
+          parameters: { vaultAddress: vault.server, vaultKubernetesMountPath: vault.authMountPath ?? 'kubernetes', roleName: vault.role, objects },
+        },
       });
       const volume = `secret-${s.name}`;
       wiring.volumes.push({
@@ -118,10 +143,15 @@ export class WorkloadSecrets extends Construct {
 function vaultAgent(props: WorkloadSecretsProps): PodSecretWiring {
   if (props.secrets.length === 0) return { env: [], volumes: [], volumeMounts: [], podAnnotations: {}, needsServiceAccountToken: false };
   const vault = props.vault!;
+  // The injector's defaults name its own Vault, auth mount and image: each is set from the store,
+  // so the pod calls the Vault its policies allow, with an image the registry policy admits.
   const annotations: Record<string, string> = {
     'vault.hashicorp.com/agent-inject': 'true',
+    'vault.hashicorp.com/service': vault.server,
+    'vault.hashicorp.com/auth-path': `auth/${vault.authMountPath ?? 'kubernetes'}`,
     'vault.hashicorp.com/role': vault.role,
     'vault.hashicorp.com/agent-run-as-same-user': 'true',
+    'vault.hashicorp.com/agent-image': vault.agentImage!,
   };
   const env: k8s.EnvVar[] = [];
   for (const s of props.secrets) {

@@ -1,10 +1,12 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
+import { callsVaultFromPod } from '../model/platform-endpoints';
 import { ComponentModel, PlatformModel } from '../model/platform-model';
 import { priorityClassName } from '../platform/priority-classes';
 import { INGRESS_GATEWAY_NAME, viaEgressGateway } from '../security/mesh-edge';
 import { secretStoreName } from '../security/secret-store';
 import { WorkloadMesh } from '../security/workload-mesh';
+import { ExternalEgress, NamespacedPeer } from '../security/workload-network-policy';
 import { SecureWorkload, SERVICE_PORT } from './secure-workload';
 
 /** Components by name, built once per model rather than once per chart (which would be quadratic). */
@@ -28,6 +30,8 @@ export class WorkloadChart extends Chart {
     const { definition } = component;
     const { mesh } = model;
     const usesEgressGateway = component.externalDependencies.some(viaEgressGateway);
+    const vault = platformEgress(model, component);
+    const vaultStore = model.secretStore.vault;
     this.workload = new SecureWorkload(this, 'workload', {
       name: component.name,
       environment: model.environment,
@@ -46,10 +50,11 @@ export class WorkloadChart extends Chart {
       allowFrom: component.calledBy,
       dependencies: component.dependsOn.map((name) => ({ name, containerPort: componentNamed(model, name).definition.port })),
       allowFromNamespaces: component.inboundFlows.map(({ namespace, podLabels }) => ({ namespace, podLabels })),
-      externalEgress: component.externalDependencies.filter((e) => !viaEgressGateway(e)),
-      namespacedEgress: usesEgressGateway
-        ? [{ namespace: mesh.namespace, podLabels: mesh.egressGateway.labels, ports: [mesh.egressGateway.port] }]
-        : [],
+      externalEgress: [...component.externalDependencies.filter((e) => !viaEgressGateway(e)), ...vault.external],
+      namespacedEgress: [
+        ...(usesEgressGateway ? [{ namespace: mesh.namespace, podLabels: mesh.egressGateway.labels, ports: [mesh.egressGateway.port] }] : []),
+        ...vault.namespaced,
+      ],
       autoscaling: component.autoscaling,
       priorityClassName: priorityClassName(model.environment, component.priorityClass),
       secrets: {
@@ -57,8 +62,14 @@ export class WorkloadChart extends Chart {
         delivery: component.secretDelivery,
         storeName: secretStoreName(model.environment),
         refreshInterval: model.secretStore.refreshInterval,
-        vault: model.secretStore.vault
-          ? { server: model.secretStore.vault.server, kvMount: model.secretStore.vault.path, role: model.secretStore.vault.role }
+        vault: vaultStore
+          ? {
+            server: vaultStore.server,
+            kvMount: vaultStore.path,
+            role: vaultStore.role,
+            authMountPath: vaultStore.authMountPath,
+            agentImage: model.vault?.agentImage,
+          }
           : undefined,
       },
     });
@@ -78,4 +89,15 @@ export class WorkloadChart extends Chart {
       exposure: component.host ? { host: component.host, gateway: INGRESS_GATEWAY_NAME } : undefined,
     });
   }
+}
+
+/** Egress a component's pod needs to what the platform runs on (not its declared dependencies): Vault for Vault Agent. */
+function platformEgress(model: PlatformModel, component: ComponentModel): { external: ExternalEgress[]; namespaced: NamespacedPeer[] } {
+  const egress = { external: [] as ExternalEgress[], namespaced: [] as NamespacedPeer[] };
+  const { vault } = model;
+  if (vault && callsVaultFromPod(component)) {
+    if ('cidrs' in vault.network) egress.external.push({ name: 'vault', cidrs: vault.network.cidrs, ports: [vault.port] });
+    else egress.namespaced.push({ namespace: vault.network.namespace, podLabels: vault.network.podLabels, ports: [vault.port] });
+  }
+  return egress;
 }

@@ -1,0 +1,92 @@
+import { parseOverlay } from '../../lib/config/load-overlay';
+import { callsVaultFromPod } from '../../lib/model/platform-endpoints';
+import { configErrors, modelOf, overlayText } from '../helpers';
+
+/** The model of the fixture overlay `env` with `search` replaced (the fixture must change). */
+function modelFrom(env: string, search: string | RegExp, replacement: string) {
+  const text = overlayText(env);
+  const changed = text.replace(search, replacement);
+  if (changed === text) throw new Error(`fixture did not change: ${search}`);
+  return () => modelOf(parseOverlay(`overlays/${env}.yaml`, changed));
+}
+
+const STAGING_VAULT_NETWORK = /    network: .*\n      cidrs: \[10\.41\.0\.0\/24\]\n/;
+
+describe('Vault as the pods that call it reach it', () => {
+  test('a vault-agent component calls Vault from its pod; csi and external-secrets components do not', () => {
+    const prod = modelOf('prod');
+    expect(prod.components.filter(callsVaultFromPod).map((c) => c.name)).toEqual(['agent']);
+    expect(prod.components.find((c) => c.name === 'mcp')?.secretDelivery).toBe('csi');
+    expect(prod.vault).toEqual({
+      host: 'vault.prod.bulwark.internal',
+      port: 8200,
+      network: { cidrs: ['10.51.0.0/24'] },
+      agentImage: 'docker.io/hashicorp/vault:1.21.1',
+    });
+    expect(modelOf('dev').vault).toBeUndefined();
+  });
+
+  test('resolves an in-cluster Vault to its namespace and pods, on the server\'s port (443 when it names none)', () => {
+    const inCluster = (server: string) => modelOf(parseOverlay('overlays/staging.yaml', overlayText('staging')
+      .replace('https://vault.staging.bulwark.internal:8200', server)
+      .replace(STAGING_VAULT_NETWORK, '    network: { namespace: vault, podLabels: { app.kubernetes.io/name: vault } }\n')));
+    expect(inCluster('https://vault.vault.svc:8200').vault).toEqual({
+      host: 'vault.vault.svc',
+      port: 8200,
+      network: { namespace: 'vault', podLabels: { 'app.kubernetes.io/name': 'vault' } },
+      agentImage: 'docker.io/hashicorp/vault:1.21.1',
+    });
+    expect(inCluster('https://vault.vault.svc.cluster.local').vault).toMatchObject({ port: 443 });
+  });
+
+  test('fails on an in-cluster Vault whose server is not a Service of its namespace', () => {
+    const errors = configErrors(modelFrom('staging', STAGING_VAULT_NETWORK, '    network: { namespace: vault, podLabels: { app: vault } }\n'));
+    expect(errors).toEqual([
+      'overlays/staging.yaml:20:13: secretStore.vault.server: Vault runs in namespace vault, but the server is not a Service of that namespace; '
+        + 'received "vault.staging.bulwark.internal"; allowed: a Service host <name>.vault.svc (optionally .cluster.local); '
+        + 'fix: use https://vault.vault.svc:8200, or network: {cidrs} when Vault is reached outside the cluster',
+    ]);
+  });
+
+  test('fails on a vault-agent component when nothing says where Vault listens', () => {
+    expect(configErrors(modelFrom('staging', STAGING_VAULT_NETWORK, ''))).toEqual([
+      'overlays/staging.yaml:20:5: secretStore.vault: Vault Agent calls Vault from the pods of agent, but nothing says where Vault listens, '
+        + 'so no policy can allow it; received no network; '
+        + 'allowed: network: {cidrs} when Vault runs outside the cluster, or network: {namespace, podLabels} inside it; '
+        + 'fix: add secretStore.vault.network, e.g. network: { cidrs: [10.40.8.0/24] } (the Vault servers\' addresses)',
+    ]);
+  });
+
+  test('fails on a Vault network both outside and inside the cluster, and on one naming neither', () => {
+    const both = '    network: { cidrs: [10.41.0.0/24], namespace: vault, podLabels: { app: vault } }\n';
+    expect(configErrors(modelFrom('staging', STAGING_VAULT_NETWORK, both))).toEqual([
+      'overlays/staging.yaml:24:14: secretStore.vault.network: '
+        + 'Vault is placed both outside the cluster (cidrs) and inside it (namespace, podLabels); '
+        + 'received ["cidrs","namespace","podLabels"]; '
+        + 'allowed: cidrs (Vault outside the cluster), or namespace and podLabels (Vault in the cluster); '
+        + 'fix: keep cidrs when Vault runs outside the cluster, or namespace and podLabels when it runs inside',
+    ]);
+    expect(configErrors(modelFrom('staging', STAGING_VAULT_NETWORK, '    network: { namespace: vault }\n'))).toEqual([
+      'overlays/staging.yaml:24:14: secretStore.vault.network: network names no cidrs and no podLabels; received {"namespace":"vault"}; '
+        + 'allowed: cidrs (Vault outside the cluster), or namespace and podLabels (Vault in the cluster); fix: add podLabels, or cidrs instead',
+    ]);
+  });
+
+  test('fails when the Vault Agent image is not on the allowed registries (the injector adds it to the pod)', () => {
+    const hashicorp = '    - docker.io/hashicorp/      # the Vault Agent the injector adds to vault-agent pods\n';
+    const errors = configErrors(modelFrom('staging', hashicorp, ''));
+    expect(errors).toEqual([
+      'overlays/staging.yaml:26:17: secretStore.vault.agentImage: the Vault Agent injector adds containers of this image to the pods of agent; '
+        + 'the cluster policy would reject them; received "docker.io/hashicorp/vault:1.21.1"; '
+        + 'allowed: an image starting with ghcr.io/bulwark-platform/, ghcr.io/stefanprodan/, docker.io/istio/; '
+        + 'fix: add docker.io/hashicorp/ to policy.allowedRegistries, or set secretStore.vault.agentImage to a pinned mirror on an allowed registry',
+    ]);
+  });
+
+  test('without allowedRegistries, the default list holds the agent image\'s repository when a pod runs Vault Agent', () => {
+    const model = modelFrom('staging', /\n  allowedRegistries:\n(    - .*\n)+/, '\n')();
+    expect(model.policy.allowedRegistries)
+      .toEqual(['docker.io/hashicorp/', 'docker.io/istio/', 'ghcr.io/bulwark-platform/', 'ghcr.io/stefanprodan/']);
+    expect(modelOf('dev').policy.allowedRegistries).not.toContain('docker.io/hashicorp/');
+  });
+});

@@ -1,0 +1,66 @@
+import { parseOverlay } from '../../lib/config/load-overlay';
+import { KubeObject } from '../../lib/manifest/kube-object';
+import { PlatformModel } from '../../lib/model/platform-model';
+import { synthEnvironment } from '../../lib/synth/synth-environment';
+import { modelOf, overlayText } from '../helpers';
+
+/** Every object of the environment, by component folder. */
+function folders(model: PlatformModel): Map<string, readonly KubeObject[]> {
+  return new Map(synthEnvironment(model).map((c) => [c.component, c.objects]));
+}
+
+function find(objects: readonly KubeObject[] | undefined, kind: string, name?: string): KubeObject | undefined {
+  return objects?.find((o) => o.kind === kind && (name === undefined || o.metadata.name === name));
+}
+
+type Egress = { to: unknown[]; ports: { protocol: string; port: number | string }[] };
+const egressOf = (objects: readonly KubeObject[] | undefined): Egress[] =>
+  ((find(objects, 'NetworkPolicy')?.spec as { egress?: Egress[] } | undefined)?.egress ?? []);
+
+describe('WorkloadChart: what a pod needs besides its dependencies, from the model', () => {
+  test('a vault-agent pod may reach Vault on its port, through the mesh by a ServiceEntry; no other pod may', () => {
+    const staging = folders(modelOf('staging'));
+    const toVault = { to: [{ ipBlock: { cidr: '10.41.0.0/24' } }], ports: [{ protocol: 'TCP', port: 8200 }] };
+    expect(egressOf(staging.get('agent'))).toContainEqual(toVault);
+    for (const other of ['backend', 'frontend', 'mcp', 'podinfo']) expect(egressOf(staging.get(other))).not.toContainEqual(toVault);
+    expect(find(staging.get('security'), 'ServiceEntry', 'vault')?.spec).toEqual({
+      hosts: ['vault.staging.bulwark.internal'],
+      ports: [{ number: 8200, name: 'tls-8200', protocol: 'TLS' }],
+      location: 'MESH_EXTERNAL',
+      resolution: 'DNS',
+      exportTo: ['.'],
+    });
+    // The injector is told which Vault, which auth mount and which (allowed, pinned) image.
+    const annotations = (find(staging.get('agent'), 'Deployment')!.spec as { template: { metadata: { annotations: Record<string, string> } } })
+      .template.metadata.annotations;
+    expect(annotations).toMatchObject({
+      'vault.hashicorp.com/service': 'https://vault.staging.bulwark.internal:8200',
+      'vault.hashicorp.com/auth-path': 'auth/kubernetes-staging',
+      'vault.hashicorp.com/agent-image': 'docker.io/hashicorp/vault:1.21.1',
+    });
+  });
+
+  test('csi and external-secrets delivery need no flow from the pod to Vault (the node\'s provider and the operator call it)', () => {
+    const dev = folders(modelOf('dev'));
+    expect(find(dev.get('security'), 'ServiceEntry', 'vault')).toBeUndefined();
+    const prod = folders(modelOf('prod'));
+    expect(egressOf(prod.get('mcp')).some((e) => e.ports.some((p) => p.port === 8200))).toBe(false);
+    expect(find(prod.get('mcp'), 'SecretProviderClass')?.spec).toMatchObject({ parameters: { vaultKubernetesMountPath: 'kubernetes-prod' } });
+  });
+
+  test('an in-cluster Vault: egress to its pods, and its Service among the namespace sidecars\' egress hosts instead of a ServiceEntry', () => {
+    const text = overlayText('staging').replace('https://vault.staging.bulwark.internal:8200', 'https://vault.vault.svc:8200')
+      .replace(/    network: .*\n      cidrs: \[10\.41\.0\.0\/24\]\n/, '    network: { namespace: vault, podLabels: { app.kubernetes.io/name: vault } }\n');
+    const staging = folders(modelOf(parseOverlay('overlays/staging.yaml', text)));
+    expect(egressOf(staging.get('agent'))).toContainEqual({
+      to: [{
+        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'vault' } },
+        podSelector: { matchLabels: { 'app.kubernetes.io/name': 'vault' } },
+      }],
+      ports: [{ protocol: 'TCP', port: 8200 }],
+    });
+    expect(find(staging.get('security'), 'ServiceEntry', 'vault')).toBeUndefined();
+    expect((find(staging.get('baseline'), 'Sidecar')?.spec as { egress: { hosts: string[] }[] }).egress[0].hosts)
+      .toEqual(['./*', 'istio-system/*', 'vault/vault.vault.svc.cluster.local']);
+  });
+});
