@@ -11,7 +11,7 @@ export const GATEKEEPER_TEMPLATES_NAME = PLATFORM_FOLDERS.gatekeeperTemplates;
 /**
  * The `gatekeeper-templates` subchart: one ConstraintTemplate per rule. Apart from the
  * constraints because Gatekeeper creates each constraint's CRD only once it has processed the
- * template: a first install enables this subchart alone (see README, "Policy").
+ * template: `make install` applies these first and waits for those CRDs (see README, "Policy").
  */
 export class GatekeeperTemplatesChart extends Chart {
   constructor(scope: Construct, model: PlatformModel) {
