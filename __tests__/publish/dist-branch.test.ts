@@ -6,8 +6,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { EnvironmentOutput, publish, PublishOptions, PublishResult } from '../../lib/publish/dist-branch';
-import { Git, writeBlobs } from '../../lib/publish/git';
 import { PublishError, readHead } from '../../lib/publish/source';
+import { Git, writeBlobs } from '../../lib/util/git';
 import { branchFiles, commitAll, fsckClean, git, removeTemps, show, tempDir, tip } from './publish-harness';
 
 const DIST = 'refs/heads/dist';

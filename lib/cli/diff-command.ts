@@ -6,12 +6,12 @@
 import * as path from 'path';
 import { LoadedOverlay } from '../config/load-overlay';
 import { CommittedTree, committedTree, defaultRef } from '../diff/committed-tree';
-import { GitError, Repository, repositoryOf, resolveCommit } from '../diff/git-tree';
 import { EnvironmentReport, renderMarkdown, renderText } from '../diff/render';
 import { diffEnvironment, EnvironmentSide, hasDifferences } from '../diff/tree-diff';
 import { DIST_BRANCH_LAYOUT } from '../manifest/layout';
 import { OutputKind } from '../manifest/output-kind';
 import { synthesize } from '../synth/pipeline';
+import { Git, GitError, resolveCommit, WorkTree, workTreeOf } from '../util/git';
 import { byCodePoint } from '../util/order';
 import { Options, UsageError } from './args';
 import { CommandIo } from './command';
@@ -22,9 +22,9 @@ const SYNTH_KINDS: readonly OutputKind[] = ['object', 'gitops', 'kustomization',
 
 /** `diff`: exit 0 when every environment renders as the commit holds it, 1 when one differs. */
 export function runDiff(opts: Options, { ctx, style: s, progress }: CommandIo): number {
-  const repo = repositoryOf(ctx.cwd);
-  if (repo === undefined) throw new GitError('the working directory is not in a git repository: diff compares with a commit');
-  const out = outFolder(repo, ctx.cwd, opts.out);
+  const workTree = workTreeOf(ctx.cwd);
+  if (workTree === undefined) throw new GitError('the working directory is not in a git repository: diff compares with a commit');
+  const out = outFolder(workTree, ctx.cwd, opts.out);
   const { overlays, valid } = loadValidOverlays(opts.overlays, ctx, opts.env);
   const synthesized = synthesize(overlays, {
     platformVersion: ctx.platformVersion,
@@ -33,8 +33,8 @@ export function runDiff(opts: Options, { ctx, style: s, progress }: CommandIo): 
   progress.clear();
   // What the synth would refuse, the diff refuses too.
   checkObjectCollisions(valid, synthesized.environments, path.resolve(ctx.cwd, opts.out), opts.env);
-  const trees = new CommittedTrees(repo, out.inRepository);
-  const refOf = refChooser(repo, opts.ref, overlays);
+  const trees = new CommittedTrees(workTree.git, out.inRepository);
+  const refOf = refChooser(workTree.git, opts.ref, overlays);
   const synthesizedEnvs = synthesized.environments.map((e) => e.environment);
   // An environment whose overlay is gone is all removed: it is still in the commit.
   const gone = opts.env !== undefined ? [] : [...new Set(synthesizedEnvs.map(refOf))]
@@ -52,9 +52,9 @@ export function runDiff(opts: Options, { ctx, style: s, progress }: CommandIo): 
 }
 
 /** The output folder: as the output shows it (relative to the working directory), and from the top of the repository. */
-function outFolder(repo: Repository, cwd: string, out: string): { shown: string; inRepository: string } {
+function outFolder(workTree: WorkTree, cwd: string, out: string): { shown: string; inRepository: string } {
   const shown = path.relative(cwd, path.resolve(cwd, out)).split(path.sep).join('/');
-  const inRepository = path.posix.normalize(`${repo.prefix}${shown}`);
+  const inRepository = path.posix.normalize(`${workTree.prefix}${shown}`);
   if (shown === '' || inRepository.startsWith('../')) throw new UsageError(`--out ${out}: diff needs a folder inside the repository`);
   return { shown, inRepository };
 }
@@ -71,9 +71,9 @@ function workingTreeSide(files: ReadonlyMap<string, string>, env: string, out: s
  * (gitops.branch) when the repository has it, else HEAD. Refs are checked up front, so that a
  * typo is one clear error.
  */
-function refChooser(repo: Repository, ref: string | undefined, overlays: readonly LoadedOverlay[]): (env: string) => string {
+function refChooser(git: Git, ref: string | undefined, overlays: readonly LoadedOverlay[]): (env: string) => string {
   if (ref !== undefined) {
-    if (resolveCommit(repo, ref) === undefined) {
+    if (resolveCommit(git, ref) === undefined) {
       throw new GitError(`--ref ${ref}: no such commit in this repository; give a branch, tag or commit, such as HEAD, HEAD~1 or dist`);
     }
     return () => ref;
@@ -82,9 +82,9 @@ function refChooser(repo: Repository, ref: string | undefined, overlays: readonl
   const chosen = new Map<string, string>();
   return (env) => {
     const branch = branchOf.get(env) ?? DIST_BRANCH_LAYOUT.defaultBranch;
-    if (!chosen.has(branch)) chosen.set(branch, defaultRef(repo, branch));
+    if (!chosen.has(branch)) chosen.set(branch, defaultRef(git, branch));
     const picked = chosen.get(branch)!;
-    if (picked === 'HEAD' && resolveCommit(repo, 'HEAD') === undefined) {
+    if (picked === 'HEAD' && resolveCommit(git, 'HEAD') === undefined) {
       throw new GitError(`no dist branch ${branch} and no commit yet: commit dist/ first, or give --ref`);
     }
     return picked;
@@ -95,12 +95,12 @@ function refChooser(repo: Repository, ref: string | undefined, overlays: readonl
 class CommittedTrees {
   private readonly trees = new Map<string, CommittedTree>();
 
-  constructor(private readonly repo: Repository, private readonly distFolder: string) {}
+  constructor(private readonly git: Git, private readonly distFolder: string) {}
 
   of(ref: string): CommittedTree {
     let tree = this.trees.get(ref);
     if (tree === undefined) {
-      tree = committedTree(this.repo, ref, resolveCommit(this.repo, ref)!, this.distFolder);
+      tree = committedTree(this.git, ref, resolveCommit(this.git, ref)!, this.distFolder);
       this.trees.set(ref, tree);
     }
     return tree;

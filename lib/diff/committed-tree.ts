@@ -5,7 +5,7 @@
  */
 import { bootstrapPath, DIST_BRANCH_LAYOUT, environmentPath } from '../manifest/layout';
 import { OUTPUT_FOLDERS, OutputKind } from '../manifest/output-kind';
-import { hasPath, readFolder, Repository, resolveCommit, subfolders } from './git-tree';
+import { Git, listTree, readBlobs, resolveCommit } from '../util/git';
 import { EnvironmentSide } from './tree-diff';
 
 export interface CommittedTree {
@@ -29,18 +29,18 @@ const BRANCH_KINDS: readonly OutputKind[] = ['object', 'gitops', 'kustomization'
  * The tree of `commit` (named `ref`): the dist branch layout when it has one (an `environments/`
  * folder beside a `hydrator.metadata`), else `distFolder` (a path from the top of the work tree).
  */
-export function committedTree(repo: Repository, ref: string, commit: string, distFolder: string): CommittedTree {
-  const branch = hasPath(repo, commit, DIST_BRANCH_LAYOUT.environments) && hasPath(repo, commit, DIST_BRANCH_LAYOUT.metadata);
+export function committedTree(git: Git, ref: string, commit: string, distFolder: string): CommittedTree {
+  const branch = hasPath(git, commit, DIST_BRANCH_LAYOUT.environments) && hasPath(git, commit, DIST_BRANCH_LAYOUT.metadata);
   if (branch) {
     return {
       ref,
       layout: 'dist-branch',
-      environments: subfolders(repo, commit, DIST_BRANCH_LAYOUT.environments),
+      environments: subfolders(git, commit, DIST_BRANCH_LAYOUT.environments),
       against: (env) => `${ref}:${environmentPath(env)}/`,
       side: (env) => {
-        const files = readFolder(repo, commit, environmentPath(env));
+        const files = readFolder(git, commit, environmentPath(env));
         // The Argo CD objects of dist/<env>/argocd/ are published to bootstrap/<env>/.
-        for (const [rel, text] of readFolder(repo, commit, bootstrapPath(env))) {
+        for (const [rel, text] of readFolder(git, commit, bootstrapPath(env))) {
           if (!rel.includes('/')) files.set(`${OUTPUT_FOLDERS.gitops}/${rel}`, text);
         }
         const gitops = `${OUTPUT_FOLDERS.gitops}/`;
@@ -57,10 +57,10 @@ export function committedTree(repo: Repository, ref: string, commit: string, dis
   return {
     ref,
     layout: 'dist-folder',
-    environments: subfolders(repo, commit, distFolder),
+    environments: subfolders(git, commit, distFolder),
     against: (env) => `${ref}:${distFolder}/${env}/`,
     side: (env) => ({
-      files: readFolder(repo, commit, `${distFolder}/${env}`),
+      files: readFolder(git, commit, `${distFolder}/${env}`),
       kinds: FOLDER_KINDS,
       where: (rel) => `${ref}:${distFolder}/${env}/${rel}`,
     }),
@@ -71,9 +71,30 @@ export function committedTree(repo: Repository, ref: string, commit: string, dis
  * What to compare with when no ref is given: the dist branch (`branch`, local or as fetched from
  * origin, as in a CI checkout), else HEAD.
  */
-export function defaultRef(repo: Repository, branch: string): string {
+export function defaultRef(git: Git, branch: string): string {
   for (const ref of [`refs/heads/${branch}`, `refs/remotes/origin/${branch}`]) {
-    if (resolveCommit(repo, ref) !== undefined) return ref.replace(/^refs\/(heads|remotes)\//, '');
+    if (resolveCommit(git, ref) !== undefined) return ref.replace(/^refs\/(heads|remotes)\//, '');
   }
   return 'HEAD';
+}
+
+/**
+ * The files of `commit` under `folder` (a path from the top of the tree, `/`-separated, no
+ * trailing slash), by path relative to it, as text. A folder the commit does not have is empty.
+ */
+function readFolder(git: Git, commit: string, folder: string): Map<string, string> {
+  const blobs = listTree(git, commit, { folder }).filter((e) => e.type === 'blob');
+  const texts = readBlobs(git, blobs);
+  return new Map(blobs.map((b, i) => [b.path.slice(folder.length + 1), texts[i]]));
+}
+
+/** Whether `commit` has `path` (a file or a folder) at the top of its tree. */
+function hasPath(git: Git, commit: string, path: string): boolean {
+  return git.runBytes(['ls-tree', '-z', '--full-tree', '--name-only', commit, '--', path]).length > 0;
+}
+
+/** The folders directly inside `folder` of `commit` (a path from the top of the tree), sorted. */
+function subfolders(git: Git, commit: string, folder: string): string[] {
+  return listTree(git, commit, { folder, recursive: false }).filter((e) => e.type === 'tree')
+    .map((e) => e.path.slice(folder.length + 1)).sort();
 }

@@ -15,8 +15,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { bootstrapPath, DIST_BRANCH_LAYOUT, environmentPath } from '../manifest/layout';
 import { toYaml } from '../manifest/yaml-emitter';
+import { Git, GitError, listTree, readBlobs, resolveCommit, TreeEntry, writeBlobs } from '../util/git';
 import { byCodePoint } from '../util/order';
-import { Git, GitError, listTree, resolveRef, TreeEntry, writeBlobs } from './git';
 import { commitMessage, GITATTRIBUTES, metadataText, pathMetadata, readmeText, sourceMetadata } from './hydrator';
 import { PublishError, SourceRevision } from './source';
 
@@ -152,8 +152,8 @@ interface Tips {
 }
 
 function localTips({ git, branch, startFrom }: PublishOptions): Tips {
-  const current = resolveRef(git, `refs/heads/${branch}`);
-  return { current, base: current ?? (startFrom === undefined ? undefined : resolveRef(git, `refs/heads/${startFrom}`)) };
+  const current = resolveCommit(git, `refs/heads/${branch}`);
+  return { current, base: current ?? (startFrom === undefined ? undefined : resolveCommit(git, `refs/heads/${startFrom}`)) };
 }
 
 /**
@@ -181,7 +181,7 @@ function remoteTips({ git, branch, startFrom, remote }: PublishOptions): Tips {
     git.run(['fetch', '--quiet', '--no-tags', '--no-write-fetch-head', remote!, ...refspecs]);
   }
   const current = tips.get(branch);
-  const local = current === undefined ? resolveRef(git, `refs/heads/${branch}`) : undefined;
+  const local = current === undefined ? resolveCommit(git, `refs/heads/${branch}`) : undefined;
   return { current, base: current ?? local ?? (startFrom === undefined ? undefined : tips.get(startFrom)), unpushed: local };
 }
 
@@ -255,7 +255,7 @@ function planTree(options: PublishOptions, base: string | undefined): TreePlan {
 /** The metadata blob names this repository and these commands (else it is written anew, as if the path changed). */
 function describesPath(git: Git, metadata: TreeEntry, repoURL: string, commands: readonly string[]): boolean {
   try {
-    const m = JSON.parse(git.run(['cat-file', 'blob', metadata.sha])) as { repoURL?: unknown; commands?: unknown };
+    const m = JSON.parse(readBlobs(git, [metadata])[0]) as { repoURL?: unknown; commands?: unknown };
     return m.repoURL === repoURL && JSON.stringify(m.commands ?? []) === JSON.stringify(commands);
   } catch {
     return false;
@@ -326,7 +326,7 @@ function moveLocal(git: Git, branch: string, commit: string, previous: string | 
   const old = previous ?? '0'.repeat(commit.length);
   const r = git.attempt(['update-ref', '-m', `publish: ${commit.slice(0, 7)}`, `refs/heads/${branch}`, commit, old]);
   if (r.status === 0) return true;
-  const now = resolveRef(git, `refs/heads/${branch}`);
+  const now = resolveCommit(git, `refs/heads/${branch}`);
   // Moved by someone else, or locked by another publish that is moving it right now: try again.
   if (now !== previous || /lock/i.test(r.stderr)) return false;
   throw new GitError(`git update-ref: ${r.stderr.trim()}`, r.status, r.stderr);
@@ -353,7 +353,7 @@ function pushRemote(options: PublishOptions, commit: string): boolean {
  * it; a local branch with commits of its own is left as it was (returns false).
  */
 function followLocal(git: Git, branch: string, commit: string): boolean {
-  const local = resolveRef(git, `refs/heads/${branch}`);
+  const local = resolveCommit(git, `refs/heads/${branch}`);
   if (local === commit) return true;
   if (local !== undefined && git.attempt(['merge-base', '--is-ancestor', local, commit]).status !== 0) return false;
   return git.attempt(['update-ref', `refs/heads/${branch}`, commit, local ?? '0'.repeat(commit.length)]).status === 0;

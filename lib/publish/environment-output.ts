@@ -6,8 +6,8 @@
 import * as fs from 'fs';
 import { isKubeObject, outputFiles, parseYamlDocuments } from '../manifest/manifest-reader';
 import { OUTPUT_FOLDERS } from '../manifest/output-kind';
+import { TreeEntry } from '../util/git';
 import { BootstrapBlob, EnvironmentOutput, PublishedBlob } from './dist-branch';
-import { TreeEntry } from './git';
 import { PublishError } from './source';
 
 export interface EnvironmentOutputOptions {

@@ -2,7 +2,7 @@
  * The source side of a publish: the repository, its HEAD commit (what Argo CD calls the dry
  * commit) and whether the working tree is exactly that commit.
  */
-import { Git, GitError, listTree, TreeEntry } from './git';
+import { Git, GitError, listTree, TreeEntry, workTreeOf } from '../util/git';
 import { SourceCommit } from './hydrator';
 
 /** A publish refused: its message says what, why and the fix. */
@@ -20,13 +20,12 @@ export interface SourceRevision extends SourceCommit {
 
 /** Git at the top of the work tree holding `cwd`; a PublishError when there is none. */
 export function openRepository(cwd: string): Git {
-  const r = new Git(cwd).attempt(['rev-parse', '--show-toplevel']);
-  const top = r.stdout.toString('utf8').trim();
-  if (r.status !== 0 || top === '') {
+  const workTree = workTreeOf(cwd);
+  if (workTree === undefined) {
     throw new PublishError(`cannot publish: ${cwd} is not in a git work tree; publish commits the output of a commit to a branch of its `
       + 'repository: run it in a clone of the repository');
   }
-  return new Git(top);
+  return workTree.git;
 }
 
 /** HEAD's commit, on a branch; a PublishError when HEAD is detached or has no commit yet. */
@@ -97,5 +96,5 @@ export function requireCleanWorkTree(git: Git): void {
 
 /** The files HEAD has under `folder` (from the top of the tree), by path. */
 export function committedFiles(git: Git, folder: string): Map<string, TreeEntry> {
-  return new Map(listTree(git, 'HEAD', folder).map((e) => [e.path, e]));
+  return new Map(listTree(git, 'HEAD', { folder }).map((e) => [e.path, e]));
 }
