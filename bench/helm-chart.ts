@@ -13,7 +13,7 @@
  *   `extraObjects` pattern.
  */
 import { JsonValue, toYaml } from '../lib/manifest/yaml-emitter';
-import { BACKEND, BenchEnvironment, BenchService, namespaceOf } from './platform-spec';
+import { BACKEND, BENCH_API_SERVER, BenchEnvironment, BenchService, namespaceOf } from './platform-spec';
 
 /** Kinds a benchmark service consists of → the template file that renders them. */
 export const SERVICE_TEMPLATES: Readonly<Record<string, string>> = {
@@ -42,6 +42,9 @@ workload:
   port: ${BACKEND.port}
   livenessPath: ${BACKEND.livenessPath}
   readinessPath: ${BACKEND.readinessPath}
+apiServer:
+  cidrs: [${BENCH_API_SERVER.cidrs.join(', ')}]
+  ports: [${BENCH_API_SERVER.ports.join(', ')}]
 environment: dev
 namespace: bench-dev
 services: []
@@ -280,16 +283,14 @@ spec:
 {{- end }}
 `,
   'networkpolicy.yaml': `{{- range $svc := .Values.services }}
-{{- if or $svc.dependsOn $svc.calledBy }}
 ---
 apiVersion: networking.k8s.io/v1
 kind: NetworkPolicy
 metadata:
   {{- include "bench.metadata" (dict "root" $ "svc" $svc "name" (printf "%s-traffic" $svc.name)) | nindent 2 }}
 spec:
-  {{- with $svc.dependsOn }}
   egress:
-  {{- range . }}
+  {{- range $svc.dependsOn }}
   - ports:
     - port: {{ $.Values.workload.port }}
       protocol: TCP
@@ -298,7 +299,17 @@ spec:
         matchLabels:
           {{- include "bench.selectorLabels" (dict "root" $ "name" .) | nindent 10 }}
   {{- end }}
-  {{- end }}
+  {{- /* Every service holds a grant: its pods reach the API server. */}}
+  - ports:
+    {{- range $.Values.apiServer.ports }}
+    - port: {{ . }}
+      protocol: TCP
+    {{- end }}
+    to:
+    {{- range $.Values.apiServer.cidrs }}
+    - ipBlock:
+        cidr: {{ . | quote }}
+    {{- end }}
   {{- with $svc.calledBy }}
   ingress:
   - from:
@@ -318,10 +329,7 @@ spec:
   {{- if $svc.calledBy }}
   - Ingress
   {{- end }}
-  {{- if $svc.dependsOn }}
   - Egress
-  {{- end }}
-{{- end }}
 {{- end }}
 `,
   'authorizationpolicy.yaml': `{{- range $svc := .Values.services }}

@@ -14,6 +14,9 @@ export const BENCH_ENVIRONMENTS = [
 
 export type BenchEnvironment = (typeof BENCH_ENVIRONMENTS)[number];
 
+/** Where the benchmark clusters' API server listens (every service holds a grant, so each may reach it). */
+export const BENCH_API_SERVER = { cidrs: ['10.0.0.0/28'], ports: [443, 6443] } as const;
+
 /** Facts of the `backend` catalog entry the Helm chart needs (Bulwark reads them from its catalog). */
 export const BACKEND = { role: 'api', port: 8080, livenessPath: '/healthz', readinessPath: '/readyz' } as const;
 
@@ -79,6 +82,8 @@ export function overlayText(n: number, env: BenchEnvironment): string {
     '  provider: fake',
     'certificates:',
     '  issuer: self-signed',
+    'apiServer:',
+    `  cidrs: [${BENCH_API_SERVER.cidrs.join(', ')}]`,
     'components:',
   ];
   for (const s of benchServices(n, env)) {

@@ -90,3 +90,22 @@ describe('Vault as the pods that call it reach it', () => {
     expect(modelOf('dev').policy.allowedRegistries).not.toContain('docker.io/hashicorp/');
   });
 });
+
+describe('the API server as the service accounts granted permissions reach it', () => {
+  test('resolves the endpoints\' ranges, on 443 and 6443 unless the overlay names its ports', () => {
+    expect(modelOf('prod').apiServer).toEqual({ cidrs: ['172.16.1.0/28'], ports: [443, 6443] });
+    expect(modelFrom('dev', '  ports: [443, 6443]\n', '  ports: [8443]\n')().apiServer).toEqual({ cidrs: ['172.18.0.0/16'], ports: [8443] });
+  });
+
+  test('fails on each component holding permissions when nothing says where the API server listens', () => {
+    const errors = configErrors(modelFrom('dev', /\n# kind: the control-plane node[\s\S]*$/, '\n'));
+    const message = 'the service account holds permissions, but nothing says where the API server listens, so no policy can let the pod call it; '
+      + 'received no apiServer.cidrs; allowed: apiServer: {cidrs, ports} (ports default to 443 and 6443); '
+      + 'fix: add apiServer: { cidrs: [<the API server endpoints\' range>] } '
+      + '(kubectl get endpointslices -n default -l kubernetes.io/service-name=kubernetes), or remove the permissions';
+    expect(errors).toEqual([
+      `overlays/dev.yaml:85:5: components.agent.permissions: ${message}`,
+      `overlays/dev.yaml:101:5: components.mcp.permissions: ${message}`,
+    ]);
+  });
+});

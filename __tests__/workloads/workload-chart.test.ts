@@ -61,6 +61,27 @@ describe('WorkloadChart: what a pod needs besides its dependencies, from the mod
     });
     expect(find(staging.get('security'), 'ServiceEntry', 'vault')).toBeUndefined();
     expect((find(staging.get('baseline'), 'Sidecar')?.spec as { egress: { hosts: string[] }[] }).egress[0].hosts)
-      .toEqual(['./*', 'istio-system/*', 'vault/vault.vault.svc.cluster.local']);
+      .toEqual(['./*', 'istio-system/*', 'default/kubernetes.default.svc.cluster.local', 'vault/vault.vault.svc.cluster.local']);
+  });
+
+  test('the pods of components whose service account holds permissions, and only they, may reach the API server', () => {
+    // GIVEN dev, where agent and mcp hold grants and backend, frontend and podinfo hold none
+    const dev = folders(modelOf('dev'));
+    const toApiServer = { to: [{ ipBlock: { cidr: '172.18.0.0/16' } }], ports: [{ protocol: 'TCP', port: 443 }, { protocol: 'TCP', port: 6443 }] };
+    // THEN their NetworkPolicies allow the endpoints' addresses on the Service's and the endpoints' ports
+    for (const granted of ['agent', 'mcp']) {
+      expect(find(dev.get(granted), 'Role')).toBeDefined();
+      expect(egressOf(dev.get(granted))).toContainEqual(toApiServer);
+    }
+    for (const other of ['backend', 'frontend', 'podinfo']) {
+      expect(find(dev.get(other), 'Role')).toBeUndefined();
+      expect(egressOf(dev.get(other)).some((e) => e.ports.some((p) => p.port === 6443))).toBe(false);
+    }
+    // AND the namespace's sidecars may route to the kubernetes Service (REGISTRY_ONLY drops what they do not know)
+    const hosts = (objects: readonly KubeObject[] | undefined) =>
+      (find(objects, 'Sidecar')?.spec as { egress: { hosts: string[] }[] }).egress[0].hosts;
+    expect(hosts(dev.get('baseline'))).toEqual(['./*', 'istio-system/*', 'default/kubernetes.default.svc.cluster.local']);
+    // AND a tenant's namespace, where the platform grants nothing, does not
+    expect(hosts(folders(modelOf('staging')).get('tenant-team-a'))).toEqual(['./*', 'istio-system/*']);
   });
 });

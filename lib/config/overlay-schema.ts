@@ -446,6 +446,25 @@ const cluster = t.object({
   server: t.required(https, 'API server URL, as registered in Argo CD (https://kubernetes.default.svc: the cluster Argo CD runs in)'),
 }, { inline: true });
 
+/**
+ * Where the Kubernetes API server listens, as a pod's traffic reaches it: the `kubernetes` Service's
+ * ClusterIP is rewritten to its endpoints before network policy (and the mesh proxy connects to the
+ * endpoints itself), so policy names the endpoints' addresses and ports, never the ClusterIP.
+ */
+const apiServer = t.object({
+  cidrs: t.defaulted(
+    t.list(ipv4Cidr, { unique: true }),
+    [],
+    'address ranges of the API server endpoints (kubectl get endpointslices -n default -l kubernetes.io/service-name=kubernetes) '
+      + 'of every cluster the environment is delivered to; required when a component has permissions',
+  ),
+  ports: t.defaulted(
+    t.list(t.integer(1, 65535), { minItems: 1, unique: true }),
+    [443, 6443],
+    'TCP ports: the Service\'s 443 and the endpoints\' own (6443 on kubeadm clusters, 443 on most managed ones)',
+  ),
+});
+
 /** Argo CD's own name and address for the cluster it runs in. */
 export const IN_CLUSTER = { name: 'in-cluster', server: 'https://kubernetes.default.svc' } as const;
 
@@ -483,6 +502,10 @@ export const overlaySchema = t.object({
   externalEndpoints: t.defaulted(t.map(dnsLabel, externalEndpoint), {}, 'services outside the cluster that components may call'),
   tenants: t.defaulted(t.list(tenant), [], 'teams, each with its own restricted namespace <namespace>-<name>'),
   policy: t.defaultedObject(policy, 'cluster-time guardrails: Gatekeeper, ValidatingAdmissionPolicy, Falco'),
+  apiServer: t.defaultedObject(
+    apiServer,
+    'where the Kubernetes API server listens: the service accounts that hold permissions, and only they, may reach it',
+  ),
   controlPlane: t.defaulted(controlPlane, { encryption: { provider: 'aescbc' } }, 'API server configuration: audit policy and encryption at rest'),
   gitops: t.defaultedObject(
     gitops,
@@ -521,3 +544,4 @@ export type ControlPlaneConfig = Infer<typeof controlPlane>;
 export type GitopsConfig = Infer<typeof gitops>;
 export type ClusterConfig = Infer<typeof cluster>;
 export type VaultNetwork = Infer<typeof vaultNetwork>;
+export type ApiServerConfig = Infer<typeof apiServer>;

@@ -138,3 +138,25 @@ export function vaultAgentImageProblems(input: RuleInput, registries: readonly s
 export function repositoryOf(image: string): string {
   return image.slice(0, image.lastIndexOf('/') + 1);
 }
+
+/** Whether the component's service account holds permissions, so its pod calls the API server. */
+export function callsApiServer(c: Pick<ComponentOverlay, 'permissions'>): boolean {
+  return c.permissions.length > 0;
+}
+
+/** The API server as the pods of the components that hold permissions reach it. */
+export const API_SERVER_HOST = 'kubernetes.default.svc.cluster.local';
+/** The namespace of the `kubernetes` Service. */
+export const API_SERVER_NAMESPACE = 'default';
+
+/** A service account granted permissions must be able to use them: the overlay must say where the API server is. */
+export function grantsReachApiServer({ overlay, components, problem }: RuleInput): Problem[] {
+  if (overlay.apiServer.cidrs.length > 0) return [];
+  return components.filter(([, c]) => callsApiServer(c)).map(([name]) => problem(['components', name, 'permissions'], {
+    message: 'the service account holds permissions, but nothing says where the API server listens, so no policy can let the pod call it',
+    received: 'no apiServer.cidrs',
+    allowed: `apiServer: {cidrs, ports} (ports default to ${overlay.apiServer.ports.join(' and ')})`,
+    fix: 'add apiServer: { cidrs: [<the API server endpoints\' range>] } '
+      + '(kubectl get endpointslices -n default -l kubernetes.io/service-name=kubernetes), or remove the permissions',
+  }, true));
+}

@@ -2,15 +2,16 @@ import { COMPONENT_CATALOG, COMPONENT_NAMES, ComponentDefinition, ComponentName 
 import { didYouMean, Problem } from '../config/errors';
 import { formatPath, LoadedOverlay } from '../config/load-overlay';
 import {
-  ClusterConfig, ComponentOverlay, ComputeResources, ControlPlaneConfig, ExternalEndpoint, GitopsConfig, Overlay, Permission, PolicyConfig,
-  PriorityClassName, SecretDelivery, SecretReference, Traffic,
+  ApiServerConfig, ClusterConfig, ComponentOverlay, ComputeResources, ControlPlaneConfig, ExternalEndpoint, GitopsConfig, Overlay, Permission,
+  PolicyConfig, PriorityClassName, SecretDelivery, SecretReference, Traffic,
 } from '../config/overlay-schema';
 import { Path } from '../config/schema-types';
 import { PLATFORM_FOLDERS, tenantFolder } from '../manifest/layout';
 import { RESERVED_FOLDERS } from '../manifest/output-kind';
 import { byCodePoint } from '../util/order';
 import {
-  callsVaultFromPod, repositoryOf, VaultEndpoint, vaultAgentImageProblems, vaultAgentReachesVault, vaultEndpointOf, vaultNetworkIsOneOf,
+  callsVaultFromPod, grantsReachApiServer, repositoryOf, VaultEndpoint, vaultAgentImageProblems, vaultAgentReachesVault, vaultEndpointOf,
+  vaultNetworkIsOneOf,
 } from './platform-endpoints';
 import { cpuMillis, formatCpu, formatMemory, memoryBytes } from './quantity';
 
@@ -111,6 +112,8 @@ export interface PlatformModel {
   /** Cluster-time guardrails, with the allowed registries resolved. */
   readonly policy: PolicyModel;
   readonly controlPlane: ControlPlaneConfig;
+  /** Where the API server's endpoints listen; the pods of components with permissions, and only they, reach it. */
+  readonly apiServer: ApiServerConfig;
   /** GitOps delivery by Argo CD (repository, branch, Argo CD's namespace, sync policy), defaults applied. */
   readonly gitops: GitopsConfig;
   /** The clusters the environment is delivered to, sorted by name; names and servers unique. */
@@ -186,6 +189,7 @@ export const MODEL_RULES: readonly ModelRule[] = [
   vaultAgentReachesVault,
   vaultNetworkIsOneOf,
   vaultAgentImageAllowed,
+  grantsReachApiServer,
   envVarsSetOnce,
   prioritiesDescend,
   endpointsHaveAddresses,
@@ -700,6 +704,7 @@ function resolveModel(overlay: Overlay, platformVersion: string): PlatformModel 
       namespaces: ownNamespaces(overlay).sort(),
     },
     controlPlane: overlay.controlPlane,
+    apiServer: overlay.apiServer,
     gitops: overlay.gitops,
     clusters: [...overlay.clusters].sort((a, b) => byCodePoint(a.name, b.name)),
   };

@@ -1,6 +1,7 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { standardLabels } from '../manifest/labels';
+import { API_SERVER_HOST, API_SERVER_NAMESPACE, callsApiServer } from '../model/platform-endpoints';
 import { PlatformModel } from '../model/platform-model';
 import { BASELINE_NAME, NamespaceBaseline } from './namespace-baseline';
 import { PriorityClasses } from './priority-classes';
@@ -30,12 +31,16 @@ export class BaselineChart extends Chart {
 
 /**
  * Services outside the namespace and the mesh that the platform's sidecars call (REGISTRY_ONLY
- * drops the rest): Vault, when pods call it themselves and it runs in the cluster (outside it, its
- * ServiceEntry in the namespace lets them out).
+ * drops the rest): the API server, when a component's service account holds permissions; Vault,
+ * when pods call it themselves and it runs in the cluster (outside it, its ServiceEntry in the
+ * namespace lets them out). Each workload's NetworkPolicy decides which pods may.
  */
 function meshEgressHosts(model: PlatformModel): string[] {
   const { vault } = model;
-  return vault && 'namespace' in vault.network ? [`${vault.network.namespace}/${serviceFqdn(vault.host, vault.network.namespace)}`] : [];
+  return [
+    ...(model.components.some(callsApiServer) ? [`${API_SERVER_NAMESPACE}/${API_SERVER_HOST}`] : []),
+    ...(vault && 'namespace' in vault.network ? [`${vault.network.namespace}/${serviceFqdn(vault.host, vault.network.namespace)}`] : []),
+  ];
 }
 
 /** A Service's name as the mesh registry knows it: `<name>.<namespace>.svc.cluster.local`. */

@@ -1,6 +1,6 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { callsVaultFromPod } from '../model/platform-endpoints';
+import { callsApiServer, callsVaultFromPod } from '../model/platform-endpoints';
 import { ComponentModel, PlatformModel } from '../model/platform-model';
 import { priorityClassName } from '../platform/priority-classes';
 import { INGRESS_GATEWAY_NAME, viaEgressGateway } from '../security/mesh-edge';
@@ -91,10 +91,14 @@ export class WorkloadChart extends Chart {
   }
 }
 
-/** Egress a component's pod needs to what the platform runs on (not its declared dependencies): Vault for Vault Agent. */
+/**
+ * Egress a component's pod needs to what the platform runs on (not its declared dependencies): the
+ * API server when its service account holds permissions, Vault when it runs Vault Agent.
+ */
 function platformEgress(model: PlatformModel, component: ComponentModel): { external: ExternalEgress[]; namespaced: NamespacedPeer[] } {
   const egress = { external: [] as ExternalEgress[], namespaced: [] as NamespacedPeer[] };
-  const { vault } = model;
+  const { vault, apiServer } = model;
+  if (callsApiServer(component)) egress.external.push({ name: 'kubernetes-api', cidrs: apiServer.cidrs, ports: apiServer.ports });
   if (vault && callsVaultFromPod(component)) {
     if ('cidrs' in vault.network) egress.external.push({ name: 'vault', cidrs: vault.network.cidrs, ports: [vault.port] });
     else egress.namespaced.push({ namespace: vault.network.namespace, podLabels: vault.network.podLabels, ports: [vault.port] });
