@@ -4,8 +4,9 @@ import { formatProblem } from '../../lib/config/errors';
 import { LoadedOverlay, parseOverlay } from '../../lib/config/load-overlay';
 import { KubeObject } from '../../lib/manifest/kube-object';
 import { outputKindOf } from '../../lib/manifest/output-kind';
+import { serverKey } from '../../lib/model/cluster-server';
 import {
-  objectCollisions, objectHeader, overlayCollisions, serverKey, SharedObject, sharedObjects, sharedObjectsOfFiles,
+  objectCollisions, objectHeader, overlayCollisions, SharedObject, sharedObjects, sharedObjectsOfFiles,
 } from '../../lib/model/collisions';
 import { synthesize } from '../../lib/synth/pipeline';
 import { readYamlDocuments } from '../../lib/util/fast-yaml';

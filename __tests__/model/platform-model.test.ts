@@ -345,6 +345,18 @@ describe('gitops and clusters', () => {
     ]);
   });
 
+  test('fails on two clusters whose servers are spellings of one API server (:443, trailing slash), naming the other spelling', () => {
+    const errors = configErrors(withDelivery('clusters:\n  - { name: a, server: "https://k.example:443/" }\n'
+      + '  - { name: b, server: https://k.example }\n  - { name: c, server: "https://k.example:6443" }\n'));
+    expect(errors).toEqual([
+      'overlays/dev.yaml:51:24: clusters[1].server: cluster server is declared twice; received "https://k.example"; '
+        + 'allowed: a server no other cluster of the environment has; fix: remove it: clusters[0] ("https://k.example:443/") is this API server',
+    ]);
+    // A host in upper case never gets this far: the schema takes only lower-case hosts.
+    expect(configErrors(withDelivery('clusters:\n  - { name: a, server: "https://k.example:443/" }\n  - { name: b, server: https://K.example }\n')))
+      .toEqual([expect.stringMatching(/^overlays\/dev\.yaml:51:24: clusters\[1\]\.server: invalid value; received "https:\/\/K\.example"; /)]);
+  });
+
   test('fails on Argo CD\'s namespace being one the environment owns', () => {
     const errors = configErrors(withDelivery('gitops:\n  namespace: bulwark-dev\n'));
     expect(errors).toEqual([

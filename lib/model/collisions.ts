@@ -17,6 +17,7 @@ import { isKubeObject } from '../manifest/manifest-reader';
 import { environmentPrefix } from '../manifest/names';
 import { readYamlDocuments } from '../util/fast-yaml';
 import { byCodePoint } from '../util/order';
+import { serverKey } from './cluster-server';
 import { ownNamespaces, ProblemText } from './platform-model';
 
 /** An object another environment on the same cluster could also create, and the folder it is in. */
@@ -190,19 +191,6 @@ function objectClaim({ overlay }: LoadedOverlay, o: SharedObject): Claim {
   if (o.component in overlay.components) return { kind: 'object', key, shown, at: ['components', o.component], atKey: true, component: o.component };
   const tenant = overlay.tenants.findIndex((tn) => tenantFolder(tn.name) === o.component);
   return { kind: 'object', key, shown, at: tenant >= 0 ? ['tenants', tenant, 'name'] : ['environment'] };
-}
-
-/**
- * The API server a cluster entry names, so that spellings of one server compare equal: host in
- * lowercase, no default port, no trailing slash.
- */
-export function serverKey(server: string): string {
-  try {
-    const url = new URL(server);
-    return `${url.origin}${url.pathname.replace(/\/+$/, '')}`;
-  } catch {
-    return server;
-  }
 }
 
 /** One claim of `primary` that others on a shared cluster also make. */

@@ -9,6 +9,7 @@ import { Path } from '../config/schema-types';
 import { PLATFORM_FOLDERS, tenantFolder } from '../manifest/layout';
 import { RESERVED_FOLDERS } from '../manifest/output-kind';
 import { byCodePoint } from '../util/order';
+import { serverKey } from './cluster-server';
 import {
   callsVaultFromPod, grantsReachApiServer, repositoryOf, VaultEndpoint, vaultAgentImageProblems, vaultAgentReachesVault, vaultEndpointOf,
   vaultNetworkIsOneOf,
@@ -601,19 +602,23 @@ function encryptionHasItsSettings({ overlay, problem }: RuleInput): Problem[] {
  */
 function uniqueClusters({ overlay, problem }: RuleInput): Problem[] {
   const problems: Problem[] = [];
+  // Servers compare as the collision checks compare them: spellings of one URL are one server.
+  const keys: Record<'name' | 'server', (c: ClusterConfig) => string> = { name: (c) => c.name, server: (c) => serverKey(c.server) };
   for (const field of ['name', 'server'] as const) {
     const first = new Map<string, number>();
     overlay.clusters.forEach((c, i) => {
-      const at = first.get(c[field]);
+      const key = keys[field](c);
+      const at = first.get(key);
       if (at === undefined) {
-        first.set(c[field], i);
+        first.set(key, i);
         return;
       }
+      const spelled = overlay.clusters[at].server === c.server ? '' : ` (${JSON.stringify(overlay.clusters[at].server)})`;
       problems.push(problem(['clusters', i, field], {
         message: `cluster ${field} is declared twice`,
         received: JSON.stringify(c[field]),
         allowed: `a ${field} no other cluster of the environment has`,
-        fix: field === 'name' ? `rename it: clusters[${at}] has this name` : `remove it: clusters[${at}] is this API server`,
+        fix: field === 'name' ? `rename it: clusters[${at}] has this name` : `remove it: clusters[${at}]${spelled} is this API server`,
       }));
     });
   }
