@@ -329,15 +329,20 @@ export async function gitopsPhase(ctx: PhaseContext, paths: GitopsPaths, crds: r
     return progress;
   };
 
-  // 1-2. source, first publish
-  const source = await prepareSource(ctx, paths);
-  let first: Publication;
-  try {
-    first = await source.publish('e2e: first publish');
-  } catch (e) {
-    t.check(group, 'synth, commit and bulwark publish --remote origin of the source', false, (e as Error).message);
+  // 1-2. source and first publish, while the API server takes the CRDs (nothing here needs the other)
+  const since = (t0: number): string => `${((Date.now() - t0) / 1000).toFixed(1)}s`;
+  const t0 = Date.now();
+  const all = [...crds.filter((c) => !ARGOCD_CRD_NAMES.has(c.object.metadata.name)), ...argocdCrds(paths.argocdVersion)];
+  const crdsInstalled = installCrds(ctx, group, all).then((n) => ({ n, at: since(t0) }));
+  const publication = prepareSource(ctx, paths)
+    .then(async (source) => ({ source, first: await source.publish('e2e: first publish'), at: since(t0) }))
+    .catch((e: Error) => e);
+  const [established, published] = await Promise.all([crdsInstalled, publication]);
+  if (published instanceof Error) {
+    t.check(group, 'synth, commit and bulwark publish --remote origin of the source', false, published.message);
     return stop('publish');
   }
+  const { source, first } = published;
   const publishedOk = t.check(
     group,
     `bulwark publish: ${DIST_BRANCH_LAYOUT.defaultBranch} ${first.sha.slice(0, 7)}, ${environmentPath(ctx.env)}/ holds the `
@@ -346,12 +351,11 @@ export async function gitopsPhase(ctx: PhaseContext, paths: GitopsPaths, crds: r
     `missing or different: ${first.unlike.join(', ')}`,
   );
   if (!publishedOk) return stop('publish');
-  progress.steps.push(`published ${first.objects.length} objects`);
+  progress.steps.push(`published ${first.objects.length} objects in ${published.at}`);
 
   // 3. bootstrap: CRDs, namespaces, Argo CD's settings; Argo CD; the environment's Argo CD objects
-  const all = [...crds.filter((c) => !ARGOCD_CRD_NAMES.has(c.object.metadata.name)), ...argocdCrds(paths.argocdVersion)];
-  const established = await installCrds(ctx, group, all);
-  if (!t.check(group, `${all.length} CRDs Established (Argo CD's of ${paths.argocdVersion})`, established === all.length)) return stop('CRDs');
+  if (!t.check(group, `${all.length} CRDs Established (Argo CD's of ${paths.argocdVersion})`, established.n === all.length)) return stop('CRDs');
+  progress.steps.push(`${all.length} CRDs in ${established.at}`);
   const prereqs = prerequisiteNamespaces(first.objects).filter((n) => n !== ARGOCD_NAMESPACE);
   const settings = await applyObjects(ctx, 'argocd-settings', [
     ...prereqs.map((name): KubeObject => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } })),
