@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # `make update`: after an intended change of what overlays/ synthesize (a component, an
 # environment, a new rule, an upgrade), refresh everything committed that restates that output:
-# dist/ (a synth, as `make synth`), the README's sample of it (scripts/readme-samples.ts) and the
-# per-environment snapshots (jest -u on the tests of the committed overlays only, so that no other
-# test's snapshot or failure is accepted along the way). Prints what changed in each; exits 1 when
-# the synth fails or a test it ran fails for any other reason than an outdated snapshot.
+# dist/ (a synth, as `make synth`), the README's samples of it (scripts/readme-samples.ts: what
+# `make synth` and `make diff` print) and the per-environment snapshots (jest -u on the tests of
+# the committed overlays only, so that no other test's snapshot or failure is accepted along the
+# way). Prints what changed in each; exits 1 when the synth fails or a test it ran fails for any
+# other reason than an outdated snapshot.
 # Then: review `git diff`, run `make test`, commit.
 set -uo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -18,8 +19,8 @@ trap 'rm -rf "$WORK"' EXIT
 
 echo "dist/:"
 bin/bulwark synth || { echo "make update: synth failed, nothing updated" >&2; exit 1; }
-sample="$("$TSX" scripts/readme-samples.ts)" || { echo "make update: the README sample failed" >&2; exit 1; }
-echo "${sample:-README.md: sample output of make synth up to date}"
+sample="$("$TSX" scripts/readme-samples.ts)" || { echo "make update: the README samples failed" >&2; exit 1; }
+echo "${sample:-README.md: sample outputs of make synth and make diff up to date}"
 
 # Every snapshot of those tests, as one JSON object "<snapshot file>: <name>" -> text.
 snapshots() {
