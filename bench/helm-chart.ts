@@ -251,6 +251,7 @@ spec:
 {{- end }}
 `,
   'service.yaml': `{{- range $svc := .Values.services }}
+{{- if $svc.calledBy }}
 ---
 apiVersion: v1
 kind: Service
@@ -265,6 +266,7 @@ spec:
   selector:
     {{- include "bench.selectorLabels" (dict "root" $ "name" $svc.name) | nindent 4 }}
   type: ClusterIP
+{{- end }}
 {{- end }}
 `,
   'poddisruptionbudget.yaml': `{{- range $svc := .Values.services }}
@@ -355,6 +357,7 @@ spec:
 {{- end }}
 `,
   'destinationrule.yaml': `{{- range $svc := .Values.services }}
+{{- if $svc.calledBy }}
 ---
 apiVersion: networking.istio.io/v1
 kind: DestinationRule
@@ -377,6 +380,7 @@ spec:
       maxEjectionPercent: 50
     tls:
       mode: ISTIO_MUTUAL
+{{- end }}
 {{- end }}
 `,
   'extra-objects.yaml': `{{- range .Values.extraObjects }}

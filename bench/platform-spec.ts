@@ -1,8 +1,9 @@
 /**
  * The benchmark platform: N services of the `backend` catalog kind per environment, each a full
- * secure workload (Deployment, Service, ServiceAccount, Role, RoleBinding, NetworkPolicy, PDB,
- * ConfigMap, AuthorizationPolicy, DestinationRule), in three environments. One description feeds
- * both the Bulwark overlays and the values of the equivalent Helm chart.
+ * secure workload (Deployment, ServiceAccount, Role, RoleBinding, NetworkPolicy, PDB, ConfigMap,
+ * AuthorizationPolicy, and a Service and DestinationRule when another service calls it), in three
+ * environments. One description feeds both the Bulwark overlays and the values of the equivalent
+ * Helm chart.
  */
 
 /** The three benchmark environments and what differs between them. */

@@ -3,6 +3,7 @@ import { namespaceScope, noSecretData, requiredLabels, uniqueObjects } from '../
 import { podSecurityRestricted } from '../../lib/checks/pod-security';
 import { rbacNoPrivilegedBindings, rbacNoWildcards, rbacSecretsNeedReason } from '../../lib/checks/rbac';
 import { pdbBelowHpaMinimum } from '../../lib/checks/scaling';
+import { servicesHaveCallers } from '../../lib/checks/service-callers';
 import { pinnedImages, probes, readOnlyRootFilesystem, resourceLimits } from '../../lib/checks/workload-hygiene';
 import { meshAuthorization, meshMtlsStrict, secretReferencesResolve } from '../../lib/checks/zero-trust';
 import { KubeObject } from '../../lib/manifest/kube-object';
@@ -211,6 +212,53 @@ describe('zero-trust checks', () => {
   });
 });
 
+describe('services-have-callers', () => {
+  const SELECTOR = { 'app.kubernetes.io/name': 'x' };
+  const pods = deployment();
+  (pods.spec as { template: { metadata?: unknown } }).template.metadata = { labels: LABELS };
+  const service: KubeObject = {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: 'x', namespace: 'ns', labels: LABELS },
+    spec: { selector: SELECTOR, ports: [{ name: 'http', port: 80 }] },
+  };
+  const object = (kind: string, name: string, spec: unknown): KubeObject => ({
+    apiVersion: kind === 'NetworkPolicy' ? 'networking.k8s.io/v1' : 'security.istio.io/v1',
+    kind,
+    metadata: { name, namespace: 'ns', labels: LABELS },
+    spec,
+  });
+  // The namespace defaults: deny all traffic, allow no request.
+  const defaultDeny = object('NetworkPolicy', 'default-deny', { podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
+  const denyAll = object('AuthorizationPolicy', 'deny-all', {});
+  const from = { from: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'caller' } } }], ports: [{ port: 'http' }] };
+  const admit = object('NetworkPolicy', 'x-traffic', { podSelector: { matchLabels: SELECTOR }, policyTypes: ['Ingress'], ingress: [from] });
+  const allow = (rules?: unknown[]) => object('AuthorizationPolicy', 'x', { selector: { matchLabels: SELECTOR }, action: 'ALLOW', rules });
+
+  test('fails on a Service whose pods neither network policy nor mesh policy lets anyone reach', () => {
+    // GIVEN the namespace defaults and the workload's own allow-nothing policy (the agent's Service before the fix)
+    expect(messages(servicesHaveCallers, [pods, service, defaultDeny, denyAll, allow()])).toEqual([
+      'nothing may call the Service: no NetworkPolicy admits any caller to its pods, and no AuthorizationPolicy rule allows any caller; '
+        + 'declare its callers (a component\'s dependsOn, components.<name>.callers, a public host) or do not emit it',
+    ]);
+  });
+
+  test('fails on each blocked layer alone, and passes once a caller is allowed at both', () => {
+    expect(messages(servicesHaveCallers, [pods, service, defaultDeny, admit, denyAll, allow()]))
+      .toEqual([expect.stringMatching(/^nothing may call the Service: no AuthorizationPolicy rule allows any caller; /)]);
+    const rules = [{ from: [{ source: { principals: ['cluster.local/ns/ns/sa/caller'] } }] }];
+    expect(messages(servicesHaveCallers, [pods, service, defaultDeny, denyAll, allow(rules)]))
+      .toEqual([expect.stringMatching(/^nothing may call the Service: no NetworkPolicy admits any caller to its pods; /)]);
+    expect(messages(servicesHaveCallers, [pods, service, defaultDeny, admit, denyAll, allow(rules)])).toEqual([]);
+  });
+
+  test('passes a Service whose pods no policy isolates, and one that selects no pod of its namespace', () => {
+    expect(messages(servicesHaveCallers, [pods, service])).toEqual([]);
+    const elsewhere = { ...service, spec: { selector: { 'app.kubernetes.io/name': 'other' } } };
+    expect(messages(servicesHaveCallers, [pods, elsewhere, defaultDeny, denyAll])).toEqual([]);
+  });
+});
+
 describe('kinds', () => {
   // GIVEN objects that break every check that names its kinds
   const role: KubeObject = {
@@ -244,6 +292,14 @@ describe('kinds', () => {
     },
     { apiVersion: 'policy/v1', kind: 'PodDisruptionBudget', metadata: { name: 'x', namespace: 'ns', labels: LABELS }, spec: { minAvailable: 2 } },
     { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'ns', labels: LABELS } },
+    { apiVersion: 'v1', kind: 'Pod', metadata: { name: 'p', namespace: 'ns', labels: LABELS }, spec: { containers: [COMPLIANT_CONTAINER] } },
+    {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'p', namespace: 'ns', labels: LABELS },
+      spec: { selector: { 'app.kubernetes.io/name': 'x' } },
+    },
+    { apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name: 'deny-all', namespace: 'ns', labels: LABELS }, spec: {} },
   ];
   const withKinds = ALL_CHECKS.filter((c) => c.kinds !== undefined);
   const inspectingAll = withKinds.map((c) => ({ ...c, kinds: undefined }));

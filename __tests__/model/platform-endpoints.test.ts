@@ -109,3 +109,47 @@ describe('the API server as the service accounts granted permissions reach it', 
     ]);
   });
 });
+
+describe('callers that are not platform components', () => {
+  const CALLERS = /    callers:\n(      - [\s\S]*?\n)(?=\n|# )/;
+  const oneCaller = (namespace: string, podLabels = '{ app: runner }') => '    callers:\n'
+    + `      - { namespace: ${namespace}, podLabels: ${podLabels}, serviceAccount: runner, reason: runs the smoke tests of podinfo }\n`;
+
+  test('become inbound flows of the component, with their reasons, beside its dependents', () => {
+    const podinfo = modelOf('prod').components.find((c) => c.name === 'podinfo')!;
+    expect(podinfo.calledBy).toEqual([]);
+    expect(podinfo.inboundFlows).toEqual([
+      {
+        namespace: 'flagger',
+        podLabels: { app: 'loadtester' },
+        serviceAccount: 'flagger-loadtester',
+        reason: 'canary analysis - Flagger\'s load tester drives traffic at podinfo and runs its acceptance checks during a rollout',
+      },
+      {
+        namespace: 'smoke-tests',
+        podLabels: { 'app.kubernetes.io/name': 'smoke-tests' },
+        serviceAccount: 'smoke-tests',
+        reason: 'post-deploy smoke tests call podinfo\'s /healthz, /readyz and /version endpoints',
+      },
+    ]);
+  });
+
+  test('fails on a caller in the environment\'s own namespace (a component there uses dependsOn)', () => {
+    expect(configErrors(modelFrom('prod', CALLERS, oneCaller('bulwark-prod')))).toEqual([
+      'overlays/prod.yaml:153:22: components.podinfo.callers[0].namespace: the caller runs in the environment\'s own namespace, '
+        + 'where every workload is a component; received "bulwark-prod"; '
+        + 'allowed: a namespace other than bulwark-prod, bulwark-prod-team-a, bulwark-prod-team-b; '
+        + 'fix: make it a component that lists podinfo in dependsOn',
+    ]);
+  });
+
+  test('fails on a caller in a tenant\'s namespace, and on one naming no pods', () => {
+    expect(configErrors(modelFrom('prod', CALLERS, oneCaller('bulwark-prod-team-a')))).toEqual([
+      expect.stringMatching(/^overlays\/prod\.yaml:153:22: components\.podinfo\.callers\[0\]\.namespace: the caller runs in a tenant's namespace, /),
+    ]);
+    expect(configErrors(modelFrom('prod', CALLERS, oneCaller('ci', '{}')))).toEqual([
+      'overlays/prod.yaml:153:37: components.podinfo.callers[0].podLabels: podLabels selects every pod of the caller\'s namespace; '
+        + 'received {}; allowed: the labels of the caller\'s pods; fix: add them, e.g. { app: flagger-loadtester }',
+    ]);
+  });
+});

@@ -45,11 +45,18 @@ describe('WorkloadMesh', () => {
     });
   });
 
-  test('without callers the policy has no rule, so nothing may call the workload', () => {
-    expect(findObject(synth({ callers: [] }), 'AuthorizationPolicy').spec).toEqual({
+  test('without callers the policy has no rule, so nothing may call the workload, and there is no client to configure', () => {
+    const objects = synth({ callers: [] });
+    expect(findObject(objects, 'AuthorizationPolicy').spec).toEqual({
       action: 'ALLOW',
       selector: { matchLabels: { 'app.kubernetes.io/name': 'backend' } },
     });
+    expect(objects.map((o) => o.kind)).toEqual(['AuthorizationPolicy']);
+  });
+
+  test('fails on an exposed host without callers (the ingress gateway calls it)', () => {
+    expect(() => synth({ callers: [], exposure: { host: 'api.example.com', gateway: 'bulwark-ingress' } }))
+      .toThrow('workload-mesh "backend": exposure of api.example.com needs the ingress gateway among callers');
   });
 
   test('clients use ISTIO_MUTUAL with connection limits and outlier detection', () => {

@@ -57,11 +57,13 @@ describe('synthesize', () => {
       .toEqual(['ExternalSecret/backend-db-credentials', 'SecretProviderClass/mcp-service-token']);
   });
 
-  test('every workload has mTLS, an AuthorizationPolicy and a DestinationRule in every environment', () => {
+  test('every workload has an AuthorizationPolicy, and every workload something may call a Service and a DestinationRule', () => {
     for (const env of result.environments) {
       const names = (kind: string) => env.objects.filter((o) => o.kind === kind).map((o) => o.metadata.name).sort();
       expect(names('AuthorizationPolicy')).toEqual(expect.arrayContaining(names('Deployment')));
-      expect(names('DestinationRule')).toEqual(names('Deployment'));
+      expect(names('DestinationRule')).toEqual(names('Service'));
+      // The agent: nothing calls it in any environment.
+      expect(names('Deployment').filter((n) => !names('Service').includes(n))).toEqual(['agent']);
     }
   });
 

@@ -22,13 +22,21 @@ const podSpec = (objects: ReturnType<typeof synth>): any => (findObject(objects,
 
 describe('SecureWorkload', () => {
   test('emits the objects of a single-replica workload, names without hashes', () => {
-    const objects = synth();
+    const objects = synth({ allowFrom: ['frontend'] });
     expect(objects.map((o) => `${o.kind}/${o.metadata.name}`).sort()).toEqual([
       'ConfigMap/backend-config',
       'Deployment/backend',
+      'NetworkPolicy/backend-traffic',
       'Service/backend',
       'ServiceAccount/backend',
     ]);
+  });
+
+  test('emits no Service for a workload nothing may call, and one as soon as a caller of any namespace may', () => {
+    expect(synth().some((o) => o.kind === 'Service')).toBe(false);
+    expect(findObject(synth({ allowFrom: ['frontend'] }), 'Service').spec).toMatchObject({ ports: [{ name: 'http', port: 80, targetPort: 'http' }] });
+    const fromGateway = synth({ allowFromNamespaces: [{ namespace: 'istio-system', podLabels: { istio: 'ingressgateway' } }] });
+    expect(findObject(fromGateway, 'Service').metadata.name).toBe('backend');
   });
 
   test('gives the pod a dedicated service account without a token', () => {
@@ -71,7 +79,7 @@ describe('SecureWorkload', () => {
   });
 
   test('labels every object with app.kubernetes.io/* and selects on name + instance only', () => {
-    const objects = synth();
+    const objects = synth({ allowFrom: ['frontend'] });
     for (const o of objects) {
       expect(o.metadata.labels).toEqual({
         'app.kubernetes.io/component': 'api',

@@ -84,4 +84,22 @@ describe('WorkloadChart: what a pod needs besides its dependencies, from the mod
     // AND a tenant's namespace, where the platform grants nothing, does not
     expect(hosts(folders(modelOf('staging')).get('tenant-team-a'))).toEqual(['./*', 'istio-system/*']);
   });
+
+  test('a Service exists only for a component something may call: none for the agent, prod\'s podinfo for its overlay callers', () => {
+    for (const env of ['dev', 'staging', 'prod']) {
+      const objects = folders(modelOf(env));
+      expect([env, find(objects.get('agent'), 'Service'), find(objects.get('agent'), 'DestinationRule')]).toEqual([env, undefined, undefined]);
+      expect([env, find(objects.get('backend'), 'Service')?.metadata.name]).toEqual([env, 'backend']);
+    }
+    const podinfo = folders(modelOf('prod')).get('podinfo');
+    expect(find(podinfo, 'Service')).toBeDefined();
+    const ingress = (find(podinfo, 'NetworkPolicy')!.spec as { ingress: { from: { namespaceSelector: unknown }[] }[] }).ingress;
+    expect(ingress.map((rule) => rule.from[0].namespaceSelector)).toEqual([
+      { matchLabels: { 'kubernetes.io/metadata.name': 'flagger' } },
+      { matchLabels: { 'kubernetes.io/metadata.name': 'smoke-tests' } },
+    ]);
+    expect((find(podinfo, 'AuthorizationPolicy')!.spec as { rules: unknown[] }).rules).toEqual([{
+      from: [{ source: { principals: ['cluster.local/ns/flagger/sa/flagger-loadtester', 'cluster.local/ns/smoke-tests/sa/smoke-tests'] } }],
+    }]);
+  });
 });

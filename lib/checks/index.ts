@@ -4,6 +4,7 @@ import { namespaceScope, noSecretData, requiredLabels, uniqueObjects } from './m
 import { podSecurityRestricted } from './pod-security';
 import { rbacNoPrivilegedBindings, rbacNoWildcards, rbacSecretsNeedReason } from './rbac';
 import { pdbBelowHpaMinimum } from './scaling';
+import { servicesHaveCallers } from './service-callers';
 import { pinnedImages, probes, readOnlyRootFilesystem, resourceLimits } from './workload-hygiene';
 import { meshAuthorization, meshMtlsStrict, secretReferencesResolve } from './zero-trust';
 
@@ -26,6 +27,7 @@ export const ALL_CHECKS: readonly Check[] = [
   pdbBelowHpaMinimum,
   meshMtlsStrict,
   meshAuthorization,
+  servicesHaveCallers,
   secretReferencesResolve,
   noKeyMaterial,
 ];

@@ -174,6 +174,19 @@ const traffic = t.object({
   timeout: t.defaulted(duration, '15s', 'request timeout at the gateway'),
 }, { inline: true });
 
+const labelMap = t.map(
+  t.string({ pattern: LABEL_KEY, describe: 'a label key' }),
+  t.string({ pattern: LABEL_VALUE, minLength: 0, describe: 'a label value' }),
+);
+
+/** A workload that is not a platform component and calls one (canary analysis, smoke tests). */
+const caller = t.object({
+  namespace: t.required(dnsLabel, 'namespace the caller runs in; not one of the environment\'s own (a component there uses dependsOn)'),
+  podLabels: t.required(labelMap, 'labels selecting the caller\'s pods (network policy)'),
+  serviceAccount: t.required(dnsLabel, 'service account of the caller\'s pods (its mesh identity)'),
+  reason: t.required(t.string({ minLength: 10, describe: 'a sentence explaining why (at least 10 characters)' }), 'why it calls the component'),
+}, { inline: true });
+
 export const PRIORITY_CLASSES = ['platform-critical', 'workload', 'batch'] as const;
 export type PriorityClassName = (typeof PRIORITY_CLASSES)[number];
 
@@ -205,6 +218,12 @@ export const componentSchema = t.object({
     [],
     'Kubernetes API access of the component\'s service account (default: none); no "*", secrets need a reason',
   ),
+  callers: t.defaulted(
+    t.list(caller),
+    [],
+    'workloads outside the platform that call this component on its service port (canary analysis, smoke tests); '
+      + 'with its dependents and its host\'s ingress gateway, the only callers its network and mesh policy admit',
+  ),
   autoscaling: t.optional(autoscaling, 'HorizontalPodAutoscaler on CPU; replaces replicas'),
   priorityClass: t.defaulted(t.oneOf(PRIORITY_CLASSES), 'workload', 'scheduling priority'),
   secrets: t.defaulted(t.map(dnsLabel, secretReference), {}, 'secrets the component reads, by name: references into the secret store, never values'),
@@ -226,10 +245,6 @@ const externalEndpoint = t.object({
   protocol: t.defaulted(t.oneOf(['TLS', 'HTTPS', 'HTTP', 'TCP'] as const), 'TLS', 'protocol, for the mesh ServiceEntry'),
 }, { inline: true });
 
-const labelMap = t.map(
-  t.string({ pattern: LABEL_KEY, describe: 'a label key' }),
-  t.string({ pattern: LABEL_VALUE, minLength: 0, describe: 'a label value' }),
-);
 const https = t.string({ pattern: /^https:\/\/[a-z0-9.-]+(:[0-9]+)?(\/[^\s]*)?$/, describe: 'an https:// URL' });
 
 const gateway = t.object({
@@ -545,3 +560,4 @@ export type GitopsConfig = Infer<typeof gitops>;
 export type ClusterConfig = Infer<typeof cluster>;
 export type VaultNetwork = Infer<typeof vaultNetwork>;
 export type ApiServerConfig = Infer<typeof apiServer>;
+export type Caller = Infer<typeof caller>;

@@ -37,7 +37,8 @@ export interface ComponentModel {
   readonly calledBy: readonly string[];
   /**
    * Workloads of other namespaces that call this one on its service port, each with the reason:
-   * the ingress gateway for a public host, and what areas add (`Area.flows`, see withFlows).
+   * the ingress gateway for a public host, the overlay's `callers`, and what areas add
+   * (`Area.flows`, see withFlows).
    */
   readonly inboundFlows: readonly InboundFlow[];
   readonly permissions: readonly Permission[];
@@ -191,6 +192,7 @@ export const MODEL_RULES: readonly ModelRule[] = [
   vaultNetworkIsOneOf,
   vaultAgentImageAllowed,
   grantsReachApiServer,
+  callersFromOutside,
   envVarsSetOnce,
   prioritiesDescend,
   endpointsHaveAddresses,
@@ -400,6 +402,34 @@ function vaultDeliveryNeedsVault({ overlay, components, problem }: RuleInput): P
     received: JSON.stringify(c.secretDelivery),
     allowed: 'external-secrets with a non-Vault store',
     fix: 'use secretDelivery: external-secrets or secretStore.provider: vault',
+  }));
+}
+
+/**
+ * A caller is a workload the platform does not run: one in the environment's own namespace is a
+ * component (dependsOn), and a tenant's pods cannot leave their namespace (default deny, and the
+ * tenant may not change network policy). Its pods are named, never the whole namespace.
+ */
+function callersFromOutside({ overlay, components, problem }: RuleInput): Problem[] {
+  const own = ownNamespaces(overlay);
+  return components.flatMap(([name, c]) => c.callers.flatMap((caller, i): Problem[] => {
+    if (own.includes(caller.namespace)) {
+      const tenant = caller.namespace !== overlay.namespace;
+      return [problem(['components', name, 'callers', i, 'namespace'], {
+        message: tenant
+          ? 'the caller runs in a tenant\'s namespace, whose pods may not leave it (default deny; tenants do not change network policy)'
+          : 'the caller runs in the environment\'s own namespace, where every workload is a component',
+        received: JSON.stringify(caller.namespace),
+        allowed: `a namespace other than ${own.join(', ')}`,
+        fix: tenant ? 'run the caller outside the environment\'s namespaces' : `make it a component that lists ${name} in dependsOn`,
+      })];
+    }
+    return Object.keys(caller.podLabels).length > 0 ? [] : [problem(['components', name, 'callers', i, 'podLabels'], {
+      message: 'podLabels selects every pod of the caller\'s namespace',
+      received: '{}',
+      allowed: 'the labels of the caller\'s pods',
+      fix: 'add them, e.g. { app: flagger-loadtester }',
+    })];
   }));
 }
 
@@ -674,12 +704,15 @@ function resolveModel(overlay: Overlay, platformVersion: string): PlatformModel 
     dependsOn: c.dependsOn.filter((d) => deployed.has(d)).sort(),
     externalDependencies: c.dependsOn.filter((d) => !deployed.has(d)).sort().map((d) => ({ name: d, ...overlay.externalEndpoints[d] })),
     calledBy: callers.get(name) ?? [],
-    inboundFlows: c.host === undefined ? [] : [{
-      namespace: overlay.mesh.namespace,
-      podLabels: overlay.mesh.ingressGateway.labels,
-      serviceAccount: overlay.mesh.ingressGateway.serviceAccount,
-      reason: `the ingress gateway serves its public host ${c.host}`,
-    }],
+    inboundFlows: [
+      ...(c.host === undefined ? [] : [{
+        namespace: overlay.mesh.namespace,
+        podLabels: overlay.mesh.ingressGateway.labels,
+        serviceAccount: overlay.mesh.ingressGateway.serviceAccount,
+        reason: `the ingress gateway serves its public host ${c.host}`,
+      }]),
+      ...c.callers,
+    ],
     permissions: c.permissions,
     autoscaling: c.autoscaling,
     priorityClass: c.priorityClass,

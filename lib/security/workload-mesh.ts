@@ -33,8 +33,8 @@ export function principal(id: MeshIdentity): string {
 
 /**
  * A workload's place in the mesh: only its declared callers' identities may call it; its clients
- * use mutual TLS, bounded connection pools and outlier detection (circuit breaking); an exposed
- * host is routed from the ingress gateway with a timeout.
+ * (when it has any) use mutual TLS, bounded connection pools and outlier detection (circuit
+ * breaking); an exposed host is routed from the ingress gateway with a timeout.
  */
 export class WorkloadMesh extends Construct {
   constructor(scope: Construct, id: string, props: WorkloadMeshProps) {
@@ -52,6 +52,13 @@ export class WorkloadMesh extends Construct {
       },
     });
     const { traffic } = props;
+    // The callers' side of the connection: with no caller, there is no client to configure.
+    if (principals.length === 0) {
+      if (props.exposure) {
+        throw new Error(`workload-mesh "${props.name}": exposure of ${props.exposure.host} needs the ingress gateway among callers`);
+      }
+      return;
+    }
     new DestinationRule(this, 'destination', {
       metadata,
       spec: {

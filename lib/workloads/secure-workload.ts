@@ -76,7 +76,8 @@ const SCRATCH_SIZE_LIMIT = '64Mi';
  * A workload that meets Pod Security Standards `restricted` without any loosening: its own
  * service account without a token, non-root, read-only root filesystem, no privilege escalation,
  * no capabilities, RuntimeDefault seccomp, bounded resources, probes, a pinned image, and network
- * policy that admits exactly its declared callers and reaches exactly its declared dependencies.
+ * policy that admits exactly its declared callers and reaches exactly its declared dependencies;
+ * a Service only when it has callers.
  */
 export class SecureWorkload extends Construct {
   public readonly labels: Readonly<Record<string, string>>;
@@ -131,14 +132,17 @@ export class SecureWorkload extends Construct {
       },
     });
 
-    new k8s.KubeService(this, 'service', {
-      metadata: meta(props.name),
-      spec: {
-        type: 'ClusterIP',
-        selector: { ...this.selector },
-        ports: [{ name: 'http', port: SERVICE_PORT, targetPort: k8s.IntOrString.fromString('http'), protocol: 'TCP' }],
-      },
-    });
+    // A Service nothing may call is an address for an attacker only: it exists once a caller does.
+    if (hasCallers(props)) {
+      new k8s.KubeService(this, 'service', {
+        metadata: meta(props.name),
+        spec: {
+          type: 'ClusterIP',
+          selector: { ...this.selector },
+          ports: [{ name: 'http', port: SERVICE_PORT, targetPort: k8s.IntOrString.fromString('http'), protocol: 'TCP' }],
+        },
+      });
+    }
 
     if (replicas > 1) {
       // Below the (minimum) replica count, so a node drain can always evict one pod.
@@ -266,6 +270,11 @@ export class SecureWorkload extends Construct {
       ],
     };
   }
+}
+
+/** Whether anything may call the workload: callers of its namespace or of others. */
+export function hasCallers(props: Pick<SecureWorkloadProps, 'allowFrom' | 'allowFromNamespaces'>): boolean {
+  return (props.allowFrom ?? []).length > 0 || (props.allowFromNamespaces ?? []).length > 0;
 }
 
 function sha256(text: string): string {
