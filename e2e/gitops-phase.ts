@@ -18,6 +18,7 @@
  *   6. self-heal  a hand edit of that ConfigMap is reverted
  * Health is not asserted: without a kubelet no workload ever becomes Healthy (Progressing).
  */
+import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Document, parseDocument } from 'yaml';
@@ -207,13 +208,12 @@ function argocdSettings(namespace: string): KubeObject[] {
   return [
     { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } },
     { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'argocd-cm', namespace, labels: labels('argocd-cm') }, data: {} },
-    { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'argocd-rbac-cm', namespace, labels: labels('argocd-rbac-cm') }, data: {} },
     {
       apiVersion: 'v1',
       kind: 'Secret',
       metadata: { name: 'argocd-secret', namespace, labels: labels('argocd-secret') },
       type: 'Opaque',
-      stringData: { 'server.secretkey': Buffer.from(`bulwark-e2e-${Date.now()}`).toString('base64') },
+      stringData: { 'server.secretkey': randomBytes(32).toString('base64') },
     },
     {
       apiVersion: `${ARGOCD_GROUP}/v1alpha1`,
@@ -363,7 +363,7 @@ export async function gitopsPhase(ctx: PhaseContext, paths: GitopsPaths, crds: r
   ]);
   const settingsOk = t.check(
     group,
-    `namespace ${ARGOCD_NAMESPACE} with argocd-cm, argocd-rbac-cm, argocd-secret, AppProject default; `
+    `namespace ${ARGOCD_NAMESPACE} with argocd-cm, argocd-secret, AppProject default; `
       + `namespaces used but not declared: ${prereqs.join(', ')}`,
     settings.code === 0,
     output(settings),
@@ -522,7 +522,7 @@ async function deliver(
   t.check(
     group,
     `hand edit of ${ref(changed.object)} (${CHANGED.key}=edited-by-hand) accepted`,
-    edit.status === 200,
+    edit.status === 200 && (edit.json<KubeObject>().data as Record<string, string> | undefined)?.[CHANGED.key] === 'edited-by-hand',
     `HTTP ${edit.status}: ${statusMessage(edit)}`,
   );
   let value: string | undefined = 'edited-by-hand';
