@@ -194,7 +194,7 @@ async function runEnvironment(env: string, opts: RunOptions, crds: readonly CrdD
     t.begin(group);
     const gatekeeper = startGatekeeperStandIn(cluster.client);
     const { charts: prepared, checks } = await charts;
-    const options = { paths, helm: path.join(BIN, binary), group, record: i === 0 ? checks : [], refusal: i === 0 };
+    const options = { paths, helm: path.join(BIN, binary), group, checks, crds, first: i === 0 };
     const result = await helmLifecycle(ctx, options, prepared, objects).finally(() => gatekeeper.stop());
     report.helm.push({ binary, result });
     t.summary(group, result.steps.join(' -> '));
