@@ -27,8 +27,8 @@ export interface BenchService {
   readonly version: string;
   readonly replicas: number;
   readonly resources: {
-    readonly requests: { readonly cpu: string; readonly memory: string };
-    readonly limits: { readonly cpu: string; readonly memory: string };
+    readonly requests: { readonly cpu: string; readonly memory: string; readonly 'ephemeral-storage': string };
+    readonly limits: { readonly cpu: string; readonly memory: string; readonly 'ephemeral-storage': string };
   };
   readonly config: Readonly<Record<string, string>>;
   /** Services this one calls, sorted. */
@@ -51,7 +51,10 @@ export function benchServices(n: number, env: BenchEnvironment): BenchService[] 
       image: `ghcr.io/bulwark-bench/${serviceName(i)}:${version}`,
       version,
       replicas: env.replicas,
-      resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } },
+      resources: {
+        requests: { cpu: '100m', memory: '128Mi', 'ephemeral-storage': '64Mi' },
+        limits: { cpu: '500m', memory: '256Mi', 'ephemeral-storage': '256Mi' },
+      },
       config: { FEATURE_FLAGS: `bench,shard-${i % 16}`, LOG_LEVEL: env.logLevel },
       dependsOn: [i - 2, i - 1].filter((d) => d >= 1).map(serviceName),
       calledBy: [i + 1, i + 2].filter((c) => c <= n).map(serviceName),
@@ -94,8 +97,10 @@ export function overlayText(n: number, env: BenchEnvironment): string {
       `    image: ${s.image}`,
       `    replicas: ${s.replicas}`,
       '    resources:',
-      `      requests: { cpu: ${s.resources.requests.cpu}, memory: ${s.resources.requests.memory} }`,
-      `      limits: { cpu: ${s.resources.limits.cpu}, memory: ${s.resources.limits.memory} }`,
+      `      requests: { cpu: ${s.resources.requests.cpu}, memory: ${s.resources.requests.memory}, `
+        + `ephemeral-storage: ${s.resources.requests['ephemeral-storage']} }`,
+      `      limits: { cpu: ${s.resources.limits.cpu}, memory: ${s.resources.limits.memory}, `
+        + `ephemeral-storage: ${s.resources.limits['ephemeral-storage']} }`,
       '    config:',
       ...Object.entries(s.config).map(([k, v]) => `      ${k}: ${JSON.stringify(v)}`),
       `    dependsOn: [${s.dependsOn.join(', ')}]`,

@@ -22,7 +22,7 @@ const LABELS = {
 const COMPLIANT_CONTAINER = {
   name: 'app',
   image: 'ghcr.io/org/app:1.0.0',
-  resources: { requests: { cpu: '1', memory: '1Gi' }, limits: { cpu: '1', memory: '1Gi' } },
+  resources: { requests: { cpu: '1', memory: '1Gi', 'ephemeral-storage': '1Gi' }, limits: { cpu: '1', memory: '1Gi', 'ephemeral-storage': '1Gi' } },
   livenessProbe: { httpGet: { path: '/', port: 8080 } },
   readinessProbe: { httpGet: { path: '/', port: 8080 } },
   securityContext: {
@@ -123,8 +123,12 @@ describe('checks', () => {
   test('workload hygiene checks fail on a writable root, missing limits, floating images and missing probes', () => {
     expect(messages(readOnlyRootFilesystem, [deployment({}, securityContext({ readOnlyRootFilesystem: false }))]))
       .toEqual(['container app must set readOnlyRootFilesystem: true']);
-    expect(messages(resourceLimits, [deployment({}, { resources: { requests: { cpu: '1', memory: '1Gi' } } })]))
-      .toEqual(['container app has no cpu limit', 'container app has no memory limit']);
+    expect(messages(resourceLimits, [deployment({}, { resources: { requests: { cpu: '1', memory: '1Gi', 'ephemeral-storage': '1Gi' } } })]))
+      .toEqual(['container app has no cpu limit', 'container app has no memory limit', 'container app has no ephemeral-storage limit']);
+    // Ephemeral storage unbounded: a container that fills the node's disk evicts its neighbours.
+    const noEphemeral = { requests: { cpu: '1', memory: '1Gi' }, limits: { cpu: '1', memory: '1Gi' } };
+    expect(messages(resourceLimits, [deployment({}, { resources: noEphemeral })]))
+      .toEqual(['container app has no ephemeral-storage request', 'container app has no ephemeral-storage limit']);
     expect(messages(pinnedImages, [deployment({}, { image: 'nginx' }), deployment({}, { image: 'nginx:latest' })]))
       .toEqual(['container app image "nginx" is not pinned', 'container app image "nginx:latest" is not pinned']);
     expect(messages(probes, [deployment({}, { livenessProbe: undefined })])).toEqual(['container app has no livenessProbe']);

@@ -6,10 +6,14 @@ const PROPS: NamespaceBaselineProps = {
   namespace: 'bulwark-dev',
   version: '1.2.3',
   podSecurityVersion: 'v1.28',
-  quota: { requests: { cpu: '4', memory: '8Gi' }, limits: { cpu: '8', memory: '16Gi' }, pods: 30 },
+  quota: {
+    requests: { cpu: '4', memory: '8Gi', 'ephemeral-storage': '4Gi' },
+    limits: { cpu: '8', memory: '16Gi', 'ephemeral-storage': '8Gi' },
+    pods: 30,
+  },
   limitRange: {
-    defaultRequest: { cpu: '50m', memory: '64Mi' },
-    default: { cpu: '250m', memory: '256Mi' },
+    defaultRequest: { cpu: '50m', memory: '64Mi', 'ephemeral-storage': '64Mi' },
+    default: { cpu: '250m', memory: '256Mi', 'ephemeral-storage': '256Mi' },
     max: { cpu: '1', memory: '1Gi' },
   },
   dns: { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' }, ports: [53] },
@@ -27,16 +31,24 @@ describe('NamespaceBaseline', () => {
     }
   });
 
-  test('bounds the namespace with a quota and container defaults', () => {
+  test('bounds the namespace with a quota and container defaults, ephemeral storage included (no ephemeral max)', () => {
     const objects = synth();
     expect(findObject(objects, 'ResourceQuota').spec).toEqual({
-      hard: { 'limits.cpu': '8', 'limits.memory': '16Gi', pods: 30, 'requests.cpu': '4', 'requests.memory': '8Gi' },
+      hard: {
+        'limits.cpu': '8',
+        'limits.memory': '16Gi',
+        'limits.ephemeral-storage': '8Gi',
+        pods: 30,
+        'requests.cpu': '4',
+        'requests.memory': '8Gi',
+        'requests.ephemeral-storage': '4Gi',
+      },
     });
     expect(findObject(objects, 'LimitRange').spec).toEqual({
       limits: [{
         type: 'Container',
-        default: { cpu: '250m', memory: '256Mi' },
-        defaultRequest: { cpu: '50m', memory: '64Mi' },
+        default: { cpu: '250m', memory: '256Mi', 'ephemeral-storage': '256Mi' },
+        defaultRequest: { cpu: '50m', memory: '64Mi', 'ephemeral-storage': '64Mi' },
         max: { cpu: '1', memory: '1Gi' },
       }],
     });

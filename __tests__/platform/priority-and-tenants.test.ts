@@ -28,8 +28,16 @@ describe('TenantNamespace', () => {
     namespace: 'bulwark-prod-team-a',
     version: '1.0.0',
     podSecurityVersion: 'v1.28',
-    quota: { requests: { cpu: '1', memory: '1Gi' }, limits: { cpu: '2', memory: '2Gi' }, pods: 5 },
-    limitRange: { defaultRequest: { cpu: '10m', memory: '16Mi' }, default: { cpu: '100m', memory: '64Mi' }, max: { cpu: '1', memory: '1Gi' } },
+    quota: {
+      requests: { cpu: '1', memory: '1Gi', 'ephemeral-storage': '1Gi' },
+      limits: { cpu: '2', memory: '2Gi', 'ephemeral-storage': '2Gi' },
+      pods: 5,
+    },
+    limitRange: {
+      defaultRequest: { cpu: '10m', memory: '16Mi', 'ephemeral-storage': '64Mi' },
+      default: { cpu: '100m', memory: '64Mi', 'ephemeral-storage': '256Mi' },
+      max: { cpu: '1', memory: '1Gi' },
+    },
     dns: { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' }, ports: [53] },
   }));
 

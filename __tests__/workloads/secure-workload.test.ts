@@ -11,7 +11,10 @@ const BASE: SecureWorkloadProps = {
   port: 8080,
   livenessPath: '/healthz',
   readinessPath: '/readyz',
-  resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '512Mi' } },
+  resources: {
+    requests: { cpu: '100m', memory: '128Mi', 'ephemeral-storage': '64Mi' },
+    limits: { cpu: '500m', memory: '512Mi', 'ephemeral-storage': '256Mi' },
+  },
 };
 
 const synth = (props: Partial<SecureWorkloadProps> = {}) =>
@@ -70,9 +73,12 @@ describe('SecureWorkload', () => {
       .toEqual([['tmp', { sizeLimit: '64Mi' }], ['scratch-1', { sizeLimit: '64Mi' }]]);
   });
 
-  test('sets requests, limits, probes on the named port and a pinned image', () => {
+  test('sets requests and limits (ephemeral storage included), probes on the named port and a pinned image', () => {
     const container = podSpec(synth()).containers[0];
-    expect(container.resources).toEqual({ requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '512Mi' } });
+    expect(container.resources).toEqual({
+      requests: { cpu: '100m', memory: '128Mi', 'ephemeral-storage': '64Mi' },
+      limits: { cpu: '500m', memory: '512Mi', 'ephemeral-storage': '256Mi' },
+    });
     expect(container.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'http' });
     expect(container.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'http' });
     expect(container).toMatchObject({ image: 'ghcr.io/org/backend:1.0.0', imagePullPolicy: 'IfNotPresent' });

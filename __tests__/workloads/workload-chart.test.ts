@@ -37,6 +37,9 @@ describe('WorkloadChart: what a pod needs besides its dependencies, from the mod
       'vault.hashicorp.com/service': 'https://vault.staging.bulwark.internal:8200',
       'vault.hashicorp.com/auth-path': 'auth/kubernetes-staging',
       'vault.hashicorp.com/agent-image': 'docker.io/hashicorp/vault:1.21.1',
+      // Its containers, like every other, bound their ephemeral storage (the namespace's defaults).
+      'vault.hashicorp.com/agent-requests-ephemeral': '64Mi',
+      'vault.hashicorp.com/agent-limits-ephemeral': '256Mi',
     });
   });
 

@@ -17,7 +17,7 @@ export const readOnlyRootFilesystem: Check = {
 
 export const resourceLimits: Check = {
   id: 'resource-limits',
-  description: 'Containers declare CPU and memory requests and limits.',
+  description: 'Containers declare CPU, memory and ephemeral-storage requests and limits.',
   severity: 'error',
   kinds: POD_KINDS,
   inspect(object) {
@@ -26,7 +26,7 @@ export const resourceLimits: Check = {
     const problems: string[] = [];
     for (const c of allContainers(pod)) {
       for (const scope of ['requests', 'limits'] as const) {
-        for (const resource of ['cpu', 'memory']) {
+        for (const resource of ['cpu', 'memory', 'ephemeral-storage']) {
           if (c.resources?.[scope]?.[resource] === undefined) problems.push(`container ${c.name} has no ${resource} ${scope.slice(0, -1)}`);
         }
       }

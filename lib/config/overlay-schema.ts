@@ -55,9 +55,32 @@ const hostname = t.string({
 const cpu = t.string({ pattern: /^([1-9][0-9]*m|[0-9]+(\.[0-9]{1,3})?)$/, describe: 'a CPU quantity such as "250m" or "2"', suggest: suggest.cpu });
 const memory = t.string({ pattern: /^[1-9][0-9]*(Ki|Mi|Gi|Ti)$/, describe: 'a memory quantity in binary units such as "256Mi" or "2Gi"', suggest: suggest.memory });
 
+/** What a namespace gives a container that sets no ephemeral-storage of its own, unless the overlay's limitRange says. */
+export const DEFAULT_EPHEMERAL_STORAGE = { request: '64Mi', limit: '256Mi' } as const;
+
 const computeResources = t.object({
   cpu: t.required(cpu, 'CPU, e.g. "250m"'),
   memory: t.required(memory, 'memory, e.g. "256Mi"'),
+  'ephemeral-storage': t.optional(
+    memory,
+    'local ephemeral storage (logs, the writable layer, emptyDirs), e.g. "1Gi"; a component\'s defaults to limitRange.defaultRequest / '
+      + `default, those to ${DEFAULT_EPHEMERAL_STORAGE.request} / ${DEFAULT_EPHEMERAL_STORAGE.limit}, a quota's to quota.pods × them`,
+  ),
+}, { inline: true });
+
+/**
+ * A LimitRange's max takes no ephemeral-storage: a container without a limit of its own is then
+ * rejected, and the containers injected at admission (the Istio proxy, Vault Agent) come after the
+ * LimitRange's defaults are applied.
+ */
+const maxResources = t.object({
+  cpu: t.required(cpu, 'CPU, e.g. "2"'),
+  memory: t.required(memory, 'memory, e.g. "4Gi"'),
+  'ephemeral-storage': t.optional(t.forbidden(
+    'a LimitRange max on ephemeral-storage rejects every pod with an injected container that sets no ephemeral-storage limit',
+    'cpu and memory',
+    'remove it; quota.limits.ephemeral-storage bounds the namespace, each component\'s resources.limits its containers',
+  ), 'never set'),
 }, { inline: true });
 
 /** An image reference pinned by tag or digest; a floating `latest` is not a release. */
@@ -499,7 +522,7 @@ export const overlaySchema = t.object({
   limitRange: t.required(t.object({
     defaultRequest: t.required(computeResources, 'request given to containers that set none'),
     default: t.required(computeResources, 'limit given to containers that set none'),
-    max: t.required(computeResources, 'largest limit a container may set'),
+    max: t.required(maxResources, 'largest limit a container may set (cpu and memory)'),
   }), 'LimitRange of the namespace'),
   dns: t.defaulted(
     clusterDns,
@@ -546,6 +569,8 @@ export const overlaySchema = t.object({
 export type Overlay = Infer<typeof overlaySchema>;
 export type ComponentOverlay = Infer<typeof componentSchema>;
 export type ComputeResources = Infer<typeof computeResources>;
+/** Resources with the ephemeral storage resolved (the model's). */
+export type ResolvedResources = ComputeResources & { readonly 'ephemeral-storage': string };
 export type Permission = Infer<typeof permission>;
 export type ExternalEndpoint = Infer<typeof externalEndpoint>;
 export type Tenant = Infer<typeof tenant>;

@@ -2,8 +2,8 @@ import { COMPONENT_CATALOG, COMPONENT_NAMES, ComponentDefinition, ComponentName 
 import { didYouMean, Problem } from '../config/errors';
 import { formatPath, LoadedOverlay } from '../config/load-overlay';
 import {
-  ApiServerConfig, ClusterConfig, ComponentOverlay, ComputeResources, ControlPlaneConfig, ExternalEndpoint, GitopsConfig, Overlay, Permission,
-  PolicyConfig, PriorityClassName, SecretDelivery, SecretReference, Traffic,
+  ApiServerConfig, ClusterConfig, ComponentOverlay, ControlPlaneConfig, ExternalEndpoint, GitopsConfig, Overlay, Permission,
+  PolicyConfig, PriorityClassName, ResolvedResources, SecretDelivery, SecretReference, Traffic,
 } from '../config/overlay-schema';
 import { Path } from '../config/schema-types';
 import { PLATFORM_FOLDERS, tenantFolder } from '../manifest/layout';
@@ -15,6 +15,7 @@ import {
   vaultNetworkIsOneOf,
 } from './platform-endpoints';
 import { cpuMillis, formatCpu, formatMemory, memoryBytes } from './quantity';
+import { componentResources, LimitRangeModel, limitRangeOf, QuotaModel, quotaOf } from './resources';
 
 /** One component as an environment runs it: catalog facts plus overlay sizing, edges resolved. */
 export interface ComponentModel {
@@ -26,7 +27,8 @@ export interface ComponentModel {
   /** Tag or digest, used as `app.kubernetes.io/version`. */
   readonly version: string;
   readonly replicas: number;
-  readonly resources: { readonly requests: ComputeResources; readonly limits: ComputeResources };
+  /** Requests and limits of its container, ephemeral storage resolved (its own, or the LimitRange default). */
+  readonly resources: { readonly requests: ResolvedResources; readonly limits: ResolvedResources };
   readonly host?: string;
   readonly config: Readonly<Record<string, string>>;
   /** Components this one calls, sorted. */
@@ -96,8 +98,10 @@ export interface PlatformModel {
   readonly platformVersion: string;
   readonly namespace: string;
   readonly podSecurityVersion: string;
-  readonly quota: Overlay['quota'];
-  readonly limitRange: Overlay['limitRange'];
+  /** Ephemeral storage resolved (the overlay's, or room for quota.pods at the LimitRange defaults). */
+  readonly quota: QuotaModel;
+  /** Its defaults' ephemeral storage resolved. */
+  readonly limitRange: LimitRangeModel;
   readonly dns: Overlay['dns'];
   readonly secretStore: Overlay['secretStore'];
   /** Vault as the pods that call it themselves (Vault Agent) reach it; undefined when no pod does. */
@@ -108,7 +112,7 @@ export interface PlatformModel {
   /** Sorted by name. */
   readonly externalEndpoints: readonly ExternalEndpointModel[];
   /** Sorted by name; each with its namespace resolved. */
-  readonly tenants: readonly (Overlay['tenants'][number] & { readonly namespace: string })[];
+  readonly tenants: readonly (Omit<Overlay['tenants'][number], 'quota'> & { readonly namespace: string; readonly quota: QuotaModel })[];
   /** Sorted by name. */
   readonly components: readonly ComponentModel[];
   /** Cluster-time guardrails, with the allowed registries resolved. */
@@ -318,12 +322,17 @@ function autoscalingBounds({ components, problem }: RuleInput): Problem[] {
 }
 
 const RESOURCES = ['cpu', 'memory'] as const;
-const amountOf = (resource: (typeof RESOURCES)[number]): ((quantity: string) => number) => (resource === 'cpu' ? cpuMillis : memoryBytes);
+/** With ephemeral storage: what requests, limits and quotas bound (a LimitRange max bounds cpu and memory only). */
+const BOUNDED = [...RESOURCES, 'ephemeral-storage'] as const;
+type Bounded = (typeof BOUNDED)[number];
+const amountOf = (resource: Bounded): ((quantity: string) => number) => (resource === 'cpu' ? cpuMillis : memoryBytes);
 
-function requestsWithinLimits({ components, problem }: RuleInput): Problem[] {
-  return components.flatMap(([name, c]) => RESOURCES.flatMap((resource) => {
-    const request = c.resources.requests[resource];
-    const limit = c.resources.limits[resource];
+function requestsWithinLimits({ overlay, components, problem }: RuleInput): Problem[] {
+  const limitRange = limitRangeOf(overlay);
+  return components.flatMap(([name, c]) => BOUNDED.flatMap((resource) => {
+    const resources = componentResources(c, limitRange);
+    const request = resources.requests[resource];
+    const limit = resources.limits[resource];
     return amountOf(resource)(request) > amountOf(resource)(limit)
       ? [problem(['components', name, 'resources', 'requests', resource], {
           message: `${resource} request is above its limit`,
@@ -526,21 +535,30 @@ function largestShares(shares: readonly Share[]): string {
 }
 
 /** The namespace quota must hold every replica of every component (autoscalers at their maximum), or rollouts stall. */
+/** The LimitRange field whose value a default quota multiplies. */
+const DEFAULTS_OF = { requests: 'defaultRequest', limits: 'default' } as const;
+
 function quotaHoldsComponents({ overlay, components, problem }: RuleInput): Problem[] {
   const problems: Problem[] = [];
+  const limitRange = limitRangeOf(overlay);
+  const namespaceQuota = quotaOf(overlay.quota, limitRange);
+  const tooManyPods = components.reduce((sum, [, c]) => sum + mostPods(c), 0) > overlay.quota.pods;
   for (const scope of ['requests', 'limits'] as const) {
-    for (const resource of RESOURCES) {
+    for (const resource of BOUNDED) {
+      // A default ephemeral quota is room for quota.pods: with too many pods, the pods' problem says it all.
+      const defaulted = overlay.quota[scope][resource] === undefined;
+      if (defaulted && tooManyPods) continue;
       const shares = components.map(([name, c]): Share => {
-        const each = c.resources[scope][resource];
+        const each = componentResources(c, limitRange)[scope][resource];
         return { name, pods: mostPods(c), each, total: mostPods(c) * amountOf(resource)(each) };
       });
       const total = shares.reduce((sum, s) => sum + s.total, 0);
-      const quota = overlay.quota[scope][resource];
+      const quota = namespaceQuota[scope][resource];
       if (total <= amountOf(resource)(quota)) continue;
       const needed = JSON.stringify(resource === 'cpu' ? formatCpu(total) : formatMemory(total));
       problems.push(problem(['quota', scope, resource], {
         message: `quota is smaller than the components' ${scope} (at their most replicas), the largest: ${largestShares(shares)}`,
-        received: JSON.stringify(quota),
+        received: `${JSON.stringify(quota)}${defaulted ? ` (the default: quota.pods × limitRange.${DEFAULTS_OF[scope]})` : ''}`,
         allowed: `at least ${needed}`,
         fix: `raise quota.${scope}.${resource} to ${needed}, or lower the replicas or ${scope} of ${bySize(shares)[0].name}`,
       }));
@@ -682,6 +700,7 @@ export function ownNamespaces(overlay: Overlay): string[] {
 function resolveModel(overlay: Overlay, platformVersion: string): PlatformModel {
   const entries = sortedComponents(overlay);
   const deployed = new Set(entries.map(([name]) => name));
+  const limitRange = limitRangeOf(overlay);
   // Who calls whom, indexed once (scanning every entry per component is quadratic in services).
   const callers = new Map<string, string[]>();
   for (const [caller, c] of entries) {
@@ -698,7 +717,7 @@ function resolveModel(overlay: Overlay, platformVersion: string): PlatformModel 
     image: c.image,
     version: imageVersion(c.image),
     replicas: c.autoscaling?.minReplicas ?? c.replicas ?? 1,
-    resources: c.resources,
+    resources: componentResources(c, limitRange),
     host: c.host,
     config: c.config,
     dependsOn: c.dependsOn.filter((d) => deployed.has(d)).sort(),
@@ -725,8 +744,8 @@ function resolveModel(overlay: Overlay, platformVersion: string): PlatformModel 
     platformVersion,
     namespace: overlay.namespace,
     podSecurityVersion: overlay.podSecurityVersion,
-    quota: overlay.quota,
-    limitRange: overlay.limitRange,
+    quota: quotaOf(overlay.quota, limitRange),
+    limitRange,
     dns: overlay.dns,
     secretStore: overlay.secretStore,
     vault: vaultEndpointOf(overlay),
@@ -734,7 +753,8 @@ function resolveModel(overlay: Overlay, platformVersion: string): PlatformModel 
     mesh: overlay.mesh,
     priorityClasses: overlay.priorityClasses,
     externalEndpoints: Object.keys(overlay.externalEndpoints).sort().map((n) => ({ name: n, ...overlay.externalEndpoints[n] })),
-    tenants: [...overlay.tenants].sort((a, b) => byCodePoint(a.name, b.name)).map((tn) => ({ ...tn, namespace: `${overlay.namespace}-${tn.name}` })),
+    tenants: [...overlay.tenants].sort((a, b) => byCodePoint(a.name, b.name))
+      .map((tn) => ({ ...tn, namespace: `${overlay.namespace}-${tn.name}`, quota: quotaOf(tn.quota, limitRange) })),
     components,
     policy: {
       ...overlay.policy,

@@ -16,14 +16,16 @@ export interface NamespaceBaselineProps {
   readonly version: string;
   /** Pod Security Standards version pinned on the namespace, e.g. `v1.28`. */
   readonly podSecurityVersion: string;
+  /** Sums the namespace's pods may request and be limited to, ephemeral storage included. */
   readonly quota: {
-    readonly requests: { readonly cpu: string; readonly memory: string };
-    readonly limits: { readonly cpu: string; readonly memory: string };
+    readonly requests: NamespaceResources;
+    readonly limits: NamespaceResources;
     readonly pods: number;
   };
+  /** Defaults for containers that set none (ephemeral storage included) and the largest cpu and memory limits. */
   readonly limitRange: {
-    readonly defaultRequest: { readonly cpu: string; readonly memory: string };
-    readonly default: { readonly cpu: string; readonly memory: string };
+    readonly defaultRequest: NamespaceResources;
+    readonly default: NamespaceResources;
     readonly max: { readonly cpu: string; readonly memory: string };
   };
   /**
@@ -42,6 +44,13 @@ export interface NamespaceBaselineProps {
     readonly podLabels: Readonly<Record<string, string>>;
     readonly ports: readonly number[];
   };
+}
+
+/** cpu, memory and ephemeral storage quantities. */
+export interface NamespaceResources {
+  readonly cpu: string;
+  readonly memory: string;
+  readonly 'ephemeral-storage': string;
 }
 
 export const BASELINE_NAME = PLATFORM_FOLDERS.baseline;
@@ -83,16 +92,19 @@ export class NamespaceBaseline extends Construct {
         hard: {
           'requests.cpu': k8s.Quantity.fromString(quota.requests.cpu),
           'requests.memory': k8s.Quantity.fromString(quota.requests.memory),
+          'requests.ephemeral-storage': k8s.Quantity.fromString(quota.requests['ephemeral-storage']),
           'limits.cpu': k8s.Quantity.fromString(quota.limits.cpu),
           'limits.memory': k8s.Quantity.fromString(quota.limits.memory),
+          'limits.ephemeral-storage': k8s.Quantity.fromString(quota.limits['ephemeral-storage']),
           pods: k8s.Quantity.fromNumber(quota.pods),
         },
       },
     });
 
-    const quantities = (r: { readonly cpu: string; readonly memory: string }) => ({
+    const quantities = (r: { readonly cpu: string; readonly memory: string; readonly 'ephemeral-storage'?: string }) => ({
       cpu: k8s.Quantity.fromString(r.cpu),
       memory: k8s.Quantity.fromString(r.memory),
+      ...(r['ephemeral-storage'] ? { 'ephemeral-storage': k8s.Quantity.fromString(r['ephemeral-storage']) } : {}),
     });
     new k8s.KubeLimitRange(this, 'limits', {
       metadata: meta(`${name}-limits`),

@@ -27,7 +27,10 @@ export function compliantContainer(name = 'app', overrides: Container = {}): Con
       capabilities: { drop: ['ALL'] },
       seccompProfile: { type: 'RuntimeDefault' },
     },
-    resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '512Mi' } },
+    resources: {
+      requests: { cpu: '100m', memory: '128Mi', 'ephemeral-storage': '64Mi' },
+      limits: { cpu: '500m', memory: '512Mi', 'ephemeral-storage': '256Mi' },
+    },
     ...overrides,
   };
 }

@@ -29,6 +29,11 @@ export interface VaultConnection {
   readonly authMountPath?: string;
   /** Image of the Vault Agent containers the injector adds, pinned; required for vault-agent delivery. @default - none (csi) */
   readonly agentImage?: string;
+  /**
+   * Ephemeral storage of the Vault Agent containers the injector adds (its defaults set none).
+   * @default - the injector's: none
+   */
+  readonly agentEphemeralStorage?: { readonly request: string; readonly limit: string };
 }
 
 export interface WorkloadSecretsProps {
@@ -152,6 +157,10 @@ function vaultAgent(props: WorkloadSecretsProps): PodSecretWiring {
     'vault.hashicorp.com/role': vault.role,
     'vault.hashicorp.com/agent-run-as-same-user': 'true',
     'vault.hashicorp.com/agent-image': vault.agentImage!,
+    ...(vault.agentEphemeralStorage ? {
+      'vault.hashicorp.com/agent-requests-ephemeral': vault.agentEphemeralStorage.request,
+      'vault.hashicorp.com/agent-limits-ephemeral': vault.agentEphemeralStorage.limit,
+    } : {}),
   };
   const env: k8s.EnvVar[] = [];
   for (const s of props.secrets) {

@@ -11,6 +11,14 @@ import { isPinnedImage } from '../util/image';
 /** A peer this workload calls: traffic to it is allowed, and its URL is injected. */
 export type WorkloadDependency = PeerWorkload;
 
+/** What a container requests, or is limited to. */
+export interface ContainerResources {
+  readonly cpu: string;
+  readonly memory: string;
+  /** Logs, the writable layer and emptyDirs, e.g. `256Mi`. */
+  readonly 'ephemeral-storage': string;
+}
+
 /** Horizontal autoscaling on CPU. */
 export interface WorkloadAutoscaling {
   readonly minReplicas: number;
@@ -34,10 +42,8 @@ export interface SecureWorkloadProps {
   readonly port: number;
   readonly livenessPath: string;
   readonly readinessPath: string;
-  readonly resources: {
-    readonly requests: { readonly cpu: string; readonly memory: string };
-    readonly limits: { readonly cpu: string; readonly memory: string };
-  };
+  /** Requests and limits of the container; ephemeral storage too, so that no container fills the node's disk. */
+  readonly resources: { readonly requests: ContainerResources; readonly limits: ContainerResources };
   /** @default 1 */
   readonly replicas?: number;
   /** Container arguments. @default - the image's own */
@@ -249,10 +255,7 @@ export class SecureWorkload extends Construct {
         ports: [{ name: 'http', containerPort: props.port, protocol: 'TCP' }],
         envFrom: [{ configMapRef: { name: configMapName } }],
         env: secrets.env.length > 0 ? [...secrets.env] : undefined,
-        resources: {
-          requests: { cpu: k8s.Quantity.fromString(props.resources.requests.cpu), memory: k8s.Quantity.fromString(props.resources.requests.memory) },
-          limits: { cpu: k8s.Quantity.fromString(props.resources.limits.cpu), memory: k8s.Quantity.fromString(props.resources.limits.memory) },
-        },
+        resources: { requests: quantities(props.resources.requests), limits: quantities(props.resources.limits) },
         livenessProbe: probe(props.livenessPath, 10),
         readinessProbe: probe(props.readinessPath, 5),
         securityContext: {
@@ -275,6 +278,14 @@ export class SecureWorkload extends Construct {
 /** Whether anything may call the workload: callers of its namespace or of others. */
 export function hasCallers(props: Pick<SecureWorkloadProps, 'allowFrom' | 'allowFromNamespaces'>): boolean {
   return (props.allowFrom ?? []).length > 0 || (props.allowFromNamespaces ?? []).length > 0;
+}
+
+function quantities(r: ContainerResources): Record<string, k8s.Quantity> {
+  return {
+    cpu: k8s.Quantity.fromString(r.cpu),
+    memory: k8s.Quantity.fromString(r.memory),
+    'ephemeral-storage': k8s.Quantity.fromString(r['ephemeral-storage']),
+  };
 }
 
 function sha256(text: string): string {

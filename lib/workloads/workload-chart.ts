@@ -69,6 +69,11 @@ export class WorkloadChart extends Chart {
             role: vaultStore.role,
             authMountPath: vaultStore.authMountPath,
             agentImage: model.vault?.agentImage,
+            // The agent's containers are sized as the namespace sizes a container that says nothing.
+            agentEphemeralStorage: {
+              request: model.limitRange.defaultRequest['ephemeral-storage'],
+              limit: model.limitRange.default['ephemeral-storage'],
+            },
           }
           : undefined,
       },

@@ -4,7 +4,7 @@ import { PolicyDefinition } from '../policy-definition';
 export const resourceLimits: PolicyDefinition = {
   id: 'resource-limits',
   kind: 'ResourceLimits',
-  description: 'Every container and init container declares CPU and memory requests and limits.',
+  description: 'Every container and init container declares CPU, memory and ephemeral-storage requests and limits.',
   synthCheck: 'resource-limits',
   parameters: () => undefined,
   rego: `# Ephemeral containers cannot declare resources: only these are judged.
@@ -19,19 +19,26 @@ resourced[c] {
 violation[{"msg": msg}] {
   c := resourced[_]
   scope := {"requests", "limits"}[_]
-  resource := {"cpu", "memory"}[_]
+  resource := {"cpu", "memory", "ephemeral-storage"}[_]
   not c.resources[scope][resource]
   msg := sprintf("%v: container %v has no %v %v", [subject, c.name, resource, trim_suffix(scope, "s")])
 }`,
   cases: [
     { name: 'bounded-deployment', object: workload(), violations: 0 },
     { name: 'bounded-cronjob', object: workload({ kind: 'CronJob' }), violations: 0 },
-    { name: 'no-resources', object: withContainer({ resources: {} }), violations: 4 },
+    { name: 'no-resources', object: withContainer({ resources: {} }), violations: 6 },
     {
       name: 'memory-limit-missing',
-      object: withContainer({ resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m' } } }, 'Pod'),
+      object: withContainer({
+        resources: { requests: { cpu: '100m', memory: '128Mi', 'ephemeral-storage': '64Mi' }, limits: { cpu: '500m', 'ephemeral-storage': '256Mi' } },
+      }, 'Pod'),
       violations: 1,
     },
-    { name: 'unbounded-init-container', object: withInitContainer({ resources: {} }, 'Job'), violations: 4 },
+    {
+      name: 'ephemeral-storage-missing',
+      object: withContainer({ resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } } }),
+      violations: 2,
+    },
+    { name: 'unbounded-init-container', object: withInitContainer({ resources: {} }, 'Job'), violations: 6 },
   ],
 };
