@@ -281,6 +281,7 @@ spec:
   selector:
     matchLabels:
       {{- include "bench.selectorLabels" (dict "root" $ "name" $svc.name) | nindent 6 }}
+  unhealthyPodEvictionPolicy: AlwaysAllow
 {{- end }}
 {{- end }}
 `,

@@ -116,11 +116,13 @@ describe('SecureWorkload', () => {
     expect(hash(a)).not.toBe(hash(b));
   });
 
-  test('adds a PodDisruptionBudget keeping all but one pod when replicas > 1', () => {
+  test('adds a PodDisruptionBudget keeping all but one pod when replicas > 1, never blocking a drain on a pod that is not ready', () => {
     expect(synth({ replicas: 1 }).some((o) => o.kind === 'PodDisruptionBudget')).toBe(false);
     expect(findObject(synth({ replicas: 3 }), 'PodDisruptionBudget').spec).toEqual({
       minAvailable: 2,
       selector: { matchLabels: { 'app.kubernetes.io/instance': 'backend-dev', 'app.kubernetes.io/name': 'backend' } },
+      // The default, IfHealthyBudget, keeps a crash-looping pod while the budget is not met: the drain waits forever.
+      unhealthyPodEvictionPolicy: 'AlwaysAllow',
     });
   });
 

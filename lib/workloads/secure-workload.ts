@@ -151,10 +151,15 @@ export class SecureWorkload extends Construct {
     }
 
     if (replicas > 1) {
-      // Below the (minimum) replica count, so a node drain can always evict one pod.
+      // Below the (minimum) replica count, so a node drain can always evict one pod; and a pod that
+      // is not ready (crash-looping) may always be evicted: it serves nothing the budget protects.
       new k8s.KubePodDisruptionBudget(this, 'pdb', {
         metadata: meta(props.name),
-        spec: { minAvailable: k8s.IntOrString.fromNumber(replicas - 1), selector: { matchLabels: { ...this.selector } } },
+        spec: {
+          minAvailable: k8s.IntOrString.fromNumber(replicas - 1),
+          selector: { matchLabels: { ...this.selector } },
+          unhealthyPodEvictionPolicy: 'AlwaysAllow',
+        },
       });
     }
 
