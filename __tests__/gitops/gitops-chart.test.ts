@@ -37,7 +37,7 @@ interface ApplicationSetSpec {
   goTemplateOptions: string[];
   generators: { list: { elements: Record<string, string>[] } }[];
   template: {
-    metadata: { name: string; labels: Record<string, string> };
+    metadata: { name: string; labels: Record<string, string>; annotations?: Record<string, string> };
     spec: {
       project: string;
       source: { repoURL: string; targetRevision: string; path: string };
@@ -121,13 +121,20 @@ describe('the ApplicationSet of an environment', () => {
     expect(automated(modelWith('dev', 'gitops:\n  automated: { prune: true, selfHeal: true }\n'))).toEqual({ prune: true, selfHeal: true });
   });
 
-  test('applies server-side, prunes in the background and last, respects ignored fields and creates no namespace', () => {
+  test('applies server-side, prunes in the background, respects ignored fields and creates no namespace', () => {
     const { syncPolicy } = (build(modelOf('dev')).applicationSet.spec as ApplicationSetSpec).template.spec;
     expect(syncPolicy.syncOptions).toEqual(expect.arrayContaining([
       'ServerSideApply=true', 'PrunePropagationPolicy=background', 'RespectIgnoreDifferences=true', 'CreateNamespace=false',
     ]));
     expect(syncPolicy.syncOptions).not.toContain('CreateNamespace=true');
+    // PruneLast would hold every prune until each workload is Healthy (one crash loop stops all deletions).
+    expect(syncPolicy.syncOptions).not.toContain('PruneLast=true');
     expect(syncPolicy.retry).toEqual({ limit: 5, backoff: { duration: '5s', factor: 2, maxDuration: '3m' } });
+  });
+
+  test('compares server-side, so that defaults the API server fills in (ExternalSecret spec.data[]) are no difference', () => {
+    const { metadata } = (build(modelOf('dev')).applicationSet.spec as ApplicationSetSpec).template;
+    expect(metadata.annotations).toEqual({ 'argocd.argoproj.io/compare-options': 'ServerSideDiff=true' });
   });
 
   test('ignores the replicas of exactly the workloads an autoscaler scales', () => {

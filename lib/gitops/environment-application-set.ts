@@ -18,7 +18,9 @@ export const CLUSTER_SERVER = '{{.server}}';
  * - PrunePropagationPolicy=background: a pruned object goes at once and its dependents after it
  *   (foreground deletion keeps it, with a finalizer, until a garbage collector has removed them,
  *   and a bare API server runs none);
- * - PruneLast: nothing is pruned before every wave of the new revision is applied and healthy;
+ * - no PruneLast: it holds every prune (and every later sync, self-heal included) until each
+ *   workload is Healthy, so one crash-looping Deployment would stop all deletions; a removed object
+ *   is pruned in its own sync wave, after that wave's applies;
  * - RespectIgnoreDifferences: a sync leaves the fields of `ignoreDifferences` as they are in the cluster;
  * - CreateNamespace=false: the platform emits its namespaces, with their Pod Security labels;
  * - FailOnSharedResource: an object another Application already manages (another environment's,
@@ -27,11 +29,18 @@ export const CLUSTER_SERVER = '{{.server}}';
 export const SYNC_OPTIONS: readonly string[] = [
   'ServerSideApply=true',
   'PrunePropagationPolicy=background',
-  'PruneLast=true',
   'RespectIgnoreDifferences=true',
   'CreateNamespace=false',
   'FailOnSharedResource=true',
 ];
+
+/**
+ * How every Application compares the cluster with Git: server-side diff, a dry-run apply, so that
+ * the defaults an API server fills in (the ExternalSecret CRD's inside `spec.data[]`) are no
+ * difference. Argo CD's own client-side structured-merge diff, the default with ServerSideApply,
+ * leaves such objects OutOfSync forever (measured in the e2e GitOps phase with Argo CD v3.5.8).
+ */
+export const COMPARE_OPTIONS = { 'argocd.argoproj.io/compare-options': 'ServerSideDiff=true' } as const;
 
 /**
  * A failed sync is retried: Gatekeeper creates a constraint's kind only after it has processed the
@@ -75,7 +84,7 @@ export class EnvironmentApplicationSet extends Construct {
         goTemplateOptions: ['missingkey=error'],
         generators: [{ list: { elements: props.clusters.map((c) => ({ cluster: c.name, server: c.server })) } }],
         template: {
-          metadata: { name: props.applicationName, labels: { ...props.labels } },
+          metadata: { name: props.applicationName, labels: { ...props.labels }, annotations: { ...COMPARE_OPTIONS } },
           spec: {
             project: props.project,
             source: { repoUrl: props.source.repoURL, targetRevision: props.source.targetRevision, path: props.source.path },
