@@ -153,3 +153,20 @@ describe('callers that are not platform components', () => {
     ]);
   });
 });
+
+describe('how the mesh is installed', () => {
+  test('Istio\'s CNI node agent is assumed by default', () => {
+    expect(modelOf('dev').mesh.cni).toBe(true);
+  });
+
+  test('fails on a mesh without the CNI node agent: istio-init and Pod Security restricted conflict', () => {
+    const errors = configErrors(modelFrom('dev', '\ncomponents:\n', '\nmesh:\n  cni: false\n\ncomponents:\n'));
+    expect(errors).toEqual([
+      'overlays/dev.yaml:50:8: mesh.cni: without Istio\'s CNI node agent, sidecar injection adds istio-init (NET_ADMIN and NET_RAW, run as root), '
+        + 'which Pod Security restricted, enforced in every namespace of the platform, rejects: no pod would start; '
+        + 'received false; allowed: true: Istio installed with its CNI node agent; '
+        + 'fix: install Istio with the CNI node agent (istioctl install --set components.cni.enabled=true, or the istio/cni Helm chart) '
+        + 'and set mesh.cni: true; ambient mode (no sidecars) is not what Bulwark renders, and Pod Security privileged is not offered',
+    ]);
+  });
+});

@@ -332,6 +332,12 @@ const certificates = t.object({
 
 const mesh = t.object({
   namespace: t.defaulted(dnsLabel, 'istio-system', 'namespace of istiod and the gateways'),
+  cni: t.defaulted(
+    t.boolean(),
+    true,
+    'Istio runs its CNI node agent, which sets up each pod\'s traffic redirection; without it, injection adds istio-init '
+      + '(NET_ADMIN, NET_RAW, root), which Pod Security restricted rejects: false is an error',
+  ),
   controlPlaneLabels: t.defaulted(labelMap, { app: 'istiod' }, 'labels selecting istiod pods'),
   ingressGateway: t.defaulted(
     gateway,

@@ -208,6 +208,7 @@ export const MODEL_RULES: readonly ModelRule[] = [
   encryptionHasItsSettings,
   uniqueClusters,
   gitopsNamespaceNotOwn,
+  sidecarsNeedCni,
 ];
 
 function sortedComponents(overlay: Overlay): ComponentEntry[] {
@@ -689,6 +690,22 @@ function gitopsNamespaceNotOwn({ overlay, problem }: RuleInput): Problem[] {
         fix: 'use the namespace Argo CD runs in, e.g. argocd',
       })]
     : [];
+}
+
+/**
+ * Every namespace of the platform enforces Pod Security restricted and injects Istio sidecars.
+ * Without Istio's CNI node agent, injection adds the istio-init container, which needs NET_ADMIN
+ * and NET_RAW and runs as root: restricted rejects it, so no pod would start.
+ */
+function sidecarsNeedCni({ overlay, problem }: RuleInput): Problem[] {
+  return overlay.mesh.cni ? [] : [problem(['mesh', 'cni'], {
+    message: 'without Istio\'s CNI node agent, sidecar injection adds istio-init (NET_ADMIN and NET_RAW, run as root), '
+      + 'which Pod Security restricted, enforced in every namespace of the platform, rejects: no pod would start',
+    received: 'false',
+    allowed: 'true: Istio installed with its CNI node agent',
+    fix: 'install Istio with the CNI node agent (istioctl install --set components.cni.enabled=true, or the istio/cni Helm chart) '
+      + 'and set mesh.cni: true; ambient mode (no sidecars) is not what Bulwark renders, and Pod Security privileged is not offered',
+  })];
 }
 
 /** The platform namespace, then each tenant's. */
