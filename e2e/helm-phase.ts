@@ -25,6 +25,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parseAllDocuments, parseDocument } from 'yaml';
+import { createNamespacesCommand } from '../lib/package/install';
 import { writeCrdFiles } from '../scripts/crds';
 import { createNamespaces, installCrds, kubectl, PhaseContext, prerequisiteNamespaces } from './apply-phase';
 import { CONSTRAINTS_GROUP } from './gatekeeper';
@@ -366,7 +367,7 @@ export async function helmLifecycle(
       `install without the prerequisite namespaces stops, naming exactly them (${prereqs.join(', ')}) and how to create them`,
       refused.code === 1
         && JSON.stringify(listed) === JSON.stringify(prereqs)
-        && refused.stderr.includes(`kubectl create namespace ${prereqs.join(' ')}`),
+        && refused.stderr.includes(createNamespacesCommand(prereqs)),
       output(refused),
     );
     const templates = await ctx.cluster.client.request('GET', '/apis/templates.gatekeeper.sh/v1/constrainttemplates');

@@ -204,9 +204,13 @@ describe('installChart', () => {
     expect(result.problems).toEqual([
       'namespace istio-system (1 object: Certificate bulwark-dev-frontend-tls) does not exist: the platform puts objects there '
         + 'but does not create these namespaces, which belong to the software installed there (Istio, cert-manager, Falco); '
-        + 'install it first, or on a local cluster create them: kubectl create namespace istio-system',
+        + 'install it first, or on a local cluster create it: kubectl create namespace istio-system',
     ]);
     expect(writes(cluster)).toEqual([]);
+    cluster.namespaces = new Set();
+    expect((await installChart(options(), cluster)).problems[0]).toMatch(
+      /^namespaces falco \(1 object: ConfigMap rules\); istio-system \(1 object: Certificate bulwark-dev-frontend-tls\) do not exist: .*create them: for ns in falco istio-system; do kubectl create namespace "\$ns"; done$/,
+    );
   });
 
   test('fails on kinds the cluster does not serve, naming them and make crds', async () => {
@@ -215,8 +219,8 @@ describe('installChart', () => {
     delete cluster.served['templates.gatekeeper.sh/v1'];
     const result = await installChart(options(), cluster);
     expect(result.problems).toEqual([
-      'the cluster does not serve 2 kinds the chart uses: cert-manager.io/v1 Certificate (Certificate bulwark-dev-frontend-tls); '
-        + 'templates.gatekeeper.sh/v1 ConstraintTemplate (ConstraintTemplate bulwarkdevnolatest). Install the operators that '
+      'the cluster does not serve 2 kinds the chart uses: cert-manager.io/v1 Certificate (1 object); '
+        + 'templates.gatekeeper.sh/v1 ConstraintTemplate (1 object). Install the operators that '
         + 'define them first (their CRDs are pinned in crds/sources.json); on a local cluster apply just their CRDs: '
         + 'make crds && kubectl apply --server-side -f .build/crds/; '
         + 'without Gatekeeper install with --set gatekeeper-templates.enabled=false,gatekeeper.enabled=false',

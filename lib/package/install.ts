@@ -144,9 +144,14 @@ async function missingNamespaces(plan: InstallPlan, kubectl: Kubectl): Promise<s
   return [
     `namespace${missing.length === 1 ? '' : 's'} ${each.join('; ')} ${missing.length === 1 ? 'does' : 'do'} not exist: `
       + 'the platform puts objects there but does not create these namespaces, which belong to the software installed there '
-      + '(Istio, cert-manager, Falco); install it first, or on a local cluster create them: '
-      + `kubectl create namespace ${missing.join(' ')}`,
+      + `(Istio, cert-manager, Falco); install it first, or on a local cluster create ${missing.length === 1 ? 'it' : 'them'}: `
+      + createNamespacesCommand(missing),
   ];
+}
+
+/** The shell command that creates `names` (kubectl create namespace takes one name). */
+export function createNamespacesCommand(names: readonly string[]): string {
+  return names.length === 1 ? `kubectl create namespace ${names[0]}` : `for ns in ${names.join(' ')}; do kubectl create namespace "$ns"; done`;
 }
 
 /** The kinds each served group/version has, or undefined when it is not served. */
@@ -176,7 +181,7 @@ async function unservedKinds(kinds: readonly NeededKind[], kubectl: Kubectl): Pr
   if (failed) return [`${UNREACHABLE} (kubectl get --raw): ${failed.message}`];
   const missing = others.filter((k) => !(served.get(k.apiVersion) as Set<string> | undefined)?.has(k.kind));
   if (missing.length === 0) return [];
-  const each = missing.map((k) => `${k.apiVersion} ${k.kind} (${listed(k.objects, 2)})`);
+  const each = missing.map((k) => `${k.apiVersion} ${k.kind} (${k.objects.length} object${k.objects.length === 1 ? '' : 's'})`);
   const constraints = missing.some((k) => k.apiVersion.startsWith(`${CONSTRAINTS_GROUP}/`));
   const gatekeeper = missing.some((k) => k.apiVersion.startsWith(`${TEMPLATES_GROUP}/`));
   return [
