@@ -2,7 +2,8 @@
  * The README's sample outputs, generated, each between its `<!-- <name>:start -->` and
  * `<!-- <name>:end -->` markers so that it never goes stale: `synth-sample`, what `make synth`
  * prints on a fresh clone of the committed overlays; `diff-sample`, what `make diff REF=HEAD`
- * prints for a change to them (dev's mcp at 2 replicas), run for real in a throwaway repository.
+ * prints for a change to them (dev's mcp at 2 replicas), run for real in a throwaway repository;
+ * `publish-sample`, what `make publish` prints there, twice (a first publish, then nothing to do).
  * `make update` runs it; a test runs `--check`.
  *
  *   npx tsx scripts/readme-samples.ts [--check]
@@ -71,6 +72,26 @@ export function diffSample(root: string, version: string): string {
   }
 }
 
+/**
+ * The console block of `make publish` run twice in a repository made of the committed overlays
+ * and their synth: the first publish creates the dist branch, the second finds nothing to do.
+ */
+export function publishSample(root: string, version: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bulwark-publish-sample-'));
+  try {
+    fs.cpSync(path.join(root, 'overlays'), path.join(dir, 'overlays'), { recursive: true });
+    const synth = cli(['synth', '--quiet'], dir, version);
+    if (synth.code !== 0) throw new Error(`the publish sample: synth of the committed overlays failed: ${synth.stderr}`);
+    commitAll(new Git(dir));
+    const runs = [cli(['publish'], dir, version), cli(['publish'], dir, version)];
+    const failed = runs.find((r) => r.code !== 0);
+    if (failed) throw new Error(`the publish sample: bulwark publish failed: ${failed.stderr}`);
+    return ['```console', ...runs.flatMap((r) => ['$ make publish', ...r.stdout.trimEnd().split('\n')]), '```'].join('\n');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** The diff's lines up to the one that shows the change, then "…". */
 export function upToChange(output: string): string[] {
   const lines = output.split('\n');
@@ -101,12 +122,23 @@ function cli(args: readonly string[], cwd: string, version: string): { code: num
   return { code, stdout, stderr };
 }
 
-/** Everything in the work tree as the first commit, by a fixed identity, whatever the user's git config says. */
+/**
+ * Everything in the work tree as the first commit of branch main, by a fixed identity at a fixed
+ * time, whatever the user's git config says: the same tree gives the same commit (the publish
+ * sample prints its hash).
+ */
 function commitAll(git: Git): void {
-  git.run(['init', '-q']);
+  git.run(['init', '-q', '-b', 'main']);
   git.run(['add', '-A']);
-  const [name, email] = ['Bulwark', 'readme@bulwark.invalid'];
-  const identity = { GIT_AUTHOR_NAME: name, GIT_AUTHOR_EMAIL: email, GIT_COMMITTER_NAME: name, GIT_COMMITTER_EMAIL: email };
+  const [name, email, date] = ['Bulwark', 'readme@bulwark.invalid', '2026-01-01T00:00:00Z'];
+  const identity = {
+    GIT_AUTHOR_NAME: name,
+    GIT_AUTHOR_EMAIL: email,
+    GIT_AUTHOR_DATE: date,
+    GIT_COMMITTER_NAME: name,
+    GIT_COMMITTER_EMAIL: email,
+    GIT_COMMITTER_DATE: date,
+  };
   git.run(['-c', 'commit.gpgsign=false', 'commit', '-q', '--no-verify', '-m', 'the committed overlays and their synth'], { env: identity });
 }
 
@@ -122,6 +154,7 @@ export interface Sample {
 export const SAMPLES: readonly Sample[] = [
   { marker: 'synth-sample', what: 'make synth', render: synthSample },
   { marker: 'diff-sample', what: 'make diff', render: diffSample },
+  { marker: 'publish-sample', what: 'make publish', render: publishSample },
 ];
 
 /** `readme` with the block between `marker`'s markers replaced by `sample`. */
