@@ -1,3 +1,6 @@
+import { runChecks } from '../../lib/checks';
+import { podSecurityRestricted } from '../../lib/checks/pod-security';
+import { readOnlyRootFilesystem } from '../../lib/checks/workload-hygiene';
 import { SecureWorkload, SecureWorkloadProps } from '../../lib/workloads/secure-workload';
 import { findObject, synthObjects } from '../helpers';
 
@@ -114,6 +117,34 @@ describe('SecureWorkload', () => {
       .template.metadata.annotations['bulwark.dev/config-sha256'];
     expect(hash(a)).toMatch(/^[a-f0-9]{64}$/);
     expect(hash(a)).not.toBe(hash(b));
+  });
+
+  test('a component that reads a settings file gets its settings there too, in a read-only mount; the pod stays restricted', () => {
+    // GIVEN a workload whose process reads /etc/backend/config.yaml
+    const objects = synth({ config: { LOG_LEVEL: 'info' }, configFile: '/etc/backend/config.yaml' });
+    // THEN the settings are a YAML file of their own ConfigMap, and still the container's env
+    expect(findObject(objects, 'ConfigMap', 'backend-config-file').data).toEqual({
+      'config.yaml': 'BULWARK_COMPONENT: backend\nBULWARK_ENVIRONMENT: dev\nLOG_LEVEL: info\n',
+    });
+    const pod = podSpec(objects);
+    expect(pod.containers[0].envFrom).toEqual([{ configMapRef: { name: 'backend-config' } }]);
+    expect(pod.containers[0].volumeMounts).toContainEqual({ name: 'config-file', mountPath: '/etc/backend', readOnly: true });
+    expect(pod.volumes).toContainEqual({
+      name: 'config-file',
+      configMap: { name: 'backend-config-file', items: [{ key: 'config.yaml', path: 'config.yaml' }] },
+    });
+    expect(runChecks([podSecurityRestricted, readOnlyRootFilesystem], objects)).toEqual([]);
+    expect(synth().some((o) => o.metadata.name === 'backend-config-file')).toBe(false);
+  });
+
+  test.each([
+    ['a relative path', 'config.yaml', 'an absolute file path in a directory of its own'],
+    ['a file at the root', '/config.yaml', 'an absolute file path in a directory of its own'],
+    ['a writable directory', '/tmp/config.yaml', 'a directory apart from the writable paths /tmp, /data (its mount is read-only)'],
+    ['another writable directory', '/data/config.yaml', 'a directory apart from the writable paths /tmp, /data'],
+  ])('fails on a configFile in %s', (_, configFile, allowed) => {
+    expect(() => synth({ configFile, writablePaths: ['/data'] }))
+      .toThrow(`secure-workload "backend": invalid configFile: received ${JSON.stringify(configFile)}; allowed: ${allowed}`);
   });
 
   test('adds a PodDisruptionBudget keeping all but one pod when replicas > 1, never blocking a drain on a pod that is not ready', () => {

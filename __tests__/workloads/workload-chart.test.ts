@@ -105,4 +105,18 @@ describe('WorkloadChart: what a pod needs besides its dependencies, from the mod
       from: [{ source: { principals: ['cluster.local/ns/flagger/sa/flagger-loadtester', 'cluster.local/ns/smoke-tests/sa/smoke-tests'] } }],
     }]);
   });
+
+  test('the catalog\'s settings file: podinfo and the agent read theirs from a read-only mount, the others from env only', () => {
+    const dev = folders(modelOf('dev'));
+    const pod = (name: string) => (find(dev.get(name), 'Deployment')!.spec as {
+      template: { spec: { containers: { args?: string[]; volumeMounts: { mountPath: string; readOnly?: boolean }[] }[] } };
+    }).template.spec.containers[0];
+    expect(pod('podinfo').args).toContain('--config-path=/etc/podinfo');
+    expect(pod('podinfo').volumeMounts).toContainEqual({ name: 'config-file', mountPath: '/etc/podinfo', readOnly: true });
+    expect(pod('agent').volumeMounts).toContainEqual({ name: 'config-file', mountPath: '/etc/agent', readOnly: true });
+    for (const other of ['backend', 'frontend', 'mcp']) {
+      expect(pod(other).volumeMounts.some((m) => m.readOnly)).toBe(false);
+      expect(find(dev.get(other), 'ConfigMap', `${other}-config-file`)).toBeUndefined();
+    }
+  });
 });

@@ -16,6 +16,11 @@ export interface ComponentDefinition {
   readonly writablePaths: readonly string[];
   /** Container arguments, when the image needs them. */
   readonly args: readonly string[];
+  /**
+   * The YAML settings file the process reads, when it reads one: its settings are mounted there
+   * read-only as `<basename>`, as well as given as environment variables. @default - env only
+   */
+  readonly configFile?: string;
 }
 
 export const COMPONENT_CATALOG = {
@@ -45,6 +50,8 @@ export const COMPONENT_CATALOG = {
     readinessPath: '/readyz',
     writablePaths: [],
     args: [],
+    // Its prompt and model settings, re-read when the file changes.
+    configFile: '/etc/agent/config.yaml',
   },
   mcp: {
     description: 'Model Context Protocol service exposing tools to the agent',
@@ -62,7 +69,9 @@ export const COMPONENT_CATALOG = {
     livenessPath: '/healthz',
     readinessPath: '/readyz',
     writablePaths: ['/data'],
-    args: ['--port=9898', '--data-path=/data', '--level=info'],
+    // podinfo reads <config-path>/config.yaml and watches it.
+    args: ['--port=9898', '--data-path=/data', '--level=info', '--config-path=/etc/podinfo'],
+    configFile: '/etc/podinfo/config.yaml',
   },
 } as const satisfies Record<string, ComponentDefinition>;
 

@@ -3,6 +3,7 @@ import { ApiObjectMetadata, Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { selectorLabels, standardLabels } from '../manifest/labels';
+import { toYaml } from '../manifest/yaml-emitter';
 import { ExternalEgress, NamespacedPeer, PeerWorkload, WorkloadNetworkPolicy } from '../security/workload-network-policy';
 import { PermissionGrant, ReadGrantOptions, WorkloadRole } from '../security/workload-role';
 import { PodSecretWiring, WorkloadSecrets, WorkloadSecretsProps } from '../security/workload-secrets';
@@ -52,6 +53,11 @@ export interface SecureWorkloadProps {
   readonly config?: Readonly<Record<string, string>>;
   /** Paths besides /tmp the process writes to; each gets an emptyDir. @default [] */
   readonly writablePaths?: readonly string[];
+  /**
+   * Absolute path of the YAML settings file the process reads: the settings are also written there
+   * (ConfigMap `<name>-config-file`, mounted read-only). @default - settings reach it as env only
+   */
+  readonly configFile?: string;
   /** Workloads in the same namespace that may call this one. @default [] */
   readonly allowFrom?: readonly string[];
   /** Workloads in the same namespace this one calls. @default [] */
@@ -109,6 +115,13 @@ export class SecureWorkload extends Construct {
     const configData = this.configData(props);
     const configMapName = `${props.name}-config`;
     new k8s.KubeConfigMap(this, 'config', { metadata: meta(configMapName), data: configData });
+    const configFile = props.configFile ? configFileOf(props.configFile, `${props.name}-config-file`) : undefined;
+    if (configFile) {
+      new k8s.KubeConfigMap(this, 'config-file', {
+        metadata: meta(configFile.configMap),
+        data: { [configFile.key]: toYaml(configData) },
+      });
+    }
     const secrets = props.secrets
       ? new WorkloadSecrets(this, 'secrets', { ...props.secrets, workload: props.name, namespace: props.namespace, labels: this.labels }).wiring
       : NO_SECRETS;
@@ -133,7 +146,7 @@ export class SecureWorkload extends Construct {
               'bulwark.dev/config-sha256': sha256(JSON.stringify(configData)),
             },
           },
-          spec: this.podSpec(props, configMapName, secrets),
+          spec: this.podSpec(props, configMapName, secrets, configFile),
         },
       },
     });
@@ -211,7 +224,7 @@ export class SecureWorkload extends Construct {
     return { ...data, ...props.config };
   }
 
-  private podSpec(props: SecureWorkloadProps, configMapName: string, secrets: PodSecretWiring): k8s.PodSpec {
+  private podSpec(props: SecureWorkloadProps, configMapName: string, secrets: PodSecretWiring, configFile?: ConfigFile): k8s.PodSpec {
     const id = props.runAsId ?? 10001;
     const scratch = ['/tmp', ...(props.writablePaths ?? [])].map((mountPath, i) => ({
       name: i === 0 ? 'tmp' : `scratch-${i}`,
@@ -270,10 +283,18 @@ export class SecureWorkload extends Construct {
           privileged: false,
           capabilities: { drop: ['ALL'] },
         },
-        volumeMounts: [...scratch.map(({ name, mountPath }) => ({ name, mountPath })), ...secrets.volumeMounts],
+        volumeMounts: [
+          ...scratch.map(({ name, mountPath }) => ({ name, mountPath })),
+          ...(configFile ? [{ name: CONFIG_FILE_VOLUME, mountPath: configFile.directory, readOnly: true }] : []),
+          ...secrets.volumeMounts,
+        ],
       }],
       volumes: [
         ...scratch.map(({ name }) => ({ name, emptyDir: { sizeLimit: k8s.Quantity.fromString(SCRATCH_SIZE_LIMIT) } })),
+        ...(configFile ? [{
+          name: CONFIG_FILE_VOLUME,
+          configMap: { name: configFile.configMap, items: [{ key: configFile.key, path: configFile.key }] },
+        }] : []),
         ...secrets.volumes,
       ],
     };
@@ -283,6 +304,22 @@ export class SecureWorkload extends Construct {
 /** Whether anything may call the workload: callers of its namespace or of others. */
 export function hasCallers(props: Pick<SecureWorkloadProps, 'allowFrom' | 'allowFromNamespaces'>): boolean {
   return (props.allowFrom ?? []).length > 0 || (props.allowFromNamespaces ?? []).length > 0;
+}
+
+const CONFIG_FILE_VOLUME = 'config-file';
+
+/** Where a settings file is mounted from and to. */
+interface ConfigFile {
+  readonly configMap: string;
+  /** The file's name: its key in the ConfigMap and its name in the mount. */
+  readonly key: string;
+  /** The directory the ConfigMap volume is mounted on (read-only). */
+  readonly directory: string;
+}
+
+function configFileOf(path: string, configMap: string): ConfigFile {
+  const slash = path.lastIndexOf('/');
+  return { configMap, key: path.slice(slash + 1), directory: path.slice(0, slash) };
 }
 
 function quantities(r: ContainerResources): Record<string, k8s.Quantity> {
@@ -316,5 +353,15 @@ function validateProps(props: SecureWorkloadProps): void {
   }
   for (const p of props.writablePaths ?? []) {
     if (!p.startsWith('/') || p === '/tmp') fail('writablePaths entry', p, 'an absolute path other than /tmp');
+  }
+  if (props.configFile !== undefined) {
+    const directory = props.configFile.slice(0, props.configFile.lastIndexOf('/'));
+    const writable = ['/tmp', ...(props.writablePaths ?? [])];
+    if (!/^(\/[A-Za-z0-9._-]+){2,}$/.test(props.configFile) || /\/\.\.?(\/|$)/.test(props.configFile)) {
+      fail('configFile', props.configFile, 'an absolute file path in a directory of its own, such as /etc/<name>/config.yaml');
+    }
+    if (writable.some((w) => directory === w || directory.startsWith(`${w}/`) || w.startsWith(`${directory}/`))) {
+      fail('configFile', props.configFile, `a directory apart from the writable paths ${writable.join(', ')} (its mount is read-only)`);
+    }
   }
 }

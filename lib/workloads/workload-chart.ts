@@ -44,6 +44,7 @@ export class WorkloadChart extends Chart {
       readinessPath: definition.readinessPath,
       args: definition.args,
       writablePaths: definition.writablePaths,
+      configFile: definition.configFile,
       replicas: component.replicas,
       resources: component.resources,
       config: component.config,
