@@ -13,9 +13,9 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
-/** Every cluster object of one synthesized environment folder (API-server files are not part of a chart). */
+/** Every cluster object of one synthesized environment folder, the Argo CD objects included (API-server files are not part of a chart). */
 export function objectsOfTree(envDir: string): unknown[] {
-  return readOutputObjects(envDir).map((o) => o.object);
+  return readOutputObjects(envDir, ['object', 'gitops']).map((o) => o.object);
 }
 
 /** Every object of a YAML stream (what `helm template` prints). */

@@ -138,9 +138,12 @@ export interface OutputObject {
   readonly component: string;
 }
 
-/** Every cluster object of `envDir`, in path order; throws on a document that is not an object. */
-export function readOutputObjects(envDir: string): OutputObject[] {
-  return outputFiles(envDir, ['object']).flatMap((f) => {
+/**
+ * Every cluster object of `envDir` of the given kinds (default: the environment's own, not the Argo
+ * CD objects of `gitops`), in path order; throws on a document that is not an object.
+ */
+export function readOutputObjects(envDir: string, kinds: readonly ('object' | 'gitops')[] = ['object']): OutputObject[] {
+  return outputFiles(envDir, kinds).flatMap((f) => {
     const component = f.rel.slice(0, f.rel.indexOf('/'));
     return parseYamlDocuments(fs.readFileSync(f.path, 'utf8'), f.path)
       .filter((doc) => doc !== null && doc !== undefined)
