@@ -268,7 +268,7 @@ const externalEndpoint = t.object({
   protocol: t.defaulted(t.oneOf(['TLS', 'HTTPS', 'HTTP', 'TCP'] as const), 'TLS', 'protocol, for the mesh ServiceEntry'),
 }, { inline: true });
 
-const https = t.string({ pattern: /^https:\/\/[a-z0-9.-]+(:[0-9]+)?(\/[^\s]*)?$/, describe: 'an https:// URL' });
+const https = t.string({ pattern: /^https:\/\/[A-Za-z0-9.-]+(:[0-9]+)?(\/[^\s]*)?$/, describe: 'an https:// URL' });
 
 const gateway = t.object({
   service: t.required(dnsLabel, 'Service name of the gateway'),
