@@ -49,12 +49,7 @@ const DIFF_LAST_LINE = `+  replicas: ${DIFF_CHANGE.replicas}`;
  * `bulwark diff --ref HEAD` runs in it as `make diff` runs it.
  */
 export function diffSample(root: string, version: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bulwark-diff-sample-'));
-  try {
-    fs.cpSync(path.join(root, 'overlays'), path.join(dir, 'overlays'), { recursive: true });
-    const synth = cli(['synth', '--quiet'], dir, version);
-    if (synth.code !== 0) throw new Error(`the diff sample: synth of the committed overlays failed: ${synth.stderr}`);
-    commitAll(new Git(dir));
+  return inSampleRepository(root, version, 'diff', (dir) => {
     const file = path.join(dir, 'overlays', DIFF_CHANGE.overlay);
     const doc = parseDocument(fs.readFileSync(file, 'utf8'));
     if (!doc.hasIn(['components', DIFF_CHANGE.component])) {
@@ -67,9 +62,7 @@ export function diffSample(root: string, version: string): string {
     const env = path.basename(DIFF_CHANGE.overlay, '.yaml');
     const comment = `# after giving ${env}'s ${DIFF_CHANGE.component} replicas: ${DIFF_CHANGE.replicas}`;
     return ['```console', `$ make diff REF=HEAD      ${comment}`, ...upToChange(diff.stdout), '```'].join('\n');
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
+  });
 }
 
 /**
@@ -77,16 +70,26 @@ export function diffSample(root: string, version: string): string {
  * and their synth: the first publish creates the dist branch, the second finds nothing to do.
  */
 export function publishSample(root: string, version: string): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bulwark-publish-sample-'));
-  try {
-    fs.cpSync(path.join(root, 'overlays'), path.join(dir, 'overlays'), { recursive: true });
-    const synth = cli(['synth', '--quiet'], dir, version);
-    if (synth.code !== 0) throw new Error(`the publish sample: synth of the committed overlays failed: ${synth.stderr}`);
-    commitAll(new Git(dir));
+  return inSampleRepository(root, version, 'publish', (dir) => {
     const runs = [cli(['publish'], dir, version), cli(['publish'], dir, version)];
     const failed = runs.find((r) => r.code !== 0);
     if (failed) throw new Error(`the publish sample: bulwark publish failed: ${failed.stderr}`);
     return ['```console', ...runs.flatMap((r) => ['$ make publish', ...r.stdout.trimEnd().split('\n')]), '```'].join('\n');
+  });
+}
+
+/**
+ * Runs `render` in a throwaway repository made of the committed overlays and their synth, as one
+ * commit (commitAll), and removes it afterwards.
+ */
+function inSampleRepository(root: string, version: string, sample: string, render: (dir: string) => string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `bulwark-${sample}-sample-`));
+  try {
+    fs.cpSync(path.join(root, 'overlays'), path.join(dir, 'overlays'), { recursive: true });
+    const synth = cli(['synth', '--quiet'], dir, version);
+    if (synth.code !== 0) throw new Error(`the ${sample} sample: synth of the committed overlays failed: ${synth.stderr}`);
+    commitAll(new Git(dir));
+    return render(dir);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
