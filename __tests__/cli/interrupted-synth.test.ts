@@ -20,7 +20,9 @@ function writeOverlays(dir: string, tag: string): void {
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
   for (const env of ['dev', 'prod']) {
-    const text = valid.replace('environment: dev', `environment: ${env}`).replace('backend:1.4.2', `backend:${tag}`);
+    // Each environment with a namespace and a host of its own: two on one cluster may not share them.
+    const text = valid.replace('environment: dev', `environment: ${env}`).replace('backend:1.4.2', `backend:${tag}`)
+      .replace('namespace: bulwark-dev', `namespace: bulwark-${env}`).replace('app.dev.example.com', `app.${env}.example.com`);
     fs.writeFileSync(path.join(dir, `${env}.yaml`), text);
   }
 }
