@@ -16,7 +16,7 @@ describe('parseOverlay', () => {
     for (const env of ENVIRONMENTS) {
       const { overlay } = parseOverlay(`overlays/${env}.yaml`, overlayText(env));
       expect(overlay.environment).toBe(env);
-      expect(overlay.dns).toEqual({ namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' }, ports: [53] });
+      expect(overlay.dns).toEqual({ namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' }, ports: [53], service: 'kube-dns' });
       expect(Object.keys(overlay.components).sort()).toEqual(['agent', 'backend', 'frontend', 'mcp', 'podinfo']);
     }
   });

@@ -16,7 +16,7 @@ const PROPS: NamespaceBaselineProps = {
     default: { cpu: '250m', memory: '256Mi', 'ephemeral-storage': '256Mi' },
     max: { cpu: '1', memory: '1Gi' },
   },
-  dns: { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' }, ports: [53] },
+  dns: { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' }, ports: [53], service: 'kube-dns' },
 };
 
 const synth = (props: Partial<NamespaceBaselineProps> = {}) =>
@@ -59,7 +59,8 @@ describe('NamespaceBaseline', () => {
   });
 
   test('allows DNS to the configured cluster DNS pods only, UDP and TCP', () => {
-    const dns = { namespace: 'openshift-dns', podLabels: { 'dns.operator.openshift.io/daemonset-dns': 'default' }, ports: [5353] };
+    const podLabels = { 'dns.operator.openshift.io/daemonset-dns': 'default' };
+    const dns = { namespace: 'openshift-dns', podLabels, ports: [5353], service: 'dns-default' };
     const spec = findObject(synth({ dns }), 'NetworkPolicy', 'baseline-allow-dns').spec;
     expect(spec).toEqual({
       podSelector: {},
@@ -101,6 +102,15 @@ describe('NamespaceBaseline with a mesh', () => {
   test('adds the namespace mesh policy: STRICT mTLS, deny-all, REGISTRY_ONLY egress', () => {
     expect(objects.filter((o) => ['PeerAuthentication', 'AuthorizationPolicy', 'Sidecar'].includes(o.kind)).map((o) => o.metadata.name))
       .toEqual(['baseline-mtls', 'baseline-deny-all', 'baseline-egress']);
+  });
+
+  test('the Sidecar imports the cluster DNS Service: the sidecar intercepts DNS over TCP, and REGISTRY_ONLY drops unknown hosts', () => {
+    const egress = (findObject(objects, 'Sidecar').spec as { egress: { hosts: string[] }[] }).egress;
+    expect(egress[0].hosts).toContain('kube-system/kube-dns.kube-system.svc.cluster.local');
+    const dns = { namespace: 'openshift-dns', podLabels: { app: 'dns' }, ports: [5353], service: 'dns-default' };
+    const openshift = synthObjects((chart) => new NamespaceBaseline(chart, 'baseline', { ...PROPS, mesh, dns }));
+    expect((findObject(openshift, 'Sidecar').spec as { egress: { hosts: string[] }[] }).egress[0].hosts)
+      .toContain('openshift-dns/dns-default.openshift-dns.svc.cluster.local');
   });
 
   test('without a mesh: no injection label and no mesh objects', () => {

@@ -38,7 +38,7 @@ describe('TenantNamespace', () => {
       default: { cpu: '100m', memory: '64Mi', 'ephemeral-storage': '256Mi' },
       max: { cpu: '1', memory: '1Gi' },
     },
-    dns: { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' }, ports: [53] },
+    dns: { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' }, ports: [53], service: 'kube-dns' },
   }));
 
   test('gets the full namespace baseline: PSA restricted, quota, limits, default deny, DNS', () => {

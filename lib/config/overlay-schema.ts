@@ -443,6 +443,12 @@ const clusterDns = t.object({
   namespace: t.required(dnsLabel, 'namespace of the cluster DNS pods'),
   podLabels: t.required(labelMap, 'labels selecting the cluster DNS pods'),
   ports: t.required(t.list(t.integer(1, 65535), { minItems: 1, unique: true }), 'DNS ports (UDP and TCP)'),
+  service: t.defaulted(
+    dnsLabel,
+    'kube-dns',
+    'the Service of the cluster DNS pods in namespace (OpenShift: dns-default): every namespace\'s Sidecar imports it, '
+      + 'since the sidecar intercepts DNS over TCP and REGISTRY_ONLY drops what it does not know',
+  ),
 }, { inline: true });
 
 /**
@@ -532,8 +538,8 @@ export const overlaySchema = t.object({
   }), 'LimitRange of the namespace'),
   dns: t.defaulted(
     clusterDns,
-    { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' }, ports: [53] },
-    'where cluster DNS runs (OpenShift: openshift-dns, port 5353); egress to it is the only default allow',
+    { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' }, ports: [53], service: 'kube-dns' },
+    'where cluster DNS runs (OpenShift: openshift-dns, port 5353, Service dns-default); egress to it is the only default allow',
   ),
   secretStore: t.required(secretStore, 'where secrets come from (External Secrets Operator ClusterSecretStore)'),
   certificates: t.required(certificates, 'how cert-manager issues certificates for public hosts'),

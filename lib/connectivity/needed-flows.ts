@@ -142,12 +142,11 @@ function clusterDns(model: PlatformModel): Need[] {
     to,
     network: { to, ports: dns.ports.flatMap((port): PortNeed[] => [{ protocol: 'UDP', port }, { protocol: 'TCP', port }]) },
     authorization: false,
-    // DNS over UDP is not intercepted; over TCP (large answers) the sidecar must know a Service of DNS's namespace.
-    sidecar: dns.ports.map((port): SidecarNeed => ({
-      kind: 'target',
-      what: `a Service of ${dns.namespace} on ${port}`,
-      target: { namespace: dns.namespace, port },
-    })),
+    // DNS over UDP is not intercepted; over TCP (large answers) the sidecar must know the DNS Service.
+    sidecar: dns.ports.map((port): SidecarNeed => {
+      const host = `${dns.service}.${dns.namespace}.svc.cluster.local`;
+      return { kind: 'target', what: `${host}:${port}`, target: { namespace: dns.namespace, host, port } };
+    }),
   }));
 }
 
@@ -286,10 +285,10 @@ export const FLOW_RULES: readonly FlowRule[] = [
     kind: 'implicit',
     when: 'always, for every namespace of the environment (tenants included)',
     source: 'every pod of the namespace',
-    destination: 'the cluster DNS pods (dns.namespace, dns.podLabels)',
+    destination: 'the cluster DNS pods (dns.namespace, dns.podLabels), known to the mesh as dns.service',
     ports: 'dns.ports, UDP and TCP',
     reason: 'every pod resolves Service and external names through cluster DNS, over UDP and, for large answers, TCP.',
-    fix: 'the namespace baseline allows it from dns (namespace, podLabels, ports); the namespace Sidecar must import the DNS Service',
+    fix: 'the namespace baseline allows it from dns (namespace, podLabels, ports) and its Sidecar imports dns.service',
     needs: clusterDns,
   },
   {

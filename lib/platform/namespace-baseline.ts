@@ -43,6 +43,8 @@ export interface NamespaceBaselineProps {
     readonly namespace: string;
     readonly podLabels: Readonly<Record<string, string>>;
     readonly ports: readonly number[];
+    /** The Service of the DNS pods: the namespace's Sidecar imports it, for DNS over TCP, which the sidecar intercepts. */
+    readonly service: string;
   };
 }
 
@@ -152,7 +154,7 @@ export class NamespaceBaseline extends Construct {
         name,
         labels,
         meshNamespace: props.mesh.namespace,
-        egressHosts: props.mesh.egressHosts,
+        egressHosts: [`${props.dns.namespace}/${props.dns.service}.${props.dns.namespace}.svc.cluster.local`, ...(props.mesh.egressHosts ?? [])],
       });
     }
   }
