@@ -19,7 +19,7 @@ SETUP := bash scripts/setup.sh -q
 help: ## list the targets (what each installs first, if missing, in brackets)
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z0-9-]+:.*## / {printf "  %-13s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-setup: ## [everything] npm deps (lockfile), pinned helm + kubeconform + gator, schemas, e2e control plane; idempotent
+setup: ## [everything] npm deps (lockfile), pinned helm + kubeconform + gator + netpolicy, schemas, e2e control plane; idempotent
 	@bash scripts/setup.sh all
 
 synth: ## [npm] synthesize every overlay (ENV=<env>: that one only) into dist/<env>/<component>/ (compiled: bin/bulwark)

@@ -8,8 +8,9 @@
 #   helm4         .tools/bin/helm4, helm 4                 (built with Go when missing)
 #   kubeconform   .tools/bin/kubeconform                   (built with Go when missing)
 #   gator         .tools/bin/gator                         (built with Go when missing)
+#   netpolicy     .tools/bin/netpolicy, np-guard's netpol-analyzer (built with Go when missing)
 #   schemas       .tools/schemas, .tools/policy-schemas    (generated with Go's module cache)
-#   tools         helm, helm4, kubeconform, gator and schemas (scripts/install-tools.sh)
+#   tools         helm, helm4, kubeconform, gator, netpolicy and schemas (scripts/install-tools.sh)
 #   e2e           etcd, kube-apiserver, kubectl for make e2e (scripts/e2e-install.sh; minutes cold)
 #   gitops        Argo CD (.tools/bin/argocd and its component links), kustomize, and redis-server
 #                 (Debian's package) for make e2e's GitOps phase (scripts/argocd-install.sh; minutes cold)
@@ -49,13 +50,13 @@ for piece in "${pieces[@]}"; do
   case "$piece" in
     npm) ;;
     go) go=1 ;;
-    helm | helm4 | kubeconform | gator | schemas) tools+=("$piece") ;;
-    tools) tools+=(helm helm4 kubeconform gator schemas) ;;
+    helm | helm4 | kubeconform | gator | netpolicy | schemas) tools+=("$piece") ;;
+    tools) tools+=(helm helm4 kubeconform gator netpolicy schemas) ;;
     e2e) e2e=1 ;;
     gitops) gitops=1 ;;
-    all) tools+=(helm helm4 kubeconform gator schemas); e2e=1; gitops=1 ;;
+    all) tools+=(helm helm4 kubeconform gator netpolicy schemas); e2e=1; gitops=1 ;;
     *)
-      echo "setup: unknown piece '$piece'; pieces: npm helm helm4 kubeconform gator schemas tools e2e gitops all go" >&2
+      echo "setup: unknown piece '$piece'; pieces: npm helm helm4 kubeconform gator netpolicy schemas tools e2e gitops all go" >&2
       exit 2
       ;;
   esac

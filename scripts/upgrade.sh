@@ -10,7 +10,7 @@
 # Steps:
 #   1. pin the new version: `npm install --save-exact` (package.json + package-lock.json), or the
 #      <TOOL>_VERSION line of scripts/tools.env (e2e pins also regenerate scripts/build-apiserver/go.mod,
-#      e2e-argocd scripts/build-argocd/go.mod)
+#      e2e-argocd scripts/build-argocd/go.mod, netpol-analyzer scripts/build-netpolicy/go.mod)
 #   2. scripts/install-tools.sh: rebuild what the pins changed, regenerate the kubeconform schemas
 #   3. `make imports`: regenerate imports/ (typed CRD bindings, made by the cdk8s CLI) and
 #      lib/render/l1-shapes.generated.ts (read from those bindings and cdk8s-plus's)
@@ -113,7 +113,9 @@ if [[ $kind == npm ]]; then
   [[ $dry_run == 1 || $status != 0 ]] || sha256sum package-lock.json | cut -d' ' -f1 | tr -d '\n' >node_modules/.bulwark-lock.sha256
 else
   run sed -i "s/^$key=.*/$key=$version/" scripts/tools.env
-  if [[ "$key" == E2E_ARGOCD_* ]]; then
+  if [[ "$key" == NETPOL_ANALYZER_VERSION ]]; then
+    run scripts/build-netpolicy/update-gomod.sh
+  elif [[ "$key" == E2E_ARGOCD_* ]]; then
     run scripts/build-argocd/update-gomod.sh
     echo "  Argo CD is rebuilt by scripts/argocd-install.sh (make e2e)"
   elif [[ "$key" == E2E_* && -x scripts/build-apiserver/update-gomod.sh ]]; then

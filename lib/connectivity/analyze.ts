@@ -1,26 +1,18 @@
 import { Finding } from '../checks/check';
 import { KubeObject, objectRef } from '../manifest/kube-object';
 import { PlatformModel } from '../model/platform-model';
-import { Addresses, partition } from './addresses';
+import { Addresses } from './addresses';
 import { AuthorizationLayer, Identity, identityOf, identityRef } from './authorization';
 import { addTo, inventoryOf, Workload } from './inventory';
-import { covers, isEmptySelector, namespaceNamed, selects } from './labels';
+import { covers, namespaceNamed, selects } from './labels';
 import { FLOW_RULES, Need, neededFlows, Party, viaEgressGateway } from './needed-flows';
 import { LayerName, LayerResult, NeedJudge, partyIdentities, partyRef, ruleRef } from './needs-verdict';
-import { NetworkPolicyLayer, NetworkRule } from './network-policy';
-import { addressPeer, ENTIRE_CLUSTER, namespaceNameOf, Peer, peerRef, podsCover, podsKey } from './peers';
+import { networkEdges, NetworkEdge, networkPeers } from './network-matrix';
+import { NetworkPolicyLayer } from './network-policy';
+import { addressPeer, namespaceNameOf, Peer, peerRef, podsCover } from './peers';
 import { Connections } from './ports';
 import { Resolver } from './resolve';
 import { RegistryEntry, SidecarLayer } from './sidecar';
-
-/** A pair the network layer lets through, with the rules of each direction that do. */
-interface NetworkEdge {
-  readonly from: Peer;
-  readonly to: Peer;
-  readonly connections: Connections;
-  readonly egress: readonly NetworkRule[];
-  readonly ingress: readonly NetworkRule[];
-}
 
 /** The check id of the connectivity findings. */
 export const CONNECTIVITY_CHECK = 'connectivity';
@@ -176,82 +168,17 @@ class Analysis {
 
   // ---- the network layer's matrix --------------------------------------------------------------
 
-  /** Pods the input does not hold, one peer per selection: rule peers, need parties, any pod of each own namespace. */
-  private outsidePeers(): Peer[] {
-    const peers = new Map<string, Peer>();
-    const add = (p: Peer): void => {
-      if (p.kind !== 'pods') return;
-      const key = podsKey(p.namespaces, p.pods);
-      if (!peers.has(key)) peers.set(key, p);
-    };
-    for (const policy of this.network.policies) {
-      for (const rule of [...(policy.ingress ?? []), ...(policy.egress ?? [])]) {
-        for (const entry of rule.peers ?? []) {
-          if (entry.kind !== 'pods') continue;
-          const namespaces = entry.namespaces ?? namespaceNamed(policy.namespace);
-          const pods = entry.pods ?? {};
-          if (!(isEmptySelector(namespaces) && isEmptySelector(pods))) add({ kind: 'pods', namespaces, pods });
-        }
-      }
-    }
-    for (const need of this.needs) for (const party of [need.from, need.to, ...(need.network ? [need.network.to] : [])]) {
-      if (party.kind === 'pods') add(this.resolver.podsPeerOf(party.namespace, party.labels));
-    }
-    for (const ns of this.ownNamespaces) add(this.resolver.namespacePeer(ns));
-    // A selection that a workload of the input satisfies names that workload (as netpol-analyzer reads it).
-    const represented = (p: Peer): boolean => p.kind === 'pods' && !isEmptySelector(p.pods) && !isEmptySelector(p.namespaces)
-      && (p.pods.matchExpressions ?? []).length === 0 && (p.namespaces.matchExpressions ?? []).length === 0
-      && this.network.workloadsMatching(p.pods).some((w) => selects(p.pods, w.labels) && selects(p.namespaces, w.namespaceLabels));
-    return [...peers.values()].filter((p) => !represented(p));
-  }
-
-  private addressParts(): Peer[] {
-    const blocks: Addresses[] = [];
-    for (const policy of this.network.policies) {
-      for (const rule of [...(policy.ingress ?? []), ...(policy.egress ?? [])]) {
-        for (const entry of rule.peers ?? []) if (entry.kind === 'addresses') blocks.push(entry.addresses);
-      }
-    }
-    for (const need of this.needs) {
-      for (const p of this.resolver.peers(need.network?.to ?? need.to)) if (p.kind === 'addresses') blocks.push(p.addresses);
-    }
-    return partition(blocks).map(addressPeer);
-  }
-
-  private isOwnNamespacePeer(p: Peer): boolean {
-    return p.kind === 'pods' && isEmptySelector(p.pods) && this.ownNamespaces.has(namespaceNameOf(p.namespaces) ?? '');
-  }
-
-  /** Every pair the network layer lets through, with the rules that do. */
+  /** Every pair the network layer lets through: over the rules' peers and the needs' (pods, addresses, any pod of each own namespace). */
   private networkEdges(): NetworkEdge[] {
-    const outside = this.outsidePeers();
-    const others: Peer[] = [...outside, ENTIRE_CLUSTER, ...this.addressParts()];
-    const workloadPeers = this.workloads.map((w) => this.network.workloadPeers.get(w)!);
-    const governed = [...workloadPeers, ...outside.filter((p) => this.isOwnNamespacePeer(p))];
-    const all = [...workloadPeers, ...others];
-    const edges: NetworkEdge[] = [];
-    const seen = new Map<Peer, Set<Peer>>();
-    const consider = (from: Peer, to: Peer): void => {
-      if (from === to) return;
-      let done = seen.get(from);
-      if (!done) seen.set(from, (done = new Set()));
-      if (done.has(to)) return;
-      done.add(to);
-      const flow = this.network.flow(from, to);
-      if (flow.connections.isEmpty()) return;
-      edges.push({ from, to, connections: flow.connections, egress: flow.egress.rules, ingress: flow.ingress.rules });
-    };
-    for (const from of governed) {
-      const candidates = this.network.egressCandidates(from, this.workloads, others);
-      for (const to of candidates === 'all' ? all : candidates) consider(from, to);
+    const pods: Peer[] = [...this.ownNamespaces].map((ns) => this.resolver.namespacePeer(ns));
+    const addresses: Addresses[] = [];
+    for (const need of this.needs) {
+      for (const party of [need.from, need.to, ...(need.network ? [need.network.to] : [])]) {
+        if (party.kind === 'pods') pods.push(this.resolver.podsPeerOf(party.namespace, party.labels));
+        for (const p of this.resolver.peers(party)) if (p.kind === 'addresses') addresses.push(p.addresses);
+      }
     }
-    const ungoverned = others.filter((p) => !this.isOwnNamespacePeer(p));
-    const admitted = this.network.ingressCandidates(ungoverned);
-    for (const from of ungoverned) {
-      for (const w of admitted.get(from)!) consider(from, this.network.workloadPeers.get(w)!);
-      for (const to of governed) if (to.kind !== 'workload') consider(from, to);
-    }
-    return edges;
+    return networkEdges(this.network, networkPeers(this.network, pods, addresses), this.ownNamespaces);
   }
 
   /** Whether a need's party stands for all of `peer`. */
