@@ -73,6 +73,11 @@ determinism: ## [npm] synthesize twice in separate processes and compare bytes
 	@$(SETUP) npm
 	@bash scripts/test.sh determinism
 
+.PHONY: connectivity
+connectivity: ## [npm] who may reach whom in ENV (default prod), through which layers, and the flows it needs; JSON: .build/report/ENV/connectivity.json; exit 1 on a finding
+	@$(SETUP) npm
+	@bin/bulwark connectivity --env $(ENV) --report .build/report/$(ENV)/connectivity.json
+
 .PHONY: policy
 policy: ## [npm, gator, kubeconform, schemas] gator verify of every rule, dist/ against its own policies, mutators, Falco rules, key material
 	@$(SETUP) gator kubeconform schemas
@@ -97,9 +102,10 @@ publish: ## [npm] commit the output of HEAD (dist/, checked fresh) to the dist b
 	@bin/bulwark publish $(if $(REMOTE),--remote $(REMOTE)) $(if $(TO),--to $(TO))
 
 .PHONY: docs
-docs: ## [npm] regenerate the overlay reference of README.md and overlays/overlay.schema.json from lib/config/overlay-schema.ts
+docs: ## [npm] regenerate the overlay reference of README.md and overlays/overlay.schema.json from lib/config/overlay-schema.ts, and its list of needed flows from lib/connectivity/needed-flows.ts
 	@$(SETUP) npm
 	@$(TSX) scripts/gen-overlay-docs.ts
+	@$(TSX) scripts/gen-flow-docs.ts
 
 .PHONY: imports
 imports: ## [npm; needs Go: CRDs come from its module cache] regenerate imports/ (typed CRD bindings) from crds/sources.json, and the L1 shapes fast-json reads from them

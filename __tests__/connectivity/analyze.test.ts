@@ -230,7 +230,8 @@ describe('fails when a needed flow is blocked, naming the layer and the object',
       o.spec.ingress = o.spec.ingress.filter((r) => !r.from.some(fromFlagger));
     });
     expect(newFindings('prod', noCallers)).toEqual([
-      holding('needed flow blocked at NetworkPolicy: canary analysis ', ' -> component podinfo (TCP 9898), callers: '),
+      holding('Deployment/bulwark-prod/podinfo: needed flow blocked at NetworkPolicy: ',
+        'flagger-loadtester (flagger/app=loadtester) -> component podinfo (TCP 9898), callers: canary analysis'),
     ]);
   });
 

@@ -24,6 +24,8 @@ export interface Options {
   readonly ref?: string;
   /** How a diff is written. */
   readonly format: DiffFormat;
+  /** connectivity: also write the matrix as JSON to this file. */
+  readonly report?: string;
 }
 
 /** `text` for a terminal, `markdown` for a pull-request comment. */
@@ -62,6 +64,7 @@ export const OPTIONS: Readonly<Record<OptionName, OptionSpec>> = {
   remote: { flag: '--remote', value: '<name>', help: 'publish: push the dist branch to this git remote (default: the local branch only)' },
   to: { flag: '--to', value: '<branch>', help: 'publish: write this staging branch instead (promoted by pull request); Argo CD\'s hydrateTo' },
   ref: { flag: '--ref', value: '<ref>', help: 'the commit to compare with: a branch, tag or hash (default: the dist branch, else HEAD)' },
+  report: { flag: '--report', value: '<file>', help: 'connectivity: also write the matrix as JSON to this file (for the compliance report)' },
   format: {
     flag: '--format',
     value: '<format>',

@@ -1,5 +1,6 @@
 import { CommandSpec } from './args';
 import { CommandHandler } from './command';
+import { runConnectivity } from './connectivity-command';
 import { runDiff } from './diff-command';
 import { runPackage } from './package-command';
 import { runPublish } from './publish-command';
@@ -38,6 +39,13 @@ export const COMMANDS: readonly CommandSpec<CommandAction>[] = [
     summary: 'commit the output of HEAD to the dist branch Argo CD syncs, one path per environment (--to: a staging branch)',
     options: ['overlays', 'out', 'remote', 'to', 'quiet'],
     handler: runPublish,
+  },
+  {
+    name: 'connectivity',
+    summary: 'who may reach whom in one environment, through which layers, and the flows it needs (exit 1 on a finding)',
+    options: ['overlays', 'env', 'report'],
+    required: ['env'],
+    handler: runConnectivity,
   },
   { name: 'help', summary: 'show this text (help <command>: that command\'s options)', options: [], handler: 'help' },
   { name: 'version', summary: 'print the version', options: [], handler: 'version' },

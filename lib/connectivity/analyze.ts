@@ -144,7 +144,7 @@ class Analysis {
       };
       for (const [layer, l] of Object.entries(layers)) {
         if (l.verdict !== 'deny') continue;
-        this.findings.push(finding(this.objectOf(need.from), `needed flow blocked at ${layer}: ${result.from} -> ${result.to} `
+        this.findings.push(finding(this.objectOf(need), `needed flow blocked at ${layer}: ${result.from} -> ${result.to} `
           + `(${result.ports}), ${need.rule}: ${need.reason}; ${l.detail}; fix: ${RULES.get(need.rule)?.fix ?? 'allow it'}`));
       }
       return result;
@@ -160,10 +160,11 @@ class Analysis {
     };
   }
 
-  private objectOf(party: Party): string {
-    if (party.kind === 'namespace') return `Namespace/${party.namespace}`;
-    const w = this.resolver.workloads(party)[0];
-    return w ? objectRef(w.object) : partyRef(party);
+  /** The object a blocked need is reported on: the source's workload or namespace, else the destination's workload. */
+  private objectOf(need: Need): string {
+    if (need.from.kind === 'namespace') return `Namespace/${need.from.namespace}`;
+    const w = this.resolver.workloads(need.from)[0] ?? this.resolver.workloads(need.to)[0];
+    return w ? objectRef(w.object) : partyRef(need.from);
   }
 
   // ---- the network layer's matrix --------------------------------------------------------------
@@ -261,9 +262,16 @@ class Analysis {
     return this.authorization.verdict(this.identityOfPeer(from), to.workload).connections;
   }
 
-  /** What the source's Sidecar lets out of a network flow (TCP ports; `undefined`: not governed). */
+  /**
+   * What the source's Sidecar lets out of a network flow (TCP ports; `undefined`: not governed). A
+   * flow to addresses no ServiceEntry lists is one the application makes by host name (Vault, the
+   * API server's Service), which the rows of hosts and the needs judge: not this row's.
+   */
   private sidecarOf(from: Peer, to: Peer, connections: Connections): Connections | undefined {
     if (from.kind !== 'workload' || !from.workload.mesh || !this.sidecar.sidecarOf(from.workload)) return undefined;
+    if (to.kind === 'addresses' && !this.sidecar.entries.some((e) => e.addresses !== undefined && !e.addresses.intersect(to.addresses).isEmpty())) {
+      return undefined;
+    }
     const ports = to.kind === 'workload'
       ? tcpPorts(connections).filter((p) => to.workload.ports.some((c) => c.port === p && c.protocol === 'TCP'))
       : tcpPorts(connections);
@@ -272,7 +280,7 @@ class Analysis {
         return this.resolver.servicesOf(to.workload, port).some(({ service, port: servicePort }) =>
           this.sidecar.verdict(from.workload, { namespace: service.namespace, host: service.host, port: servicePort }).allowed);
       }
-      if (to.kind === 'addresses') return this.sidecar.verdict(from.workload, { addresses: to.addresses, port }).allowed;
+      if (to.kind === 'addresses') return this.sidecar.verdict(from.workload, { addresses: to.addresses, port }).entry !== undefined;
       const ns = namespaceNameOf(to.namespaces);
       return ns !== undefined && this.sidecar.verdict(from.workload, { namespace: ns, port }).allowed;
     });

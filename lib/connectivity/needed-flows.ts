@@ -244,7 +244,7 @@ function inboundCallers(model: PlatformModel): Need[] {
     .map((f): Need => ({
       rule: 'callers',
       reason: f.reason,
-      from: { kind: 'pods', what: f.reason, namespace: f.namespace, labels: f.podLabels, serviceAccount: f.serviceAccount },
+      from: { kind: 'pods', what: f.serviceAccount, namespace: f.namespace, labels: f.podLabels, serviceAccount: f.serviceAccount },
       to: component(c.name),
       network: { to: component(c.name), ports: tcp([c.definition.port]) },
       authorization: true,

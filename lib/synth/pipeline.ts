@@ -1,12 +1,16 @@
 import { ALL_CHECKS, Check, CheckError, Finding, runChecks } from '../checks';
 import { ConfigError, Problem } from '../config/errors';
 import { LoadedOverlay } from '../config/load-overlay';
+import { connectivityCheck, EnvironmentCheck } from '../connectivity/check';
 import { KubeObject } from '../manifest/kube-object';
 import { kustomizationFiles } from '../manifest/kustomization';
 import { environmentFiles } from '../manifest/layout';
 import { SharedObject, sharedObjects } from '../model/collisions';
 import { buildModel, PlatformModel } from '../model/platform-model';
-import { synthEnvironment } from './synth-environment';
+import { synthEnvironment, withAreaFlows } from './synth-environment';
+
+/** Every check of a whole environment against its model, run once its objects exist. */
+export const ENVIRONMENT_CHECKS: readonly EnvironmentCheck[] = [connectivityCheck];
 
 /** What one environment produced, for the summary line (plain data: it crosses worker threads). */
 export interface EnvironmentSummary {
@@ -37,6 +41,8 @@ export interface SynthesizeOptions {
   readonly platformVersion: string;
   /** @default ALL_CHECKS */
   readonly checks?: readonly Check[];
+  /** @default ENVIRONMENT_CHECKS */
+  readonly environmentChecks?: readonly EnvironmentCheck[];
   /** Called once per environment once it is synthesized. */
   readonly onEnvironment?: (result: EnvironmentResult) => void;
   /** Called before each environment is synthesized (index from 0), for a progress line. */
@@ -79,7 +85,7 @@ function synthesizeEach<T>(
   const models = buildModels(overlays, options.platformVersion);
   return models.map((model, index): T => {
     options.onProgress?.(model.environment, index, models.length);
-    const synthesized = synthesizeModel(model, options.checks, sink);
+    const synthesized = synthesizeModel(model, options.checks, sink, options.environmentChecks);
     options.onEnvironment?.(synthesized.result);
     return keep(synthesized.result);
   });
@@ -112,6 +118,7 @@ export function synthesizeModel(
   model: PlatformModel,
   checks: readonly Check[] = ALL_CHECKS,
   sink?: FileSink,
+  environmentChecks: readonly EnvironmentCheck[] = ENVIRONMENT_CHECKS,
 ): { result: EnvironmentResult; files: Map<string, string> } {
   const files = new Map<string, string>();
   const add = (part: Map<string, string>): void => {
@@ -121,7 +128,8 @@ export function synthesizeModel(
   const components = synthEnvironment(model, (component) => add(environmentFiles(model.environment, [component])));
   add(kustomizationFiles(model.environment, components));
   const objects = components.flatMap((c) => c.objects);
-  const findings = runChecks(checks, objects);
+  const flowed = environmentChecks.length > 0 ? withAreaFlows(model) : model;
+  const findings = [...runChecks(checks, objects), ...environmentChecks.flatMap((c) => c.findings(flowed, objects))];
   const errors = findings.filter((f) => f.severity === 'error');
   if (errors.length > 0) throw new CheckError(model.environment, errors);
   const counts = new Map<string, number>();

@@ -7,6 +7,15 @@ import { PlatformModel, withFlows } from '../model/platform-model';
 import { chartObjects } from '../render/chart-objects';
 import { AREAS } from './areas';
 
+/**
+ * The model every area builds from: the declared one with the flows areas need of each other
+ * (`Area.flows`) joined to their components, before anything is built. The connectivity check
+ * judges the objects against this model's needs.
+ */
+export function withAreaFlows(declared: PlatformModel, areas: readonly Area[] = AREAS): PlatformModel {
+  return withFlows(declared, areas.flatMap((area) => area.flows?.(declared) ?? []));
+}
+
 /** The charts of every area for one environment, in output order. */
 export function areaCharts(model: PlatformModel, areas: readonly Area[] = AREAS): { area: Area; make: ChartFactory }[] {
   return areas.flatMap((area) => (area.charts?.(model) ?? []).map((make) => ({ area, make })));
@@ -31,7 +40,7 @@ export function synthEnvironment(
     components.push(c);
   };
   // What areas contribute to each other travels through the model, before anything is built.
-  const model = withFlows(declared, areas.flatMap((area) => area.flows?.(declared) ?? []));
+  const model = withAreaFlows(declared, areas);
   const owners = new Map<string, string>();
   for (const { area, make } of areaCharts(model, areas)) {
     const chart = make(new App());
