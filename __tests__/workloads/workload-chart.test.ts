@@ -4,6 +4,9 @@ import { PlatformModel } from '../../lib/model/platform-model';
 import { synthEnvironment } from '../../lib/synth/synth-environment';
 import { modelOf, overlayText } from '../helpers';
 
+/** The cluster DNS Service, among every namespace Sidecar's egress hosts (DNS over TCP goes through the proxy). */
+const CLUSTER_DNS = 'kube-system/kube-dns.kube-system.svc.cluster.local';
+
 /** Every object of the environment, by component folder. */
 function folders(model: PlatformModel): Map<string, readonly KubeObject[]> {
   return new Map(synthEnvironment(model).map((c) => [c.component, c.objects]));
@@ -64,7 +67,7 @@ describe('WorkloadChart: what a pod needs besides its dependencies, from the mod
     });
     expect(find(staging.get('security'), 'ServiceEntry', 'vault')).toBeUndefined();
     expect((find(staging.get('baseline'), 'Sidecar')?.spec as { egress: { hosts: string[] }[] }).egress[0].hosts)
-      .toEqual(['./*', 'istio-system/*', 'default/kubernetes.default.svc.cluster.local', 'vault/vault.vault.svc.cluster.local']);
+      .toEqual(['./*', 'istio-system/*', CLUSTER_DNS, 'default/kubernetes.default.svc.cluster.local', 'vault/vault.vault.svc.cluster.local']);
   });
 
   test('the pods of components whose service account holds permissions, and only they, may reach the API server', () => {
@@ -83,9 +86,9 @@ describe('WorkloadChart: what a pod needs besides its dependencies, from the mod
     // AND the namespace's sidecars may route to the kubernetes Service (REGISTRY_ONLY drops what they do not know)
     const hosts = (objects: readonly KubeObject[] | undefined) =>
       (find(objects, 'Sidecar')?.spec as { egress: { hosts: string[] }[] }).egress[0].hosts;
-    expect(hosts(dev.get('baseline'))).toEqual(['./*', 'istio-system/*', 'default/kubernetes.default.svc.cluster.local']);
+    expect(hosts(dev.get('baseline'))).toEqual(['./*', 'istio-system/*', CLUSTER_DNS, 'default/kubernetes.default.svc.cluster.local']);
     // AND a tenant's namespace, where the platform grants nothing, does not
-    expect(hosts(folders(modelOf('staging')).get('tenant-team-a'))).toEqual(['./*', 'istio-system/*']);
+    expect(hosts(folders(modelOf('staging')).get('tenant-team-a'))).toEqual(['./*', 'istio-system/*', CLUSTER_DNS]);
   });
 
   test('a Service exists only for a component something may call: none for the agent, prod\'s podinfo for its overlay callers', () => {
