@@ -6,10 +6,13 @@
 import { Addresses, partition } from '../../lib/connectivity/addresses';
 import { inventoryOf } from '../../lib/connectivity/inventory';
 import { covers } from '../../lib/connectivity/labels';
+import { networkPeers } from '../../lib/connectivity/network-matrix';
 import { NetworkPolicyLayer } from '../../lib/connectivity/network-policy';
 import { addressPeer, ENTIRE_CLUSTER, Peer, peerRef, podsPeer } from '../../lib/connectivity/peers';
 import { Connections } from '../../lib/connectivity/ports';
 import { KubeObject } from '../../lib/manifest/kube-object';
+import { synthEnvironment } from '../../lib/synth/synth-environment';
+import { ENVIRONMENTS, modelOf } from '../helpers';
 import { denyAll, namespace, networkPolicy, workload } from './objects';
 
 /** The connections the layer allows from `from` to `to` (workload names of `objects`, or peers). */
@@ -191,5 +194,29 @@ describe('NetworkPolicyLayer', () => {
     expect(allowed(objects, anyTenantPod, podsOf('kube-system', { 'k8s-app': 'kube-dns', version: '1' }))).toBe('All Connections');
     expect(allowed(objects, anyTenantPod, podsOf('kube-system', { app: 'other' }))).toBe('No Connections');
     expect(allowed(objects, anyTenantPod, 'api')).toBe('No Connections');
+  });
+});
+
+describe('the matrix computes what the pairwise evaluation does', () => {
+  test.each(ENVIRONMENTS)('every pair of %s\'s matrix, rule by rule (withPeers) and policy by policy', (env) => {
+    const model = modelOf(env);
+    const objects = synthEnvironment(model).flatMap((c) => c.objects);
+    const matrix = new NetworkPolicyLayer(inventoryOf(objects));
+    const pairwise = new NetworkPolicyLayer(inventoryOf(objects));
+    const peers = networkPeers(matrix, model.policy.namespaces.map((ns) => podsPeer({ matchLabels: { 'kubernetes.io/metadata.name': ns } }, {})));
+    matrix.withPeers([...peers.pods, ENTIRE_CLUSTER, ...peers.addresses]);
+    const all = [...matrix.workloadPeers.values(), ...peers.pods, ENTIRE_CLUSTER, ...peers.addresses];
+    // The same workloads in the other layer: its own Peer objects, matched by name.
+    const twin = (p: Peer): Peer => (p.kind === 'workload' ? [...pairwise.workloadPeers.values()].find((q) => peerRef(q) === peerRef(p))! : p);
+    let compared = 0;
+    for (const from of all) {
+      for (const to of all) {
+        if (from === to) continue;
+        expect(`${peerRef(from)} -> ${peerRef(to)}: ${matrix.flow(from, to).connections}`)
+          .toBe(`${peerRef(from)} -> ${peerRef(to)}: ${pairwise.flow(twin(from), twin(to)).connections}`);
+        compared++;
+      }
+    }
+    expect(compared).toBeGreaterThan(100);
   });
 });

@@ -80,14 +80,22 @@ export class Addresses {
     return this.ranges.length === 0;
   }
 
-  /** Whether every address of `other` is in this set. */
+  /** Whether every address of `other` is in this set (both are sorted, disjoint ranges: one walk, no allocation). */
   contains(other: Addresses): boolean {
-    return other.subtract(this).isEmpty();
+    let i = 0;
+    for (const [a, b] of other.ranges) {
+      while (i < this.ranges.length && this.ranges[i][1] < a) i++;
+      if (i === this.ranges.length || this.ranges[i][0] > a || this.ranges[i][1] < b) return false;
+    }
+    return true;
   }
 
   toString(): string {
-    return this.ranges.map(([a, b]) => `${addressText(a)}-${addressText(b)}`).join(',');
+    this.text ??= this.ranges.map(([a, b]) => `${addressText(a)}-${addressText(b)}`).join(',');
+    return this.text;
   }
+
+  private text?: string;
 }
 
 /**

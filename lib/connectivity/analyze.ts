@@ -11,7 +11,7 @@ import { networkEdges, NetworkEdge, networkPeers } from './network-matrix';
 import { NetworkPolicyLayer } from './network-policy';
 import { addressPeer, namespaceNameOf, Peer, peerRef, podsCover } from './peers';
 import { Connections } from './ports';
-import { Resolver } from './resolve';
+import { addressesOf, Resolver } from './resolve';
 import { RegistryEntry, SidecarLayer } from './sidecar';
 
 /** The check id of the connectivity findings. */
@@ -129,6 +129,8 @@ class Analysis {
   }
 
   report(): ConnectivityReport {
+    // The network edges first: they fix the matrix's peers, which the needs' flows then share.
+    const edges = this.networkEdges();
     const judge = new NeedJudge(this.resolver, this.network, this.authorization, this.sidecar, this.detailed);
     const needs = this.needs.map((need): NeedResult => {
       const layers = judge.judge(need);
@@ -149,14 +151,15 @@ class Analysis {
       }
       return result;
     });
-    const flows = [...this.networkRows(), ...this.authorizationRows(), ...this.hostRows()]
+    const blocked = this.findings.splice(0);
+    const flows = [...this.networkRows(edges), ...this.authorizationRows(), ...this.hostRows()]
       .sort((a, b) => (a.from < b.from ? -1 : a.from > b.from ? 1 : a.to < b.to ? -1 : a.to > b.to ? 1 : 0));
     return {
       environment: this.model.environment,
       workloads: this.workloads.map((w) => w.ref),
       needs,
       flows,
-      findings: this.findings,
+      findings: [...blocked, ...this.findings],
     };
   }
 
@@ -176,10 +179,12 @@ class Analysis {
     for (const need of this.needs) {
       for (const party of [need.from, need.to, ...(need.network ? [need.network.to] : [])]) {
         if (party.kind === 'pods') pods.push(this.resolver.podsPeerOf(party.namespace, party.labels));
-        for (const p of this.resolver.peers(party)) if (p.kind === 'addresses') addresses.push(p.addresses);
+        if (party.kind === 'addresses' && !addresses.includes(addressesOf(party))) addresses.push(addressesOf(party));
       }
     }
-    return networkEdges(this.network, networkPeers(this.network, pods, addresses), this.ownNamespaces);
+    const peers = networkPeers(this.network, pods, addresses);
+    this.resolver.useAddressParts(peers.addresses);
+    return networkEdges(this.network, peers, this.ownNamespaces);
   }
 
   /** Whether a need's party stands for all of `peer`. */
@@ -194,10 +199,7 @@ class Analysis {
         if (peer.kind === 'workload') return selects(own.namespaces, peer.workload.namespaceLabels) && selects(own.pods, peer.workload.labels);
         return peer.kind === 'pods' && (peer === own || podsCover(own, peer));
       }
-      case 'addresses': {
-        const [mine] = this.resolver.peers(party);
-        return peer.kind === 'addresses' && mine?.kind === 'addresses' && mine.addresses.contains(peer.addresses);
-      }
+      case 'addresses': return peer.kind === 'addresses' && addressesOf(party).contains(peer.addresses);
       case 'host': return false;
     }
   }
@@ -210,8 +212,33 @@ class Analysis {
     return [ns !== undefined ? this.needsFromNamespace.get(ns) ?? none : none];
   }
 
+  /**
+   * The needs by the network peers they start from and go to, exactly (the peers resolve to the
+   * matrix's own objects); a pair it does not hold may still be explained by coverage, see below.
+   */
+  private explanations?: Map<Peer, Map<Peer, Need[]>>;
+
+  private exactly(from: Peer, to: Peer): readonly Need[] | undefined {
+    if (!this.explanations) {
+      this.explanations = new Map();
+      for (const n of this.needs) {
+        if (!n.network) continue;
+        const destinations = this.resolver.peers(n.network.to);
+        for (const s of this.resolver.peers(n.from)) {
+          let row = this.explanations.get(s);
+          if (!row) this.explanations.set(s, (row = new Map()));
+          for (const d of destinations) addTo(row, d, n);
+        }
+      }
+    }
+    return this.explanations.get(from)?.get(to);
+  }
+
   /** The connections needs explain between two network peers, and which needs. */
   private explainedNetwork(from: Peer, to: Peer): { connections: Connections; needs: Need[] } {
+    const exact = this.exactly(from, to);
+    if (exact) return { connections: Connections.union(exact.map((n) => this.portsOf(n))), needs: [...exact] };
+    // A peer narrower than a need's ends (a rule's selection within a need's pods or namespace).
     const needs: Need[] = [];
     let connections = Connections.NONE;
     for (const list of this.candidateNeeds(from, to)) {
@@ -287,8 +314,8 @@ class Analysis {
     return Connections.union(allowed.map((p) => Connections.ports('TCP', p)));
   }
 
-  private networkRows(): FlowRow[] {
-    return this.networkEdges().flatMap(({ from, to, connections, egress, ingress }) => {
+  private networkRows(edges: readonly NetworkEdge[]): FlowRow[] {
+    return edges.flatMap(({ from, to, connections, egress, ingress }) => {
       const explained = this.explainedNetwork(from, to);
       const unexplained = connections.subtract(explained.connections);
       if (!unexplained.isEmpty()) {

@@ -116,18 +116,17 @@ function serviceOf(o: KubeObject): ServiceView | undefined {
 
 /** The inventory of a synthesized object set: workloads, Services, and the policy objects of every layer. */
 export function inventoryOf(objects: readonly KubeObject[]): Inventory {
-  const namespaces = new Map<string, Labels>();
-  for (const o of objects) {
-    if (o.kind === 'Namespace') namespaces.set(o.metadata.name, { ...(o.metadata.labels ?? {}), [NAMESPACE_NAME_LABEL]: o.metadata.name });
-  }
+  // One pass over the objects: reading them is the cost at a thousand services.
   const byKind = new Map<string, KubeObject[]>();
+  for (const o of objects) addTo(byKind, o.kind, o);
+  const ofKind = (kind: string): KubeObject[] => byKind.get(kind) ?? [];
+  const namespaces = new Map<string, Labels>();
+  for (const o of ofKind('Namespace')) namespaces.set(o.metadata.name, { ...(o.metadata.labels ?? {}), [NAMESPACE_NAME_LABEL]: o.metadata.name });
   const workloads: Workload[] = [];
-  for (const o of objects) {
-    addTo(byKind, o.kind, o);
-    const w = POD_KINDS.has(o.kind) ? workloadOf(o, namespaces) : undefined;
+  for (const kind of POD_KINDS) for (const o of ofKind(kind)) {
+    const w = workloadOf(o, namespaces);
     if (w) workloads.push(w);
   }
-  const ofKind = (kind: string): KubeObject[] => byKind.get(kind) ?? [];
   return {
     workloads,
     namespaces,

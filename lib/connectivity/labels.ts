@@ -24,10 +24,43 @@ export function namespaceNamed(name: string): LabelSelector {
   return found;
 }
 
+/** A selector as arrays, read once: matching a thousand pods against it then walks no object's keys. */
+interface Compiled {
+  readonly keys: readonly string[];
+  readonly values: readonly string[];
+  readonly expressions: readonly SelectorRequirement[];
+  /** The matchLabels pair of the smallest key: what indexes of policies and pods are keyed by. */
+  readonly first?: readonly [key: string, value: string];
+}
+
+const compiledSelectors = new WeakMap<LabelSelector, Compiled>();
+
+function compiled(selector: LabelSelector): Compiled {
+  let found = compiledSelectors.get(selector);
+  if (!found) {
+    const keys = Object.keys(selector.matchLabels ?? {});
+    const smallest = [...keys].sort()[0];
+    found = {
+      keys,
+      values: keys.map((k) => selector.matchLabels![k]),
+      expressions: selector.matchExpressions ?? [],
+      first: smallest === undefined ? undefined : [smallest, selector.matchLabels![smallest]],
+    };
+    compiledSelectors.set(selector, found);
+  }
+  return found;
+}
+
+/** The matchLabels pair a selector is indexed by (its smallest key), if it has one. */
+export function firstLabel(selector: LabelSelector | undefined): readonly [string, string] | undefined {
+  return selector === undefined ? undefined : compiled(selector).first;
+}
+
 /** Whether `labels` satisfy every requirement of `selector` (an empty selector selects everything). */
 export function selects(selector: LabelSelector, labels: Labels): boolean {
-  for (const key in selector.matchLabels ?? {}) if (labels[key] !== selector.matchLabels![key]) return false;
-  for (const r of selector.matchExpressions ?? []) {
+  const { keys, values, expressions } = compiled(selector);
+  for (let i = 0; i < keys.length; i++) if (labels[keys[i]] !== values[i]) return false;
+  for (const r of expressions) {
     const has = Object.prototype.hasOwnProperty.call(labels, r.key);
     const inValues = has && (r.values ?? []).includes(labels[r.key]);
     switch (r.operator) {

@@ -34,20 +34,25 @@ export function networkPeers(layer: NetworkPolicyLayer, pods: readonly Peer[] = 
     const key = podsKey(p.namespaces, p.pods);
     if (!selections.has(key)) selections.set(key, p);
   };
+  const represented = (p: Peer): boolean => p.kind === 'pods' && !isEmptySelector(p.pods) && !isEmptySelector(p.namespaces)
+    && (p.pods.matchExpressions ?? []).length === 0 && (p.namespaces.matchExpressions ?? []).length === 0
+    && layer.workloadsMatching(p.pods).some((w) => selects(p.pods, w.labels) && selects(p.namespaces, w.namespaceLabels));
+  // The given pods first: a need's peer object is the matrix's, so that its flows are the matrix's.
+  for (const p of pods) if (!represented(p)) add(p);
   const blocks = [...addresses];
   for (const policy of layer.policies) {
     for (const rule of [...(policy.ingress ?? []), ...(policy.egress ?? [])]) {
       for (const entry of rule.peers ?? []) {
         if (entry.kind === 'addresses') blocks.push(entry.addresses);
-        else add({ kind: 'pods', namespaces: entry.namespaces ?? namespaceNamed(policy.namespace), pods: entry.pods ?? {} });
+        else {
+          const p: Peer = { kind: 'pods', namespaces: entry.namespaces ?? namespaceNamed(policy.namespace), pods: entry.pods ?? {} };
+          // Most entries name a workload of the input: no row of their own, and no key to compute.
+          if (!represented(p)) add(p);
+        }
       }
     }
   }
-  for (const p of pods) add(p);
-  const represented = (p: Peer): boolean => p.kind === 'pods' && !isEmptySelector(p.pods) && !isEmptySelector(p.namespaces)
-    && (p.pods.matchExpressions ?? []).length === 0 && (p.namespaces.matchExpressions ?? []).length === 0
-    && layer.workloadsMatching(p.pods).some((w) => selects(p.pods, w.labels) && selects(p.namespaces, w.namespaceLabels));
-  return { pods: [...selections.values()].filter((p) => !represented(p)), addresses: partition(blocks).map(addressPeer) };
+  return { pods: [...selections.values()], addresses: partition(blocks).map(addressPeer) };
 }
 
 /**
@@ -60,31 +65,28 @@ export function networkEdges(layer: NetworkPolicyLayer, peers: MatrixPeers, gove
   const isGoverned = (p: Peer): boolean => p.kind === 'pods' && isEmptySelector(p.pods)
     && governedNamespaces.has(namespaceNameOf(p.namespaces) ?? '');
   const others: Peer[] = [...peers.pods, ENTIRE_CLUSTER, ...peers.addresses];
-  const workloads = [...layer.workloadPeers.keys()];
-  const workloadPeers = workloads.map((w) => layer.workloadPeers.get(w)!);
+  layer.withPeers(others);
+  const workloadPeers = [...layer.workloadPeers.values()];
   const governed = [...workloadPeers, ...peers.pods.filter(isGoverned)];
   const all = [...workloadPeers, ...others];
   const edges: NetworkEdge[] = [];
-  const seen = new Map<Peer, Set<Peer>>();
   const consider = (from: Peer, to: Peer): void => {
     if (from === to) return;
-    let done = seen.get(from);
-    if (!done) seen.set(from, (done = new Set()));
-    if (done.has(to)) return;
-    done.add(to);
-    const flow = layer.flow(from, to);
-    if (flow.connections.isEmpty()) return;
-    edges.push({ from, to, connections: flow.connections, egress: flow.egress.rules, ingress: flow.ingress.rules });
+    const egress = layer.verdict('egress', from, to);
+    if (egress.connections.isEmpty()) return;
+    const ingress = layer.verdict('ingress', from, to);
+    const connections = egress.connections.intersect(ingress.connections);
+    if (!connections.isEmpty()) edges.push({ from, to, connections, egress: egress.rules, ingress: ingress.rules });
   };
   for (const from of governed) {
-    const candidates = layer.egressCandidates(from, workloads, others);
-    for (const to of candidates === 'all' ? all : candidates) consider(from, to);
+    const reach = layer.reach(from, 'egress');
+    for (const to of reach === 'all' ? all : reach) consider(from, to);
   }
-  const ungoverned = others.filter((p) => !isGoverned(p));
-  const admitted = layer.ingressCandidates(ungoverned);
-  for (const from of ungoverned) {
-    for (const w of admitted.get(from)!) consider(from, layer.workloadPeers.get(w)!);
-    for (const to of governed) if (to.kind !== 'workload') consider(from, to);
+  // Pods and addresses outside, whose egress nothing of the input governs: into what admits them (each pair once).
+  const ungoverned = new Set(others.filter((p) => !isGoverned(p)));
+  for (const to of governed) {
+    const reach = layer.reach(to, 'ingress');
+    for (const from of reach === 'all' ? ungoverned : reach) if (ungoverned.has(from)) consider(from, to);
   }
   return edges;
 }

@@ -1,7 +1,7 @@
 import { KubeObject } from '../manifest/kube-object';
 import { Addresses } from './addresses';
 import { addTo, Inventory, namespaceLabelsOf, protocolOf, Workload } from './inventory';
-import { covers, isEmptySelector, LabelSelector, namespaceNamed, selects } from './labels';
+import { covers, firstLabel, isEmptySelector, LabelSelector, namespaceNamed, selects } from './labels';
 import { namespaceNameOf, Peer } from './peers';
 import { Connections, Protocol } from './ports';
 
@@ -47,6 +47,21 @@ export interface DirectionVerdict {
 
 type Json = Record<string, unknown>;
 
+/** The policies of a direction that could select a peer, and those that certainly do. */
+interface Selection {
+  readonly possible: readonly NetworkPolicyView[];
+  readonly certain: readonly NetworkPolicyView[];
+}
+
+const NO_SELECTION: Selection = { possible: [], certain: [] };
+const OPEN: DirectionVerdict = { connections: Connections.ALL, selecting: [], rules: [] };
+
+/** What a peer's policies of a direction allow with each peer of the matrix, as verdicts; `none` for any other. */
+interface Allowances {
+  readonly byPeer: ReadonlyMap<Peer, DirectionVerdict>;
+  readonly none: DirectionVerdict;
+}
+
 /** What one policy's rules of a direction allow with one peer, and which rules. */
 interface PolicyAnswer {
   connections: Connections;
@@ -90,30 +105,25 @@ function rulePeer(p: Json): RulePeer {
   return { kind: 'pods', namespaces: p.namespaceSelector as LabelSelector | undefined, pods: p.podSelector as LabelSelector | undefined };
 }
 
-const indexKeys = new WeakMap<LabelSelector, string | undefined>();
-
-/** A selector's first matchLabels pair, the key its policies and peers are indexed by. */
-function indexKey(selector: LabelSelector | undefined): string | undefined {
-  if (!selector) return undefined;
-  if (indexKeys.has(selector)) return indexKeys.get(selector);
-  const keys = Object.keys(selector.matchLabels ?? {}).sort();
-  const key = keys.length > 0 ? `${keys[0]}=${selector.matchLabels![keys[0]]}` : undefined;
-  indexKeys.set(selector, key);
-  return key;
-}
-
-/** Lists under a key, built once. */
+/** Lists by a label (key, then value), built once; items without a label to be indexed by in `unkeyed`. */
 class Index<T> {
-  private readonly byKey = new Map<string, T[]>();
+  private readonly byKey = new Map<string, Map<string, T[]>>();
   readonly unkeyed: T[] = [];
-  add(key: string | undefined, item: T): void {
-    if (key === undefined) this.unkeyed.push(item);
-    else addTo(this.byKey, key, item);
+  add(label: readonly [string, string] | undefined, item: T): void {
+    if (label === undefined) {
+      this.unkeyed.push(item);
+      return;
+    }
+    let byValue = this.byKey.get(label[0]);
+    if (!byValue) this.byKey.set(label[0], (byValue = new Map()));
+    addTo(byValue, label[1], item);
   }
-  get(key: string): readonly T[] {
-    return this.byKey.get(key) ?? [];
+  get(key: string, value: string): readonly T[] {
+    return this.byKey.get(key)?.get(value) ?? NOTHING;
   }
 }
+
+const NOTHING: readonly never[] = [];
 
 /**
  * The NetworkPolicy layer (Kubernetes semantics): a pod selected by no policy of a direction is
@@ -126,7 +136,7 @@ class Index<T> {
 export class NetworkPolicyLayer {
   readonly policies: readonly NetworkPolicyView[];
   private readonly byNamespace = new Map<string, Index<NetworkPolicyView>>();
-  private readonly selecting = new Map<Workload, { ingress: NetworkPolicyView[]; egress: NetworkPolicyView[] }>();
+  private readonly selecting = new Map<Workload, Record<Direction, Selection>>();
   private readonly workloadsByLabel = new Index<Workload>();
   private readonly position = new Map<NetworkPolicyView, number>();
   private readonly inNamespace = new Map<string, NetworkPolicyView[]>();
@@ -140,12 +150,12 @@ export class NetworkPolicyLayer {
       this.position.set(p, i);
       let index = this.byNamespace.get(p.namespace);
       if (!index) this.byNamespace.set(p.namespace, (index = new Index()));
-      index.add(indexKey(p.podSelector), p);
+      index.add(firstLabel(p.podSelector), p);
       addTo(this.inNamespace, p.namespace, p);
     });
     for (const w of inventory.workloads) {
       this.workloadPeers.set(w, { kind: 'workload', workload: w });
-      for (const [k, v] of Object.entries(w.labels)) this.workloadsByLabel.add(`${k}=${v}`, w);
+      for (const k in w.labels) this.workloadsByLabel.add([k, w.labels[k]], w);
     }
   }
 
@@ -154,20 +164,24 @@ export class NetworkPolicyLayer {
     return this.byNamespace.has(namespace);
   }
 
-  private selectingPolicies(w: Workload): { ingress: NetworkPolicyView[]; egress: NetworkPolicyView[] } {
+  /** The policies selecting a workload, by direction (for a workload, the possible ones are the certain ones). */
+  private selectingPolicies(w: Workload): Record<Direction, Selection> {
     let found = this.selecting.get(w);
     if (found) return found;
-    found = { ingress: [], egress: [] };
+    const ingress: NetworkPolicyView[] = [];
+    const egress: NetworkPolicyView[] = [];
     const index = this.byNamespace.get(w.namespace);
     if (index) {
-      const candidates = [...new Set([...index.unkeyed, ...Object.entries(w.labels).flatMap(([k, v]) => index.get(`${k}=${v}`))])]
-        .sort((a, b) => this.position.get(a)! - this.position.get(b)!);
+      const found = new Set<NetworkPolicyView>(index.unkeyed);
+      for (const k in w.labels) for (const p of index.get(k, w.labels[k])) found.add(p);
+      const candidates = [...found].sort((a, b) => this.position.get(a)! - this.position.get(b)!);
       for (const p of candidates) {
         if (!selects(p.podSelector, w.labels)) continue;
-        if (p.ingress) found.ingress.push(p);
-        if (p.egress) found.egress.push(p);
+        if (p.ingress) ingress.push(p);
+        if (p.egress) egress.push(p);
       }
     }
+    found = { ingress: { possible: ingress, certain: ingress }, egress: { possible: egress, certain: egress } };
     this.selecting.set(w, found);
     return found;
   }
@@ -178,12 +192,9 @@ export class NetworkPolicyLayer {
    * governed by every policy there that could select them, and allowed what the policies that
    * certainly select them allow.
    */
-  private selection(peer: Peer, direction: Direction): { possible: readonly NetworkPolicyView[]; certain: readonly NetworkPolicyView[] } {
-    if (peer.kind === 'workload') {
-      const policies = this.selectingPolicies(peer.workload)[direction];
-      return { possible: policies, certain: policies };
-    }
-    if (peer.kind !== 'pods') return { possible: [], certain: [] };
+  private selection(peer: Peer, direction: Direction): Selection {
+    if (peer.kind === 'workload') return this.selectingPolicies(peer.workload)[direction];
+    if (peer.kind !== 'pods') return NO_SELECTION;
     let found = this.selectionOfPods.get(peer);
     if (!found) {
       const namespace = namespaceNameOf(peer.namespaces);
@@ -219,7 +230,19 @@ export class NetworkPolicyLayer {
   /** The connections a rule allows towards `destination` (named ports resolved against its pods). */
   private ruleConnections(rule: NetworkRule, destination: Peer): Connections {
     if (!rule.ports) return Connections.ALL;
-    return Connections.union(rule.ports.map((p) => {
+    // Numbered ports do not depend on the destination: computed once per rule.
+    if (!rule.ports.some((p) => typeof p.port === 'string')) {
+      let known = this.numbered.get(rule);
+      if (!known) this.numbered.set(rule, (known = this.portsFor(rule, destination)));
+      return known;
+    }
+    return this.portsFor(rule, destination);
+  }
+
+  private readonly numbered = new Map<NetworkRule, Connections>();
+
+  private portsFor(rule: NetworkRule, destination: Peer): Connections {
+    return Connections.union(rule.ports!.map((p) => {
       if (p.port === undefined) return Connections.protocol(p.protocol);
       if (typeof p.port === 'number') return Connections.ports(p.protocol, p.port, p.endPort ?? p.port);
       if (destination.kind === 'pods') return Connections.named(p.protocol, p.port);
@@ -233,6 +256,7 @@ export class NetworkPolicyLayer {
   verdict(direction: Direction, source: Peer, destination: Peer): DirectionVerdict {
     const self = direction === 'egress' ? source : destination;
     const other = direction === 'egress' ? destination : source;
+    if (this.universe.has(self) && this.universe.has(other)) return this.fromAllowances(direction, self, other);
     const { possible, certain } = this.selection(self, direction);
     if (possible.length === 0) return { connections: Connections.ALL, selecting: [], rules: [] };
     let connections = Connections.NONE;
@@ -297,52 +321,99 @@ export class NetworkPolicyLayer {
     return found;
   }
 
-  /** The workloads a pod selector could select (by its first label; all of them when it has none). */
-  workloadsMatching(selector: LabelSelector): readonly Workload[] {
-    const key = indexKey(selector);
-    return key === undefined ? this.inventory.workloads : this.workloadsByLabel.get(key);
-  }
+  // ---- the matrix: what each peer's policies allow with every peer, rule by rule ----------------
+
+  /** The peers of the matrix: every workload, and the pods and addresses outside the input given by withPeers. */
+  private readonly universe = new Set<Peer>();
+  private workloadList: readonly Peer[] = [];
+  private outside: readonly Peer[] = [];
+  /** Pods outside the input by the one namespace their selector names ('' for any other selector). */
+  private readonly outsideByNamespace = new Map<string, Peer[]>();
+  private readonly entryTargets = new Map<RulePeer, readonly Peer[]>();
+  private readonly allowed = new Map<Peer, Record<Direction, Allowances | 'open' | undefined>>();
 
   /**
-   * The workloads whose ingress rules could admit one of `peers` (pods or addresses the input
-   * does not hold), by peer: judged rule entry by entry rather than flow by flow, since most
-   * workloads admit only pods of their own namespace. A workload open for ingress admits them all.
+   * Sets the pods and addresses outside the input that the matrix has rows for (networkPeers): from
+   * then on, what a peer's policies allow is computed rule by rule, once per peer, for every peer of
+   * the matrix (a rule's targets once per rule entry), instead of once per pair.
    */
-  ingressCandidates(peers: readonly Peer[]): Map<Peer, Workload[]> {
-    const out = new Map<Peer, Workload[]>(peers.map((p) => [p, []]));
-    for (const w of this.inventory.workloads) {
-      const policies = this.selectingPolicies(w).ingress;
-      for (const peer of peers) {
-        const admits = policies.length === 0 || policies.some((p) => p.ingress!.some((rule) => !rule.peers
-          || rule.peers.some((entry) => this.peerSelects(rule, entry, peer))));
-        if (admits) out.get(peer)!.push(w);
+  withPeers(outside: readonly Peer[]): void {
+    if (this.universe.size > 0) throw new Error('NetworkPolicyLayer.withPeers: the matrix has its peers already');
+    this.workloadList = [...this.workloadPeers.values()];
+    this.outside = outside;
+    for (const p of [...this.workloadList, ...outside]) this.universe.add(p);
+    for (const p of outside) if (p.kind === 'pods') addTo(this.outsideByNamespace, namespaceNameOf(p.namespaces) ?? '', p);
+  }
+
+  /** The peers of the matrix one rule entry selects (remembered: a namespace-wide policy's entries serve every pod). */
+  private targetsOf(rule: NetworkRule, entry: RulePeer): readonly Peer[] {
+    const found = this.entryTargets.get(entry);
+    if (found) return found;
+    const out: Peer[] = [];
+    const consider = (p: Peer): void => {
+      if (this.peerSelects(rule, entry, p)) out.push(p);
+    };
+    if (entry.kind === 'addresses') {
+      for (const p of this.outside) if (p.kind === 'addresses') consider(p);
+    } else {
+      const label = firstLabel(entry.pods);
+      if (label === undefined) for (const p of this.workloadList) consider(p);
+      else for (const w of this.workloadsByLabel.get(label[0], label[1])) consider(this.workloadPeers.get(w)!);
+      const name = namespaceNameOf(entry.namespaces ?? namespaceNamed(rule.policy.namespace));
+      if (name === undefined) {
+        for (const p of this.outside) if (p.kind === 'pods') consider(p);
+      } else {
+        for (const p of this.outsideByNamespace.get(name) ?? []) consider(p);
+        for (const p of this.outsideByNamespace.get('') ?? []) consider(p);
       }
     }
+    this.entryTargets.set(entry, out);
     return out;
   }
 
-  /**
-   * Peers a source's egress rules could reach, among `candidates` (an index lookup for pod
-   * selectors, so that a thousand workloads do not make a thousand-squared pairs); every
-   * candidate when the source's egress is open.
-   */
-  egressCandidates(source: Peer, workloads: readonly Workload[], others: readonly Peer[]): readonly Peer[] | 'all' {
-    const { possible, certain } = this.selection(source, 'egress');
-    if (possible.length === 0) return 'all';
-    const out = new Set<Peer>();
-    let everyWorkload = false;
+  /** What `self`'s policies of `direction` allow with each peer of the matrix; `open` when none selects it. */
+  private allowances(self: Peer, direction: Direction): Allowances | 'open' {
+    let entry = this.allowed.get(self);
+    if (!entry) this.allowed.set(self, (entry = { ingress: undefined, egress: undefined }));
+    const known = entry[direction];
+    if (known) return known;
+    const { possible, certain } = this.selection(self, direction);
+    if (possible.length === 0) return (entry[direction] = 'open');
+    const map = new Map<Peer, { connections: Connections; selecting: readonly NetworkPolicyView[]; rules: NetworkRule[] }>();
     for (const p of certain) {
-      for (const rule of p.egress!) {
-        if (!rule.peers) return 'all';
-        for (const entry of rule.peers) {
-          if (entry.kind !== 'pods') continue;
-          const key = indexKey(entry.pods);
-          if (key === undefined) everyWorkload = true;
-          else for (const w of this.workloadsByLabel.get(key)) out.add(this.workloadPeers.get(w)!);
+      for (const rule of p[direction]!) {
+        const targets = !rule.peers ? this.universe
+          : rule.peers.length === 1 ? this.targetsOf(rule, rule.peers[0])
+            : new Set(rule.peers.flatMap((e) => this.targetsOf(rule, e)));
+        for (const t of targets) {
+          const allowed = this.ruleConnections(rule, direction === 'egress' ? t : self);
+          if (allowed.isEmpty()) continue;
+          const answer = map.get(t);
+          if (answer) {
+            answer.connections = answer.connections.union(allowed);
+            answer.rules.push(rule);
+          } else map.set(t, { connections: allowed, selecting: possible, rules: [rule] });
         }
       }
     }
-    const peers: Peer[] = everyWorkload ? workloads.map((w) => this.workloadPeers.get(w)!) : [...out];
-    return [...new Set([...peers, ...others])];
+    return (entry[direction] = { byPeer: map, none: { connections: Connections.NONE, selecting: possible, rules: [] } });
+  }
+
+  private fromAllowances(direction: Direction, self: Peer, other: Peer): DirectionVerdict {
+    const allowances = this.allowances(self, direction);
+    if (allowances === 'open') return OPEN;
+    return allowances.byPeer.get(other) ?? allowances.none;
+  }
+
+  /** The peers of the matrix `self`'s policies of `direction` allow something with; `all` when none selects it. */
+  reach(self: Peer, direction: Direction): Iterable<Peer> | 'all' {
+    const allowances = this.allowances(self, direction);
+    return allowances === 'open' ? 'all' : allowances.byPeer.keys();
+  }
+
+  /** The workloads a pod selector could select (by its first label; all of them when it has none). */
+  workloadsMatching(selector: LabelSelector): readonly Workload[] {
+    const label = firstLabel(selector);
+    return label === undefined ? this.inventory.workloads : this.workloadsByLabel.get(label[0], label[1]);
   }
 }

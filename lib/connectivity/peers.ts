@@ -19,12 +19,19 @@ export const addressPeer = (addresses: Addresses): Peer => ({ kind: 'addresses',
 /** Every pod of every namespace. */
 export const ENTIRE_CLUSTER = podsPeer({}, {});
 
-/** The one namespace a selector names by its name label alone, if it does. */
+const names = new WeakMap<LabelSelector, string | null>();
+
+/** The one namespace a selector names by its name label alone, if it does (remembered per selector). */
 export function namespaceNameOf(selector: LabelSelector): string | undefined {
-  const keys = Object.keys(selector.matchLabels ?? {});
-  return keys.length === 1 && keys[0] === NAMESPACE_NAME_LABEL && (selector.matchExpressions ?? []).length === 0
-    ? selector.matchLabels![NAMESPACE_NAME_LABEL]
-    : undefined;
+  let name = names.get(selector);
+  if (name === undefined) {
+    const keys = Object.keys(selector.matchLabels ?? {});
+    name = keys.length === 1 && keys[0] === NAMESPACE_NAME_LABEL && (selector.matchExpressions ?? []).length === 0
+      ? selector.matchLabels![NAMESPACE_NAME_LABEL]
+      : null;
+    names.set(selector, name);
+  }
+  return name ?? undefined;
 }
 
 /**

@@ -9,6 +9,19 @@ import { addressPeer, Peer, podsPeer } from './peers';
  * the environment's namespace; a namespace is its workloads and any other pod of it; pods and
  * addresses outside are peers matched by selector or range.
  */
+const partyAddresses = new WeakMap<Party, Addresses>();
+
+/** The addresses a party names (none for a host or pods); remembered, since a thousand needs share one party. */
+export function addressesOf(party: Party): Addresses {
+  let found = partyAddresses.get(party);
+  if (!found) {
+    const cidrs = party.kind === 'addresses' ? party.cidrs : [];
+    found = cidrs.reduce((all, c) => all.union(Addresses.cidr(c) ?? Addresses.NONE), Addresses.NONE);
+    partyAddresses.set(party, found);
+  }
+  return found;
+}
+
 export class Resolver {
   private readonly byName = new Map<string, Workload[]>();
   private readonly byNamespace = new Map<string, Workload[]>();
@@ -93,12 +106,22 @@ export class Resolver {
       case 'namespace': return [...this.workloads(party).map(this.workloadPeer), this.namespacePeer(party.namespace)];
       case 'pods': return [this.podsPeerOf(party.namespace, party.labels)];
       case 'addresses': {
-        const addresses = party.cidrs.reduce((all, c) => all.union(Addresses.cidr(c) ?? Addresses.NONE), Addresses.NONE);
-        return addresses.isEmpty() ? [] : [addressPeer(addresses)];
+        const addresses = addressesOf(party);
+        if (addresses.isEmpty()) return [];
+        // The matrix's parts of the addresses, when it has them: flows to those are computed once, rule by rule.
+        const parts = this.addressParts.filter((p) => p.kind === 'addresses' && addresses.contains(p.addresses));
+        return parts.length > 0 ? parts : [addressPeer(addresses)];
       }
       case 'host': return [];
     }
   }
+
+  /** The parts of all addresses the network matrix has rows for (set before any party's peers are asked). */
+  useAddressParts(parts: readonly Peer[]): void {
+    this.addressParts = parts;
+  }
+
+  private addressParts: readonly Peer[] = [];
 
   /** Any pod of a namespace, as a network peer (one object per namespace). */
   namespacePeer(namespace: string): Peer {
