@@ -13,6 +13,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { checkShare, ProfileShare } from './check-share';
 import { differences, objectsOfStream, objectsOfTree } from './compare';
 import { BenchWorkspace, generateWorkspace } from './generate';
 import { BENCH_ENVIRONMENTS } from './platform-spec';
@@ -237,6 +238,14 @@ function filesystem(dir: string): string {
  * slower for minutes after heavy file churn (a CI run, say), and the figure tells such a run apart.
  * The files stay until the end: deleting them would slow the next creations down.
  */
+/** What the checks of one synth cost at the largest size, from a CPU profile of it. */
+function checksLine(n: number, share: ProfileShare): string {
+  const part = (f: string) => `${Math.round(share.underMs[f])} ms (${((100 * share.underMs[f]) / share.busyMs).toFixed(1)}%)`;
+  return `- checks at N = ${n}, from a CPU profile of one \`node --cpu-prof .build/main.js synth\` (${(share.busyMs / 1000).toFixed(2)} s `
+    + `on its main thread): the connectivity check (connectivityFindings, every environment) ${part('connectivityFindings')}, `
+    + `the per-object checks (runChecks) ${part('runChecks')}`;
+}
+
 function fileCreationCost(work: string): number {
   const dir = path.join(work, 'disk-probe');
   fs.mkdirSync(dir);
@@ -257,6 +266,8 @@ function main(): void {
     const probe = fileCreationCost(work);
     log(`creating 1,000 files took ${Math.round(probe)} ms on ${filesystem(work)}`);
     const results = options.sizes.map((n) => benchSize(n, options.rounds, work, log));
+    const largest = Math.max(...options.sizes);
+    const share = checkShare(ROOT, path.join(work, `n${largest}`, 'overlays'), work);
     const lines = [
       '# Benchmark: Bulwark synth vs helm template',
       '',
@@ -277,6 +288,8 @@ function main(): void {
       table(results),
       '',
       ...targets(results),
+      '',
+      checksLine(largest, share),
       '',
     ];
     fs.writeFileSync(options.results, lines.join('\n'));

@@ -251,6 +251,18 @@ class Analysis {
     return { connections, needs };
   }
 
+  /** The principals a need's source calls with (remembered per need). */
+  private principalsOf(need: Need): ReadonlySet<string> {
+    let found = this.needPrincipals.get(need);
+    if (!found) {
+      found = new Set(partyIdentities(need.from, this.resolver).flatMap((x) => (x.principal === undefined ? [] : [x.principal])));
+      this.needPrincipals.set(need, found);
+    }
+    return found;
+  }
+
+  private readonly needPrincipals = new Map<Need, ReadonlySet<string>>();
+
   /** The connections a need asks of the network layer. */
   private portsOf(need: Need): Connections {
     let found = this.needPorts.get(need);
@@ -386,9 +398,8 @@ class Analysis {
         const v = this.authorization.verdict(id, w);
         const allowed = v.connections.intersect(listening);
         if (allowed.isEmpty()) continue;
-        const callsAs = (n: Need): boolean => partyIdentities(n.from, this.resolver)
-          .some((x) => x.principal !== undefined && x.principal === id.principal);
-        const needs = (this.needsTo.get(w) ?? []).filter((n) => n.authorization && callsAs(n));
+        const principal = id.principal;
+        const needs = (this.needsTo.get(w) ?? []).filter((n) => n.authorization && principal !== undefined && this.principalsOf(n).has(principal));
         const explained = Connections.union(needs.map((n) => this.portsOf(n))).intersect(Connections.protocol('TCP'));
         const unexplained = allowed.subtract(explained);
         if (!unexplained.isEmpty()) {

@@ -1,8 +1,11 @@
 import { Addresses, partition } from './addresses';
-import { isEmptySelector, namespaceNamed, selects } from './labels';
+import { isEmptySelector, LabelSelector, namespaceNamed, selects } from './labels';
 import { NetworkPolicyLayer, NetworkRule } from './network-policy';
 import { addressPeer, ENTIRE_CLUSTER, namespaceNameOf, Peer, podsKey } from './peers';
 import { Connections } from './ports';
+
+/** The selector of every pod: one object, so that what is computed about it is computed once. */
+const ANY: LabelSelector = {};
 
 /** A pair the network layer lets through, with the rules of each direction that do. */
 export interface NetworkEdge {
@@ -45,7 +48,7 @@ export function networkPeers(layer: NetworkPolicyLayer, pods: readonly Peer[] = 
       for (const entry of rule.peers ?? []) {
         if (entry.kind === 'addresses') blocks.push(entry.addresses);
         else {
-          const p: Peer = { kind: 'pods', namespaces: entry.namespaces ?? namespaceNamed(policy.namespace), pods: entry.pods ?? {} };
+          const p: Peer = { kind: 'pods', namespaces: entry.namespaces ?? namespaceNamed(policy.namespace), pods: entry.pods ?? ANY };
           // Most entries name a workload of the input: no row of their own, and no key to compute.
           if (!represented(p)) add(p);
         }
