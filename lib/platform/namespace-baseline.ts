@@ -1,6 +1,7 @@
 import { ApiObjectMetadata } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { ISTIOD_XDS_PORT } from '../connectivity/needed-flows';
 import { standardLabels } from '../manifest/labels';
 import { PLATFORM_FOLDERS } from '../manifest/layout';
 import { MeshNamespacePolicy } from '../security/mesh-namespace-policy';
@@ -56,8 +57,6 @@ export interface NamespaceResources {
 }
 
 export const BASELINE_NAME = PLATFORM_FOLDERS.baseline;
-/** istiod's port for xDS configuration and workload certificates (mTLS). */
-const ISTIOD_XDS_PORT = 15012;
 
 /**
  * A namespace that is safe before anything runs in it: Pod Security Admission `restricted` in

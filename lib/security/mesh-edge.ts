@@ -7,6 +7,7 @@ import {
   ServiceEntrySpecResolution,
   VirtualService,
 } from '../../imports/networking.istio.io';
+import { viaEgressGateway } from '../connectivity/needed-flows';
 
 /** A host published through the ingress gateway, with the TLS secret serving it. */
 export interface PublishedHost {
@@ -47,10 +48,9 @@ export const VAULT_SERVICE_ENTRY_NAME = 'vault';
 export const INGRESS_GATEWAY_NAME = 'bulwark-ingress';
 export const EGRESS_GATEWAY_NAME = 'bulwark-egress';
 
-/** Whether traffic to `s` leaves through the egress gateway (TLS by SNI) rather than directly. */
-export function viaEgressGateway(s: Pick<ExternalService, 'hosts' | 'protocol'>): boolean {
-  return s.hosts.length > 0 && (s.protocol === 'TLS' || s.protocol === 'HTTPS');
-}
+// Whether traffic to an endpoint leaves through the egress gateway: a fact of the needed-flows table,
+// which the connectivity check judges these objects against.
+export { viaEgressGateway };
 
 /**
  * Where the mesh meets the outside: one ingress Gateway terminating TLS for every published host
