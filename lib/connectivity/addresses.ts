@@ -1,18 +1,6 @@
-/** Inclusive range of IPv4 addresses as numbers. */
-type Range = readonly [start: number, end: number];
+import { intersectRanges, normalizeRanges, Range } from './ranges';
 
 const LAST = 2 ** 32 - 1;
-
-function normalize(ranges: readonly Range[]): Range[] {
-  const sorted = [...ranges].filter(([a, b]) => a <= b).sort((x, y) => x[0] - y[0]);
-  const out: [number, number][] = [];
-  for (const [a, b] of sorted) {
-    const last = out[out.length - 1];
-    if (last && a <= last[1] + 1) last[1] = Math.max(last[1], b);
-    else out.push([a, b]);
-  }
-  return out;
-}
 
 function parseAddress(text: string): number | undefined {
   const parts = text.split('.');
@@ -44,21 +32,17 @@ export class Addresses {
 
   /** The addresses of `ranges` (inclusive `[first, last]` pairs of 32-bit numbers). */
   static ofRanges(ranges: readonly Range[]): Addresses {
-    return new Addresses(normalize(ranges));
+    return new Addresses(normalizeRanges(ranges));
   }
 
   private constructor(readonly ranges: readonly Range[]) {}
 
   union(other: Addresses): Addresses {
-    return new Addresses(normalize([...this.ranges, ...other.ranges]));
+    return new Addresses(normalizeRanges([...this.ranges, ...other.ranges]));
   }
 
   intersect(other: Addresses): Addresses {
-    const out: Range[] = [];
-    for (const [a0, a1] of this.ranges) {
-      for (const [b0, b1] of other.ranges) if (Math.max(a0, b0) <= Math.min(a1, b1)) out.push([Math.max(a0, b0), Math.min(a1, b1)]);
-    }
-    return new Addresses(normalize(out));
+    return new Addresses(intersectRanges(this.ranges, other.ranges));
   }
 
   subtract(other: Addresses): Addresses {

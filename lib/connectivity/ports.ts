@@ -1,3 +1,5 @@
+import { intersectRanges, normalizeRanges, Range } from './ranges';
+
 /** The protocols a NetworkPolicy port names (Kubernetes defaults to TCP), in the order connections are printed. */
 export const PROTOCOLS = ['SCTP', 'TCP', 'UDP'] as const;
 export type Protocol = (typeof PROTOCOLS)[number];
@@ -5,8 +7,6 @@ export type Protocol = (typeof PROTOCOLS)[number];
 export const MIN_PORT = 1;
 export const MAX_PORT = 65535;
 
-/** Inclusive port range. */
-type Range = readonly [start: number, end: number];
 
 /** Ports of one protocol: numbered ranges, and port names a peer outside the input would resolve. */
 interface ProtocolPorts {
@@ -17,26 +17,11 @@ interface ProtocolPorts {
 const NO_PORTS: ProtocolPorts = { ranges: [], names: new Set() };
 const ALL_PORTS: ProtocolPorts = { ranges: [[MIN_PORT, MAX_PORT]], names: new Set() };
 
-function normalize(ranges: readonly Range[]): Range[] {
-  const sorted = [...ranges].filter(([a, b]) => a <= b).sort((x, y) => x[0] - y[0]);
-  const out: [number, number][] = [];
-  for (const [a, b] of sorted) {
-    const last = out[out.length - 1];
-    if (last && a <= last[1] + 1) last[1] = Math.max(last[1], b);
-    else out.push([a, b]);
-  }
-  return out;
-}
 
 function isFull(p: ProtocolPorts): boolean {
   return p.ranges.length === 1 && p.ranges[0][0] === MIN_PORT && p.ranges[0][1] === MAX_PORT;
 }
 
-function intersectRanges(a: readonly Range[], b: readonly Range[]): Range[] {
-  const out: Range[] = [];
-  for (const [a0, a1] of a) for (const [b0, b1] of b) if (Math.max(a0, b0) <= Math.min(a1, b1)) out.push([Math.max(a0, b0), Math.min(a1, b1)]);
-  return normalize(out);
-}
 
 function subtractRanges(a: readonly Range[], b: readonly Range[]): Range[] {
   let out: Range[] = [...a];
@@ -72,7 +57,7 @@ export class Connections {
   /** Ports `start`–`end` (one port when `end` is omitted) of `protocol`. */
   static ports(protocol: Protocol, start: number, end = start): Connections {
     const key = start === end ? `${protocol} ${start}` : `${protocol} ${start}-${end}`;
-    return interned.get(key) ?? Connections.of(new Map([[protocol, { ranges: normalize([[start, end]]), names: new Set<string>() }]]));
+    return interned.get(key) ?? Connections.of(new Map([[protocol, { ranges: normalizeRanges([[start, end]]), names: new Set<string>() }]]));
   }
 
   /** Every port of `protocol`. */
@@ -126,7 +111,7 @@ export class Connections {
     if (other === this || other === Connections.NONE || this === Connections.ALL) return this;
     if (this === Connections.NONE || other === Connections.ALL) return other;
     return this.remember('union', other, () => this.combine(other, (a, b) => ({
-      ranges: normalize([...a.ranges, ...b.ranges]),
+      ranges: normalizeRanges([...a.ranges, ...b.ranges]),
       names: new Set([...a.names, ...b.names]),
     })));
   }
