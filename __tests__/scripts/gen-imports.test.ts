@@ -133,7 +133,7 @@ describe('cluster-scoped CRD kinds', () => {
         .filter(([, s]) => s === 'Cluster')
         .map(([k]) => k)
         .sort(),
-    ).toEqual(['Assign', 'AssignMetadata', 'ClusterIssuer', 'ClusterSecretStore', 'ConstraintTemplate', 'ModifySet']);
+    ).toEqual(['Assign', 'AssignMetadata', 'ClusterAnalysisTemplate', 'ClusterIssuer', 'ClusterSecretStore', 'ConstraintTemplate', 'ModifySet']);
   });
 
   it('GIVEN a ClusterIssuer in a chart with a namespace WHEN synthesized THEN withoutClusterNamespace drops the namespace', () => {

@@ -131,17 +131,17 @@ describe('validateManifests', () => {
   });
 
   it('GIVEN a CRD kind without a generated schema WHEN validated THEN it fails as a missing schema', async () => {
-    // ServiceMonitor (prometheus-operator) is not in crds/sources.json.
-    const monitor = `apiVersion: monitoring.coreos.com/v1
-kind: ServiceMonitor
+    // No pinned source serves the widgets.example.com group.
+    const widget = `apiVersion: widgets.example.com/v1
+kind: Widget
 metadata: {name: web, namespace: shop}
-spec: {selector: {matchLabels: {app: web}}, endpoints: [{port: http}]}
+spec: {size: 3}
 `;
-    const r = await validateManifests({ stdin: monitor });
+    const r = await validateManifests({ stdin: widget });
     expect(r.ok).toBe(false);
     expect(r.summary.errors).toBe(1);
-    expect(r.problems[0]).toMatchObject({ kind: 'ServiceMonitor', name: 'web', status: 'error' });
-    expect(r.problems[0].message).toMatch(/could not find schema for ServiceMonitor .*monitoring\.coreos\.com\/v1\/servicemonitor\.json/);
+    expect(r.problems[0]).toMatchObject({ kind: 'Widget', name: 'web', status: 'error' });
+    expect(r.problems[0].message).toMatch(/could not find schema for Widget .*widgets\.example\.com\/v1\/widget\.json/);
   });
 
   it('GIVEN a cluster of known kinds in a directory WHEN validated THEN all pass', async () => {
