@@ -9,8 +9,10 @@
 #   kubeconform   .tools/bin/kubeconform                   (built with Go when missing)
 #   gator         .tools/bin/gator                         (built with Go when missing)
 #   netpolicy     .tools/bin/netpolicy, np-guard's netpol-analyzer (built with Go when missing)
+#   promtool      .tools/bin/promtool, Prometheus' rule checker (built with Go when missing)
+#   amtool        .tools/bin/amtool, Alertmanager's config checker (built with Go when missing)
 #   schemas       .tools/schemas, .tools/policy-schemas    (generated with Go's module cache)
-#   tools         helm, helm4, kubeconform, gator, netpolicy and schemas (scripts/install-tools.sh)
+#   tools         helm, helm4, kubeconform, gator, netpolicy, promtool, amtool and schemas (scripts/install-tools.sh)
 #   e2e           etcd, kube-apiserver, kubectl for make e2e (scripts/e2e-install.sh; minutes cold)
 #   gitops        Argo CD (.tools/bin/argocd and its component links), kustomize, and redis-server
 #                 (Debian's package) for make e2e's GitOps phase (scripts/argocd-install.sh; minutes cold)
@@ -50,13 +52,13 @@ for piece in "${pieces[@]}"; do
   case "$piece" in
     npm) ;;
     go) go=1 ;;
-    helm | helm4 | kubeconform | gator | netpolicy | schemas) tools+=("$piece") ;;
-    tools) tools+=(helm helm4 kubeconform gator netpolicy schemas) ;;
+    helm | helm4 | kubeconform | gator | netpolicy | promtool | amtool | schemas) tools+=("$piece") ;;
+    tools) tools+=(helm helm4 kubeconform gator netpolicy promtool amtool schemas) ;;
     e2e) e2e=1 ;;
     gitops) gitops=1 ;;
-    all) tools+=(helm helm4 kubeconform gator netpolicy schemas); e2e=1; gitops=1 ;;
+    all) tools+=(helm helm4 kubeconform gator netpolicy promtool amtool schemas); e2e=1; gitops=1 ;;
     *)
-      echo "setup: unknown piece '$piece'; pieces: npm helm helm4 kubeconform gator netpolicy schemas tools e2e gitops all go" >&2
+      echo "setup: unknown piece '$piece'; pieces: npm helm helm4 kubeconform gator netpolicy promtool amtool schemas tools e2e gitops all go" >&2
       exit 2
       ;;
   esac
