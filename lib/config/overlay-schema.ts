@@ -210,6 +210,38 @@ const caller = t.object({
   reason: t.required(t.string({ minLength: 10, describe: 'a sentence explaining why (at least 10 characters)' }), 'why it calls the component'),
 }, { inline: true });
 
+/**
+ * The upper bounds (ms) of the buckets of Istio's istio_request_duration_milliseconds histogram, as
+ * the proxy's stats filter records it by default: a latency SLO counts the requests of the bucket
+ * whose bound is its threshold, so only these are exact thresholds.
+ */
+export const ISTIO_DURATION_BUCKETS_MS = [
+  0.5, 1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000, 300000, 600000, 1800000, 3600000,
+] as const;
+
+/** A share of requests in percent, such as 99.9: below 100, since 100 leaves no error budget. */
+const percentTarget = t.decimal(50, 99.999, 3);
+
+const latencyThreshold = t.integer(1, 3600000).refine((ms) => (ISTIO_DURATION_BUCKETS_MS as readonly number[]).includes(ms)
+  ? undefined
+  : {
+      message: 'latency threshold is not a bucket bound of istio_request_duration_milliseconds, so the share of slower requests cannot be counted',
+      received: String(ms),
+      allowed: `one of ${ISTIO_DURATION_BUCKETS_MS.filter((b) => b >= 1).join(', ')}`,
+      fix: `use ${ISTIO_DURATION_BUCKETS_MS.filter((b) => b >= ms)[0] ?? 3600000}, the next bound up`,
+    }, { enum: ISTIO_DURATION_BUCKETS_MS.filter((b) => b >= 1) });
+
+/** A component's service-level objectives, measured from the mesh (Istio's standard metrics, server side). */
+const sloTargets = t.object({
+  availability: t.optional(percentTarget, 'share of requests (%) answered without a 5xx, e.g. 99.9', { default: 'monitoring.slo.availability' }),
+  latency: t.optional(t.object({
+    thresholdMs: t.optional(latencyThreshold, 'a request slower than this many milliseconds counts against the objective', {
+      default: 'monitoring.slo.latency.thresholdMs',
+    }),
+    target: t.optional(percentTarget, 'share of requests (%) faster than thresholdMs, e.g. 99', { default: 'monitoring.slo.latency.target' }),
+  }, { inline: true }), 'latency objective: target % of requests faster than thresholdMs', { default: 'monitoring.slo.latency' }),
+}, { inline: true });
+
 export const PRIORITY_CLASSES = ['platform-critical', 'workload', 'batch'] as const;
 export type PriorityClassName = (typeof PRIORITY_CLASSES)[number];
 
@@ -257,6 +289,9 @@ export const componentSchema = t.object({
       + 'the last two need a Vault store',
   ),
   traffic: t.defaultedObject(traffic, 'mesh connection limits, circuit breaking and timeout'),
+  slo: t.optional(sloTargets, 'service-level objectives (availability, latency) the SLIs, alerts and canary analysis measure; needs monitoring', {
+    default: 'monitoring.slo, when monitoring is set',
+  }),
 });
 
 const ipv4Cidr = t.string({ pattern: /^([0-9]{1,3}\.){3}[0-9]{1,3}\/([0-9]|[12][0-9]|3[0-2])$/, describe: 'an IPv4 CIDR such as 10.20.0.0/16' });
@@ -349,6 +384,53 @@ const mesh = t.object({
     { service: 'istio-egressgateway', labels: { istio: 'egressgateway' }, serviceAccount: 'istio-egressgateway-service-account', port: 8443 },
     'egress gateway pods',
   ),
+});
+
+const nonEmptyLabels = labelMap.refine((labels) => Object.keys(labels).length > 0 ? undefined : {
+  message: 'no labels: the selector would match every pod of the namespace',
+  received: '{}',
+  allowed: 'at least one label',
+  fix: 'add the labels of Prometheus\' pods, e.g. {app.kubernetes.io/name: prometheus}',
+}, { minProperties: 1 });
+
+const prometheusUrl = t.string({
+  pattern: /^https?:\/\/[a-z0-9.-]+(:[0-9]+)?(\/[^\s]*)?$/,
+  describe: 'an http:// or https:// URL such as http://prometheus-operated.monitoring.svc:9090',
+});
+
+/** The Prometheus (prometheus-operator) that scrapes the platform: who it is, for the policies that admit it. */
+const prometheus = t.object({
+  serviceAccount: t.required(
+    dnsLabel,
+    'service account of the Prometheus pods (their mesh identity, admitted by the components\' AuthorizationPolicy)',
+  ),
+  podLabels: t.required(nonEmptyLabels, 'labels selecting the Prometheus pods (admitted by the components\' NetworkPolicy)'),
+  url: t.required(prometheusUrl, 'where Prometheus answers queries (canary analysis, dashboards), e.g. http://prometheus-operated.monitoring.svc:9090'),
+  certificatesPath: t.defaulted(
+    t.string({ pattern: /^\/[A-Za-z0-9._/-]*[A-Za-z0-9._-]$/, describe: 'an absolute path such as /etc/prom-certs' }),
+    '/etc/prom-certs',
+    'where Prometheus\' istio-proxy writes its workload certificate (OUTPUT_CERTS) and Prometheus mounts it: '
+      + 'the scrapes present it, so STRICT mTLS holds',
+  ),
+}, { inline: true });
+
+const monitoring = t.object({
+  namespace: t.defaulted(dnsLabel, 'monitoring', 'namespace Prometheus runs in; not one of the environment\'s own'),
+  prometheus: t.required(prometheus, 'the Prometheus that scrapes the components: serviceAccount, podLabels, url, certificatesPath'),
+  selectorLabels: t.defaulted(
+    labelMap,
+    {},
+    'labels every ServiceMonitor, PodMonitor and PrometheusRule carries, for the Prometheus\' serviceMonitorSelector, podMonitorSelector '
+      + 'and ruleSelector (kube-prometheus-stack: {release: <its release>})',
+  ),
+  interval: t.defaulted(duration, '30s', 'scrape interval of the components and their sidecars'),
+  slo: t.defaultedObject(t.object({
+    availability: t.defaulted(percentTarget, 99.9, 'share of requests (%) answered without a 5xx'),
+    latency: t.defaultedObject(t.object({
+      thresholdMs: t.defaulted(latencyThreshold, 500, 'a request slower than this many milliseconds counts against the objective'),
+      target: t.defaulted(percentTarget, 99, 'share of requests (%) faster than thresholdMs'),
+    }, { inline: true }), 'latency objective'),
+  }), 'service-level objectives of every component that sets none (components.<name>.slo overrides them)'),
 });
 
 const tenant = t.object({
@@ -561,6 +643,12 @@ export const overlaySchema = t.object({
     gitops,
     'GitOps delivery by Argo CD from the dist branch: the environment\'s AppProject and ApplicationSet, in dist/<env>/argocd/',
   ),
+  monitoring: t.optional(
+    monitoring,
+    'metrics: a ServiceMonitor per component that serves metrics, a PodMonitor for the sidecars, the SLI recording rules; '
+      + 'the scrapes are admitted by the components\' policies',
+    { default: 'no monitoring objects' },
+  ),
   clusters: t.defaulted(
     t.list(cluster, { minItems: 1 }),
     [IN_CLUSTER],
@@ -598,3 +686,5 @@ export type ClusterConfig = Infer<typeof cluster>;
 export type VaultNetwork = Infer<typeof vaultNetwork>;
 export type ApiServerConfig = Infer<typeof apiServer>;
 export type Caller = Infer<typeof caller>;
+export type MonitoringConfig = Infer<typeof monitoring>;
+export type SloTargets = Infer<typeof sloTargets>;

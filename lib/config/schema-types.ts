@@ -195,6 +195,38 @@ class IntegerType extends Type<number> {
   }
 }
 
+/** A number with at most `places` decimal places (a percentage such as 99.95), from min to max. */
+class DecimalType extends Type<number> {
+  public readonly allowed: string;
+  constructor(private readonly min: number, private readonly max: number, private readonly places: number) {
+    super();
+    this.allowed = `a number from ${min} to ${max} with at most ${places} decimal places`;
+  }
+  public check(value: unknown, path: Path, issues: Issue[]): Checked<number> {
+    if (typeof value !== 'number' || !Number.isFinite(value)) {
+      const quoted = typeof value === 'string' && /^-?[0-9]+(\.[0-9]+)?$/.test(value.trim());
+      const fix = quoted ? `remove the quotes: ${value.trim()}` : `write the number in digits, without quotes, e.g. ${this.max}`;
+      issues.push(typeMismatch(path, value, this.allowed, fix));
+      return INVALID;
+    }
+    if (value < this.min || value > this.max) {
+      const fix = value > this.max ? `use ${this.max} or less` : `use ${this.min} or more`;
+      issues.push({ path, message: 'out of range', received: String(value), allowed: this.allowed, fix });
+      return INVALID;
+    }
+    if (Number(value.toFixed(this.places)) !== value) {
+      const rounded = Number(value.toFixed(this.places));
+      issues.push({ path, message: 'too many decimal places', received: String(value), allowed: this.allowed, fix: `use ${rounded}` });
+      return INVALID;
+    }
+    return value;
+  }
+  public jsonSchema(): JsonSchema {
+    // No multipleOf: 99.9 is no exact multiple of 0.001 in binary floating point.
+    return { type: 'number', minimum: this.min, maximum: this.max };
+  }
+}
+
 class BooleanType extends Type<boolean> {
   public readonly allowed = 'true or false';
   public check(value: unknown, path: Path, issues: Issue[]): Checked<boolean> {
@@ -481,6 +513,7 @@ class MapType<K extends string, V> extends Type<MapOf<K, V>> {
 export const t = {
   string: (opts: StringOptions = {}): Type<string> => new StringType(opts),
   integer: (min: number, max: number): Type<number> => new IntegerType(min, max),
+  decimal: (min: number, max: number, places: number): Type<number> => new DecimalType(min, max, places),
   boolean: (): Type<boolean> => new BooleanType(),
   oneOf: <V extends string>(values: readonly V[]): EnumType<V> => new EnumType(values),
   list: <T>(item: Type<T>, opts: ListOptions = {}): Type<readonly T[]> => new ListType(item, opts),

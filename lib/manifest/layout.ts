@@ -14,6 +14,7 @@ export const PLATFORM_FOLDERS = {
   gatekeeper: 'gatekeeper',
   admissionPolicy: 'admission-policy',
   falco: 'falco',
+  metrics: 'metrics',
 } as const;
 
 /** The folder (and subchart) of a tenant's namespace and role: `tenant-<name>`. */

@@ -2,7 +2,7 @@ import { COMPONENT_CATALOG, COMPONENT_NAMES, ComponentDefinition, ComponentName 
 import { didYouMean, Problem } from '../config/errors';
 import { formatPath, LoadedOverlay } from '../config/load-overlay';
 import {
-  ApiServerConfig, ClusterConfig, ComponentOverlay, ControlPlaneConfig, ExternalEndpoint, GitopsConfig, Overlay, Permission,
+  ApiServerConfig, ClusterConfig, ComponentOverlay, ControlPlaneConfig, ExternalEndpoint, GitopsConfig, MonitoringConfig, Overlay, Permission,
   PolicyConfig, PriorityClassName, ResolvedResources, SecretDelivery, SecretReference, Traffic,
 } from '../config/overlay-schema';
 import { Path } from '../config/schema-types';
@@ -50,7 +50,20 @@ export interface ComponentModel {
   readonly secrets: readonly (SecretReference & { readonly name: string })[];
   readonly secretDelivery: SecretDelivery;
   readonly traffic: Traffic;
+  /** Its service-level objectives (its own, or monitoring.slo's); only when the environment has monitoring. */
+  readonly slo?: SloModel;
 }
+
+/** A component's service-level objectives, every target resolved. */
+export interface SloModel {
+  /** Share of requests (%) answered without a 5xx. */
+  readonly availability: number;
+  /** Target % of requests faster than thresholdMs, a bucket bound of istio_request_duration_milliseconds. */
+  readonly latency: { readonly thresholdMs: number; readonly target: number };
+}
+
+/** The Prometheus that scrapes the environment, and what its monitors and rules carry (overlay `monitoring`, defaults applied). */
+export type MonitoringModel = MonitoringConfig;
 
 /** A caller from another namespace: its pods (for the NetworkPolicy) and identity (for the mesh). */
 export interface InboundFlow {
@@ -59,7 +72,13 @@ export interface InboundFlow {
   readonly serviceAccount: string;
   /** Why the flow is needed, for people reading the policy and the reports. */
   readonly reason: string;
+  /**
+   * The container port it calls, when not the component's service port (a metrics scrape calls the metrics port only).
+   * @default the component's port
+   */
+  readonly port?: number;
 }
+
 
 /** A flow an area needs into a component (a metrics scrape, say). */
 export interface ContributedFlow extends InboundFlow {
@@ -124,6 +143,8 @@ export interface PlatformModel {
   readonly gitops: GitopsConfig;
   /** The clusters the environment is delivered to, sorted by name; names and servers unique. */
   readonly clusters: readonly ClusterConfig[];
+  /** Prometheus and the platform's monitors; undefined when the overlay has no `monitoring` (no monitoring objects). */
+  readonly monitoring?: MonitoringModel;
 }
 
 export interface PolicyModel extends Omit<PolicyConfig, 'allowedRegistries'> {
@@ -209,6 +230,8 @@ export const MODEL_RULES: readonly ModelRule[] = [
   uniqueClusters,
   gitopsNamespaceNotOwn,
   sidecarsNeedCni,
+  sloNeedsMonitoring,
+  monitoringNamespaceNotOwn,
 ];
 
 function sortedComponents(overlay: Overlay): ComponentEntry[] {
@@ -708,6 +731,47 @@ function sidecarsNeedCni({ overlay, problem }: RuleInput): Problem[] {
   })];
 }
 
+/** SLOs are measured by the Prometheus of `monitoring`: without it nothing would record or alert on them. */
+function sloNeedsMonitoring({ overlay, components, problem }: RuleInput): Problem[] {
+  if (overlay.monitoring) return [];
+  return components.filter(([, c]) => c.slo !== undefined).map(([name]) => problem(['components', name, 'slo'], {
+    message: 'an SLO needs monitoring: without Prometheus nothing records or alerts on it',
+    received: 'slo without monitoring',
+    allowed: 'components.<name>.slo together with monitoring',
+    fix: 'add monitoring: {prometheus: {serviceAccount, podLabels, url}}, or remove the slo',
+  }, true));
+}
+
+/**
+ * Prometheus scrapes from outside the environment: in one of its own namespaces it would sit under
+ * the namespace's deny-all policies, and the environment's Applications would manage it.
+ */
+function monitoringNamespaceNotOwn({ overlay, problem }: RuleInput): Problem[] {
+  if (!overlay.monitoring) return [];
+  const own = ownNamespaces(overlay);
+  const { namespace } = overlay.monitoring;
+  return own.includes(namespace)
+    ? [problem(['monitoring', 'namespace'], {
+        message: 'Prometheus\' namespace is one of the environment\'s own namespaces',
+        received: JSON.stringify(namespace),
+        allowed: `a namespace other than ${own.join(', ')}`,
+        fix: 'use the namespace Prometheus runs in, e.g. monitoring',
+      })]
+    : [];
+}
+
+/** A component's objectives: its own targets, each one it leaves out from monitoring.slo. */
+function sloOf(monitoring: MonitoringConfig, c: ComponentOverlay): SloModel {
+  const defaults = monitoring.slo;
+  return {
+    availability: c.slo?.availability ?? defaults.availability,
+    latency: {
+      thresholdMs: c.slo?.latency?.thresholdMs ?? defaults.latency.thresholdMs,
+      target: c.slo?.latency?.target ?? defaults.latency.target,
+    },
+  };
+}
+
 /** The platform namespace, then each tenant's. */
 export function ownNamespaces(overlay: Overlay): string[] {
   return [overlay.namespace, ...overlay.tenants.map((tn) => `${overlay.namespace}-${tn.name}`)];
@@ -755,6 +819,7 @@ function resolveModel(overlay: Overlay, platformVersion: string): PlatformModel 
     secrets: Object.keys(c.secrets).sort().map((secretName) => ({ name: secretName, ...c.secrets[secretName] })),
     secretDelivery: c.secretDelivery,
     traffic: c.traffic,
+    ...(overlay.monitoring ? { slo: sloOf(overlay.monitoring, c) } : {}),
   }));
   return {
     environment: overlay.environment,
@@ -782,6 +847,7 @@ function resolveModel(overlay: Overlay, platformVersion: string): PlatformModel 
     apiServer: overlay.apiServer,
     gitops: overlay.gitops,
     clusters: [...overlay.clusters].sort((a, b) => byCodePoint(a.name, b.name)),
+    ...(overlay.monitoring ? { monitoring: overlay.monitoring } : {}),
   };
 }
 
