@@ -6,6 +6,8 @@
  *                                                       print "<dir> <engine> <cases> <invalid>" per suite
  *   npx tsx scripts/policy-test.ts dist <env>           gator test: dist/<env> passes its own constraints and
  *                                                       admission policies (as K8sNativeValidation templates)
+ *   npx tsx scripts/policy-test.ts admitted <env>       gator test: the pods admitted for dist/<env>'s workloads
+ *                                                       (with the containers Istio and Vault Agent inject) pass them too
  *   npx tsx scripts/policy-test.ts mutation <env>       gator expand: the env's mutators bring workloads created
  *                                                       outside this repo up to the rules, and only in scope
  *   npx tsx scripts/policy-test.ts falco <env>          the Falco rules ConfigMap of dist/<env> is structurally sound
@@ -18,6 +20,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
+import { loadOverlays } from '../lib/config/load-overlay';
 import { findKeyMaterial } from '../lib/manifest/key-material';
 import { outputFiles, readOutputObjects } from '../lib/manifest/manifest-reader';
 import { podTemplatePath, WORKLOAD_KINDS } from '../lib/manifest/workload-kinds';
@@ -28,6 +31,7 @@ import { compliantContainer, workload } from '../lib/policy/fixtures';
 import { gatorSuites } from '../lib/policy/gator-suites';
 import { JsonObject } from '../lib/policy/policy-definition';
 import { ALL_POLICIES, noPrivileged, podSecurityRestricted, requiredLabels } from '../lib/policy/rules';
+import { admittedPod, Workload } from './admitted-pods';
 
 const ROOT = path.resolve(__dirname, '..');
 const GATOR = path.join(ROOT, '.tools', 'bin', 'gator');
@@ -126,6 +130,34 @@ function distPasses(env: string): void {
     const found = violations(gator('test', '-o', 'json', ...outputFiles(envDir(env), ['object']).flatMap((f) => ['-f', f.path]), '-f', dir));
     if (found.length > 0) throw new CheckFailed(`dist/${env} breaks its own policies:\n${found.map(describe).join('\n')}`);
     process.stdout.write(`dist/${env}: ${constraints.length} constraints and ${vaps.length} admission policies, 0 violations\n`);
+  });
+}
+
+/**
+ * The pods the API server would admit for dist/<env>'s workloads, each with the containers the
+ * injectors add (scripts/admitted-pods.ts, sized by the overlay's mesh.proxy), judged by the env's
+ * own templates, constraints and admission policies: a guard that denies them denies the platform.
+ */
+function admittedPass(env: string): void {
+  const loaded = loadOverlays(path.join(ROOT, 'overlays')).find((o) => o.overlay.environment === env);
+  if (!loaded) throw new CheckFailed(`no overlay of overlays/ is environment ${env}`);
+  const mesh = loaded.overlay.mesh;
+  const objects = clusterObjects(env);
+  const pods = objects.flatMap((o) => admittedPod(o as Workload, mesh) ?? []);
+  if (pods.length === 0) throw new CheckFailed(`dist/${env} has no workloads to admit`);
+  const guards = objects.filter((d) =>
+    d.kind === 'ConstraintTemplate' || d.kind === 'Namespace' || d.apiVersion.startsWith('constraints.gatekeeper.sh/'));
+  const vaps = objects.filter((d) => d.kind === 'ValidatingAdmissionPolicy');
+  withTemp((dir) => {
+    const cel = vaps.flatMap((vap) => {
+      const template = celTemplateManifest(vap as unknown as JsonObject);
+      return [template, celConstraintManifest(template)];
+    });
+    writeDocs(path.join(dir, 'guards.yaml'), [...guards, ...cel]);
+    writeDocs(path.join(dir, 'pods.yaml'), pods);
+    const found = violations(gator('test', '-o', 'json', '-f', dir));
+    if (found.length > 0) throw new CheckFailed(`dist/${env}: admitted pods break its own policies:\n${found.map(describe).join('\n')}`);
+    process.stdout.write(`dist/${env}: ${pods.length} admitted pods (with the injected containers), 0 violations\n`);
   });
 }
 
@@ -300,7 +332,7 @@ function keys(dir: string): void {
   process.stdout.write(`${files} files, no key material\n`);
 }
 
-const USAGE = 'usage: npx tsx scripts/policy-test.ts suites [--out DIR] | dist <env> | mutation <env> | falco <env> | keys [DIR]';
+const USAGE = 'usage: npx tsx scripts/policy-test.ts suites [--out DIR] | dist <env> | admitted <env> | mutation <env> | falco <env> | keys [DIR]';
 
 function main(argv: string[]): number {
   const [command, arg, value] = argv;
@@ -310,10 +342,11 @@ function main(argv: string[]): number {
         suites(arg === '--out' && value ? path.resolve(value) : path.join(ROOT, '.build', 'policy'));
         return 0;
       case 'dist':
+      case 'admitted':
       case 'mutation':
       case 'falco':
         if (!arg) break;
-        ({ dist: distPasses, mutation, falco })[command](arg);
+        ({ dist: distPasses, admitted: admittedPass, mutation, falco })[command](arg);
         return 0;
       case 'keys':
         keys(path.resolve(arg ?? DIST));

@@ -115,6 +115,7 @@ run_policy() {
   done <"$list"
   for env in "${ENVS[@]}"; do
     check "gator test dist/$env against its own policies" "$TSX" scripts/policy-test.ts dist "$env"
+    check "gator test $env: admitted pods (with the injected containers) against its own policies" "$TSX" scripts/policy-test.ts admitted "$env"
     check "gator expand $env: mutators" "$TSX" scripts/policy-test.ts mutation "$env"
     check "falco rules $env: structure and references" "$TSX" scripts/policy-test.ts falco "$env"
     check "control-plane $env: audit policy, encryption config" "$TSX" scripts/validate.ts --kube-version "$KUBE_VERSION" "dist/$env/control-plane"

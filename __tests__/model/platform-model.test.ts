@@ -29,7 +29,7 @@ describe('buildModel', () => {
     const result = buildModel(parseOverlay('overlays/dev.yaml', text), '1.2.3');
     expect(result.model).toBeUndefined();
     expect(result.problems.map((p) => `${p.position?.line}: ${p.path}`))
-      .toEqual(['10: quota.pods', '54: components.backend.resources.limits.cpu', '76: components.agent.resources.limits.cpu']);
+      .toEqual(['3: mesh.proxy.resources.limits.cpu', '10: quota.pods', '54: components.backend.resources.limits.cpu', '76: components.agent.resources.limits.cpu']);
   });
 
   test('returns the model and no problem for a valid overlay; every rule holds on it', () => {
@@ -152,6 +152,8 @@ describe('buildModel', () => {
   test('fails on a limit the namespace LimitRange would reject', () => {
     const errors = configErrors(modelFromDev('max: { cpu: "1", memory: 1Gi }', 'max: { cpu: 400m, memory: 1Gi }'));
     expect(errors).toEqual([
+      // The proxy Istio injects into every pod is bound by the same max.
+      expect.stringContaining("mesh.proxy.resources.limits.cpu: the injected istio-proxy container's cpu limit is above the namespace LimitRange max"),
       expect.stringContaining('components.backend.resources.limits.cpu'),
       expect.stringContaining('components.agent.resources.limits.cpu: cpu limit is above the namespace LimitRange max, the pod would be rejected; '
         + 'received "500m"; allowed: at most "400m"; fix: lower the limit or raise limitRange.max'),
@@ -215,9 +217,9 @@ describe('buildModel', () => {
     const errors = configErrors(modelFromDev('requests: { cpu: "4", memory: 8Gi }', 'requests: { cpu: "4", memory: 256Mi }'));
     expect(errors).toEqual([
       'overlays/dev.yaml:8:33: quota.requests.memory: quota is smaller than the components\' requests (at their most replicas), '
-        + 'the largest: agent (1 pod × "256Mi"), backend (1 pod × "128Mi"), frontend (1 pod × "64Mi") and 2 more; '
-        + 'received "256Mi"; allowed: at least "544Mi"; '
-        + 'fix: raise quota.requests.memory to "544Mi", or lower the replicas or requests of agent',
+        + 'the largest: istio-proxy (5 pods × "128Mi"), agent (1 pod × "256Mi"), backend (1 pod × "128Mi") and 3 more; '
+        + 'received "256Mi"; allowed: at least "1184Mi"; '
+        + 'fix: raise quota.requests.memory to "1184Mi", or lower the replicas or requests of agent',
     ]);
   });
 
@@ -226,11 +228,16 @@ describe('buildModel', () => {
       '    image: ghcr.io/bulwark-platform/frontend:1.4.2\n',
       '    image: ghcr.io/bulwark-platform/frontend:1.4.2\n    autoscaling: { minReplicas: 2, maxReplicas: 40 }\n',
     ));
+    // Each of the 44 pods runs the injected proxy too: 44 × its requests and limits count.
     expect(errors).toEqual([
-      'overlays/dev.yaml:9:18: quota.limits.cpu: quota is smaller than the components\' limits (at their most replicas), '
-        + 'the largest: frontend (40 pods × "250m"), agent (1 pod × "500m"), backend (1 pod × "500m") and 2 more; '
-        + 'received "8"; allowed: at least "11350m"; '
-        + 'fix: raise quota.limits.cpu to "11350m", or lower the replicas or limits of frontend',
+      expect.stringContaining("quota.requests.cpu: quota is smaller than the components' requests (at their most replicas), "
+        + 'the largest: istio-proxy (44 pods × "100m"), frontend (40 pods × "50m")'),
+      expect.stringContaining('quota.requests.memory: '),
+      "overlays/dev.yaml:9:18: quota.limits.cpu: quota is smaller than the components' limits (at their most replicas), "
+        + 'the largest: istio-proxy (44 pods × "500m"), frontend (40 pods × "250m"), agent (1 pod × "500m") and 3 more; '
+        + 'received "8"; allowed: at least "33350m"; '
+        + 'fix: raise quota.limits.cpu to "33350m", or lower the replicas or limits of frontend',
+      expect.stringContaining('quota.limits.memory: '),
       'overlays/dev.yaml:10:9: quota.pods: quota allows fewer pods than the components run, '
         + 'the largest: frontend (40 pods), agent (1 pod), backend (1 pod) '
         + 'and 2 more; received 30; allowed: at least 44; fix: raise quota.pods to 44, or lower the replicas of frontend',

@@ -49,7 +49,7 @@ describe('ephemeral storage, resolved for every container and namespace', () => 
     const small = '  requests: { cpu: "4", memory: 8Gi, ephemeral-storage: 100Mi }';
     const errors = configErrors(modelFromDev(['  requests: { cpu: "4", memory: 8Gi }', small]));
     expect(errors).toEqual([expect.stringMatching(
-      /^overlays\/dev\.yaml:8:57: quota\.requests\.ephemeral-storage: quota is smaller than the components' requests .*received "100Mi"; allowed: at least "320Mi"; /,
+      /^overlays\/dev\.yaml:8:57: quota\.requests\.ephemeral-storage: quota is smaller than the components' requests .*received "100Mi"; allowed: at least "640Mi"; /,
     )]);
   });
 

@@ -54,6 +54,8 @@ describe('WorkloadSecrets', () => {
       'vault.hashicorp.com/role': 'bulwark',
       'vault.hashicorp.com/agent-run-as-same-user': 'true',
       'vault.hashicorp.com/agent-image': 'docker.io/hashicorp/vault:1.21.1',
+      // vault-agent-init logs in before the app starts: the proxy must already run (a native sidecar).
+      'sidecar.istio.io/nativeSidecar': 'true',
       'vault.hashicorp.com/agent-inject-secret-db-credentials': 'secret/data/app/backend/db',
       'vault.hashicorp.com/agent-inject-template-db-credentials':
         '{{- with secret "secret/data/app/backend/db" -}}\n'

@@ -166,11 +166,13 @@ function optionLine(spec: OptionSpec): string {
 /** The usage text of the whole CLI. */
 export function usageText<H>(program: string, commands: readonly CommandSpec<H>[], trailer: string): string {
   const used = [...new Set(commands.flatMap((c) => c.options))];
+  // The summaries start in one column, two spaces past the longest command name.
+  const width = Math.max(...commands.map((c) => c.name.length)) + 2;
   return [
     `usage: ${program} <command> [options]`,
     '',
     'commands:',
-    ...commands.map((c) => `  ${c.name.padEnd(11)}${c.summary}`),
+    ...commands.map((c) => `  ${c.name.padEnd(width)}${c.summary}`),
     '',
     'options:',
     ...used.map((name) => optionLine(OPTIONS[name])),

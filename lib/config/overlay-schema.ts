@@ -83,6 +83,45 @@ const maxResources = t.object({
   ), 'never set'),
 }, { inline: true });
 
+/** A container the cluster injects at admission states every resource: the resource-limits guard judges the admitted pod. */
+const injectedResources = t.object({
+  cpu: t.required(cpu, 'CPU, e.g. "100m"'),
+  memory: t.required(memory, 'memory, e.g. "128Mi"'),
+  'ephemeral-storage': t.required(
+    memory,
+    'local ephemeral storage, e.g. "64Mi": required, since the LimitRange defaults are applied before the injector adds the container',
+  ),
+}, { inline: true });
+
+const injectedContainerResources = t.object({
+  requests: t.required(injectedResources, 'what the scheduler reserves; at most the limit'),
+  limits: t.required(injectedResources, 'the most the container may use; cpu and memory at most limitRange.max'),
+}, { inline: true });
+
+/** The resources Bulwark's README installs Istio with (istiod values global.proxy.resources and global.proxy_init.resources). */
+export const DEFAULT_PROXY_RESOURCES = {
+  requests: { cpu: '100m', memory: '128Mi', 'ephemeral-storage': '64Mi' },
+  limits: { cpu: '500m', memory: '512Mi', 'ephemeral-storage': '256Mi' },
+} as const;
+export const DEFAULT_PROXY_INIT_RESOURCES = {
+  requests: { cpu: '10m', memory: '16Mi', 'ephemeral-storage': '16Mi' },
+  limits: { cpu: '100m', memory: '64Mi', 'ephemeral-storage': '64Mi' },
+} as const;
+
+const meshProxy = t.object({
+  resources: t.defaulted(
+    injectedContainerResources,
+    DEFAULT_PROXY_RESOURCES,
+    'of the istio-proxy container the injector adds to every pod: what istiod is installed with (values.global.proxy.resources; '
+      + 'README "Prerequisites"); they count against the quota and must fit the LimitRange',
+  ),
+  initResources: t.defaulted(
+    injectedContainerResources,
+    DEFAULT_PROXY_INIT_RESOURCES,
+    'of the istio-validation init container the injector adds with the CNI node agent (values.global.proxy_init.resources)',
+  ),
+});
+
 /** An image reference pinned by tag or digest; a floating `latest` is not a release. */
 export const imageReference = t
   .string({ pattern: /^[a-z0-9][a-z0-9._\-/:]*(@sha256:[a-f0-9]{64})?$/, describe: 'an image reference such as ghcr.io/org/app:1.2.3 or ghcr.io/org/app@sha256:<64 hex>', suggest: suggest.image })
@@ -374,6 +413,7 @@ const mesh = t.object({
       + '(NET_ADMIN, NET_RAW, root), which Pod Security restricted rejects: false is an error',
   ),
   controlPlaneLabels: t.defaulted(labelMap, { app: 'istiod' }, 'labels selecting istiod pods'),
+  proxy: t.defaultedObject(meshProxy, 'the containers Istio\'s injector adds to every pod, as istiod is installed'),
   ingressGateway: t.defaulted(
     gateway,
     { service: 'istio-ingressgateway', labels: { istio: 'ingressgateway' }, serviceAccount: 'istio-ingressgateway-service-account', port: 8443 },

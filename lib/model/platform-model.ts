@@ -209,6 +209,7 @@ export const MODEL_RULES: readonly ModelRule[] = [
   autoscalingBounds,
   requestsWithinLimits,
   limitsWithinLimitRange,
+  injectedContainersFit,
   uniqueHosts,
   storeHasItsSettings,
   issuerHasItsSettings,
@@ -381,6 +382,37 @@ function limitsWithinLimitRange({ overlay, components, problem }: RuleInput): Pr
         })]
       : [];
   }));
+}
+
+/** The containers Istio's injector adds to every pod (mesh.proxy), by the overlay key that sizes each. */
+const INJECTED_CONTAINERS = [
+  { key: 'resources', container: 'istio-proxy' },
+  { key: 'initResources', container: 'istio-validation' },
+] as const;
+
+/**
+ * The injected containers are judged with the pod at admission: a request above its limit, or a
+ * limit above the LimitRange max, rejects every pod of the environment.
+ */
+function injectedContainersFit({ overlay, problem }: RuleInput): Problem[] {
+  return INJECTED_CONTAINERS.flatMap(({ key, container }) => {
+    const { requests, limits } = overlay.mesh.proxy[key];
+    const overRequest = BOUNDED.filter((resource) => amountOf(resource)(requests[resource]) > amountOf(resource)(limits[resource]))
+      .map((resource) => problem(['mesh', 'proxy', key, 'requests', resource], {
+        message: `the injected ${container} container's ${resource} request is above its limit, every pod would be rejected`,
+        received: JSON.stringify(requests[resource]),
+        allowed: `at most the limit ${JSON.stringify(limits[resource])}`,
+        fix: `raise mesh.proxy.${key}.limits.${resource} or lower the request, and install istiod with the same values`,
+      }));
+    const overMax = RESOURCES.filter((resource) => amountOf(resource)(limits[resource]) > amountOf(resource)(overlay.limitRange.max[resource]))
+      .map((resource) => problem(['mesh', 'proxy', key, 'limits', resource], {
+        message: `the injected ${container} container's ${resource} limit is above the namespace LimitRange max, every pod would be rejected`,
+        received: JSON.stringify(limits[resource]),
+        allowed: `at most ${JSON.stringify(overlay.limitRange.max[resource])}`,
+        fix: `lower mesh.proxy.${key}.limits.${resource} (and istiod's values to match) or raise limitRange.max.${resource}`,
+      }));
+    return [...overRequest, ...overMax];
+  });
 }
 
 function uniqueHosts({ components, problem }: RuleInput): Problem[] {
@@ -576,6 +608,10 @@ function quotaHoldsComponents({ overlay, components, problem }: RuleInput): Prob
         const each = componentResources(c, limitRange)[scope][resource];
         return { name, pods: mostPods(c), each, total: mostPods(c) * amountOf(resource)(each) };
       });
+      // Every pod also runs the injected istio-proxy (its init container ends before the pod runs).
+      const proxy = overlay.mesh.proxy.resources[scope][resource];
+      const pods = shares.reduce((sum, s) => sum + s.pods, 0);
+      if (pods > 0) shares.push({ name: 'istio-proxy', pods, each: proxy, total: pods * amountOf(resource)(proxy) });
       const total = shares.reduce((sum, s) => sum + s.total, 0);
       const quota = namespaceQuota[scope][resource];
       if (total <= amountOf(resource)(quota)) continue;
@@ -584,7 +620,7 @@ function quotaHoldsComponents({ overlay, components, problem }: RuleInput): Prob
         message: `quota is smaller than the components' ${scope} (at their most replicas), the largest: ${largestShares(shares)}`,
         received: `${JSON.stringify(quota)}${defaulted ? ` (the default: quota.pods × limitRange.${DEFAULTS_OF[scope]})` : ''}`,
         allowed: `at least ${needed}`,
-        fix: `raise quota.${scope}.${resource} to ${needed}, or lower the replicas or ${scope} of ${bySize(shares)[0].name}`,
+        fix: `raise quota.${scope}.${resource} to ${needed}, or lower the replicas or ${scope} of ${bySize(shares.filter((s) => s.name !== 'istio-proxy'))[0].name}`,
       }));
     }
   }

@@ -157,6 +157,11 @@ function vaultAgent(props: WorkloadSecretsProps): PodSecretWiring {
     'vault.hashicorp.com/role': vault.role,
     'vault.hashicorp.com/agent-run-as-same-user': 'true',
     'vault.hashicorp.com/agent-image': vault.agentImage!,
+    // The vault-agent-init container logs in to Vault before the app starts; with the proxy as a
+    // classic sidecar, the CNI's redirection sends that traffic to a proxy not yet running. As a
+    // native sidecar (an init container that keeps running, Kubernetes 1.29+), the proxy starts
+    // before the injector's init container, which appends itself after it.
+    'sidecar.istio.io/nativeSidecar': 'true',
     ...(vault.agentEphemeralStorage ? {
       'vault.hashicorp.com/agent-requests-ephemeral': vault.agentEphemeralStorage.request,
       'vault.hashicorp.com/agent-limits-ephemeral': vault.agentEphemeralStorage.limit,
