@@ -137,6 +137,25 @@ describe('MeshEdge', () => {
     expect(objects.filter((o) => o.kind === 'VirtualService')).toHaveLength(1);
   });
 
+  test('routes TLS to another port than 443 by that port: the sidecar sends it to the gateway\'s TLS port, the gateway on to the host\'s', () => {
+    const vault = { name: 'registry', hosts: ['registry.example.com'], cidrs: [], ports: [8443], protocol: 'TLS' as const };
+    const routed = synthObjects((chart) => new MeshEdge(chart, 'e', { ...BASE, external: [vault] }));
+    expect(findObject(routed, 'VirtualService', 'egress-registry').spec).toEqual({
+      hosts: ['registry.example.com'],
+      gateways: ['mesh', 'bulwark-egress'],
+      tls: [
+        {
+          match: [{ gateways: ['mesh'], port: 8443, sniHosts: ['registry.example.com'] }],
+          route: [{ destination: { host: 'istio-egressgateway.istio-system.svc.cluster.local', port: { number: 443 } } }],
+        },
+        {
+          match: [{ gateways: ['bulwark-egress'], port: 443, sniHosts: ['registry.example.com'] }],
+          route: [{ destination: { host: 'registry.example.com', port: { number: 8443 } } }],
+        },
+      ],
+    });
+  });
+
   test('emits no gateways when nothing is published and nothing leaves through the egress gateway', () => {
     const bare = synthObjects((chart) => new MeshEdge(chart, 'e', { ...BASE, published: [], external: [BASE.external[1]] }));
     expect(bare.map((o) => o.kind)).toEqual(['ServiceEntry']);

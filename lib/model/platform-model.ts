@@ -10,6 +10,7 @@ import { PLATFORM_FOLDERS, tenantFolder } from '../manifest/layout';
 import { RESERVED_FOLDERS } from '../manifest/output-kind';
 import { byCodePoint } from '../util/order';
 import { serverKey } from './cluster-server';
+import { egressGatewayHostsHaveOnePort } from './egress-rules';
 import {
   callsVaultFromPod, grantsReachApiServer, repositoryOf, VaultEndpoint, vaultAgentImageProblems, vaultAgentReachesVault, vaultEndpointOf,
   vaultNetworkIsOneOf,
@@ -222,6 +223,7 @@ export const MODEL_RULES: readonly ModelRule[] = [
   envVarsSetOnce,
   prioritiesDescend,
   endpointsHaveAddresses,
+  egressGatewayHostsHaveOnePort,
   uniqueTenants,
   tenantNamespacesFit,
   quotaHoldsComponents,
@@ -590,6 +592,11 @@ function largestShares(shares: readonly Share[]): string {
   return sorted.length > shown.length ? `${shown.join(', ')} and ${sorted.length - shown.length} more` : shown.join(', ');
 }
 
+/** The largest share that is a component's (the injected proxy's is not one to resize here). */
+function largestComponent(shares: readonly Share[]): string {
+  return bySize(shares.filter((s) => s.name !== 'istio-proxy'))[0].name;
+}
+
 /** The namespace quota must hold every replica of every component (autoscalers at their maximum), or rollouts stall. */
 /** The LimitRange field whose value a default quota multiplies. */
 const DEFAULTS_OF = { requests: 'defaultRequest', limits: 'default' } as const;
@@ -620,7 +627,7 @@ function quotaHoldsComponents({ overlay, components, problem }: RuleInput): Prob
         message: `quota is smaller than the components' ${scope} (at their most replicas), the largest: ${largestShares(shares)}`,
         received: `${JSON.stringify(quota)}${defaulted ? ` (the default: quota.pods × limitRange.${DEFAULTS_OF[scope]})` : ''}`,
         allowed: `at least ${needed}`,
-        fix: `raise quota.${scope}.${resource} to ${needed}, or lower the replicas or ${scope} of ${bySize(shares.filter((s) => s.name !== 'istio-proxy'))[0].name}`,
+        fix: `raise quota.${scope}.${resource} to ${needed}, or lower the replicas or ${scope} of ${largestComponent(shares)}`,
       }));
     }
   }

@@ -101,6 +101,9 @@ export class MeshEdge extends Construct {
     });
     const gatewayHost = `${props.egressGateway.service}.${props.meshNamespace}.svc.cluster.local`;
     for (const s of props.external.filter(viaEgressGateway)) {
+      // The endpoint's one port (a model rule): the sidecar sends it to the gateway's TLS port, the
+      // gateway forwards it, by SNI, to that port of the host.
+      const port = s.ports[0];
       s.hosts.forEach((host, i) => {
         new VirtualService(this, `egress-${s.name}-${i}`, {
           metadata: metadata(s.hosts.length === 1 ? `egress-${s.name}` : `egress-${s.name}-${i}`),
@@ -109,12 +112,12 @@ export class MeshEdge extends Construct {
             gateways: ['mesh', EGRESS_GATEWAY_NAME],
             tls: [
               {
-                match: [{ gateways: ['mesh'], port: 443, sniHosts: [host] }],
+                match: [{ gateways: ['mesh'], port, sniHosts: [host] }],
                 route: [{ destination: { host: gatewayHost, port: { number: 443 } } }],
               },
               {
                 match: [{ gateways: [EGRESS_GATEWAY_NAME], port: 443, sniHosts: [host] }],
-                route: [{ destination: { host, port: { number: 443 } } }],
+                route: [{ destination: { host, port: { number: port } } }],
               },
             ],
           },
