@@ -473,6 +473,15 @@ const monitoring = t.object({
   }), 'service-level objectives of every component that sets none (components.<name>.slo overrides them)'),
 });
 
+/** Grafana dashboards, one ConfigMap each, for the dashboard sidecar of Grafana's Helm chart (kube-prometheus-stack's included). */
+const dashboards = t.object({
+  namespace: t.optional(
+    dnsLabel,
+    'namespace Grafana\'s dashboard sidecar watches (its searchNamespace): where the dashboard ConfigMaps go; not one of the environment\'s own',
+    { default: 'monitoring.namespace' },
+  ),
+});
+
 const tenant = t.object({
   name: t.required(dnsLabel, 'team name; its namespace is <namespace>-<name>'),
   group: t.required(
@@ -689,6 +698,12 @@ export const overlaySchema = t.object({
       + 'the scrapes are admitted by the components\' policies',
     { default: 'no monitoring objects' },
   ),
+  dashboards: t.optional(
+    dashboards,
+    'Grafana dashboards as ConfigMaps labelled grafana_dashboard: "1": the platform overview, one per component (rate, errors, '
+      + 'duration from its SLIs), the mesh, the security signals; needs monitoring',
+    { default: 'no dashboards' },
+  ),
   clusters: t.defaulted(
     t.list(cluster, { minItems: 1 }),
     [IN_CLUSTER],
@@ -727,4 +742,5 @@ export type VaultNetwork = Infer<typeof vaultNetwork>;
 export type ApiServerConfig = Infer<typeof apiServer>;
 export type Caller = Infer<typeof caller>;
 export type MonitoringConfig = Infer<typeof monitoring>;
+export type DashboardsConfig = Infer<typeof dashboards>;
 export type SloTargets = Infer<typeof sloTargets>;

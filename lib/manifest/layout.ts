@@ -14,6 +14,7 @@ export const PLATFORM_FOLDERS = {
   gatekeeper: 'gatekeeper',
   admissionPolicy: 'admission-policy',
   falco: 'falco',
+  dashboards: 'dashboards',
   metrics: 'metrics',
 } as const;
 

@@ -10,6 +10,7 @@ import { PLATFORM_FOLDERS, tenantFolder } from '../manifest/layout';
 import { RESERVED_FOLDERS } from '../manifest/output-kind';
 import { byCodePoint } from '../util/order';
 import { serverKey } from './cluster-server';
+import { dashboardsNamespaceNotOwn, dashboardsNeedMonitoring } from './dashboards-rules';
 import { egressGatewayHostsHaveOnePort } from './egress-rules';
 import {
   callsVaultFromPod, grantsReachApiServer, repositoryOf, VaultEndpoint, vaultAgentImageProblems, vaultAgentReachesVault, vaultEndpointOf,
@@ -146,6 +147,14 @@ export interface PlatformModel {
   readonly clusters: readonly ClusterConfig[];
   /** Prometheus and the platform's monitors; undefined when the overlay has no `monitoring` (no monitoring objects). */
   readonly monitoring?: MonitoringModel;
+  /** Where the Grafana dashboards go; undefined when the overlay has no `dashboards` (no dashboard objects). */
+  readonly dashboards?: DashboardsModel;
+}
+
+/** The overlay's `dashboards`, defaults applied. */
+export interface DashboardsModel {
+  /** The namespace of the dashboard ConfigMaps: dashboards.namespace, else monitoring.namespace. */
+  readonly namespace: string;
 }
 
 export interface PolicyModel extends Omit<PolicyConfig, 'allowedRegistries'> {
@@ -235,6 +244,8 @@ export const MODEL_RULES: readonly ModelRule[] = [
   sidecarsNeedCni,
   sloNeedsMonitoring,
   monitoringNamespaceNotOwn,
+  dashboardsNeedMonitoring,
+  dashboardsNamespaceNotOwn,
 ];
 
 function sortedComponents(overlay: Overlay): ComponentEntry[] {
@@ -891,6 +902,7 @@ function resolveModel(overlay: Overlay, platformVersion: string): PlatformModel 
     gitops: overlay.gitops,
     clusters: [...overlay.clusters].sort((a, b) => byCodePoint(a.name, b.name)),
     ...(overlay.monitoring ? { monitoring: overlay.monitoring } : {}),
+    ...(overlay.dashboards && overlay.monitoring ? { dashboards: { namespace: overlay.dashboards.namespace ?? overlay.monitoring.namespace } } : {}),
   };
 }
 

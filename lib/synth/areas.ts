@@ -1,5 +1,6 @@
 import { Area } from '../area/area';
 import { CONTROL_PLANE_AREA } from '../control-plane/area';
+import { DASHBOARDS_AREA } from '../dashboards/area';
 import { GITOPS_AREA } from '../gitops/area';
 import { METRICS_AREA } from '../metrics/area';
 import { BASELINE_AREA, TENANTS_AREA } from '../platform/areas';
@@ -12,5 +13,5 @@ import { WORKLOADS_AREA } from '../workloads/area';
  * folder, then one line here). The orchestrator builds what these return and knows none by name.
  */
 export const AREAS: readonly Area[] = [
-  BASELINE_AREA, SECURITY_AREA, WORKLOADS_AREA, TENANTS_AREA, POLICY_AREA, METRICS_AREA, CONTROL_PLANE_AREA, GITOPS_AREA,
+  BASELINE_AREA, SECURITY_AREA, WORKLOADS_AREA, TENANTS_AREA, POLICY_AREA, METRICS_AREA, DASHBOARDS_AREA, CONTROL_PLANE_AREA, GITOPS_AREA,
 ];
