@@ -4,7 +4,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { isKubeObject, parseYamlDocuments, readOutputObjects } from '../lib/manifest/manifest-reader';
-import { goModuleDir, readCrdSources } from '../scripts/gen-schemas';
+import { crdSourceDir, readCrdSources } from '../scripts/gen-schemas';
 import { KubeObject } from './kube';
 
 export interface DistObject {
@@ -36,7 +36,7 @@ export interface CrdDocument {
 export function loadCrds(sourcesFile?: string): CrdDocument[] {
   const out: CrdDocument[] = [];
   for (const src of readCrdSources(sourcesFile)) {
-    const dir = goModuleDir(src.module, src.version);
+    const dir = crdSourceDir(src);
     for (const p of src.paths) {
       const where = `${src.module}@${src.version}/${p}`;
       for (const doc of parseYamlDocuments(fs.readFileSync(path.join(dir, p), 'utf8'), where, { lenient: true })) {

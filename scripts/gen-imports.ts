@@ -25,7 +25,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parseYamlDocuments } from '../lib/manifest/manifest-reader';
-import { JsonObject, ROOT, goModuleDir, isObject, readCrdSources } from './gen-schemas';
+import { crdSourceDir, JsonObject, ROOT, isObject, readCrdSources } from './gen-schemas';
 
 export const IMPORTS_DIR = path.join(ROOT, 'imports');
 export const SCOPES_FILE_NAME = 'crd-scopes.ts';
@@ -103,12 +103,12 @@ export function crdsOfYaml(text: string, source: string): SourceCrd[] {
   return out;
 }
 
-/** Every CRD of crds/sources.json (module directories from `go mod download -json`). */
+/** Every CRD of crds/sources.json (module directories from `go mod download -json`, or vendored folders). */
 export function readSourceCrds(): SourceCrd[] {
   const all: SourceCrd[] = [];
   const seen = new Map<string, string>();
   for (const src of readCrdSources()) {
-    const dir = goModuleDir(src.module, src.version);
+    const dir = crdSourceDir(src);
     for (const p of src.paths) {
       const file = path.join(dir, p);
       const where = `${src.module}@${src.version}/${p}`;

@@ -52,9 +52,16 @@ export interface SchemaBundle {
 }
 
 export interface CrdSource {
+  /** A Go module path; for a vendored source, the repository the files were copied from. */
   module: string;
   version: string;
   paths: string[];
+  /**
+   * A folder of this repository (relative to its root) holding the files, copied from `module` at
+   * `version` with their provenance and license beside them (its SOURCE.md), for CRDs that no Go
+   * module serves. @default the module, from Go's module cache
+   */
+  vendored?: string;
 }
 
 export interface ToolsEnv {
@@ -452,6 +459,8 @@ function convertCrdNode(node: JsonObject, ctx: CrdNodeContext, where: string): J
       case 'allOf':
       case 'anyOf':
       case 'oneOf':
+        // `anyOf: null` (OpenShift's generator, on int-or-string fields) is no junctor: the API server drops null.
+        if (value === null) break;
         if (!Array.isArray(value)) throw new Error(`${where}.${key} must be an array`);
         out[key] = value.map((s, i) => sub(s, `${key}[${i}]`, { ...ctx, inJunctor: true }));
         break;
@@ -597,7 +606,7 @@ export function readCrdSources(file: string = CRD_SOURCES_FILE): CrdSource[] {
   return parsed.sources.map((s, i) => {
     const bad = (why: string): Error => new Error(`${file}: sources[${i}]: ${why}`);
     if (!isObject(s)) throw bad('must be an object');
-    const unknown = Object.keys(s).filter((k) => !['module', 'version', 'paths', '$comment'].includes(k));
+    const unknown = Object.keys(s).filter((k) => !['module', 'version', 'paths', 'vendored', '$comment'].includes(k));
     if (unknown.length > 0) throw bad(`unknown keys ${unknown.join(', ')}`);
     if (typeof s.module !== 'string' || s.module === '') throw bad('"module" must be a Go module path');
     if (typeof s.version !== 'string' || !/^v\d+\.\d+\.\d+/.test(s.version)) throw bad('"version" must be a pinned module version like v1.2.3');
@@ -605,7 +614,11 @@ export function readCrdSources(file: string = CRD_SOURCES_FILE): CrdSource[] {
       throw bad('"paths" must be a non-empty array of file paths inside the module');
     }
     for (const p of s.paths) if (path.isAbsolute(p) || p.split('/').includes('..')) throw bad(`path ${p} must be relative to the module root`);
-    return { module: s.module, version: s.version, paths: s.paths };
+    if (s.vendored === undefined) return { module: s.module, version: s.version, paths: s.paths };
+    if (typeof s.vendored !== 'string' || !/^crds\/vendor\/[a-z0-9][a-z0-9._-]*$/.test(s.vendored)) {
+      throw bad('"vendored" must be a folder crds/vendor/<name> of this repository');
+    }
+    return { module: s.module, version: s.version, paths: s.paths, vendored: s.vendored };
   });
 }
 
@@ -620,6 +633,11 @@ function goBinary(): string {
   }
   if (fs.existsSync('/usr/local/go/bin/go')) return '/usr/local/go/bin/go';
   throw new Error('go not found (needed to fetch pinned modules); install Go or set $GO');
+}
+
+/** Where a source's files are: its vendored folder, or the module's directory in Go's module cache. */
+export function crdSourceDir(src: CrdSource): string {
+  return src.vendored !== undefined ? path.join(ROOT, src.vendored) : goModuleDir(src.module, src.version);
 }
 
 /** `go mod download -json module@version` -> the module's directory in the module cache. */
@@ -684,7 +702,7 @@ export function generate({ kubernetesVersion, outDir, log = () => undefined }: G
 
   const objectMeta = k8sObjectMetaBundle(swagger);
   for (const src of readCrdSources()) {
-    const dir = goModuleDir(src.module, src.version);
+    const dir = crdSourceDir(src);
     let n = 0;
     for (const p of src.paths) {
       const file = path.join(dir, p);

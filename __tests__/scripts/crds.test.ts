@@ -39,8 +39,8 @@ describe('make crds (scripts/crds.ts)', () => {
   });
   afterEach(() => fs.rmSync(work, { recursive: true, force: true }));
 
-  const moduleDir = (module: string, version: string) => {
-    expect(`${module}@${version}`).toBe('example.com/widgets/v2@v2.1.0');
+  const moduleDir = (src: { module: string; version: string }) => {
+    expect(`${src.module}@${src.version}`).toBe('example.com/widgets/v2@v2.1.0');
     return modules;
   };
   const sources = (paths: string[]) => [{ module: 'example.com/widgets/v2', version: 'v2.1.0', paths }];

@@ -136,6 +136,17 @@ describe('crdToSchemas', () => {
     expect(spec.oneOf).toEqual([{ required: ['size'], properties: { size: { maximum: 10 } } }]);
   });
 
+  it('GIVEN an int-or-string with anyOf: null and allOf (OpenShift\'s Route targetPort) WHEN converted THEN null is no junctor, allOf stays', () => {
+    const crd = parse(WIDGET_CRD) as JsonObject;
+    const text = JSON.stringify(crd).replace(
+      '"port":{"x-kubernetes-int-or-string":true,"anyOf":[{"type":"integer"},{"type":"string"}]}',
+      '"port":{"allOf":[{"not":{"enum":[0]}},{"not":{"enum":[""]}}],"anyOf":null,"x-kubernetes-int-or-string":true}',
+    );
+    expect(text).not.toBe(JSON.stringify(crd));
+    const port = child(crdToSchemas(JSON.parse(text))[0].schema, 'properties', 'spec', 'properties', 'port');
+    expect(port).toEqual({ allOf: [{ not: { enum: [0] } }, { not: { enum: [''] } }], type: ['integer', 'string'] });
+  });
+
   it('GIVEN the default ObjectMeta WHEN converted THEN metadata references a local, closed ObjectMeta definition', () => {
     const s = widgetSchema();
     expect(child(s, 'properties', 'metadata')).toEqual({ $ref: `#/definitions/${OBJECT_META_DEFINITION}` });
