@@ -115,6 +115,28 @@ describe('objectCollisions', () => {
     expect(lines(problems)).toEqual([expect.stringMatching(/^overlays\/qa\.yaml:2:14: environment: Gateway\/istio-system\/edge is also made by dev \(environment, overlays\/dev\.yaml:2:14\), /)]);
   });
 
+  test('fails on objects in a namespace another environment on the cluster owns (dashboards.namespace set to it), at their environment', () => {
+    const dashboard = (name: string): SharedObject => ({
+      apiVersion: 'v1', kind: 'ConfigMap', namespace: 'bulwark-qa', name, component: 'dashboards',
+    });
+    const two = [dashboard('bulwark-dev-dashboard-a'), dashboard('bulwark-dev-dashboard-b')];
+    const problems = objectCollisions([dev, qa], [{ environment: 'dev', objects: two }]);
+    expect(lines(problems)).toEqual([
+      'overlays/dev.yaml:2:14: environment: ConfigMap/bulwark-qa/bulwark-dev-dashboard-a and 1 more object would be in namespace "bulwark-qa", '
+        + 'qa\'s own (namespace, overlays/qa.yaml:3:12), on the same cluster https://kubernetes.default.svc: it would live under qa\'s policies '
+        + 'and quota, and dev\'s AppProject would allow syncing into that namespace; received "bulwark-qa"; allowed: a namespace no other '
+        + 'environment on that cluster owns (a shared service\'s, such as Grafana\'s or Falco\'s), or one of dev\'s own; fix: point the setting '
+        + 'that places it (dashboards.namespace, monitoring.namespace, policy.falcoNamespace, mesh.namespace) at the shared service\'s namespace, '
+        + 'or deliver dev to another cluster (clusters)',
+    ]);
+    const monitoring = { ...dashboard('bulwark-dev-dashboard-a'), namespace: 'monitoring' };
+    const qaMonitoring = { ...monitoring, name: 'bulwark-qa-dashboard-a' };
+    expect(objectCollisions([dev, qa], [{ environment: 'dev', objects: [monitoring] }, { environment: 'qa', objects: [qaMonitoring] }])).toEqual([]);
+    expect(objectCollisions([dev, qa], [{ environment: 'dev', objects: [dashboard('x')] }], { only: 'qa' })).toEqual([]);
+    const elsewhere = overlay('qa', (t) => clusters('https://qa.example.com')(ownNames('qa')(t)));
+    expect(objectCollisions([dev, elsewhere], [{ environment: 'dev', objects: [dashboard('x')] }])).toEqual([]);
+  });
+
   test('no false positive: another cluster, another API group, another name, or an environment not at hand', () => {
     const elsewhere = overlay('qa', (t) => clusters('https://qa.example.com')(ownNames('qa')(t)));
     expect(objectCollisions([dev, elsewhere], [{ environment: 'dev', objects: [role] }, { environment: 'qa', objects: [role] }])).toEqual([]);

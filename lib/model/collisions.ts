@@ -141,10 +141,60 @@ export function objectCollisions(
   options: CollisionOptions = {},
 ): Problem[] {
   const byEnvironment = new Map(objects.map((e) => [e.environment, e.objects]));
-  return collisions(overlays.filter((o) => byEnvironment.has(o.overlay.environment)).map((loaded) => ({
+  const found = collisions(overlays.filter((o) => byEnvironment.has(o.overlay.environment)).map((loaded) => ({
     loaded,
     claims: byEnvironment.get(loaded.overlay.environment)!.map((o) => objectClaim(loaded, o)),
   })), options);
+  const order = (p: Problem): number => (p.position ? p.position.line * 1e6 + p.position.column : 0);
+  const foreign = foreignNamespaces(overlays, byEnvironment, options);
+  return [...found, ...foreign].sort((x, y) => byCodePoint(x.file, y.file) || order(x) - order(y));
+}
+
+/**
+ * Objects an environment puts into a namespace that another environment on the same cluster owns
+ * (a shared-namespace setting such as dashboards.namespace, monitoring.namespace or
+ * policy.falcoNamespace pointed at it): they would sit under that environment's policies and
+ * quota, and this environment's AppProject would allow syncing into its namespace. One problem per
+ * namespace, at the environment whose objects they are.
+ */
+function foreignNamespaces(
+  overlays: readonly LoadedOverlay[],
+  byEnvironment: ReadonlyMap<string, readonly SharedObject[]>,
+  options: CollisionOptions,
+): Problem[] {
+  const sorted = [...overlays].sort((a, b) => byCodePoint(a.file, b.file));
+  return sorted.flatMap((loaded) => {
+    const env = loaded.overlay.environment;
+    const objects = byEnvironment.get(env);
+    if (objects === undefined || (options.only !== undefined && options.only !== env)) return [];
+    return sorted.filter((other) => other !== loaded).flatMap((other): Problem[] => {
+      const server = sharedServer(loaded, other);
+      if (server === undefined) return [];
+      const theirs = ownNamespaces(other.overlay);
+      return theirs.flatMap((ns, i): Problem[] => {
+        const inside = objects.filter((o) => o.namespace === ns);
+        if (inside.length === 0) return [];
+        const first = inside[0];
+        const claim = objectClaim(loaded, first);
+        const at: Path = i === 0 ? ['namespace'] : ['tenants', i - 1, 'name'];
+        const more = inside.length > 1 ? ` and ${inside.length - 1} more object${inside.length === 2 ? '' : 's'}` : '';
+        return [{
+          file: loaded.file,
+          position: loaded.locate(claim.at, claim.atKey),
+          path: formatPath(claim.at),
+          message: `${claim.shown}${more} would be in namespace ${JSON.stringify(ns)}, ${other.overlay.environment}'s own `
+            + `${otherPlace({ loaded: other, claims: [] }, { kind: 'namespace', key: ns, shown: ns, at })}, on the same cluster ${server}: `
+            + `it would live under ${other.overlay.environment}'s policies and quota, `
+            + `and ${env}'s AppProject would allow syncing into that namespace`,
+          received: JSON.stringify(ns),
+          allowed: `a namespace no other environment on that cluster owns (a shared service's, such as Grafana's or Falco's), `
+            + `or one of ${env}'s own`,
+          fix: 'point the setting that places it (dashboards.namespace, monitoring.namespace, policy.falcoNamespace, mesh.namespace) at the '
+            + `shared service's namespace, or deliver ${env} to another cluster (clusters)`,
+        }];
+      });
+    });
+  });
 }
 
 /** Something an environment takes on its clusters, and where its overlay says so. */
