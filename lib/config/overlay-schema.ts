@@ -281,6 +281,38 @@ const sloTargets = t.object({
   }, { inline: true }), 'latency objective: target % of requests faster than thresholdMs', { default: 'monitoring.slo.latency' }),
 }, { inline: true });
 
+export const DELIVERY_STRATEGIES = ['canary', 'blue-green'] as const;
+export type DeliveryStrategy = (typeof DELIVERY_STRATEGIES)[number];
+
+/** One step of a canary; exactly one of its keys (a model rule says so where the step is). */
+const canaryStep = t.object({
+  setWeight: t.optional(
+    t.integer(1, 100),
+    'percent of the requests the canary takes from here on (Istio route weights; of the pods, for a component nobody calls)',
+  ),
+  pause: t.optional(duration, 'how long to wait before the next step'),
+  analysis: t.optional(
+    duration,
+    'how long the canary\'s SLIs are measured before the next step (a measurement every delivery.interval); a failed one aborts and rolls back',
+  ),
+}, { inline: true });
+
+/** Progressive delivery by Argo Rollouts: a Rollout instead of the Deployment. */
+const delivery = t.object({
+  strategy: t.required(
+    t.oneOf(DELIVERY_STRATEGIES),
+    'canary: the new version takes a growing share of the requests, analysed at each analysis step; '
+      + 'blue-green: it runs beside the old one behind a preview Service, analysed, then takes every request at once',
+  ),
+  steps: t.optional(t.list(canaryStep, { minItems: 1 }), 'canary only: the steps in order, each one of setWeight, pause or analysis', {
+    default: 'setWeight 20, analysis 5m, setWeight 50, analysis 5m',
+  }),
+  prePromotionAnalysis: t.optional(duration, 'blue-green only: how long the preview\'s SLIs are measured before it becomes active', {
+    default: '5m',
+  }),
+  interval: t.defaulted(duration, '1m', 'time between two measurements of an analysis'),
+}, { inline: true });
+
 export const PRIORITY_CLASSES = ['platform-critical', 'workload', 'batch'] as const;
 export type PriorityClassName = (typeof PRIORITY_CLASSES)[number];
 
@@ -328,6 +360,11 @@ export const componentSchema = t.object({
       + 'the last two need a Vault store',
   ),
   traffic: t.defaultedObject(traffic, 'mesh connection limits, circuit breaking and timeout'),
+  delivery: t.optional(
+    delivery,
+    'progressive delivery by Argo Rollouts (a Rollout, Istio route weights, SLO analysis from Prometheus; needs monitoring)',
+    { default: 'a Deployment, rolled by Kubernetes' },
+  ),
   slo: t.optional(sloTargets, 'service-level objectives (availability, latency) the SLIs, alerts and canary analysis measure; needs monitoring', {
     default: 'monitoring.slo, when monitoring is set',
   }),
@@ -741,6 +778,8 @@ export type ClusterConfig = Infer<typeof cluster>;
 export type VaultNetwork = Infer<typeof vaultNetwork>;
 export type ApiServerConfig = Infer<typeof apiServer>;
 export type Caller = Infer<typeof caller>;
+export type DeliveryConfig = Infer<typeof delivery>;
+export type CanaryStepConfig = Infer<typeof canaryStep>;
 export type MonitoringConfig = Infer<typeof monitoring>;
 export type DashboardsConfig = Infer<typeof dashboards>;
 export type SloTargets = Infer<typeof sloTargets>;

@@ -11,6 +11,10 @@ import { RESERVED_FOLDERS } from '../manifest/output-kind';
 import { byCodePoint } from '../util/order';
 import { serverKey } from './cluster-server';
 import { dashboardsNamespaceNotOwn, dashboardsNeedMonitoring } from './dashboards-rules';
+import {
+  analysesSpanIntervals, blueGreenHasAService, canaryIsAnalysed, canaryStepsDoOneThing, deliveryHasPods, deliveryKeysFitStrategy,
+  deliveryNeedsMonitoring, DeliveryModel, deliveryOf, podsDuringRollout,
+} from './delivery';
 import { egressGatewayHostsHaveOnePort } from './egress-rules';
 import {
   callsVaultFromPod, grantsReachApiServer, repositoryOf, VaultEndpoint, vaultAgentImageProblems, vaultAgentReachesVault, vaultEndpointOf,
@@ -52,6 +56,8 @@ export interface ComponentModel {
   readonly secrets: readonly (SecretReference & { readonly name: string })[];
   readonly secretDelivery: SecretDelivery;
   readonly traffic: Traffic;
+  /** Progressive delivery by Argo Rollouts (a Rollout instead of the Deployment); undefined: a Deployment. */
+  readonly delivery?: DeliveryModel;
   /** Its service-level objectives (its own, or monitoring.slo's); only when the environment has monitoring. */
   readonly slo?: SloModel;
 }
@@ -243,6 +249,13 @@ export const MODEL_RULES: readonly ModelRule[] = [
   gitopsNamespaceNotOwn,
   sidecarsNeedCni,
   sloNeedsMonitoring,
+  canaryStepsDoOneThing,
+  deliveryKeysFitStrategy,
+  canaryIsAnalysed,
+  analysesSpanIntervals,
+  deliveryNeedsMonitoring,
+  blueGreenHasAService,
+  deliveryHasPods,
   monitoringNamespaceNotOwn,
   dashboardsNeedMonitoring,
   dashboardsNamespaceNotOwn,
@@ -616,7 +629,7 @@ function quotaHoldsComponents({ overlay, components, problem }: RuleInput): Prob
   const problems: Problem[] = [];
   const limitRange = limitRangeOf(overlay);
   const namespaceQuota = quotaOf(overlay.quota, limitRange);
-  const tooManyPods = components.reduce((sum, [, c]) => sum + mostPods(c), 0) > overlay.quota.pods;
+  const tooManyPods = components.reduce((sum, [name, c]) => sum + mostPods(overlay, name, c), 0) > overlay.quota.pods;
   for (const scope of ['requests', 'limits'] as const) {
     for (const resource of BOUNDED) {
       // A default ephemeral quota is room for quota.pods: with too many pods, the pods' problem says it all.
@@ -624,7 +637,7 @@ function quotaHoldsComponents({ overlay, components, problem }: RuleInput): Prob
       if (defaulted && tooManyPods) continue;
       const shares = components.map(([name, c]): Share => {
         const each = componentResources(c, limitRange)[scope][resource];
-        return { name, pods: mostPods(c), each, total: mostPods(c) * amountOf(resource)(each) };
+        return { name, pods: mostPods(overlay, name, c), each, total: mostPods(overlay, name, c) * amountOf(resource)(each) };
       });
       // Every pod also runs the injected istio-proxy (its init container ends before the pod runs).
       const proxy = overlay.mesh.proxy.resources[scope][resource];
@@ -642,7 +655,7 @@ function quotaHoldsComponents({ overlay, components, problem }: RuleInput): Prob
       }));
     }
   }
-  const pods = components.map(([name, c]): Share => ({ name, pods: mostPods(c), total: mostPods(c) }));
+  const pods = components.map(([name, c]): Share => ({ name, pods: mostPods(overlay, name, c), total: mostPods(overlay, name, c) }));
   const total = pods.reduce((sum, s) => sum + s.total, 0);
   if (total > overlay.quota.pods) {
     problems.push(problem(['quota', 'pods'], {
@@ -874,6 +887,7 @@ function resolveModel(overlay: Overlay, platformVersion: string): PlatformModel 
     secretDelivery: c.secretDelivery,
     traffic: c.traffic,
     ...(overlay.monitoring ? { slo: sloOf(overlay.monitoring, c) } : {}),
+    ...(c.delivery ? { delivery: deliveryOf(overlay, name, { ...c, delivery: c.delivery }) } : {}),
   }));
   return {
     environment: overlay.environment,
@@ -911,9 +925,9 @@ function kindOf(name: string, c: ComponentOverlay): ComponentName | undefined {
   return c.kind ?? ((COMPONENT_NAMES as readonly string[]).includes(name) ? (name as ComponentName) : undefined);
 }
 
-/** The most pods a component may run: its replicas, or the autoscaler's maximum. */
-function mostPods(c: ComponentOverlay): number {
-  return c.autoscaling?.maxReplicas ?? c.replicas ?? 1;
+/** The most pods a component may run: its replicas, or the autoscaler's maximum; with delivery, the rollout's extra pods too. */
+function mostPods(overlay: Overlay, name: string, c: ComponentOverlay): number {
+  return podsDuringRollout(overlay, name, c, c.autoscaling?.maxReplicas ?? c.replicas ?? 1);
 }
 
 function imageVersion(image: string): string {
