@@ -19,7 +19,7 @@ SETUP := bash scripts/setup.sh -q
 help: ## list the targets (what each installs first, if missing, in brackets)
 	@awk 'BEGIN {FS = ":.*## "} /^[a-z0-9-]+:.*## / {printf "  %-13s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
-setup: ## [everything] npm deps (lockfile), pinned helm + kubeconform + gator + netpolicy, schemas, e2e control plane; idempotent
+setup: ## [everything] npm deps (lockfile), pinned helm + kubeconform + gator + netpolicy + promtool + amtool, schemas, e2e control plane; idempotent
 	@bash scripts/setup.sh all
 
 synth: ## [npm] synthesize every overlay (ENV=<env>: that one only) into dist/<env>/<component>/ (compiled: bin/bulwark)
@@ -49,7 +49,7 @@ crds: ## [npm; needs Go: the CRDs come from its module cache] write the operator
 	@$(SETUP) npm go
 	@$(TSX) scripts/crds.ts $(if $(OUT),--out $(OUT))
 
-test: ## [everything] all CI runs: typecheck, ESLint, jest, synth, dist up to date, determinism, helm lint, kubeconform, policy, README flows, e2e
+test: ## [everything] all CI runs: typecheck, ESLint, jest, synth, dist up to date, determinism, helm lint, kubeconform, policy, alert rules, README flows, e2e
 	@$(SETUP) all
 	@bash scripts/test.sh
 
@@ -82,6 +82,11 @@ connectivity: ## [npm] who may reach whom in ENV (default prod), through which l
 policy: ## [npm, gator, kubeconform, schemas] gator verify of every rule, dist/ against its own policies, mutators, Falco rules, key material
 	@$(SETUP) gator kubeconform schemas
 	@bash scripts/test.sh policy
+
+.PHONY: rules
+rules: ## [npm, promtool, amtool] promtool check rules + test rules (every alert's unit tests) and amtool check-config + routes test, per dist/<env>
+	@$(SETUP) promtool amtool
+	@bash scripts/test.sh rules
 
 .PHONY: build bench
 build: ## [npm] compile to .build/ (incremental) and its startup snapshot .build/bulwark.blob: the fast path of bin/bulwark and make synth

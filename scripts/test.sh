@@ -3,7 +3,7 @@
 # last line counts them: jest contributes one per test case, every other step one per check.
 #
 #   scripts/test.sh                 all groups
-#   scripts/test.sh lint validate   only those groups (typecheck imports unit synth determinism lint validate policy flows)
+#   scripts/test.sh lint validate   only those groups (typecheck imports unit synth determinism lint validate policy rules flows)
 #   scripts/test.sh flows           the README's "add a component" and "add an environment" in a copy of
 #                                   the working tree, then the groups above but imports on the copy
 #                                   (scripts/test-flows.sh): one count
@@ -20,6 +20,9 @@ HELM4=.tools/bin/helm4
 # helm lints and renders the chart for the oldest Kubernetes the chart declares (its kubeVersion)
 CHART_KUBE_VERSION="$(sed -n 's/^kubeVersion: ">=\([0-9][0-9.]*\)-0"$/\1/p' charts/platform/Chart.yaml)"
 GATOR=.tools/bin/gator
+PROMTOOL=.tools/bin/promtool
+AMTOOL=.tools/bin/amtool
+RULES_BUILD=.build/rules
 POLICY_BUILD=.build/policy
 TSX=node_modules/.bin/tsx
 ENVS=()
@@ -123,6 +126,34 @@ run_policy() {
   check "no key material in dist/" "$TSX" scripts/policy-test.ts keys
 }
 
+# rules: per environment, promtool checks every PrometheusRule of dist/<env> and runs the unit tests
+# of every alert (input series, expected alerts); amtool checks the Alertmanager configuration the
+# operator generates from its AlertmanagerConfig and where each severity and team is routed.
+# scripts/alert-rules.ts writes what they read to .build/rules/<env>/.
+run_rules() {
+  local list="$WORK/rules" env alerts tests routes
+  if ! "$TSX" scripts/alert-rules.ts --out "$RULES_BUILD" >"$list" 2>"$WORK/log"; then
+    failed=$((failed + 1)); failures+=("rules (not prepared)")
+    sed 's/^/      | /' "$WORK/log"
+    return
+  fi
+  while read -r env alerts tests routes; do
+    check "promtool check rules dist/$env ($alerts alerts)" "$PROMTOOL" check rules "$RULES_BUILD/$env"/*.rules.yaml
+    [[ $tests == 0 ]] || check "promtool test rules $env ($tests test groups)" "$PROMTOOL" test rules "$RULES_BUILD/$env/alerts.test.yaml"
+    if [[ $routes != 0 ]]; then
+      check "amtool check-config $env: the AlertmanagerConfig's configuration" "$AMTOOL" check-config "$RULES_BUILD/$env/alertmanager.yaml"
+      check "amtool config routes test $env ($routes label sets)" amtool_routes "$env"
+    fi
+  done <"$list"
+}
+amtool_routes() {
+  local receiver labels
+  while IFS=$'\t' read -r receiver labels; do
+    # shellcheck disable=SC2086 # one argument per label
+    "$AMTOOL" config routes test --config.file "$RULES_BUILD/$1/alertmanager.yaml" --verify.receivers "$receiver" ${labels//$'\t'/ } || return 1
+  done <"$RULES_BUILD/$1/routes.tsv"
+}
+
 # e2e: scripts/e2e.sh against real etcd + kube-apiserver processes; every assertion it makes counts
 # (its own last line is "N passed, N failed"), plus a typecheck of e2e/ (its own tsconfig).
 run_e2e() {
@@ -147,7 +178,7 @@ run_e2e() {
 }
 
 groups=("$@")
-[[ ${#groups[@]} == 0 ]] && groups=(typecheck imports unit synth determinism lint validate policy flows e2e)
+[[ ${#groups[@]} == 0 ]] && groups=(typecheck imports unit synth determinism lint validate policy rules flows e2e)
 want() { local g; for g in "${groups[@]}"; do [[ "$g" == "$1" ]] && return 0; done; return 1; }
 
 want typecheck && check "typecheck (tsc --noEmit, strict)" node_modules/.bin/tsc --noEmit -p tsconfig.json
@@ -175,6 +206,7 @@ if want lint || want validate; then
   done
 fi
 want policy && run_policy
+want rules && run_rules
 want flows && check "README flows: component + environment, in a copy" bash scripts/test-flows.sh
 
 want e2e && run_e2e

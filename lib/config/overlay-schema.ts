@@ -1,7 +1,7 @@
 import { RBAC_VERBS } from '../manifest/rbac';
 import { FLOATING_TAG, imageTag, isPinnedImage, PINNED_DIGEST_PATTERN, PINNED_TAG_PATTERN } from '../util/image';
 import { COMPONENT_NAMES } from './catalog';
-import { Infer, t } from './schema-types';
+import { Checked, Infer, INVALID, Issue, JsonDefinitions, JsonSchema, Path, Shape, t, Type } from './schema-types';
 
 /** The one definition of an overlay file: it yields both the `Overlay` type and its validator. */
 
@@ -683,6 +683,127 @@ const apiServer = t.object({
   ),
 });
 
+/**
+ * A credential of an alert receiver, by reference: a key of a Secret in the environment's namespace
+ * (AlertmanagerConfig's SecretKeySelector). A value written in the overlay instead would be
+ * committed in plain text: it is refused, and never repeated in the error.
+ */
+class CredentialReference<T> extends Type<T> {
+  public readonly allowed: string;
+  constructor(private readonly inner: Type<T>) {
+    super();
+    this.allowed = inner.allowed;
+  }
+  public check(value: unknown, path: Path, issues: Issue[]): Checked<T> {
+    if (typeof value === 'string' || typeof value === 'number') {
+      issues.push({
+        path,
+        message: 'a plaintext credential in an overlay would be committed in plain text',
+        received: 'a literal value (not shown)',
+        allowed: 'a reference to a key of a Secret in the environment\'s namespace: {secret: <name>, key: <key>}',
+        fix: 'store the credential in a Secret (from the secret store, e.g. an ExternalSecret) and write {secret: <its name>, key: <its key>}',
+      });
+      return INVALID;
+    }
+    return this.inner.check(value, path, issues);
+  }
+  public jsonSchema(definitions: JsonDefinitions): JsonSchema {
+    return this.inner.jsonSchema(definitions);
+  }
+  public get shape(): Shape {
+    return this.inner.shape;
+  }
+}
+
+const secretKeyReference = new CredentialReference(t.object({
+  secret: t.required(dnsSubdomainName(), 'Secret in the environment\'s namespace that holds the credential'),
+  key: t.required(t.string({ pattern: /^[-._a-zA-Z0-9]+$/, describe: 'a key of a Secret, e.g. routing-key' }), 'its key'),
+}, { inline: true }));
+
+/** Alert severities: critical pages someone now, warning opens a ticket. */
+export const ALERT_SEVERITIES = ['critical', 'warning'] as const;
+export type AlertSeverity = (typeof ALERT_SEVERITIES)[number];
+export const RECEIVER_TYPES = ['pagerduty', 'slack', 'webhook'] as const;
+
+/** Where notifications go: exactly one integration, its credential a Secret reference. */
+const alertReceiver = t.object({
+  pagerduty: t.optional(t.object({
+    routingKey: t.required(secretKeyReference, 'PagerDuty Events API v2 integration key, by Secret reference'),
+  }, { inline: true }), 'PagerDuty: {routingKey: {secret, key}}'),
+  slack: t.optional(t.object({
+    channel: t.required(t.string({ pattern: /^[#@]?[a-z0-9][a-z0-9._-]*$/, describe: 'a Slack channel such as #alerts' }), 'channel to post to'),
+    apiURL: t.required(secretKeyReference, 'the incoming webhook URL, by Secret reference'),
+  }, { inline: true }), 'Slack: {channel, apiURL: {secret, key}}'),
+  webhook: t.optional(t.object({
+    url: t.required(secretKeyReference, 'the endpoint URL (it may carry a token), by Secret reference'),
+  }, { inline: true }), 'a webhook: {url: {secret, key}}'),
+}).refine((r) => {
+  const set = RECEIVER_TYPES.filter((type) => r[type] !== undefined);
+  return set.length === 1 ? undefined : {
+    message: set.length === 0 ? 'a receiver without an integration notifies nobody' : 'a receiver has one integration',
+    received: set.length === 0 ? 'none' : set.join(', '),
+    allowed: `exactly one of ${RECEIVER_TYPES.join(', ')}`,
+    fix: set.length === 0 ? 'add pagerduty, slack or webhook' : 'split it into one receiver per integration, and route to each',
+  };
+}, { minProperties: 1, maxProperties: 1 });
+
+const alertRoute = t.object({
+  receiver: t.required(dnsLabel, 'receiver of the alerts it matches (a key of alerting.receivers)'),
+  severity: t.optional(t.oneOf(ALERT_SEVERITIES), 'only alerts of this severity', { default: 'every severity' }),
+  team: t.optional(dnsLabel, 'only alerts of this team (alerting.team, an owner in alerting.owners, or a tenant)', { default: 'every team' }),
+}, { inline: true });
+
+const burnRate = t.decimal(1, 1000, 1);
+
+/** Alerts (PrometheusRule) and their routing (AlertmanagerConfig): dist/<env>/alerts/. */
+const alerting = t.object({
+  team: t.defaulted(dnsLabel, 'platform', 'team label of the platform alerts and of the components alerting.owners does not name'),
+  owners: t.defaulted(t.map(dnsLabel, dnsLabel), {}, 'component → team label of its alerts (a tenant\'s alerts carry the tenant\'s name)'),
+  runbookUrl: t.defaulted(
+    https,
+    'https://github.com/bulwark-platform/bulwark/blob/main/docs/runbooks.md',
+    'page with a section per alert: each alert\'s runbook_url is <runbookUrl>#<alert name in lowercase>',
+  ),
+  burnRates: t.defaultedObject(t.object({
+    page: t.defaulted(burnRate, 14.4, 'critical when the error budget burns this many times as fast as allowed, over 1h and 5m'),
+    pageSlow: t.defaulted(burnRate, 6, 'critical at this burn rate over 6h and 30m'),
+    ticket: t.defaulted(burnRate, 3, 'warning at this burn rate over 1d and 2h'),
+    ticketSlow: t.defaulted(burnRate, 1, 'warning at this burn rate over 3d and 6h'),
+  }), 'SLO alerts: multiwindow, multi-burn-rate (Google SRE workbook); each rate over both its windows'),
+  thresholds: t.defaultedObject(t.object({
+    restarts: t.defaulted(t.integer(1, 1000), 3, 'warning when a container restarts this many times within an hour'),
+    quotaPercent: t.defaulted(t.integer(1, 100), 90, 'warning when a namespace uses this share (%) of a ResourceQuota limit'),
+    certificateDays: t.defaulted(
+      t.integer(1, 365),
+      14,
+      'critical when a certificate expires within this many days (cert-manager renews 15 days before: renewal failed)',
+    ),
+    falcoPriority: t.defaulted(
+      t.oneOf(['emergency', 'alert', 'critical', 'error', 'warning', 'notice'] as const),
+      'warning',
+      'critical on every Falco rule match of this priority or higher',
+    ),
+  }), 'alert thresholds'),
+  for: t.defaultedObject(t.object({
+    budgetBurnPage: t.defaulted(duration, '2m', 'a critical burn rate holds this long before it pages'),
+    budgetBurnTicket: t.defaulted(duration, '15m', 'a warning burn rate holds this long'),
+    restarts: t.defaulted(duration, '5m', 'restarts above the threshold hold this long'),
+    notReady: t.defaulted(duration, '15m', 'a container is not ready this long'),
+    quota: t.defaulted(duration, '15m', 'quota usage above the threshold holds this long'),
+    certificate: t.defaulted(duration, '1h', 'a certificate is within its expiry threshold this long'),
+    externalSecret: t.defaulted(duration, '15m', 'an ExternalSecret is not synced this long'),
+    gatekeeper: t.defaulted(duration, '15m', 'Gatekeeper\'s audit reports violations this long'),
+    falco: t.defaulted(duration, '0s', 'Falco rule matches are seen this long (0s: at once)'),
+  }), 'how long each condition holds before its alert fires (Prometheus for:)'),
+  receivers: t.required(t.map(dnsLabel, alertReceiver), 'where notifications go, by name: one integration each, credentials by Secret reference'),
+  routes: t.defaulted(
+    t.list(alertRoute),
+    [],
+    'receivers by severity and team, the first matching route wins; the alerts none matches go to defaultReceiver',
+  ),
+  defaultReceiver: t.required(dnsLabel, 'receiver of the alerts no route matches'),
+});
+
 /** Argo CD's own name and address for the cluster it runs in. */
 export const IN_CLUSTER = { name: 'in-cluster', server: 'https://kubernetes.default.svc' } as const;
 
@@ -746,6 +867,12 @@ export const overlaySchema = t.object({
     [IN_CLUSTER],
     'clusters the environment is delivered to (one Argo CD Application each); names and servers unique',
   ),
+  alerting: t.optional(
+    alerting,
+    'alert rules (SLO burn rates per component, restarts, readiness, quota, certificates, ExternalSecrets, Gatekeeper, Falco) '
+      + 'and their routing to receivers by severity and team; needs monitoring',
+    { default: 'no alerting objects' },
+  ),
   components: t.required(t.map(
     t.string({
       pattern: DNS_1123_LABEL,
@@ -783,3 +910,5 @@ export type CanaryStepConfig = Infer<typeof canaryStep>;
 export type MonitoringConfig = Infer<typeof monitoring>;
 export type DashboardsConfig = Infer<typeof dashboards>;
 export type SloTargets = Infer<typeof sloTargets>;
+export type AlertingConfig = Infer<typeof alerting>;
+export type AlertReceiverConfig = Infer<typeof alertReceiver>;

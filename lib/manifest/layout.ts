@@ -8,6 +8,7 @@ import { JsonValue, toYaml } from './yaml-emitter';
  * tenants out of them.
  */
 export const PLATFORM_FOLDERS = {
+  alerts: 'alerts',
   baseline: 'baseline',
   security: 'security',
   gatekeeperTemplates: 'gatekeeper-templates',

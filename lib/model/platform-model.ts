@@ -3,12 +3,13 @@ import { didYouMean, Problem } from '../config/errors';
 import { formatPath, LoadedOverlay } from '../config/load-overlay';
 import {
   ApiServerConfig, ClusterConfig, ComponentOverlay, ControlPlaneConfig, ExternalEndpoint, GitopsConfig, MonitoringConfig, Overlay, Permission,
-  PolicyConfig, PriorityClassName, ResolvedResources, SecretDelivery, SecretReference, Traffic,
+  AlertingConfig, PolicyConfig, PriorityClassName, ResolvedResources, SecretDelivery, SecretReference, Traffic,
 } from '../config/overlay-schema';
 import { Path } from '../config/schema-types';
 import { PLATFORM_FOLDERS, tenantFolder } from '../manifest/layout';
 import { RESERVED_FOLDERS } from '../manifest/output-kind';
 import { byCodePoint } from '../util/order';
+import { alertingNeedsMonitoring, alertOwnersAreComponents, alertRoutesResolve, burnRatesReachable } from './alerting-rules';
 import { serverKey } from './cluster-server';
 import { dashboardsNamespaceNotOwn, dashboardsNeedMonitoring } from './dashboards-rules';
 import {
@@ -153,6 +154,8 @@ export interface PlatformModel {
   readonly clusters: readonly ClusterConfig[];
   /** Prometheus and the platform's monitors; undefined when the overlay has no `monitoring` (no monitoring objects). */
   readonly monitoring?: MonitoringModel;
+  /** Alert thresholds, receivers and routes (overlay `alerting`, defaults applied); undefined without it (no alerting objects). */
+  readonly alerting?: AlertingConfig;
   /** Where the Grafana dashboards go; undefined when the overlay has no `dashboards` (no dashboard objects). */
   readonly dashboards?: DashboardsModel;
 }
@@ -257,6 +260,10 @@ export const MODEL_RULES: readonly ModelRule[] = [
   blueGreenHasAService,
   deliveryHasPods,
   monitoringNamespaceNotOwn,
+  alertingNeedsMonitoring,
+  alertOwnersAreComponents,
+  alertRoutesResolve,
+  burnRatesReachable,
   dashboardsNeedMonitoring,
   dashboardsNamespaceNotOwn,
 ];
@@ -916,6 +923,7 @@ function resolveModel(overlay: Overlay, platformVersion: string): PlatformModel 
     gitops: overlay.gitops,
     clusters: [...overlay.clusters].sort((a, b) => byCodePoint(a.name, b.name)),
     ...(overlay.monitoring ? { monitoring: overlay.monitoring } : {}),
+    ...(overlay.alerting ? { alerting: overlay.alerting } : {}),
     ...(overlay.dashboards && overlay.monitoring ? { dashboards: { namespace: overlay.dashboards.namespace ?? overlay.monitoring.namespace } } : {}),
   };
 }

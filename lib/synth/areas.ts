@@ -1,3 +1,4 @@
+import { ALERTS_AREA } from '../alerts/area';
 import { Area } from '../area/area';
 import { CONTROL_PLANE_AREA } from '../control-plane/area';
 import { DASHBOARDS_AREA } from '../dashboards/area';
@@ -13,5 +14,6 @@ import { WORKLOADS_AREA } from '../workloads/area';
  * folder, then one line here). The orchestrator builds what these return and knows none by name.
  */
 export const AREAS: readonly Area[] = [
-  BASELINE_AREA, SECURITY_AREA, WORKLOADS_AREA, TENANTS_AREA, POLICY_AREA, METRICS_AREA, DASHBOARDS_AREA, CONTROL_PLANE_AREA, GITOPS_AREA,
+  BASELINE_AREA, SECURITY_AREA, WORKLOADS_AREA, TENANTS_AREA, POLICY_AREA, METRICS_AREA, ALERTS_AREA, DASHBOARDS_AREA, CONTROL_PLANE_AREA,
+  GITOPS_AREA,
 ];
