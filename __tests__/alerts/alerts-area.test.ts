@@ -12,7 +12,7 @@ import { KubeObject } from '../../lib/manifest/kube-object';
 import { JsonValue, toYaml } from '../../lib/manifest/yaml-emitter';
 import { PlatformModel } from '../../lib/model/platform-model';
 import { chartObjects } from '../../lib/render/chart-objects';
-import { recordingRules } from '../../lib/slo';
+import { isKnownMetric, recordingRules } from '../../lib/slo';
 import { monitoredModel } from '../fixtures/monitoring';
 import { configErrors, modelOf, ROOT } from '../helpers';
 import { ALERTING_YAML, alertingModel, alertingOverlayText } from './fixtures';
@@ -196,5 +196,22 @@ describe('alerting overlay errors', () => {
     expect(errors).toEqual([expect.stringMatching(
       /alerting\.burnRates\.page: the burn rate times the error budget of .* is an error ratio above 1: the alert could never fire; received 150; allowed: below 100/,
     )]);
+  });
+});
+
+describe('alert metrics and runbooks', () => {
+  const rules = alertDefinitions(alertingModel('prod')).map((d) => d.rule);
+
+  test('every metric an alert names is a recorded SLI or a documented exporter metric (lib/slo)', () => {
+    // Metric names: identifiers before a selector's "{", leaving out label names, functions and keywords.
+    const names = new Set(rules.flatMap((r) => [...r.expr.replace(/"[^"]*"/g, '""').matchAll(/([a-zA-Z_:][a-zA-Z0-9_:]*)\{/g)].map((m) => m[1])));
+    expect(names.size).toBeGreaterThan(10);
+    expect([...names].filter((n) => !isKnownMetric(n))).toEqual([]);
+  });
+
+  test('docs/runbooks.md has the section every runbook_url points to', () => {
+    const runbooks = fs.readFileSync(path.join(ROOT, 'docs', 'runbooks.md'), 'utf8');
+    const anchors = new Set([...runbooks.matchAll(/^### ([A-Za-z]+)$/gm)].map((m) => m[1].toLowerCase()));
+    expect([...new Set(rules.map((r) => r.alert.toLowerCase()))].filter((a) => !anchors.has(a))).toEqual([]);
   });
 });

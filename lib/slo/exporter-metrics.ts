@@ -62,6 +62,7 @@ export const EXPORTER_METRICS: readonly ExporterMetric[] = [
   m(prometheus, 'gauge', 'scrape_samples_scraped', 'samples the target exposed'),
   m(ksm, 'counter', 'kube_pod_container_status_restarts_total', 'container restarts, by namespace, pod, container'),
   m(ksm, 'gauge', 'kube_pod_status_ready', 'pod Ready condition, by namespace, pod, condition (true, false, unknown)'),
+  m(ksm, 'gauge', 'kube_pod_container_status_ready', '1 when a container passes its readiness probe, by namespace, pod, container'),
   m(ksm, 'gauge', 'kube_pod_status_phase', 'pod phase, by namespace, pod, phase'),
   m(ksm, 'gauge', 'kube_deployment_spec_replicas', 'desired replicas of a Deployment'),
   m(ksm, 'gauge', 'kube_deployment_status_replicas_available', 'available replicas of a Deployment'),
