@@ -424,10 +424,12 @@ export async function helmLifecycle(
   await changeMarkers('revision 3 (= 1)', false);
 
   // The live state after the rollback is exactly dist/<env>/ again, as kubectl sees it too.
-  const list = await kubectl(ctx, ['get', 'deployments', '-A', '-o', 'name']);
-  const want = base.filter((o) => o.object.kind === 'Deployment').length;
+  // Rollouts too: Argo Rollouts' Deployment, for components with delivery (its CRD is in sources.json).
+  const list = await kubectl(ctx, ['get', 'deployments.apps,rollouts.argoproj.io', '-A', '-o', 'name']);
+  const want = base.filter((o) => o.object.kind === 'Deployment' || o.object.kind === 'Rollout').length;
   const got = list.stdout.split('\n').filter((l) => l.trim() !== '').length;
   if (relabelled.size > 0) notes.push(`Helm sets app.kubernetes.io/managed-by on every object it installs (${[...relabelled].join(', ')})`);
-  t.check(group, `after the rollback kubectl lists the ${want} Deployments of dist/${ctx.env}`, list.code === 0 && got === want, output(list));
+  const listed = `after the rollback kubectl lists the ${want} Deployments and Rollouts of dist/${ctx.env}`;
+  t.check(group, listed, list.code === 0 && got === want, output(list));
   return { steps, ok: true, notes };
 }

@@ -252,6 +252,49 @@ function inboundCallers(model: PlatformModel): Need[] {
     })));
 }
 
+/** The port of an http(s) URL: its own, or the scheme's. */
+function urlPort(url: string): number {
+  const { port, protocol } = new URL(url);
+  return port !== '' ? Number(port) : protocol === 'https:' ? 443 : 80;
+}
+
+/**
+ * The Argo Rollouts controller as its install manifest runs it (manifests/install.yaml of
+ * v1.10.1): its pods and service account in argo-rollouts.
+ */
+export const ROLLOUTS_CONTROLLER = {
+  namespace: 'argo-rollouts',
+  labels: { 'app.kubernetes.io/name': 'argo-rollouts' },
+  serviceAccount: 'argo-rollouts',
+} as const;
+
+/**
+ * The Argo Rollouts controller runs the analysis of every component with delivery: it asks
+ * Prometheus, at monitoring.prometheus.url, for the SLIs of the new version.
+ */
+function rolloutsAnalysis(model: PlatformModel): Need[] {
+  const { monitoring } = model;
+  const controller = ROLLOUTS_CONTROLLER;
+  const analysed = model.components.filter((c) => c.delivery !== undefined).map((c) => c.name);
+  if (!monitoring || analysed.length === 0) return [];
+  const to: Party = {
+    kind: 'pods',
+    what: 'Prometheus',
+    namespace: monitoring.namespace,
+    labels: monitoring.prometheus.podLabels,
+    serviceAccount: monitoring.prometheus.serviceAccount,
+  };
+  return [{
+    rule: 'rollouts-analysis',
+    reason: `the Argo Rollouts controller queries Prometheus for the SLIs of ${analysed.join(', ')} while it rolls them out`,
+    from: { kind: 'pods', what: 'the Argo Rollouts controller', ...controller },
+    to,
+    network: { to, ports: tcp([urlPort(monitoring.prometheus.url)]) },
+    authorization: false,
+    sidecar: [],
+  }];
+}
+
 /**
  * Every flow the platform needs, by rule: the declared edges of the overlays, then what the
  * platform itself needs. The one table: the connectivity check judges the synthesized policies
@@ -371,6 +414,19 @@ export const FLOW_RULES: readonly FlowRule[] = [
     reason: 'a caller outside the environment\'s namespace, with the reason the overlay or the area gives.',
     fix: `the component's NetworkPolicy and AuthorizationPolicy admit each of its inbound flows (components.<name>.callers, Area.flows)`,
     needs: inboundCallers,
+  },
+  {
+    id: 'rollouts-analysis',
+    kind: 'implicit',
+    when: 'a component has delivery (Argo Rollouts)',
+    source: `the Argo Rollouts controller (${ROLLOUTS_CONTROLLER.namespace}/${ROLLOUTS_CONTROLLER.serviceAccount}, as its install manifest runs it)`,
+    destination: 'Prometheus (monitoring.namespace, monitoring.prometheus.podLabels)',
+    ports: 'the port of monitoring.prometheus.url (TCP)',
+    reason: 'the controller measures each new version by asking Prometheus for its SLIs; a failed analysis aborts the rollout. '
+      + 'Both ends run outside the environment, so none of its policies governs the flow; the canary\'s own requests are the component\'s '
+      + '(same pods, same labels, same policies).',
+    fix: 'nothing of the environment governs it: allow it where the controller and Prometheus run (their namespaces\' policies)',
+    needs: rolloutsAnalysis,
   },
 ];
 

@@ -16,7 +16,12 @@ export interface WorkloadMeshProps {
   /** Service port the workload is reached on. */
   readonly servicePort: number;
   /** Identities allowed to call the workload: its declared callers (and the ingress gateway). */
-  readonly callers: readonly MeshIdentity[];
+  readonly callers: readonly MeshCaller[];
+  /**
+   * The container ports a caller that names none may call, when the pod also serves ports only some
+   * callers may (its metrics). @default - every port of the workload
+   */
+  readonly callerPorts?: readonly number[];
   readonly traffic: {
     readonly maxConnections: number;
     readonly maxPendingRequests: number;
@@ -25,6 +30,53 @@ export interface WorkloadMeshProps {
   };
   /** Public exposure through the ingress gateway. @default - not exposed */
   readonly exposure?: { readonly host: string; readonly gateway: string };
+  /**
+   * Requests split between a stable and a canary version by Argo Rollouts: the DestinationRule gets
+   * `stable` and `canary` subsets, and every route (the in-mesh host's, the public host's) a weighted
+   * destination in each, which the Rollout's controller sets. @default - one version, no subsets
+   */
+  readonly canary?: boolean;
+}
+
+/** The route of each VirtualService whose weights a canary's Rollout sets. */
+export const CANARY_ROUTE = 'primary';
+export const STABLE_SUBSET = 'stable';
+export const CANARY_SUBSET = 'canary';
+
+/** The VirtualServices a canary's Rollout weighs: the public host's (when exposed), then the in-mesh host's. */
+export function canaryVirtualServices(name: string, exposed: boolean): string[] {
+  return [...(exposed ? [name] : []), meshRouteName(name)];
+}
+
+/** The VirtualService of the in-mesh host: the callers' sidecars route by it. */
+function meshRouteName(name: string): string {
+  return `${name}-mesh`;
+}
+
+/** An identity allowed to call the workload, on every port or on the ports it names. */
+export interface MeshCaller extends MeshIdentity {
+  /** The container ports it may call (a scrape: the metrics port only). @default - every port of the workload */
+  readonly ports?: readonly number[];
+}
+
+/**
+ * The ALLOW rules of the callers: one for the identities that may call any port, one per set of
+ * ports for those that may call only these.
+ */
+function allowRules(
+  callers: readonly MeshCaller[],
+  callerPorts: readonly number[] | undefined,
+): { from: { source: { principals: string[] } }[]; to?: { operation: { ports: string[] } }[] }[] {
+  const byPorts = new Map<string, Set<string>>();
+  for (const c of callers) {
+    const ports = c.ports ?? callerPorts;
+    const key = ports === undefined ? '' : [...new Set(ports)].sort((a, b) => a - b).join(',');
+    byPorts.set(key, (byPorts.get(key) ?? new Set()).add(principal(c)));
+  }
+  return [...byPorts.keys()].sort().map((key) => ({
+    from: [{ source: { principals: [...byPorts.get(key)!].sort() } }],
+    ...(key === '' ? {} : { to: [{ operation: { ports: key.split(',') } }] }),
+  }));
 }
 
 export function principal(id: MeshIdentity): string {
@@ -48,7 +100,7 @@ export class WorkloadMesh extends Construct {
         selector: { matchLabels: { ...props.selector } },
         action: AuthorizationPolicySpecAction.ALLOW,
         // No callers: no rule, so nothing is allowed (the namespace deny-all holds).
-        rules: principals.length > 0 ? [{ from: [{ source: { principals } }] }] : undefined,
+        rules: principals.length > 0 ? allowRules(props.callers, props.callerPorts) : undefined,
       },
     });
     const { traffic } = props;
@@ -63,6 +115,10 @@ export class WorkloadMesh extends Construct {
       metadata,
       spec: {
         host,
+        // The controller adds each ReplicaSet's rollouts-pod-template-hash to these labels.
+        subsets: props.canary
+          ? [STABLE_SUBSET, CANARY_SUBSET].map((subset) => ({ name: subset, labels: { ...props.selector } }))
+          : undefined,
         trafficPolicy: {
           tls: { mode: DestinationRuleSpecTrafficPolicyTlsMode.ISTIO_UNDERSCORE_MUTUAL },
           connectionPool: {
@@ -73,14 +129,30 @@ export class WorkloadMesh extends Construct {
         },
       },
     });
+    const port = { number: props.servicePort };
+    // Every request to the stable pods until a rollout starts; the controller moves the weights.
+    const weighted = props.canary
+      ? {
+        name: CANARY_ROUTE,
+        route: [{ subset: STABLE_SUBSET, weight: 100 }, { subset: CANARY_SUBSET, weight: 0 }]
+          .map(({ subset, weight }) => ({ destination: { host, port, subset }, weight })),
+      }
+      : undefined;
     if (props.exposure) {
       new VirtualService(this, 'route', {
         metadata,
         spec: {
           hosts: [props.exposure.host],
           gateways: [props.exposure.gateway],
-          http: [{ route: [{ destination: { host, port: { number: props.servicePort } } }], timeout: traffic.timeout }],
+          http: [{ ...(weighted ?? { route: [{ destination: { host, port } }] }), timeout: traffic.timeout }],
         },
+      });
+    }
+    if (weighted) {
+      // The callers' sidecars (gateway "mesh", the default) route the in-mesh host by it.
+      new VirtualService(this, 'mesh-route', {
+        metadata: { ...metadata, name: meshRouteName(props.name) },
+        spec: { hosts: [host], http: [weighted] },
       });
     }
   }

@@ -8,6 +8,7 @@ import { ExternalEgress, NamespacedPeer, PeerWorkload, WorkloadNetworkPolicy } f
 import { PermissionGrant, ReadGrantOptions, WorkloadRole } from '../security/workload-role';
 import { PodSecretWiring, WorkloadSecrets, WorkloadSecretsProps } from '../security/workload-secrets';
 import { isPinnedImage } from '../util/image';
+import { previewServiceName, WorkloadRollout, WorkloadRolloutProps } from './workload-rollout';
 
 /** A peer this workload calls: traffic to it is allowed, and its URL is injected. */
 export type WorkloadDependency = PeerWorkload;
@@ -78,9 +79,16 @@ export interface SecureWorkloadProps {
   readonly autoscaling?: WorkloadAutoscaling;
   /** @default - the cluster default priority */
   readonly priorityClassName?: string;
+  /**
+   * Rolled out by Argo Rollouts: a Rollout runs the pod template instead of the Deployment, the
+   * autoscaler scales it, and blue-green previews the new pods behind `<name>-preview`.
+   * @default - a Deployment, rolled by Kubernetes
+   */
+  readonly rollout?: Pick<WorkloadRolloutProps, 'delivery' | 'analysisTemplate' | 'trafficRouting'>;
 }
 
 export const SERVICE_PORT = 80;
+const ROLLOUT_KIND = { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout' } as const;
 const NO_SECRETS: PodSecretWiring = { env: [], volumes: [], volumeMounts: [], podAnnotations: {}, needsServiceAccountToken: false };
 const SCRATCH_SIZE_LIMIT = '64Mi';
 
@@ -126,7 +134,7 @@ export class SecureWorkload extends Construct {
       ? new WorkloadSecrets(this, 'secrets', { ...props.secrets, workload: props.name, namespace: props.namespace, labels: this.labels }).wiring
       : NO_SECRETS;
 
-    new k8s.KubeDeployment(this, 'deployment', {
+    this.podController(props, {
       metadata: meta(props.name),
       spec: {
         replicas: props.autoscaling ? undefined : replicas,
@@ -163,6 +171,18 @@ export class SecureWorkload extends Construct {
       });
     }
 
+    // Blue-green previews the new pods behind a Service of their own, which the Rollout's controller points at them.
+    if (hasCallers(props) && props.rollout?.delivery.strategy === 'blue-green') {
+      new k8s.KubeService(this, 'preview-service', {
+        metadata: meta(previewServiceName(props.name)),
+        spec: {
+          type: 'ClusterIP',
+          selector: { ...this.selector },
+          ports: [{ name: 'http', port: SERVICE_PORT, targetPort: k8s.IntOrString.fromString('http'), protocol: 'TCP' }],
+        },
+      });
+    }
+
     if (replicas > 1) {
       // Below the (minimum) replica count, so a node drain can always evict one pod; and a pod that
       // is not ready (crash-looping) may always be evicted: it serves nothing the budget protects.
@@ -180,7 +200,7 @@ export class SecureWorkload extends Construct {
       new k8s.KubeHorizontalPodAutoscalerV2(this, 'hpa', {
         metadata: meta(props.name),
         spec: {
-          scaleTargetRef: { apiVersion: 'apps/v1', kind: 'Deployment', name: props.name },
+          scaleTargetRef: props.rollout ? { ...ROLLOUT_KIND, name: props.name } : { apiVersion: 'apps/v1', kind: 'Deployment', name: props.name },
           minReplicas: props.autoscaling.minReplicas,
           maxReplicas: props.autoscaling.maxReplicas,
           metrics: [{
@@ -200,6 +220,24 @@ export class SecureWorkload extends Construct {
       dependencies: props.dependencies ?? [],
       externalEgress: props.externalEgress ?? [],
       namespacedEgress: props.namespacedEgress ?? [],
+    });
+  }
+
+  /** The Deployment, or with a rollout the Rollout that runs its pod template instead (its strategy the delivery's). */
+  private podController(props: SecureWorkloadProps, deployment: k8s.KubeDeploymentProps): void {
+    if (!props.rollout) {
+      new k8s.KubeDeployment(this, 'deployment', deployment);
+      return;
+    }
+    const spec = deployment.spec!;
+    const blueGreen = props.rollout.delivery.strategy === 'blue-green';
+    new WorkloadRollout(this, 'rollout', {
+      ...props.rollout,
+      metadata: { ...deployment.metadata, name: props.name },
+      selector: this.selector,
+      replicas: spec.replicas,
+      template: spec.template,
+      services: blueGreen ? { active: props.name, preview: previewServiceName(props.name) } : undefined,
     });
   }
 

@@ -5,9 +5,11 @@ import { ComponentModel, PlatformModel } from '../model/platform-model';
 import { priorityClassName } from '../platform/priority-classes';
 import { INGRESS_GATEWAY_NAME, viaEgressGateway } from '../security/mesh-edge';
 import { secretStoreName } from '../security/secret-store';
-import { WorkloadMesh } from '../security/workload-mesh';
+import { canaryVirtualServices, WorkloadMesh } from '../security/workload-mesh';
 import { ExternalEgress, NamespacedPeer } from '../security/workload-network-policy';
+import { sliOf } from '../slo/sli';
 import { SecureWorkload, SERVICE_PORT } from './secure-workload';
+import { SloAnalysisTemplate } from './slo-analysis';
 
 /** Components by name, built once per model rather than once per chart (which would be quadratic). */
 const componentsByName = new WeakMap<PlatformModel, ReadonlyMap<string, ComponentModel>>();
@@ -58,6 +60,13 @@ export class WorkloadChart extends Chart {
       ],
       autoscaling: component.autoscaling,
       priorityClassName: priorityClassName(model.environment, component.priorityClass),
+      rollout: component.delivery && {
+        delivery: component.delivery,
+        analysisTemplate: component.name,
+        trafficRouting: component.delivery.strategy === 'canary' && component.delivery.trafficRouting
+          ? { virtualServices: canaryVirtualServices(component.name, component.host !== undefined), destinationRule: component.name }
+          : undefined,
+      },
       secrets: {
         secrets: component.secrets,
         delivery: component.secretDelivery,
@@ -93,7 +102,20 @@ export class WorkloadChart extends Chart {
       ],
       traffic: component.traffic,
       exposure: component.host ? { host: component.host, gateway: INGRESS_GATEWAY_NAME } : undefined,
+      canary: component.delivery?.strategy === 'canary' && component.delivery.trafficRouting,
     });
+
+    if (component.delivery && model.monitoring) {
+      new SloAnalysisTemplate(this, 'analysis', {
+        name: component.name,
+        namespace: model.namespace,
+        labels: this.workload.labels,
+        sli: sliOf(model, component.name),
+        prometheusUrl: model.monitoring.prometheus.url,
+        interval: component.delivery.interval,
+        served: component.delivery.strategy === 'blue-green' || component.delivery.trafficRouting,
+      });
+    }
   }
 }
 
