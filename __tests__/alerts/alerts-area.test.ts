@@ -4,7 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { App } from 'cdk8s';
 import { alertDefinitions } from '../../lib/alerts/alert-definitions';
-import { alertmanagerConfigSpec, alertmanagerYaml, expectedReceiver } from '../../lib/alerts/alert-routing';
+import { alertmanagerConfigSpec, AlertmanagerSpec, alertmanagerYaml, expectedReceiver } from '../../lib/alerts/alert-routing';
 import { ALERTS_AREA } from '../../lib/alerts/area';
 import { alertGroups, promtoolTests, untestedAlerts } from '../../lib/alerts/rule-files';
 import { parseOverlay } from '../../lib/config/load-overlay';
@@ -138,7 +138,10 @@ describe('alerts area', () => {
 
   test('amtool: the generated configuration checks, and routes each severity and team where the overlay says', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bulwark-am-'));
-    const generated = alertmanagerYaml(alertmanagerConfigSpec(model.alerting!), 'bulwark-prod', 'alerts');
+    // From the object the chart emits: what the operator reads.
+    const routing = alertObjects(model).find((o) => o.kind === 'AlertmanagerConfig') as unknown as { spec: AlertmanagerSpec };
+    expect(routing.spec).toEqual(alertmanagerConfigSpec(model.alerting!));
+    const generated = alertmanagerYaml(routing.spec, 'bulwark-prod', 'alerts');
     fs.writeFileSync(path.join(dir, 'alertmanager.yaml'), toYaml(generated as unknown as JsonValue));
     const check = run(tool('amtool'), ['check-config', 'alertmanager.yaml'], dir);
     expect(check.output).toContain('SUCCESS');

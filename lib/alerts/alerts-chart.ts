@@ -35,7 +35,14 @@ export class AlertsChart extends Chart {
     const routing = alertmanagerConfigSpec(model.alerting!);
     new AlertmanagerConfig(this, 'routing', {
       metadata: { name: ALERTS_NAME, labels },
-      spec: { ...routing, receivers: [...routing.receivers] },
+      spec: {
+        route: routing.route,
+        // The bindings spell apiURL as apiUrl (and write it back as apiURL).
+        receivers: routing.receivers.map(({ slackConfigs, ...r }) => ({
+          ...r,
+          ...(slackConfigs ? { slackConfigs: slackConfigs.map(({ apiURL, ...c }) => ({ ...c, apiUrl: apiURL })) } : {}),
+        })),
+      },
     });
   }
 }
