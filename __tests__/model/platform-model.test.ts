@@ -21,7 +21,7 @@ function withComponent(name: string, kind = true): [string, string] {
 const TENANT_QUOTA = '{ requests: { cpu: "1", memory: 1Gi }, limits: { cpu: "1", memory: 1Gi }, pods: 1 }';
 const TENANT_TEAM_A = `\ntenants:\n  - { name: team-a, group: g, quota: ${TENANT_QUOTA} }\n\ncomponents:\n`;
 
-const RESERVED = 'admission-policy, alerts, argocd, baseline, control-plane, dashboards, falco, gatekeeper, gatekeeper-templates, metrics, report, security';
+const RESERVED = 'admission-policy, alerts, argocd, baseline, control-plane, dashboards, falco, gatekeeper, gatekeeper-templates, metrics, otel-collector, report, security, tracing';
 
 describe('buildModel', () => {
   test('returns the problems of every rule instead of throwing them, in file order, and no model', () => {

@@ -67,7 +67,8 @@ describe('WorkloadChart: what a pod needs besides its dependencies, from the mod
     });
     expect(find(staging.get('security'), 'ServiceEntry', 'vault')).toBeUndefined();
     expect((find(staging.get('baseline'), 'Sidecar')?.spec as { egress: { hosts: string[] }[] }).egress[0].hosts)
-      .toEqual(['./*', 'istio-system/*', CLUSTER_DNS, 'default/kubernetes.default.svc.cluster.local', 'vault/vault.vault.svc.cluster.local']);
+      .toEqual(['./*', 'istio-system/*', CLUSTER_DNS, 'default/kubernetes.default.svc.cluster.local', 'vault/vault.vault.svc.cluster.local',
+        'observability/jaeger-collector.observability.svc.cluster.local']);
   });
 
   test('the pods of components whose service account holds permissions, and only they, may reach the API server', () => {

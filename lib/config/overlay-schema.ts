@@ -619,6 +619,49 @@ const clusterDns = t.object({
   ),
 }, { inline: true });
 
+/** The OpenTelemetry Collector image Bulwark pins when the overlay names none (the contrib distribution: health_check included). */
+export const DEFAULT_COLLECTOR_IMAGE = 'docker.io/otel/opentelemetry-collector-contrib:0.140.0';
+
+/** Where Jaeger v2 (an OpenTelemetry Collector distribution) receives OTLP from the platform's collector. */
+const jaeger = t.object({
+  endpoint: t.optional(dnsLabel, 'Jaeger outside the cluster: the name of its externalEndpoints entry (hosts, cidrs, ports, protocol)'),
+  service: t.optional(t.object({
+    namespace: t.required(dnsLabel, 'namespace of the Jaeger collector'),
+    name: t.required(dnsLabel, 'its Service'),
+    podLabels: t.required(labelMap, 'labels selecting its pods (network policy)'),
+  }, { inline: true }), 'Jaeger in the cluster: its Service, namespace and pod labels'),
+  port: t.defaulted(t.integer(1, 65535), 4317, 'port Jaeger receives OTLP over gRPC on'),
+}, { inline: true });
+
+const collectorResources = t.object({
+  requests: t.required(computeResources, 'what the scheduler reserves; at most the limit'),
+  limits: t.required(computeResources, 'the most the container may use; at most limitRange.max'),
+}, { inline: true });
+
+/** Distributed tracing: the platform's OpenTelemetry Collector, what the components and sidecars send it, where it exports. */
+const tracing = t.object({
+  operator: t.defaulted(
+    t.boolean(),
+    false,
+    'the OpenTelemetry operator runs in the cluster: the collector is an OpenTelemetryCollector (v1beta1) it manages; '
+      + 'false: a plain Deployment, ConfigMap and Service',
+  ),
+  samplingPercentage: t.required(
+    t.decimal(0, 100, 2),
+    'share of requests the sidecars trace (Istio Telemetry randomSamplingPercentage), 0 to 100 in steps of 0.01: high in dev, low in prod',
+  ),
+  jaeger: t.required(jaeger, 'where the collector exports spans: endpoint (outside the cluster) or service (inside), and port'),
+  collector: t.defaultedObject(t.object({
+    image: t.defaulted(imageReference, DEFAULT_COLLECTOR_IMAGE, 'collector image, pinned, from policy.allowedRegistries'),
+    replicas: t.defaulted(t.integer(1, 10), 1, 'collector pods (a PodDisruptionBudget from 2)'),
+    resources: t.defaulted(
+      collectorResources,
+      { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '512Mi' } },
+      'requests and limits of the collector container (ephemeral storage: the LimitRange default)',
+    ),
+  }), 'the collector\'s image, replicas and resources'),
+});
+
 /**
  * Where Argo CD reads from: a Git URL it can clone (https, ssh, or a local file:// repository);
  * no braces, which the ApplicationSet's Go templates would read as actions.
@@ -846,6 +889,11 @@ export const overlaySchema = t.object({
     'where the Kubernetes API server listens: the service accounts that hold permissions, and only they, may reach it',
   ),
   controlPlane: t.defaulted(controlPlane, { encryption: { provider: 'aescbc' } }, 'API server configuration: audit policy and encryption at rest'),
+  tracing: t.optional(
+    tracing,
+    'distributed tracing: an OpenTelemetry Collector receiving OTLP from the components and their sidecars, exporting to Jaeger',
+    { default: 'no tracing objects' },
+  ),
   gitops: t.defaultedObject(
     gitops,
     'GitOps delivery by Argo CD from the dist branch: the environment\'s AppProject and ApplicationSet, in dist/<env>/argocd/',
@@ -912,3 +960,4 @@ export type DashboardsConfig = Infer<typeof dashboards>;
 export type SloTargets = Infer<typeof sloTargets>;
 export type AlertingConfig = Infer<typeof alerting>;
 export type AlertReceiverConfig = Infer<typeof alertReceiver>;
+export type TracingConfig = Infer<typeof tracing>;

@@ -1,5 +1,6 @@
 import { API_SERVER_HOST, API_SERVER_NAMESPACE, callsApiServer, callsVaultFromPod } from '../model/platform-endpoints';
 import { ExternalEndpointModel, PlatformModel } from '../model/platform-model';
+import { COLLECTOR_PORTS, TracingModel } from '../model/tracing';
 import { Addresses } from './addresses';
 import { Labels } from './labels';
 import { Protocol } from './ports';
@@ -99,37 +100,121 @@ function dependsOnComponents(model: PlatformModel): Need[] {
   })));
 }
 
-function dependsOnEndpoints(model: PlatformModel): Need[] {
-  return model.components.flatMap((c) => c.externalDependencies.filter((e) => !viaEgressGateway(e)).map((e): Need => {
-    const cidrs: Party = { kind: 'addresses', what: `external endpoint ${e.name}`, cidrs: e.cidrs };
+/**
+ * Where a flow to an external endpoint's `ports` goes at each layer: its cidrs, or the egress
+ * gateway for TLS to its hosts; and the hosts the sidecar must know.
+ */
+function endpointRoute(model: PlatformModel, e: ExternalEndpointModel, ports: readonly number[]): Pick<Need, 'to' | 'network' | 'sidecar'> {
+  if (viaEgressGateway(e)) {
+    const { mesh } = model;
+    const gateway: Party = { kind: 'pods', what: 'the egress gateway', namespace: mesh.namespace, labels: mesh.egressGateway.labels };
     return {
-      rule: 'depends-on-endpoint',
-      reason: `${c.name} dependsOn ${e.name} (${e.protocol}${e.cidrs.length === 0 ? ', no cidrs: network policy cannot allow a host by name' : ''})`,
-      from: component(c.name),
-      to: e.hosts.length > 0 ? { kind: 'host', host: e.hosts[0] } : cidrs,
-      network: { to: cidrs, ports: tcp(e.ports) },
-      authorization: false,
-      sidecar: e.ports.flatMap((port) => (e.hosts.length > 0 ? e.hosts : e.cidrs).map((h): SidecarNeed => ({
-        kind: 'target',
-        what: `${h}:${port}`,
-        target: e.hosts.length > 0 ? { host: h, port } : { addresses: Addresses.cidr(h), port },
-      }))),
+      to: { kind: 'host', host: e.hosts[0] },
+      network: { to: gateway, ports: tcp([mesh.egressGateway.port]) },
+      sidecar: e.hosts.flatMap((host) => ports.map((port): SidecarNeed => ({ kind: 'target', what: `${host}:${port}`, target: { host, port } }))),
     };
-  }));
+  }
+  const cidrs: Party = { kind: 'addresses', what: `external endpoint ${e.name}`, cidrs: e.cidrs };
+  return {
+    to: e.hosts.length > 0 ? { kind: 'host', host: e.hosts[0] } : cidrs,
+    network: { to: cidrs, ports: tcp(ports) },
+    sidecar: ports.flatMap((port) => (e.hosts.length > 0 ? e.hosts : e.cidrs).map((h): SidecarNeed => ({
+      kind: 'target',
+      what: `${h}:${port}`,
+      target: e.hosts.length > 0 ? { host: h, port } : { addresses: Addresses.cidr(h), port },
+    }))),
+  };
+}
+
+function dependsOnEndpoints(model: PlatformModel): Need[] {
+  return model.components.flatMap((c) => c.externalDependencies.filter((e) => !viaEgressGateway(e)).map((e): Need => ({
+    rule: 'depends-on-endpoint',
+    reason: `${c.name} dependsOn ${e.name} (${e.protocol}${e.cidrs.length === 0 ? ', no cidrs: network policy cannot allow a host by name' : ''})`,
+    from: component(c.name),
+    ...endpointRoute(model, e, e.ports),
+    authorization: false,
+  })));
 }
 
 function egressGateway(model: PlatformModel): Need[] {
-  const { mesh } = model;
-  const gateway: Party = { kind: 'pods', what: 'the egress gateway', namespace: mesh.namespace, labels: mesh.egressGateway.labels };
   return model.components.flatMap((c) => c.externalDependencies.filter(viaEgressGateway).map((e): Need => ({
     rule: 'egress-gateway',
     reason: `${c.name} dependsOn ${e.name}: ${e.protocol} to ${e.hosts.join(', ')} leaves through the egress gateway, routed by SNI`,
     from: component(c.name),
-    to: { kind: 'host', host: e.hosts[0] },
-    network: { to: gateway, ports: tcp([mesh.egressGateway.port]) },
+    ...endpointRoute(model, e, e.ports),
     authorization: false,
-    sidecar: e.hosts.flatMap((host) => e.ports.map((port): SidecarNeed => ({ kind: 'target', what: `${host}:${port}`, target: { host, port } }))),
   })));
+}
+
+/**
+ * The trace collector as a party: the workload Bulwark builds (found by its name, like a
+ * component's), or the pods the OpenTelemetry operator creates, which the objects do not hold.
+ */
+function collectorParty(tracing: TracingModel): Party {
+  const { namespace, podLabels: labels, serviceAccount, name } = tracing.collector;
+  return tracing.operator ? { kind: 'pods', what: 'the trace collector', namespace, labels, serviceAccount } : component(name);
+}
+
+/** How a client's sidecar must know the collector on `port`: by its Service (Bulwark's, or the operator's of the same name). */
+function collectorService(tracing: TracingModel, port: number): SidecarNeed {
+  const { collector } = tracing;
+  return tracing.operator
+    ? { kind: 'target', what: `${collector.host}:${port}`, target: { namespace: collector.namespace, host: collector.host, port } }
+    : { kind: 'service-of', component: collector.name, port };
+}
+
+function spansTo(model: PlatformModel, port: number, rule: string, reason: (c: string) => string): Need[] {
+  const { tracing } = model;
+  if (!tracing) return [];
+  const to = collectorParty(tracing);
+  return model.components.map((c): Need => ({
+    rule,
+    reason: reason(c.name),
+    from: component(c.name),
+    to,
+    network: { to, ports: tcp([port]) },
+    authorization: true,
+    sidecar: [collectorService(tracing, port)],
+  }));
+}
+
+function traceExport(model: PlatformModel): Need[] {
+  return spansTo(model, COLLECTOR_PORTS.http, 'trace-export', (c) => `${c}'s OpenTelemetry SDK exports its spans over OTLP/HTTP `
+    + '(OTEL_EXPORTER_OTLP_ENDPOINT)');
+}
+
+function proxySpans(model: PlatformModel): Need[] {
+  return spansTo(model, COLLECTOR_PORTS.grpc, 'proxy-spans', (c) => `${c}'s sidecar reports its spans over OTLP/gRPC (the Istio extension provider)`);
+}
+
+function collectorExport(model: PlatformModel): Need[] {
+  const { tracing } = model;
+  if (!tracing) return [];
+  const { jaeger } = tracing;
+  const from = collectorParty(tracing);
+  if (jaeger.kind === 'endpoint') {
+    return [{
+      rule: 'trace-store',
+      reason: `the trace collector exports to Jaeger at ${jaeger.endpoint.name} (${jaeger.host}:${jaeger.port})`,
+      from,
+      ...endpointRoute(model, jaeger.endpoint, [jaeger.port]),
+      authorization: false,
+    }];
+  }
+  const to: Party = { kind: 'pods', what: 'Jaeger', namespace: jaeger.namespace, labels: jaeger.podLabels };
+  return [{
+    rule: 'trace-store',
+    reason: `the trace collector exports to Jaeger (${jaeger.host}:${jaeger.port})`,
+    from,
+    to,
+    network: { to, ports: tcp([jaeger.port]) },
+    authorization: false,
+    sidecar: [{
+      kind: 'target',
+      what: `${jaeger.host}:${jaeger.port}`,
+      target: { namespace: jaeger.namespace, host: jaeger.host, port: jaeger.port },
+    }],
+  }];
 }
 
 function clusterDns(model: PlatformModel): Need[] {
@@ -402,6 +487,40 @@ export const FLOW_RULES: readonly FlowRule[] = [
     fix: 'the component\'s NetworkPolicy allows mesh.egressGateway (labels, port); '
       + 'the endpoint\'s ServiceEntry and egress route come from externalEndpoints',
     needs: egressGateway,
+  },
+  {
+    id: 'trace-export',
+    kind: 'implicit',
+    when: 'tracing is on: every component',
+    source: 'the component\'s pods (its OpenTelemetry SDK)',
+    destination: 'the trace collector (tracing.collector), through its Service',
+    ports: `TCP ${COLLECTOR_PORTS.http} (OTLP/HTTP)`,
+    reason: 'each component sends its spans to the collector named by OTEL_EXPORTER_OTLP_ENDPOINT, which the platform sets.',
+    fix: 'the component\'s NetworkPolicy allows the collector\'s pods; the collector\'s NetworkPolicy and AuthorizationPolicy admit every component',
+    needs: traceExport,
+  },
+  {
+    id: 'proxy-spans',
+    kind: 'implicit',
+    when: 'tracing is on: every component',
+    source: 'the component\'s pods (its Istio sidecar)',
+    destination: 'the trace collector (tracing.collector), through its Service',
+    ports: `TCP ${COLLECTOR_PORTS.grpc} (OTLP/gRPC)`,
+    reason: 'each sidecar reports the spans of the requests it sees to the environment\'s Istio extension provider, the collector, '
+      + 'at the rate the namespace\'s Telemetry sets.',
+    fix: 'the component\'s NetworkPolicy allows the collector\'s pods; the collector\'s NetworkPolicy and AuthorizationPolicy admit every component',
+    needs: proxySpans,
+  },
+  {
+    id: 'trace-store',
+    kind: 'implicit',
+    when: 'tracing is on',
+    source: 'the trace collector\'s pods',
+    destination: 'Jaeger: tracing.jaeger.service (its pods and Service) or tracing.jaeger.endpoint (an external endpoint)',
+    ports: 'tracing.jaeger.port (TCP, OTLP/gRPC)',
+    reason: 'the collector exports every span it receives to Jaeger v2, which stores them.',
+    fix: 'the collector\'s NetworkPolicy comes from tracing.jaeger; the namespace Sidecar imports Jaeger\'s Service, or its ServiceEntry lets it out',
+    needs: collectorExport,
   },
   {
     id: 'callers',

@@ -15,6 +15,8 @@ export const PLATFORM_FOLDERS = {
   gatekeeper: 'gatekeeper',
   admissionPolicy: 'admission-policy',
   falco: 'falco',
+  tracing: 'tracing',
+  traceCollector: 'otel-collector',
   dashboards: 'dashboards',
   metrics: 'metrics',
 } as const;

@@ -23,6 +23,9 @@ import {
 } from './platform-endpoints';
 import { cpuMillis, formatCpu, formatMemory, memoryBytes } from './quantity';
 import { componentResources, LimitRangeModel, limitRangeOf, QuotaModel, quotaOf } from './resources';
+import {
+  collectorImageProblems, collectorResourcesFit, jaegerIsKnown, TracingModel, tracingModelOf, tracingSettings, tracingSettingsOwned,
+} from './tracing';
 
 /** One component as an environment runs it: catalog facts plus overlay sizing, edges resolved. */
 export interface ComponentModel {
@@ -152,6 +155,8 @@ export interface PlatformModel {
   readonly gitops: GitopsConfig;
   /** The clusters the environment is delivered to, sorted by name; names and servers unique. */
   readonly clusters: readonly ClusterConfig[];
+  /** The trace pipeline (collector, Jaeger, sampling); undefined when the overlay has no `tracing` (no tracing objects). */
+  readonly tracing?: TracingModel;
   /** Prometheus and the platform's monitors; undefined when the overlay has no `monitoring` (no monitoring objects). */
   readonly monitoring?: MonitoringModel;
   /** Alert thresholds, receivers and routes (overlay `alerting`, defaults applied); undefined without it (no alerting objects). */
@@ -251,6 +256,10 @@ export const MODEL_RULES: readonly ModelRule[] = [
   uniqueClusters,
   gitopsNamespaceNotOwn,
   sidecarsNeedCni,
+  jaegerIsKnown,
+  tracingSettingsOwned,
+  collectorImageAllowed,
+  collectorResourcesFit,
   sloNeedsMonitoring,
   canaryStepsDoOneThing,
   deliveryKeysFitStrategy,
@@ -688,12 +697,18 @@ function allowedRegistriesOf(overlay: Overlay): readonly string[] {
   const agent = overlay.secretStore.vault && Object.values(overlay.components).some(callsVaultFromPod)
     ? [repositoryOf(overlay.secretStore.vault.agentImage)]
     : [];
-  return [...new Set([...images.filter((r) => r !== ''), ISTIO_PROXY_REGISTRY, ...agent])];
+  const collector = overlay.tracing ? [repositoryOf(overlay.tracing.collector.image)] : [];
+  return [...new Set([...images.filter((r) => r !== ''), ISTIO_PROXY_REGISTRY, ...agent, ...collector])];
 }
 
 /** The Vault Agent containers the injector adds must pass the registry policy too. */
 function vaultAgentImageAllowed(input: RuleInput): Problem[] {
   return vaultAgentImageProblems(input, allowedRegistriesOf(input.overlay));
+}
+
+/** The collector's pods must pass the registry policy too. */
+function collectorImageAllowed(input: RuleInput): Problem[] {
+  return collectorImageProblems(input, allowedRegistriesOf(input.overlay));
 }
 
 /** The platform must pass its own cluster policies. */
@@ -865,6 +880,7 @@ function resolveModel(overlay: Overlay, platformVersion: string): PlatformModel 
       else callers.set(callee, [caller]);
     }
   }
+  const tracing = tracingModelOf(overlay, limitRange, imageVersion);
   const components = entries.map(([name, c]): ComponentModel => ({
     name,
     kind: kindOf(name, c)!,
@@ -874,7 +890,7 @@ function resolveModel(overlay: Overlay, platformVersion: string): PlatformModel 
     replicas: c.autoscaling?.minReplicas ?? c.replicas ?? 1,
     resources: componentResources(c, limitRange),
     host: c.host,
-    config: c.config,
+    config: tracing ? { ...c.config, ...tracingSettings(tracing, name, overlay.environment) } : c.config,
     dependsOn: c.dependsOn.filter((d) => deployed.has(d)).sort(),
     externalDependencies: c.dependsOn.filter((d) => !deployed.has(d)).sort().map((d) => ({ name: d, ...overlay.externalEndpoints[d] })),
     calledBy: callers.get(name) ?? [],
@@ -922,6 +938,7 @@ function resolveModel(overlay: Overlay, platformVersion: string): PlatformModel 
     apiServer: overlay.apiServer,
     gitops: overlay.gitops,
     clusters: [...overlay.clusters].sort((a, b) => byCodePoint(a.name, b.name)),
+    ...(tracing ? { tracing } : {}),
     ...(overlay.monitoring ? { monitoring: overlay.monitoring } : {}),
     ...(overlay.alerting ? { alerting: overlay.alerting } : {}),
     ...(overlay.dashboards && overlay.monitoring ? { dashboards: { namespace: overlay.dashboards.namespace ?? overlay.monitoring.namespace } } : {}),

@@ -33,13 +33,16 @@ export class BaselineChart extends Chart {
  * Services outside the namespace and the mesh that the platform's sidecars call (REGISTRY_ONLY
  * drops the rest): the API server, when a component's service account holds permissions; Vault,
  * when pods call it themselves and it runs in the cluster (outside it, its ServiceEntry in the
- * namespace lets them out). Each workload's NetworkPolicy decides which pods may.
+ * namespace lets them out); Jaeger, when the trace collector exports to it in the cluster. Each
+ * workload's NetworkPolicy decides which pods may.
  */
 function meshEgressHosts(model: PlatformModel): string[] {
   const { vault } = model;
+  const jaeger = model.tracing?.jaeger;
   return [
     ...(model.components.some(callsApiServer) ? [`${API_SERVER_NAMESPACE}/${API_SERVER_HOST}`] : []),
     ...(vault && 'namespace' in vault.network ? [`${vault.network.namespace}/${serviceFqdn(vault.host, vault.network.namespace)}`] : []),
+    ...(jaeger?.kind === 'service' ? [`${jaeger.namespace}/${jaeger.host}`] : []),
   ];
 }
 

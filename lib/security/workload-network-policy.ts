@@ -36,6 +36,8 @@ export interface WorkloadNetworkPolicyProps {
   readonly externalEgress: readonly ExternalEgress[];
   /** Egress to pods in other namespaces (e.g. the mesh egress gateway). */
   readonly namespacedEgress: readonly NamespacedPeer[];
+  /** Container ports (numbers or names) the callers may reach. @default ['http'] */
+  readonly ingressPorts?: readonly (number | string)[];
 }
 
 const tcp = (p: number | string): k8s.NetworkPolicyPort => ({
@@ -58,8 +60,9 @@ export class WorkloadNetworkPolicy extends Construct {
       podSelector: podLabels ? { matchLabels: { ...podLabels } } : undefined,
     });
     const ingress: k8s.NetworkPolicyIngressRule[] = [];
-    if (props.allowFrom.length > 0) ingress.push({ from: props.allowFrom.map(podsNamed), ports: [tcp('http')] });
-    for (const peer of props.allowFromNamespaces) ingress.push({ from: [inNamespace(peer.namespace, peer.podLabels)], ports: [tcp('http')] });
+    const served = (props.ingressPorts ?? ['http']).map(tcp);
+    if (props.allowFrom.length > 0) ingress.push({ from: props.allowFrom.map(podsNamed), ports: served });
+    for (const peer of props.allowFromNamespaces) ingress.push({ from: [inNamespace(peer.namespace, peer.podLabels)], ports: served });
     const egress: k8s.NetworkPolicyEgressRule[] = [
       ...props.dependencies.map((dep) => ({ to: [podsNamed(dep.name)], ports: [tcp(dep.containerPort)] })),
       ...props.externalEgress.filter((e) => e.cidrs.length > 0).map((e) => ({

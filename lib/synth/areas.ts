@@ -7,6 +7,7 @@ import { METRICS_AREA } from '../metrics/area';
 import { BASELINE_AREA, TENANTS_AREA } from '../platform/areas';
 import { POLICY_AREA } from '../policy/area';
 import { SECURITY_AREA } from '../security/area';
+import { TRACING_AREA } from '../tracing/area';
 import { WORKLOADS_AREA } from '../workloads/area';
 
 /**
@@ -14,6 +15,6 @@ import { WORKLOADS_AREA } from '../workloads/area';
  * folder, then one line here). The orchestrator builds what these return and knows none by name.
  */
 export const AREAS: readonly Area[] = [
-  BASELINE_AREA, SECURITY_AREA, WORKLOADS_AREA, TENANTS_AREA, POLICY_AREA, METRICS_AREA, ALERTS_AREA, DASHBOARDS_AREA, CONTROL_PLANE_AREA,
+  BASELINE_AREA, SECURITY_AREA, WORKLOADS_AREA, TENANTS_AREA, TRACING_AREA, POLICY_AREA, METRICS_AREA, ALERTS_AREA, DASHBOARDS_AREA, CONTROL_PLANE_AREA,
   GITOPS_AREA,
 ];

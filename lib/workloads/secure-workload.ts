@@ -21,6 +21,13 @@ export interface ContainerResources {
   readonly 'ephemeral-storage': string;
 }
 
+/** A named TCP container port. */
+export interface NamedPort {
+  /** Its name (an IANA service name: at most 15 characters); Istio reads the protocol from a Service port's name. */
+  readonly name: string;
+  readonly port: number;
+}
+
 /** Horizontal autoscaling on CPU. */
 export interface WorkloadAutoscaling {
   readonly minReplicas: number;
@@ -59,6 +66,20 @@ export interface SecureWorkloadProps {
    * (ConfigMap `<name>-config-file`, mounted read-only). @default - settings reach it as env only
    */
   readonly configFile?: string;
+  /**
+   * The settings file's content, when the process reads a format of its own rather than the
+   * settings as YAML; needs `configFile`. @default - the settings as YAML
+   */
+  readonly configFileContent?: string;
+  /** The Service port of `http`. @default 80 */
+  readonly servicePort?: number;
+  /** Further TCP ports the container serves: on the Service with the same number, open to the callers like `http`. @default [] */
+  readonly extraPorts?: readonly NamedPort[];
+  /**
+   * A container port only the probes call (a health endpoint apart from the traffic): not on the
+   * Service, closed to callers. @default - the probes call `http`
+   */
+  readonly probePort?: NamedPort;
   /** Workloads in the same namespace that may call this one. @default [] */
   readonly allowFrom?: readonly string[];
   /** Workloads in the same namespace this one calls. @default [] */
@@ -127,7 +148,7 @@ export class SecureWorkload extends Construct {
     if (configFile) {
       new k8s.KubeConfigMap(this, 'config-file', {
         metadata: meta(configFile.configMap),
-        data: { [configFile.key]: toYaml(configData) },
+        data: { [configFile.key]: props.configFileContent ?? toYaml(configData) },
       });
     }
     const secrets = props.secrets
@@ -151,7 +172,9 @@ export class SecureWorkload extends Construct {
               ...props.podAnnotations,
               ...secrets.podAnnotations,
               // Rolls the pods when settings change, since env vars are read only at start.
-              'bulwark.dev/config-sha256': sha256(JSON.stringify(configData)),
+              'bulwark.dev/config-sha256': sha256(JSON.stringify(
+                props.configFileContent === undefined ? configData : [configData, props.configFileContent],
+              )),
             },
           },
           spec: this.podSpec(props, configMapName, secrets, configFile),
@@ -166,7 +189,10 @@ export class SecureWorkload extends Construct {
         spec: {
           type: 'ClusterIP',
           selector: { ...this.selector },
-          ports: [{ name: 'http', port: SERVICE_PORT, targetPort: k8s.IntOrString.fromString('http'), protocol: 'TCP' }],
+          ports: [
+            { name: 'http', port: props.servicePort ?? SERVICE_PORT, targetPort: k8s.IntOrString.fromString('http'), protocol: 'TCP' },
+            ...(props.extraPorts ?? []).map((p) => ({ name: p.name, port: p.port, targetPort: k8s.IntOrString.fromString(p.name), protocol: 'TCP' })),
+          ],
         },
       });
     }
@@ -220,6 +246,7 @@ export class SecureWorkload extends Construct {
       dependencies: props.dependencies ?? [],
       externalEgress: props.externalEgress ?? [],
       namespacedEgress: props.namespacedEgress ?? [],
+      ingressPorts: props.extraPorts && props.extraPorts.length > 0 ? ['http', ...props.extraPorts.map((p) => p.name)] : undefined,
     });
   }
 
@@ -269,7 +296,7 @@ export class SecureWorkload extends Construct {
       mountPath,
     }));
     const probe = (path: string, periodSeconds: number): k8s.Probe => ({
-      httpGet: { path, port: k8s.IntOrString.fromString('http') },
+      httpGet: { path, port: k8s.IntOrString.fromString(props.probePort?.name ?? 'http') },
       periodSeconds,
       timeoutSeconds: 2,
       failureThreshold: 3,
@@ -308,7 +335,8 @@ export class SecureWorkload extends Construct {
         image: props.image,
         imagePullPolicy: 'IfNotPresent',
         args: props.args && props.args.length > 0 ? [...props.args] : undefined,
-        ports: [{ name: 'http', containerPort: props.port, protocol: 'TCP' }],
+        ports: [{ name: 'http', port: props.port }, ...(props.extraPorts ?? []), ...(props.probePort ? [props.probePort] : [])]
+          .map((p) => ({ name: p.name, containerPort: p.port, protocol: 'TCP' })),
         envFrom: [{ configMapRef: { name: configMapName } }],
         env: secrets.env.length > 0 ? [...secrets.env] : undefined,
         resources: { requests: quantities(props.resources.requests), limits: quantities(props.resources.limits) },
@@ -385,6 +413,18 @@ function validateProps(props: SecureWorkloadProps): void {
     fail('port', props.port, 'an unprivileged port from 1024 to 65535 (the container runs as non-root)');
   }
   if ((props.runAsId ?? 10001) <= 0) fail('runAsId', props.runAsId, 'a non-zero user id');
+  const named = [{ name: 'http', port: props.port }, ...(props.extraPorts ?? []), ...(props.probePort ? [props.probePort] : [])];
+  for (const p of named.slice(1)) {
+    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(p.name) || p.name.length > 15 || !Number.isInteger(p.port) || p.port < 1024 || p.port > 65535) {
+      fail('port', p, 'a name of at most 15 lowercase letters, digits and "-", and an unprivileged port from 1024 to 65535');
+    }
+  }
+  if (new Set(named.map((p) => p.name)).size < named.length || new Set(named.map((p) => p.port)).size < named.length) {
+    fail('ports', named, 'distinct names and numbers');
+  }
+  if (props.configFileContent !== undefined && props.configFile === undefined) {
+    fail('configFileContent', '(content)', 'only together with configFile');
+  }
   const scaling = props.autoscaling;
   if (scaling && (scaling.minReplicas < 1 || scaling.minReplicas > scaling.maxReplicas)) {
     fail('autoscaling', scaling, '1 <= minReplicas <= maxReplicas');

@@ -2,6 +2,7 @@ import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { callsApiServer, callsVaultFromPod } from '../model/platform-endpoints';
 import { ComponentModel, PlatformModel } from '../model/platform-model';
+import { COLLECTOR_PORTS } from '../model/tracing';
 import { priorityClassName } from '../platform/priority-classes';
 import { INGRESS_GATEWAY_NAME, viaEgressGateway } from '../security/mesh-edge';
 import { secretStoreName } from '../security/secret-store';
@@ -121,7 +122,8 @@ export class WorkloadChart extends Chart {
 
 /**
  * Egress a component's pod needs to what the platform runs on (not its declared dependencies): the
- * API server when its service account holds permissions, Vault when it runs Vault Agent.
+ * API server when its service account holds permissions, Vault when it runs Vault Agent, the trace
+ * collector (OTLP from the application and from its sidecar) when tracing is on.
  */
 function platformEgress(model: PlatformModel, component: ComponentModel): { external: ExternalEgress[]; namespaced: NamespacedPeer[] } {
   const egress = { external: [] as ExternalEgress[], namespaced: [] as NamespacedPeer[] };
@@ -130,6 +132,10 @@ function platformEgress(model: PlatformModel, component: ComponentModel): { exte
   if (vault && callsVaultFromPod(component)) {
     if ('cidrs' in vault.network) egress.external.push({ name: 'vault', cidrs: vault.network.cidrs, ports: [vault.port] });
     else egress.namespaced.push({ namespace: vault.network.namespace, podLabels: vault.network.podLabels, ports: [vault.port] });
+  }
+  const collector = model.tracing?.collector;
+  if (collector) {
+    egress.namespaced.push({ namespace: collector.namespace, podLabels: collector.podLabels, ports: [COLLECTOR_PORTS.grpc, COLLECTOR_PORTS.http] });
   }
   return egress;
 }
