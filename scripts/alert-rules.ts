@@ -7,7 +7,7 @@
  *   <out>/<env>/alertmanager.yaml            the Alertmanager configuration the operator generates from its AlertmanagerConfig
  *   <out>/<env>/routes.tsv                   label sets and the receiver each must reach (amtool config routes test)
  *
- * and prints one line per environment: `<env> <alert rules> <test groups> <label sets>`. Fails when
+ * and prints one line per environment: `<env> <rule files> <alert rules> <test groups> <label sets>`. Fails when
  * an alert of dist/ is not the model's (dist/ is stale) or has no test that makes it fire.
  *
  *   tsx scripts/alert-rules.ts [--out .build/rules]
@@ -51,11 +51,12 @@ function prepare(model: PlatformModel): string {
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
   const objects = readOutputObjects(path.join(ROOT, 'dist', env)).filter(({ object }) => object.apiVersion.startsWith('monitoring.coreos.com/'));
-  for (const { object, component } of objects.filter(({ object }) => object.kind === 'PrometheusRule')) {
+  const ruleObjects = objects.filter(({ object }) => object.kind === 'PrometheusRule');
+  for (const { object, component } of ruleObjects) {
     fs.writeFileSync(path.join(dir, `${component}-${object.metadata.name}.rules.yaml`), toYaml((object as unknown as { spec: JsonValue }).spec));
   }
   const definitions = alertDefinitions(model);
-  const shipped = canonical(objects.filter(({ object }) => object.kind === 'PrometheusRule')
+  const shipped = canonical(ruleObjects
     .flatMap(({ object }) => (object as unknown as { spec: { groups: { name: string }[] } }).spec.groups)
     .filter((g) => g.name.endsWith('-alerts')));
   if (shipped !== canonical(alertGroups(definitions))) {
@@ -80,7 +81,7 @@ function prepare(model: PlatformModel): string {
     fs.writeFileSync(path.join(dir, 'routes.tsv'), `${lines.join('\n')}\n`);
     routes = lines.length;
   }
-  return `${env} ${definitions.length} ${tests.tests.length} ${routes}`;
+  return `${env} ${ruleObjects.length} ${definitions.length} ${tests.tests.length} ${routes}`;
 }
 
 for (const loaded of loadOverlays(path.join(ROOT, 'overlays'))) {

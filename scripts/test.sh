@@ -131,14 +131,14 @@ run_policy() {
 # operator generates from its AlertmanagerConfig and where each severity and team is routed.
 # scripts/alert-rules.ts writes what they read to .build/rules/<env>/.
 run_rules() {
-  local list="$WORK/rules" env alerts tests routes
+  local list="$WORK/rules" env files alerts tests routes
   if ! "$TSX" scripts/alert-rules.ts --out "$RULES_BUILD" >"$list" 2>"$WORK/log"; then
     failed=$((failed + 1)); failures+=("rules (not prepared)")
     sed 's/^/      | /' "$WORK/log"
     return
   fi
-  while read -r env alerts tests routes; do
-    check "promtool check rules dist/$env ($alerts alerts)" "$PROMTOOL" check rules "$RULES_BUILD/$env"/*.rules.yaml
+  while read -r env files alerts tests routes; do
+    [[ $files == 0 ]] || check "promtool check rules dist/$env ($files PrometheusRules, $alerts alerts)" "$PROMTOOL" check rules "$RULES_BUILD/$env"/*.rules.yaml
     [[ $tests == 0 ]] || check "promtool test rules $env ($tests test groups)" "$PROMTOOL" test rules "$RULES_BUILD/$env/alerts.test.yaml"
     if [[ $routes != 0 ]]; then
       check "amtool check-config $env: the AlertmanagerConfig's configuration" "$AMTOOL" check-config "$RULES_BUILD/$env/alertmanager.yaml"
