@@ -40,9 +40,9 @@ function alertObjects(model: PlatformModel): KubeObject[] {
 }
 
 /** The model's recording rules and alerts as rule files, and their promtool tests, in a new directory. */
-function ruleDirectory(model: PlatformModel, edit: (alerts: string) => string = (a) => a): string {
+function ruleDirectory(model: PlatformModel, edit: (alerts: string) => string = (a) => a, only?: readonly string[]): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bulwark-rules-'));
-  const definitions = alertDefinitions(model);
+  const definitions = alertDefinitions(model).filter((d) => only === undefined || only.includes(d.rule.alert));
   fs.writeFileSync(path.join(dir, 'sli.rules.yaml'), toYaml({ groups: recordingRules(model) } as unknown as JsonValue));
   fs.writeFileSync(path.join(dir, 'alerts.rules.yaml'), edit(toYaml({ groups: alertGroups(definitions) } as unknown as JsonValue)));
   fs.writeFileSync(path.join(dir, 'alerts.test.yaml'), toYaml(promtoolTests(model, ['*.rules.yaml'], definitions) as unknown as JsonValue));
@@ -116,7 +116,9 @@ describe('alerts area', () => {
   });
 
   test('promtool: the tests fail when a threshold or a for: is not what the overlay says', () => {
-    const dir = ruleDirectory(model, (alerts) => alerts.replace(/>= 3"/g, '>= 30"').replace('for: 1h', 'for: 2h'));
+    const only = ['ContainerRestarting', 'CertificateExpiringSoon'];
+    const dir = ruleDirectory(model, (alerts) => alerts.replace(/>= 3"/g, '>= 30"').replace('for: 1h', 'for: 2h'), only);
+    expect(run(tool('promtool'), ['test', 'rules', 'alerts.test.yaml'], ruleDirectory(model, (a) => a, only)).status).toBe(0);
     const tests = run(tool('promtool'), ['test', 'rules', 'alerts.test.yaml'], dir);
     expect(tests.status).not.toBe(0);
     expect(tests.output).toContain('alertname: ContainerRestarting');
