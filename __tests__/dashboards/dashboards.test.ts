@@ -86,6 +86,7 @@ describe('dashboards', () => {
     expect(uids[0]).toBe('bulwark-prod-overview');
     expect(uids).toContain('bulwark-prod-component-backend');
     expect(new Set(uids).size).toBe(uids.length);
+    for (const uid of uids) expect(uid).toMatch(/^[A-Za-z0-9_-]{1,40}$/);
     expect(objectsOf(dashboardsModel('dev')).map((o) => dashboardOf(o).dashboard.uid)).not.toContain('bulwark-prod-overview');
     const long = dashboardUid('staging-eu-west-1', 'component-a-component-with-a-long-name');
     expect(long.length).toBeLessThanOrEqual(UID_MAX_LENGTH);
