@@ -280,6 +280,12 @@ describe('kinds', () => {
       env: [{ name: 'P', valueFrom: { secretKeyRef: { name: 'db', key: 'p' } } }],
     }),
     role,
+    {
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Rollout',
+      metadata: { name: 'web', namespace: 'ns', labels: LABELS },
+      spec: { strategy: { blueGreen: { activeService: 'absent' } } },
+    },
     { ...role, kind: 'ClusterRole', metadata: { name: 'r', labels: LABELS } },
     {
       apiVersion: 'rbac.authorization.k8s.io/v1',

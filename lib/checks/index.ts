@@ -3,6 +3,7 @@ import { noKeyMaterial } from './key-material';
 import { namespaceScope, noSecretData, requiredLabels, uniqueObjects } from './metadata';
 import { podSecurityRestricted } from './pod-security';
 import { rbacNoPrivilegedBindings, rbacNoWildcards, rbacSecretsNeedReason } from './rbac';
+import { rolloutReferencesResolve } from './rollout-references';
 import { pdbBelowHpaMinimum } from './scaling';
 import { servicesHaveCallers } from './service-callers';
 import { pinnedImages, probes, readOnlyRootFilesystem, resourceLimits } from './workload-hygiene';
@@ -25,6 +26,7 @@ export const ALL_CHECKS: readonly Check[] = [
   rbacSecretsNeedReason,
   rbacNoPrivilegedBindings,
   pdbBelowHpaMinimum,
+  rolloutReferencesResolve,
   meshMtlsStrict,
   meshAuthorization,
   servicesHaveCallers,
