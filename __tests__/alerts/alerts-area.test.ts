@@ -59,8 +59,14 @@ describe('alerts area', () => {
   test('a PrometheusRule and an AlertmanagerConfig in the environment\'s namespace, with the monitoring selector labels', () => {
     const objects = alertObjects(model);
     expect(objects.map((o) => `${o.kind} ${o.metadata.namespace}/${o.metadata.name}`)).toEqual([
-      'PrometheusRule bulwark-prod/alerts', 'AlertmanagerConfig bulwark-prod/alerts',
+      'PrometheusRule bulwark-prod/alerts', 'ExternalSecret bulwark-prod/alerts-pager', 'AlertmanagerConfig bulwark-prod/alerts',
     ]);
+    // The pager's key comes from the secret store, through the environment's ClusterSecretStore.
+    expect(objects.find((o) => o.kind === 'ExternalSecret')).toMatchObject({ spec: {
+      secretStoreRef: { kind: 'ClusterSecretStore', name: 'bulwark-prod' },
+      target: { name: 'alerts-pager' },
+      data: [{ secretKey: 'pagerduty-routing-key', remoteRef: { key: 'bulwark/prod/alertmanager', property: 'pagerduty-routing-key' } }],
+    } });
     for (const o of objects) expect(o.metadata.labels).toMatchObject({ release: 'kube-prometheus-stack', 'app.kubernetes.io/name': 'alerts' });
   });
 
@@ -132,7 +138,7 @@ describe('alerts area', () => {
       { receiver: 'payments-slack', matchers: [{ name: 'team', value: 'payments', matchType: '=' }] },
     ]);
     expect(spec.receivers.find((r) => r.name === 'pager')).toEqual({
-      name: 'pager', pagerdutyConfigs: [{ routingKey: { name: 'alertmanager-pagerduty', key: 'routing-key' }, sendResolved: true }],
+      name: 'pager', pagerdutyConfigs: [{ routingKey: { name: 'alerts-pager', key: 'pagerduty-routing-key' }, sendResolved: true }],
     });
     expect(expectedReceiver(model.alerting!, { severity: 'warning', team: 'payments' })).toBe('payments-slack');
     expect(expectedReceiver(model.alerting!, { severity: 'warning', team: 'team-a' })).toBe('platform-slack');
@@ -161,10 +167,11 @@ describe('alerting overlay errors', () => {
     configErrors(() => modelOf(parseOverlay('overlays/prod.yaml', alertingOverlayText('prod', alerting, ...replacements))));
 
   test('fails on a plaintext credential, without repeating it', () => {
-    const errors = errorsOf(ALERTING_YAML.replace('{ secret: alertmanager-pagerduty, key: routing-key }', '"e93facc04764012d7bfb002500d5d1a6"'));
+    const STORED = '{ remoteKey: bulwark/prod/alertmanager, property: pagerduty-routing-key }';
+    const errors = errorsOf(ALERTING_YAML.replace(STORED, '"e93facc04764012d7bfb002500d5d1a6"'));
     expect(errors).toEqual([expect.stringMatching(new RegExp(
       '^overlays/prod\\.yaml:\\d+:\\d+: alerting\\.receivers\\.pager\\.pagerduty\\.routingKey: a plaintext credential in an overlay would be '
-        + 'committed in plain text; received a literal value \\(not shown\\); allowed: .*; fix: store the credential in a Secret',
+        + 'committed in plain text; received a literal value \\(not shown\\); allowed: .*; fix: store the credential in the secret store',
     ))]);
     expect(errors.join('\n')).not.toContain('e93facc0');
   });
@@ -173,7 +180,7 @@ describe('alerting overlay errors', () => {
     const slack = '      slack: { channel: "#platform"';
     const two = ALERTING_YAML.replace(slack, `      webhook: { url: { secret: hook, key: url } }\n${slack}`);
     expect(errorsOf(two)).toEqual([expect.stringMatching(/alerting\.receivers\.platform-slack: a receiver has one integration; received slack, webhook/)]);
-    const none = ALERTING_YAML.replace('      pagerduty: { routingKey: { secret: alertmanager-pagerduty, key: routing-key } }', '      {}');
+    const none = ALERTING_YAML.replace(/ {6}pagerduty: .*\n/, '      {}\n');
     expect(errorsOf(none)).toEqual([expect.stringMatching(/alerting\.receivers\.pager: a receiver without an integration notifies nobody; received none/)]);
   });
 
@@ -187,6 +194,14 @@ describe('alerting overlay errors', () => {
       expect.stringMatching(/alerting\.routes\[0\]\.receiver: routes to a receiver alerting\.receivers does not define; received "pagr"; .*fix: did you mean "pager"\?/),
       expect.stringMatching(/alerting\.routes\[1\]\.team: no alert carries this team, so the route never matches; received "paymnets"; .*did you mean "payments"\?/),
     ]);
+  });
+
+  test('fails on a credential reference that mixes a Secret and the secret store', () => {
+    const mixed = ALERTING_YAML.replace('key: payments-url }', 'property: payments-url }');
+    expect(errorsOf(mixed)).toEqual([expect.stringMatching(new RegExp(
+      'alerting\\.receivers\\.payments-slack\\.slack\\.apiURL: a credential reference names a Secret and its key, or a path in the secret '
+        + 'store and its property; received secret, property; allowed: \\{secret, key\\} or \\{remoteKey, property\\}',
+    ))]);
   });
 
   test('fails on alerting without monitoring', () => {

@@ -1,14 +1,17 @@
 import { PlatformModel } from '../../lib/model/platform-model';
 import { monitoredModel, monitoredOverlayText } from '../fixtures/monitoring';
 
-/** An `alerting` section: the backend owned by a team of its own, pages to PagerDuty, the rest to Slack. */
+/**
+ * An `alerting` section: the backend owned by a team of its own, pages to PagerDuty (its key from the
+ * secret store), the rest to Slack (webhook URLs in an existing Secret).
+ */
 export const ALERTING_YAML = [
   'alerting:',
   '  team: platform',
   '  owners: { backend: payments }',
   '  receivers:',
   '    pager:',
-  '      pagerduty: { routingKey: { secret: alertmanager-pagerduty, key: routing-key } }',
+  '      pagerduty: { routingKey: { remoteKey: bulwark/prod/alertmanager, property: pagerduty-routing-key } }',
   '    payments-slack:',
   '      slack: { channel: "#payments", apiURL: { secret: alertmanager-slack, key: payments-url } }',
   '    platform-slack:',

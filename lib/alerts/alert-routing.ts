@@ -37,11 +37,27 @@ export function alertmanagerConfigSpec(alerting: AlertingConfig): AlertmanagerSp
   };
 }
 
+/** The Secret a receiver's credential is in: its own, or alerts-<receiver>, synced from the store by an ExternalSecret. */
+export interface ReceiverCredential {
+  readonly receiver: string;
+  readonly secret: { readonly name: string; readonly key: string };
+  /** Where the ExternalSecret reads it, when it comes from the secret store. */
+  readonly store?: { readonly remoteKey: string; readonly property: string };
+}
+
+export function receiverCredential(receiver: string, r: AlertReceiverConfig): ReceiverCredential {
+  const ref = r.pagerduty?.routingKey ?? r.slack?.apiURL ?? r.webhook!.url;
+  if (ref.remoteKey !== undefined) {
+    return { receiver, secret: { name: `alerts-${receiver}`, key: ref.property! }, store: { remoteKey: ref.remoteKey, property: ref.property! } };
+  }
+  return { receiver, secret: { name: ref.secret!, key: ref.key! } };
+}
+
 function receiverSpec(name: string, r: AlertReceiverConfig): ReceiverSpec {
-  const ref = (s: { secret: string; key: string }): { name: string; key: string } => ({ name: s.secret, key: s.key });
-  if (r.pagerduty) return { name, pagerdutyConfigs: [{ routingKey: ref(r.pagerduty.routingKey), sendResolved: true }] };
-  if (r.slack) return { name, slackConfigs: [{ apiURL: ref(r.slack.apiURL), channel: r.slack.channel, sendResolved: true }] };
-  return { name, webhookConfigs: [{ urlSecret: ref(r.webhook!.url), sendResolved: true }] };
+  const ref = receiverCredential(name, r).secret;
+  if (r.pagerduty) return { name, pagerdutyConfigs: [{ routingKey: ref, sendResolved: true }] };
+  if (r.slack) return { name, slackConfigs: [{ apiURL: ref, channel: r.slack.channel, sendResolved: true }] };
+  return { name, webhookConfigs: [{ urlSecret: ref, sendResolved: true }] };
 }
 
 /** The receiver of the root route, which receives what no configuration matches. */
@@ -102,7 +118,7 @@ interface SpecRoute {
   readonly repeatInterval: string;
   readonly routes: { receiver: string; matchers: Matcher[] }[];
 }
-type Ref = { name: string; key: string };
+type Ref = { readonly name: string; readonly key: string };
 interface ReceiverSpec {
   readonly name: string;
   readonly pagerdutyConfigs?: { routingKey: Ref; sendResolved: boolean }[];

@@ -743,8 +743,8 @@ class CredentialReference<T> extends Type<T> {
         path,
         message: 'a plaintext credential in an overlay would be committed in plain text',
         received: 'a literal value (not shown)',
-        allowed: 'a reference to a key of a Secret in the environment\'s namespace: {secret: <name>, key: <key>}',
-        fix: 'store the credential in a Secret (from the secret store, e.g. an ExternalSecret) and write {secret: <its name>, key: <its key>}',
+        allowed: 'a reference: {remoteKey: <path>, property: <name>} in the secret store, or {secret: <name>, key: <key>} of a Secret',
+        fix: 'store the credential in the secret store and write {remoteKey: <its path>, property: <its name>}',
       });
       return INVALID;
     }
@@ -758,10 +758,25 @@ class CredentialReference<T> extends Type<T> {
   }
 }
 
+/** Either a key of an existing Secret, or a property in the secret store (an ExternalSecret syncs it). */
 const secretKeyReference = new CredentialReference(t.object({
-  secret: t.required(dnsSubdomainName(), 'Secret in the environment\'s namespace that holds the credential'),
-  key: t.required(t.string({ pattern: /^[-._a-zA-Z0-9]+$/, describe: 'a key of a Secret, e.g. routing-key' }), 'its key'),
-}, { inline: true }));
+  secret: t.optional(dnsSubdomainName(), 'an existing Secret in the environment\'s namespace that holds the credential (with key)'),
+  key: t.optional(t.string({ pattern: /^[-._a-zA-Z0-9]+$/, describe: 'a key of a Secret, e.g. routing-key' }), 'its key'),
+  remoteKey: t.optional(
+    t.string({ pattern: /^[A-Za-z0-9][A-Za-z0-9_.\/-]*$/, describe: 'a path in the secret store, e.g. bulwark/prod/alertmanager' }),
+    'path of the credential in the secret store (with property): an ExternalSecret alerts-<receiver> syncs it',
+  ),
+  property: t.optional(t.string({ pattern: /^[A-Za-z0-9_.-]+$/, describe: 'a property of the stored secret, e.g. routing-key' }), 'its property'),
+}, { inline: true }).refine((r) => {
+  const secret = r.secret !== undefined && r.key !== undefined && r.remoteKey === undefined && r.property === undefined;
+  const store = r.secret === undefined && r.key === undefined && r.remoteKey !== undefined && r.property !== undefined;
+  return secret || store ? undefined : {
+    message: 'a credential reference names a Secret and its key, or a path in the secret store and its property',
+    received: ['secret', 'key', 'remoteKey', 'property'].filter((k) => r[k as keyof typeof r] !== undefined).join(', ') || 'nothing',
+    allowed: '{secret, key} or {remoteKey, property}',
+    fix: 'write {remoteKey: <path>, property: <name>} (synced from the secret store) or {secret: <name>, key: <key>}',
+  };
+}));
 
 /** Alert severities: critical pages someone now, warning opens a ticket. */
 export const ALERT_SEVERITIES = ['critical', 'warning'] as const;
