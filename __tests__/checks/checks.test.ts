@@ -310,6 +310,12 @@ describe('kinds', () => {
       spec: { selector: { 'app.kubernetes.io/name': 'x' } },
     },
     { apiVersion: 'security.istio.io/v1', kind: 'AuthorizationPolicy', metadata: { name: 'deny-all', namespace: 'ns', labels: LABELS }, spec: {} },
+    {
+      apiVersion: 'monitoring.coreos.com/v1',
+      kind: 'ServiceMonitor',
+      metadata: { name: 'm', namespace: 'ns', labels: LABELS },
+      spec: { selector: { matchLabels: { 'app.kubernetes.io/name': 'nothing' } }, endpoints: [{ port: 'http' }] },
+    },
   ];
   const withKinds = ALL_CHECKS.filter((c) => c.kinds !== undefined);
   const inspectingAll = withKinds.map((c) => ({ ...c, kinds: undefined }));

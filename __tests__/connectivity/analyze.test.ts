@@ -8,7 +8,7 @@ import { analyzeConnectivity, connectivityFindings, ConnectivityReport, NeedResu
 import { FLOW_RULES, neededFlows } from '../../lib/connectivity/needed-flows';
 import { KubeObject } from '../../lib/manifest/kube-object';
 import { PlatformModel } from '../../lib/model/platform-model';
-import { synthEnvironment } from '../../lib/synth/synth-environment';
+import { synthEnvironment, withAreaFlows } from '../../lib/synth/synth-environment';
 import { ENVIRONMENTS, modelOf } from '../helpers';
 import { authorizationPolicy, networkPolicy, serviceEntry } from './objects';
 
@@ -18,8 +18,9 @@ const synthesized = new Map<string, { model: PlatformModel; objects: KubeObject[
 function environment(env: string): { model: PlatformModel; objects: KubeObject[] } {
   let found = synthesized.get(env);
   if (!found) {
-    const model = modelOf(env);
-    found = { model, objects: synthEnvironment(model).flatMap((c) => c.objects) };
+    // The model the synth's check judges: with the flows the areas add (the scrapes, the trace export).
+    const declared = modelOf(env);
+    found = { model: withAreaFlows(declared), objects: synthEnvironment(declared).flatMap((c) => c.objects) };
     synthesized.set(env, found);
   }
   return found;

@@ -1,6 +1,7 @@
 import { Check } from './check';
 import { noKeyMaterial } from './key-material';
 import { namespaceScope, noSecretData, requiredLabels, uniqueObjects } from './metadata';
+import { monitorsSelectTargets } from './monitor-targets';
 import { podSecurityRestricted } from './pod-security';
 import { rbacNoPrivilegedBindings, rbacNoWildcards, rbacSecretsNeedReason } from './rbac';
 import { rolloutReferencesResolve } from './rollout-references';
@@ -31,5 +32,6 @@ export const ALL_CHECKS: readonly Check[] = [
   meshAuthorization,
   servicesHaveCallers,
   secretReferencesResolve,
+  monitorsSelectTargets,
   noKeyMaterial,
 ];

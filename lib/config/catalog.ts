@@ -21,6 +21,21 @@ export interface ComponentDefinition {
    * read-only as `<basename>`, as well as given as environment variables. @default - env only
    */
   readonly configFile?: string;
+  /**
+   * Where the process serves Prometheus metrics, when it does: a port of its own (so that Prometheus
+   * is admitted to that port only), the path, and the arguments that open it. With the overlay's
+   * `monitoring`, the port is on the container and the Service and a ServiceMonitor scrapes it.
+   * @default - no metrics of its own (its sidecar's are scraped all the same)
+   */
+  readonly metrics?: ComponentMetrics;
+}
+
+/** A component's own Prometheus endpoint. */
+export interface ComponentMetrics {
+  readonly port: number;
+  readonly path: string;
+  /** Container arguments that open the port, added only when the environment has monitoring. */
+  readonly args: readonly string[];
 }
 
 export const COMPONENT_CATALOG = {
@@ -32,6 +47,7 @@ export const COMPONENT_CATALOG = {
     readinessPath: '/readyz',
     writablePaths: [],
     args: [],
+    metrics: { port: 9090, path: '/metrics', args: [] },
   },
   frontend: {
     description: 'Web frontend (static assets behind an unprivileged nginx)',
@@ -72,6 +88,8 @@ export const COMPONENT_CATALOG = {
     // podinfo reads <config-path>/config.yaml and watches it.
     args: ['--port=9898', '--data-path=/data', '--level=info', '--config-path=/etc/podinfo'],
     configFile: '/etc/podinfo/config.yaml',
+    // podinfo serves /metrics on --port-metrics, apart from its API (stefanprodan/podinfo, cmd/podinfo).
+    metrics: { port: 9797, path: '/metrics', args: ['--port-metrics=9797'] },
   },
 } as const satisfies Record<string, ComponentDefinition>;
 

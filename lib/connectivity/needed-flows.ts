@@ -323,19 +323,22 @@ function isIngressGatewayFlow(model: PlatformModel, flow: { namespace: string; s
   return flow.namespace === model.mesh.namespace && flow.serviceAccount === model.mesh.ingressGateway.serviceAccount;
 }
 
-function inboundCallers(model: PlatformModel): Need[] {
-  return model.components.flatMap((c) => c.inboundFlows
-    .filter((f) => !(c.host !== undefined && isIngressGatewayFlow(model, f)))
+/** The inbound flows of the components that `rule` explains (`callers`: those that name no rule), on their ports. */
+function inboundFlowsOf(rule: string): (model: PlatformModel) => Need[] {
+  return (model) => model.components.flatMap((c) => c.inboundFlows
+    .filter((f) => (f.rule ?? 'callers') === rule && !(c.host !== undefined && isIngressGatewayFlow(model, f)))
     .map((f): Need => ({
-      rule: 'callers',
+      rule,
       reason: f.reason,
       from: { kind: 'pods', what: f.serviceAccount, namespace: f.namespace, labels: f.podLabels, serviceAccount: f.serviceAccount },
       to: component(c.name),
-      network: { to: component(c.name), ports: tcp([c.definition.port]) },
-      authorization: true,
+      network: { to: component(c.name), ports: tcp([f.port ?? c.definition.port]) },
+      authorization: f.mesh !== false,
       sidecar: [],
     })));
 }
+
+const inboundCallers = inboundFlowsOf('callers');
 
 /** The port of an http(s) URL: its own, or the scheme's. */
 function urlPort(url: string): number {
@@ -521,6 +524,30 @@ export const FLOW_RULES: readonly FlowRule[] = [
     reason: 'the collector exports every span it receives to Jaeger v2, which stores them.',
     fix: 'the collector\'s NetworkPolicy comes from tracing.jaeger; the namespace Sidecar imports Jaeger\'s Service, or its ServiceEntry lets it out',
     needs: collectorExport,
+  },
+  {
+    id: 'metrics-scrape',
+    kind: 'implicit',
+    when: 'the environment has monitoring and the component serves metrics of its own (its catalog entry\'s metrics)',
+    source: 'Prometheus (monitoring.namespace, monitoring.prometheus: podLabels, serviceAccount)',
+    destination: 'the component\'s pods, through its Service (a ServiceMonitor)',
+    ports: 'the component\'s metrics port (TCP), over mTLS with Prometheus\' Istio certificate',
+    reason: 'Prometheus scrapes the component\'s own metrics on their port, and on no other.',
+    fix: 'the metrics area adds the flow (Area.flows): the component\'s NetworkPolicy and AuthorizationPolicy admit monitoring.prometheus '
+      + 'on its metrics port',
+    needs: inboundFlowsOf('metrics-scrape'),
+  },
+  {
+    id: 'sidecar-metrics-scrape',
+    kind: 'implicit',
+    when: 'the environment has monitoring, for every component',
+    source: 'Prometheus (monitoring.namespace, monitoring.prometheus: podLabels)',
+    destination: 'the component\'s pods (a PodMonitor), the sidecar\'s own port, which it serves outside its interception',
+    ports: 'TCP 15090 (http-envoy-prom: Envoy\'s /stats/prometheus, Istio\'s standard metrics)',
+    reason: 'Prometheus scrapes Istio\'s standard metrics (istio_requests_total, …), on which the SLIs are built, from each sidecar; '
+      + 'no AuthorizationPolicy sees that port, so the NetworkPolicy admits Prometheus\' pods only.',
+    fix: 'the metrics area adds the flow (Area.flows): the component\'s NetworkPolicy admits monitoring.prometheus.podLabels on 15090',
+    needs: inboundFlowsOf('sidecar-metrics-scrape'),
   },
   {
     id: 'callers',

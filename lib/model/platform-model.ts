@@ -89,6 +89,13 @@ export interface InboundFlow {
    * @default the component's port
    */
   readonly port?: number;
+  /**
+   * false: the port is the sidecar's own (its stats on 15090), outside the proxy's interception, so
+   * no AuthorizationPolicy sees the flow and only the NetworkPolicy admits it. @default true
+   */
+  readonly mesh?: boolean;
+  /** The row of the needed-flows table (FLOW_RULES) that explains it. @default callers */
+  readonly rule?: string;
 }
 
 

@@ -24,6 +24,12 @@ export interface NamespacedPeer {
   readonly ports: readonly number[];
 }
 
+/** Pods of another namespace that call the workload. */
+export interface NamespacedCaller extends Omit<NamespacedPeer, 'ports'> {
+  /** The container ports they may call, when not the workload's ingress ports (a scrape: the metrics port only). @default ingressPorts */
+  readonly ports?: readonly (number | string)[];
+}
+
 export interface WorkloadNetworkPolicyProps {
   readonly metadata: ApiObjectMetadata;
   readonly environment: string;
@@ -31,7 +37,7 @@ export interface WorkloadNetworkPolicyProps {
   /** Workloads of the namespace allowed to call this one on its `http` port. */
   readonly allowFrom: readonly string[];
   /** Pods of other namespaces allowed to call this one on its `http` port (ingress gateways). */
-  readonly allowFromNamespaces: readonly Omit<NamespacedPeer, 'ports'>[];
+  readonly allowFromNamespaces: readonly NamespacedCaller[];
   readonly dependencies: readonly PeerWorkload[];
   readonly externalEgress: readonly ExternalEgress[];
   /** Egress to pods in other namespaces (e.g. the mesh egress gateway). */
@@ -62,7 +68,9 @@ export class WorkloadNetworkPolicy extends Construct {
     const ingress: k8s.NetworkPolicyIngressRule[] = [];
     const served = (props.ingressPorts ?? ['http']).map(tcp);
     if (props.allowFrom.length > 0) ingress.push({ from: props.allowFrom.map(podsNamed), ports: served });
-    for (const peer of props.allowFromNamespaces) ingress.push({ from: [inNamespace(peer.namespace, peer.podLabels)], ports: served });
+    for (const peer of props.allowFromNamespaces) {
+      ingress.push({ from: [inNamespace(peer.namespace, peer.podLabels)], ports: peer.ports ? peer.ports.map(tcp) : served });
+    }
     const egress: k8s.NetworkPolicyEgressRule[] = [
       ...props.dependencies.map((dep) => ({ to: [podsNamed(dep.name)], ports: [tcp(dep.containerPort)] })),
       ...props.externalEgress.filter((e) => e.cidrs.length > 0).map((e) => ({

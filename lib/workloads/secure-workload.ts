@@ -4,7 +4,7 @@ import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
 import { selectorLabels, standardLabels } from '../manifest/labels';
 import { toYaml } from '../manifest/yaml-emitter';
-import { ExternalEgress, NamespacedPeer, PeerWorkload, WorkloadNetworkPolicy } from '../security/workload-network-policy';
+import { ExternalEgress, NamespacedCaller, NamespacedPeer, PeerWorkload, WorkloadNetworkPolicy } from '../security/workload-network-policy';
 import { PermissionGrant, ReadGrantOptions, WorkloadRole } from '../security/workload-role';
 import { PodSecretWiring, WorkloadSecrets, WorkloadSecretsProps } from '../security/workload-secrets';
 import { isPinnedImage } from '../util/image';
@@ -85,7 +85,12 @@ export interface SecureWorkloadProps {
   /** Workloads in the same namespace this one calls. @default [] */
   readonly dependencies?: readonly WorkloadDependency[];
   /** Pods of other namespaces allowed to call this one, e.g. the mesh ingress gateway. @default [] */
-  readonly allowFromNamespaces?: readonly Omit<NamespacedPeer, 'ports'>[];
+  readonly allowFromNamespaces?: readonly NamespacedCaller[];
+  /**
+   * Where the process serves Prometheus metrics: a container port and a Service port of this name
+   * and number, open only to the callers of allowFromNamespaces that name its number. @default - none
+   */
+  readonly metricsPort?: { readonly name: string; readonly port: number };
   /** Secrets the workload reads and how they are delivered. @default - none */
   readonly secrets?: Omit<WorkloadSecretsProps, 'workload' | 'namespace' | 'labels'>;
   /** Pod annotations (e.g. sidecar settings). @default {} */
@@ -109,6 +114,8 @@ export interface SecureWorkloadProps {
 }
 
 export const SERVICE_PORT = 80;
+/** The name of the container and Service port of a workload's Prometheus metrics (metricsPort). */
+export const METRICS_PORT_NAME = 'http-metrics';
 const ROLLOUT_KIND = { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout' } as const;
 const NO_SECRETS: PodSecretWiring = { env: [], volumes: [], volumeMounts: [], podAnnotations: {}, needsServiceAccountToken: false };
 const SCRATCH_SIZE_LIMIT = '64Mi';
@@ -191,7 +198,8 @@ export class SecureWorkload extends Construct {
           selector: { ...this.selector },
           ports: [
             { name: 'http', port: props.servicePort ?? SERVICE_PORT, targetPort: k8s.IntOrString.fromString('http'), protocol: 'TCP' },
-            ...(props.extraPorts ?? []).map((p) => ({ name: p.name, port: p.port, targetPort: k8s.IntOrString.fromString(p.name), protocol: 'TCP' })),
+            ...[...(props.extraPorts ?? []), ...(props.metricsPort ? [props.metricsPort] : [])]
+              .map((p) => ({ name: p.name, port: p.port, targetPort: k8s.IntOrString.fromString(p.name), protocol: 'TCP' })),
           ],
         },
       });
@@ -335,7 +343,7 @@ export class SecureWorkload extends Construct {
         image: props.image,
         imagePullPolicy: 'IfNotPresent',
         args: props.args && props.args.length > 0 ? [...props.args] : undefined,
-        ports: [{ name: 'http', port: props.port }, ...(props.extraPorts ?? []), ...(props.probePort ? [props.probePort] : [])]
+        ports: [{ name: 'http', port: props.port }, ...(props.extraPorts ?? []), ...(props.metricsPort ? [props.metricsPort] : []), ...(props.probePort ? [props.probePort] : [])]
           .map((p) => ({ name: p.name, containerPort: p.port, protocol: 'TCP' })),
         envFrom: [{ configMapRef: { name: configMapName } }],
         env: secrets.env.length > 0 ? [...secrets.env] : undefined,
@@ -368,8 +376,10 @@ export class SecureWorkload extends Construct {
 }
 
 /** Whether anything may call the workload: callers of its namespace or of others. */
-export function hasCallers(props: Pick<SecureWorkloadProps, 'allowFrom' | 'allowFromNamespaces'>): boolean {
-  return (props.allowFrom ?? []).length > 0 || (props.allowFromNamespaces ?? []).length > 0;
+export function hasCallers(props: Pick<SecureWorkloadProps, 'allowFrom' | 'allowFromNamespaces' | 'metricsPort'>): boolean {
+  // A caller of a port of the pod only (a sidecar's own) reaches it without a Service.
+  const viaService = (p: NamespacedCaller): boolean => p.ports === undefined || p.ports.some((port) => port === props.metricsPort?.port);
+  return (props.allowFrom ?? []).length > 0 || (props.allowFromNamespaces ?? []).some(viaService);
 }
 
 const CONFIG_FILE_VOLUME = 'config-file';
@@ -413,7 +423,7 @@ function validateProps(props: SecureWorkloadProps): void {
     fail('port', props.port, 'an unprivileged port from 1024 to 65535 (the container runs as non-root)');
   }
   if ((props.runAsId ?? 10001) <= 0) fail('runAsId', props.runAsId, 'a non-zero user id');
-  const named = [{ name: 'http', port: props.port }, ...(props.extraPorts ?? []), ...(props.probePort ? [props.probePort] : [])];
+  const named = [{ name: 'http', port: props.port }, ...(props.extraPorts ?? []), ...(props.metricsPort ? [props.metricsPort] : []), ...(props.probePort ? [props.probePort] : [])];
   for (const p of named.slice(1)) {
     if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(p.name) || p.name.length > 15 || !Number.isInteger(p.port) || p.port < 1024 || p.port > 65535) {
       fail('port', p, 'a name of at most 15 lowercase letters, digits and "-", and an unprivileged port from 1024 to 65535');

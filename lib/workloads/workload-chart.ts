@@ -9,7 +9,7 @@ import { secretStoreName } from '../security/secret-store';
 import { canaryVirtualServices, WorkloadMesh } from '../security/workload-mesh';
 import { ExternalEgress, NamespacedPeer } from '../security/workload-network-policy';
 import { sliOf } from '../slo/sli';
-import { SecureWorkload, SERVICE_PORT } from './secure-workload';
+import { METRICS_PORT_NAME, SecureWorkload, SERVICE_PORT } from './secure-workload';
 import { SloAnalysisTemplate } from './slo-analysis';
 
 /** Components by name, built once per model rather than once per chart (which would be quadratic). */
@@ -31,6 +31,8 @@ export class WorkloadChart extends Chart {
   constructor(scope: Construct, model: PlatformModel, component: ComponentModel) {
     super(scope, component.name, { namespace: model.namespace, disableResourceNameHashes: true });
     const { definition } = component;
+    // The component's own metrics endpoint, opened when the environment has monitoring.
+    const metrics = model.monitoring ? definition.metrics : undefined;
     const { mesh } = model;
     const usesEgressGateway = component.externalDependencies.some(viaEgressGateway);
     const vault = platformEgress(model, component);
@@ -45,7 +47,7 @@ export class WorkloadChart extends Chart {
       port: definition.port,
       livenessPath: definition.livenessPath,
       readinessPath: definition.readinessPath,
-      args: definition.args,
+      args: metrics ? [...definition.args, ...metrics.args] : definition.args,
       writablePaths: definition.writablePaths,
       configFile: definition.configFile,
       replicas: component.replicas,
@@ -53,7 +55,9 @@ export class WorkloadChart extends Chart {
       config: component.config,
       allowFrom: component.calledBy,
       dependencies: component.dependsOn.map((name) => ({ name, containerPort: componentNamed(model, name).definition.port })),
-      allowFromNamespaces: component.inboundFlows.map(({ namespace, podLabels }) => ({ namespace, podLabels })),
+      metricsPort: metrics ? { name: METRICS_PORT_NAME, port: metrics.port } : undefined,
+      allowFromNamespaces: component.inboundFlows
+        .map(({ namespace, podLabels, port }) => ({ namespace, podLabels, ports: port === undefined ? undefined : [port] })),
       externalEgress: [...component.externalDependencies.filter((e) => !viaEgressGateway(e)), ...vault.external],
       namespacedEgress: [
         ...(usesEgressGateway ? [{ namespace: mesh.namespace, podLabels: mesh.egressGateway.labels, ports: [mesh.egressGateway.port] }] : []),
@@ -97,9 +101,13 @@ export class WorkloadChart extends Chart {
       labels: this.workload.labels,
       selector: this.workload.selector,
       servicePort: SERVICE_PORT,
+      // With a metrics port on the pod, the other callers are admitted to its service port only.
+      callerPorts: metrics ? [definition.port] : undefined,
       callers: [
         ...component.calledBy.map((caller) => ({ namespace: model.namespace, serviceAccount: caller })),
-        ...component.inboundFlows.map(({ namespace, serviceAccount }) => ({ namespace, serviceAccount })),
+        // A flow to a port the sidecar serves itself never reaches the mesh's inbound policy.
+        ...component.inboundFlows.filter((f) => f.mesh !== false)
+          .map(({ namespace, serviceAccount, port }) => ({ namespace, serviceAccount, ports: port === undefined ? undefined : [port] })),
       ],
       traffic: component.traffic,
       exposure: component.host ? { host: component.host, gateway: INGRESS_GATEWAY_NAME } : undefined,
