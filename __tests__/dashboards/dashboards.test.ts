@@ -12,6 +12,7 @@ import { toYaml } from '../../lib/manifest/yaml-emitter';
 import { PlatformModel } from '../../lib/model/platform-model';
 import { chartObjects } from '../../lib/render/chart-objects';
 import { componentSlis, knownMetricNames, RECORDED } from '../../lib/slo';
+import { deliveryOverlay } from '../delivery-fixtures';
 import { monitoredModel, monitoredOverlayText } from '../fixtures/monitoring';
 import { configErrors, modelOf } from '../helpers';
 
@@ -116,6 +117,16 @@ describe('dashboards', () => {
     expect(exprs('Latency')).toEqual([0.5, 0.9, 0.99].map((quantile) => sli.latencyQuantile(quantile, '5m')));
     expect(exprs('Availability (1d)')).toEqual([`1 - ${sli.errorRatio('1d')}`]);
     expect(dashboard.panels.some((p) => p.title === `Faster than ${sli.slo.latency.thresholdMs} ms (1d)`)).toBe(true);
+  });
+
+  test('a component with delivery (a Rollout, which kube-state-metrics does not describe) counts its ready pods only', () => {
+    const delivered = modelOf(deliveryOverlay({ delivery: { backend: '{ strategy: canary }' }, edits: [WITH_DASHBOARDS] }));
+    const panel = (o: KubeObject): Panel => dashboardOf(o).dashboard.panels.find((p) => p.title === 'Ready pods')!;
+    const byName = new Map(objectsOf(delivered).map((o) => [o.metadata.name, o]));
+    expect(panel(byName.get('bulwark-prod-dashboard-component-backend')!).targets!.map((t) => t.expr))
+      .toEqual(['sum(kube_pod_container_status_ready{namespace="bulwark-prod", container="backend"})']);
+    expect(panel(byName.get('bulwark-prod-dashboard-component-frontend')!).targets!.map((t) => t.expr))
+      .toContain('sum(kube_deployment_spec_replicas{namespace="bulwark-prod", deployment="frontend"})');
   });
 
   test('the overview reads the recorded series of the environment\'s namespace', () => {

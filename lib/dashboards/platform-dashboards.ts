@@ -138,7 +138,8 @@ function component(model: PlatformModel, sli: ComponentSli): PlatformDashboard {
   const containers = (extra: Readonly<Record<string, LabelMatch>> = {}): string => selector({
     namespace: model.namespace, container: name, ...extra,
   });
-  const deployment = selector({ namespace: model.namespace, deployment: name });
+  // A component with delivery runs a Rollout, which kube-state-metrics does not describe: its pods are counted instead.
+  const rollout = model.components.find((c) => c.name === name)?.delivery !== undefined;
   const dashboard = base(model, `component-${name}`, name, `${name} in namespace ${model.namespace}: rate, errors and duration from its SLIs `
     + `(the recording rules of lib/slo), against its objectives: ${slo.availability}% available, ${slo.latency.target}% faster than `
     + `${slo.latency.thresholdMs} ms.`, ['component', `component:${name}`])
@@ -182,10 +183,13 @@ function component(model: PlatformModel, sli: ComponentSli): PlatformDashboard {
     }))
     .withRow(new RowBuilder('Pods'))
     .withPanel(timeseries({
-      title: 'Available replicas', description: 'Available replicas of the Deployment against the replicas it asks for.', unit: 'short', width: 8,
+      title: 'Ready pods', unit: 'short', width: 8,
+      description: rollout
+        ? 'Pods whose container of the component is ready, whichever ReplicaSet of its Rollout (stable, canary, preview) they belong to.'
+        : 'Pods whose container of the component is ready, against the replicas its Deployment asks for.',
       queries: [
-        q(`sum(kube_deployment_status_replicas_available${deployment})`, 'available'),
-        q(`sum(kube_deployment_spec_replicas${deployment})`, 'desired'),
+        q(`sum(kube_pod_container_status_ready${containers()})`, 'ready'),
+        ...(rollout ? [] : [q(`sum(kube_deployment_spec_replicas${selector({ namespace: model.namespace, deployment: name })})`, 'desired')]),
       ],
     }))
     .withPanel(timeseries({
