@@ -120,7 +120,7 @@ describe('dashboards', () => {
   });
 
   test('a component with delivery (a Rollout, which kube-state-metrics does not describe) counts its ready pods only', () => {
-    const delivered = modelOf(deliveryOverlay({ delivery: { backend: '{ strategy: canary }' }, edits: [WITH_DASHBOARDS] }));
+    const delivered = modelOf(deliveryOverlay({ delivery: { backend: '{ strategy: canary }' }, edits: [[WITH_DASHBOARDS[0], WITH_DASHBOARDS[1]]] }));
     const panel = (o: KubeObject): Panel => dashboardOf(o).dashboard.panels.find((p) => p.title === 'Ready pods')!;
     const byName = new Map(objectsOf(delivered).map((o) => [o.metadata.name, o]));
     expect(panel(byName.get('bulwark-prod-dashboard-component-backend')!).targets!.map((t) => t.expr))
