@@ -235,3 +235,15 @@ describe('alert metrics and runbooks', () => {
     expect([...new Set(rules.map((r) => r.alert.toLowerCase()))].filter((a) => !anchors.has(a))).toEqual([]);
   });
 });
+
+describe('README "Alerts"', () => {
+  test('its overlay sample builds as written: alerts, the pager\'s and Slack\'s ExternalSecrets, the routing', () => {
+    const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('\n### Alerts\n'));
+    const sample = /```yaml\n([\s\S]*?)```/.exec(section)![1];
+    const objects = alertObjects(alertingModel('prod', sample));
+    expect(objects.map((o) => `${o.kind} ${o.metadata.name}`)).toEqual([
+      'PrometheusRule alerts', 'ExternalSecret alerts-pager', 'ExternalSecret alerts-platform-slack', 'AlertmanagerConfig alerts',
+    ]);
+  });
+});
