@@ -9,7 +9,7 @@ import { SLO_GROUP, sloAlerts } from './slo-alerts';
 export const ALERT_GROUPS = [SLO_GROUP, PLATFORM_GROUP] as const;
 
 /** The team label of a component's alerts: its owner, else the platform team. */
-export function teamOf(model: PlatformModel, component: string): string {
+function teamOf(model: PlatformModel, component: string): string {
   return model.alerting!.owners[component] ?? model.alerting!.team;
 }
 

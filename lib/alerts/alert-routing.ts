@@ -10,10 +10,10 @@ import { AlertingConfig, AlertReceiverConfig } from '../config/overlay-schema';
  * /etc/alertmanager/secrets/<secret>/<key>), so neither holds a credential.
  */
 
-export const GROUP_BY = ['alertname', 'namespace', 'team', 'component'] as const;
+const GROUP_BY = ['alertname', 'namespace', 'team', 'component'] as const;
 const TIMING = { groupWait: '30s', groupInterval: '5m', repeatInterval: '4h' } as const;
 /** Where the Alertmanager mounts the Secrets of its spec.secrets. */
-export const SECRETS_DIR = '/etc/alertmanager/secrets';
+const SECRETS_DIR = '/etc/alertmanager/secrets';
 
 interface Matcher { readonly name: string; readonly value: string; readonly matchType: '=' }
 

@@ -65,7 +65,7 @@ export function at(minutes: number): string {
  * What the alert's annotations read for an alert of these labels: `{{ $labels.<name> }}` is the
  * one template the platform's annotations use (never the value, which would make them untestable).
  */
-export function renderAnnotations(annotations: LabelSet, labels: LabelSet): LabelSet {
+function renderAnnotations(annotations: LabelSet, labels: LabelSet): LabelSet {
   return Object.fromEntries(Object.entries(annotations).map(([k, v]) => [
     k,
     v.replace(/\{\{ \$labels\.([a-zA-Z_][a-zA-Z0-9_]*) \}\}/g, (_, name: string) => labels[name] ?? ''),

@@ -780,7 +780,6 @@ const secretKeyReference = new CredentialReference(t.object({
 
 /** Alert severities: critical pages someone now, warning opens a ticket. */
 export const ALERT_SEVERITIES = ['critical', 'warning'] as const;
-export type AlertSeverity = (typeof ALERT_SEVERITIES)[number];
 export const RECEIVER_TYPES = ['pagerduty', 'slack', 'webhook'] as const;
 
 /** Where notifications go: exactly one integration, its credential a Secret reference. */
