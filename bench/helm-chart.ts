@@ -13,7 +13,7 @@
  *   `extraObjects` pattern.
  */
 import { JsonValue, toYaml } from '../lib/manifest/yaml-emitter';
-import { BACKEND, BENCH_API_SERVER, BenchEnvironment, BenchService, namespaceOf } from './platform-spec';
+import { BACKEND, BENCH_API_SERVER, BENCH_PROMETHEUS, BenchEnvironment, BenchService, namespaceOf } from './platform-spec';
 
 /** Kinds a benchmark service consists of → the template file that renders them. */
 export const SERVICE_TEMPLATES: Readonly<Record<string, string>> = {
@@ -42,6 +42,12 @@ workload:
   port: ${BACKEND.port}
   livenessPath: ${BACKEND.livenessPath}
   readinessPath: ${BACKEND.readinessPath}
+  metricsPort: ${BACKEND.metricsPort}
+prometheus:
+  namespace: ${BENCH_PROMETHEUS.namespace}
+  serviceAccount: ${BENCH_PROMETHEUS.serviceAccount}
+  podLabels:
+${Object.entries(BENCH_PROMETHEUS.podLabels).map(([k, v]) => `    ${k}: ${v}`).join('\n')}
 apiServer:
   cidrs: [${BENCH_API_SERVER.cidrs.join(', ')}]
   ports: [${BENCH_API_SERVER.ports.join(', ')}]
@@ -201,6 +207,9 @@ spec:
         - containerPort: {{ $.Values.workload.port }}
           name: http
           protocol: TCP
+        - containerPort: {{ $.Values.workload.metricsPort }}
+          name: http-metrics
+          protocol: TCP
         readinessProbe:
           failureThreshold: 3
           httpGet:
@@ -251,7 +260,7 @@ spec:
 {{- end }}
 `,
   'service.yaml': `{{- range $svc := .Values.services }}
-{{- if $svc.calledBy }}
+{{- /* Prometheus scrapes every service's metrics through its Service, so each has one. */}}
 ---
 apiVersion: v1
 kind: Service
@@ -263,10 +272,13 @@ spec:
     port: 80
     protocol: TCP
     targetPort: http
+  - name: http-metrics
+    port: {{ $.Values.workload.metricsPort }}
+    protocol: TCP
+    targetPort: http-metrics
   selector:
     {{- include "bench.selectorLabels" (dict "root" $ "name" $svc.name) | nindent 4 }}
   type: ClusterIP
-{{- end }}
 {{- end }}
 `,
   'poddisruptionbudget.yaml': `{{- range $svc := .Values.services }}
@@ -313,8 +325,8 @@ spec:
     - ipBlock:
         cidr: {{ . | quote }}
     {{- end }}
-  {{- with $svc.calledBy }}
   ingress:
+  {{- with $svc.calledBy }}
   - from:
     {{- range . }}
     - podSelector:
@@ -325,13 +337,24 @@ spec:
     - port: http
       protocol: TCP
   {{- end }}
+  {{- /* Prometheus: the service's metrics, then its sidecar's (Envoy's own port). */}}
+  {{- range list $.Values.workload.metricsPort 15090 }}
+  - from:
+    - namespaceSelector:
+        matchLabels:
+          kubernetes.io/metadata.name: {{ $.Values.prometheus.namespace }}
+      podSelector:
+        matchLabels:
+          {{- toYaml $.Values.prometheus.podLabels | nindent 10 }}
+    ports:
+    - port: {{ . }}
+      protocol: TCP
+  {{- end }}
   podSelector:
     matchLabels:
       {{- include "bench.selectorLabels" (dict "root" $ "name" $svc.name) | nindent 6 }}
   policyTypes:
-  {{- if $svc.calledBy }}
   - Ingress
-  {{- end }}
   - Egress
 {{- end }}
 `,
@@ -343,22 +366,33 @@ metadata:
   {{- include "bench.metadata" (dict "root" $ "svc" $svc) | nindent 2 }}
 spec:
   action: ALLOW
-  {{- with $svc.calledBy }}
   rules:
+  {{- with $svc.calledBy }}
   - from:
     - source:
         principals:
         {{- range . }}
         - cluster.local/ns/{{ $.Values.namespace }}/sa/{{ . }}
         {{- end }}
+    to:
+    - operation:
+        ports:
+        - {{ $.Values.workload.port | quote }}
   {{- end }}
+  - from:
+    - source:
+        principals:
+        - cluster.local/ns/{{ $.Values.prometheus.namespace }}/sa/{{ $.Values.prometheus.serviceAccount }}
+    to:
+    - operation:
+        ports:
+        - {{ $.Values.workload.metricsPort | quote }}
   selector:
     matchLabels:
       {{- include "bench.selectorLabels" (dict "root" $ "name" $svc.name) | nindent 6 }}
 {{- end }}
 `,
   'destinationrule.yaml': `{{- range $svc := .Values.services }}
-{{- if $svc.calledBy }}
 ---
 apiVersion: networking.istio.io/v1
 kind: DestinationRule
@@ -381,7 +415,6 @@ spec:
       maxEjectionPercent: 50
     tls:
       mode: ISTIO_MUTUAL
-{{- end }}
 {{- end }}
 `,
   'extra-objects.yaml': `{{- range .Values.extraObjects }}

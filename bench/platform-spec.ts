@@ -1,9 +1,9 @@
 /**
  * The benchmark platform: N services of the `backend` catalog kind per environment, each a full
  * secure workload (Deployment, ServiceAccount, Role, RoleBinding, NetworkPolicy, PDB, ConfigMap,
- * AuthorizationPolicy, and a Service and DestinationRule when another service calls it), in three
- * environments. One description feeds both the Bulwark overlays and the values of the equivalent
- * Helm chart.
+ * AuthorizationPolicy, Service and DestinationRule: Prometheus scrapes every service through its
+ * Service, and its ServiceMonitor is one per service), in three environments. One description
+ * feeds both the Bulwark overlays and the values of the equivalent Helm chart.
  */
 
 /** The three benchmark environments and what differs between them. */
@@ -19,7 +19,17 @@ export type BenchEnvironment = (typeof BENCH_ENVIRONMENTS)[number];
 export const BENCH_API_SERVER = { cidrs: ['10.0.0.0/28'], ports: [443, 6443] } as const;
 
 /** Facts of the `backend` catalog entry the Helm chart needs (Bulwark reads them from its catalog). */
-export const BACKEND = { role: 'api', port: 8080, livenessPath: '/healthz', readinessPath: '/readyz' } as const;
+export const BACKEND = {
+  role: 'api', port: 8080, livenessPath: '/healthz', readinessPath: '/readyz', metricsPort: 9090, metricsPath: '/metrics',
+} as const;
+
+/** The Prometheus that scrapes the benchmark environments: a ServiceMonitor per service, the sidecars' PodMonitor. */
+export const BENCH_PROMETHEUS = {
+  namespace: 'monitoring',
+  serviceAccount: 'prometheus',
+  podLabels: { 'app.kubernetes.io/name': 'prometheus' },
+  url: 'http://prometheus-operated.monitoring.svc:9090',
+} as const;
 
 export interface BenchService {
   readonly name: string;
@@ -75,8 +85,9 @@ export function overlayText(n: number, env: BenchEnvironment): string {
     `environment: ${env.environment}`,
     `namespace: ${namespaceOf(env)}`,
     'quota:',
-    `  requests: { cpu: "${pods}", memory: ${pods}Gi }`,
-    `  limits: { cpu: "${pods}", memory: ${pods}Gi }`,
+    // Each pod's share with its injected istio-proxy (mesh.proxy's defaults: 64Mi / 256Mi of ephemeral storage).
+    `  requests: { cpu: "${pods}", memory: ${pods}Gi, ephemeral-storage: ${pods * 128}Mi }`,
+    `  limits: { cpu: "${pods}", memory: ${pods}Gi, ephemeral-storage: ${pods * 512}Mi }`,
     `  pods: ${pods}`,
     'limitRange:',
     '  defaultRequest: { cpu: 50m, memory: 64Mi }',
@@ -88,6 +99,12 @@ export function overlayText(n: number, env: BenchEnvironment): string {
     '  issuer: self-signed',
     'apiServer:',
     `  cidrs: [${BENCH_API_SERVER.cidrs.join(', ')}]`,
+    'monitoring:',
+    `  namespace: ${BENCH_PROMETHEUS.namespace}`,
+    '  prometheus:',
+    `    serviceAccount: ${BENCH_PROMETHEUS.serviceAccount}`,
+    `    podLabels: { ${Object.entries(BENCH_PROMETHEUS.podLabels).map(([k, v]) => `${k}: ${v}`).join(', ')} }`,
+    `    url: ${BENCH_PROMETHEUS.url}`,
     'components:',
   ];
   for (const s of benchServices(n, env)) {

@@ -52,6 +52,8 @@ describe('bench at N = 3', () => {
     const serviceKinds = new Set(fs.readdirSync(serviceDir)
       .map((f) => (parseDocument(fs.readFileSync(path.join(serviceDir, f), 'utf8')).toJS() as { kind: string }).kind));
     expect([...serviceKinds].sort()).toEqual(Object.keys(SERVICE_TEMPLATES).sort());
+    // Prometheus scrapes each service: a ServiceMonitor apiece.
+    expect(fs.readdirSync(path.join(dist, env, 'metrics')).filter((f) => f.startsWith('servicemonitor-'))).toHaveLength(3);
   });
 
   test('the floor\'s input is every object Bulwark writes, at the same paths', () => {
