@@ -305,6 +305,13 @@ describe('tracing', () => {
       ]);
     });
 
+    test('a quota without room for the collector\'s pods, which run in the namespace too', () => {
+      const overlay = tracingOverlay({ extra: '  collector: { replicas: 2 }\n', edit: (t) => t.replace('  pods: 30\n', '  pods: 6\n') });
+      expect(configErrors(() => modelOf(overlay))).toEqual([
+        expect.stringMatching(/quota\.pods: quota allows fewer pods than the components run, the largest: otel-collector \(2 pods\), .*; received 6; allowed: at least 7; /),
+      ]);
+    });
+
     test('a component that sets an OpenTelemetry setting the platform sets', () => {
       const overlay = tracingOverlay({
         edit: (t) => t.replace('    dependsOn: [mcp, database]', '      OTEL_SERVICE_NAME: api\n    dependsOn: [mcp, database]'),

@@ -24,7 +24,7 @@ import {
 import { cpuMillis, formatCpu, formatMemory, memoryBytes } from './quantity';
 import { componentResources, LimitRangeModel, limitRangeOf, QuotaModel, quotaOf } from './resources';
 import {
-  collectorImageProblems, collectorResourcesFit, jaegerIsKnown, TracingModel, tracingModelOf, tracingSettings, tracingSettingsOwned,
+  COLLECTOR_NAME, collectorImageProblems, collectorResourcesFit, jaegerIsKnown, TracingModel, tracingModelOf, tracingSettings, tracingSettingsOwned,
 } from './tracing';
 
 /** One component as an environment runs it: catalog facts plus overlay sizing, edges resolved. */
@@ -652,7 +652,11 @@ function quotaHoldsComponents({ overlay, components, problem }: RuleInput): Prob
   const problems: Problem[] = [];
   const limitRange = limitRangeOf(overlay);
   const namespaceQuota = quotaOf(overlay.quota, limitRange);
-  const tooManyPods = components.reduce((sum, [name, c]) => sum + mostPods(overlay, name, c), 0) > overlay.quota.pods;
+  // The trace collector's pods run in the namespace too (whether Bulwark or the operator creates them).
+  const collector = overlay.tracing
+    ? { name: COLLECTOR_NAME, pods: overlay.tracing.collector.replicas, resources: componentResources(overlay.tracing.collector, limitRange) }
+    : undefined;
+  const tooManyPods = components.reduce((sum, [name, c]) => sum + mostPods(overlay, name, c), collector?.pods ?? 0) > overlay.quota.pods;
   for (const scope of ['requests', 'limits'] as const) {
     for (const resource of BOUNDED) {
       // A default ephemeral quota is room for quota.pods: with too many pods, the pods' problem says it all.
@@ -662,6 +666,10 @@ function quotaHoldsComponents({ overlay, components, problem }: RuleInput): Prob
         const each = componentResources(c, limitRange)[scope][resource];
         return { name, pods: mostPods(overlay, name, c), each, total: mostPods(overlay, name, c) * amountOf(resource)(each) };
       });
+      if (collector) {
+        const each = collector.resources[scope][resource];
+        shares.push({ name: collector.name, pods: collector.pods, each, total: collector.pods * amountOf(resource)(each) });
+      }
       // Every pod also runs the injected istio-proxy (its init container ends before the pod runs).
       const proxy = overlay.mesh.proxy.resources[scope][resource];
       const pods = shares.reduce((sum, s) => sum + s.pods, 0);
@@ -679,6 +687,7 @@ function quotaHoldsComponents({ overlay, components, problem }: RuleInput): Prob
     }
   }
   const pods = components.map(([name, c]): Share => ({ name, pods: mostPods(overlay, name, c), total: mostPods(overlay, name, c) }));
+  if (collector) pods.push({ name: collector.name, pods: collector.pods, total: collector.pods });
   const total = pods.reduce((sum, s) => sum + s.total, 0);
   if (total > overlay.quota.pods) {
     problems.push(problem(['quota', 'pods'], {
