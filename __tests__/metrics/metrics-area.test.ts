@@ -101,5 +101,8 @@ describe('the scrapes', () => {
     ]));
     expect(scrapes).toHaveLength(2 + 5);
     expect(connectivityFindings(withFlows, objects)).toEqual([]);
+    // The sidecar's stats port is effective though no AuthorizationPolicy admits it: none governs it.
+    const row = report.flows.find((f) => f.from.startsWith('monitoring/') && f.to === 'bulwark-dev/podinfo[Deployment]');
+    expect([row?.layers.AuthorizationPolicy, row?.effective]).toEqual(['TCP 9797', 'TCP 9797,15090']);
   });
 });

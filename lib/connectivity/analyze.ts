@@ -1,4 +1,5 @@
 import { Finding } from '../checks/check';
+import { ENVOY_STATS } from '../manifest/istio-proxy';
 import { KubeObject, objectRef } from '../manifest/kube-object';
 import { PlatformModel } from '../model/platform-model';
 import { Addresses } from './addresses';
@@ -340,7 +341,9 @@ class Analysis {
       if (!this.detailed) return [];
       const authorization = this.authorizationOf(from, to);
       const sidecar = this.sidecarOf(from, to, connections);
-      const effective = connections.intersect(authorization ? tcpMask(authorization) : Connections.ALL)
+      // The proxy serves its own stats port outside the interception: no AuthorizationPolicy governs it.
+      const governed = authorization ? tcpMask(authorization.union(Connections.ports('TCP', ENVOY_STATS.port))) : Connections.ALL;
+      const effective = connections.intersect(governed)
         .intersect(sidecar ? tcpMask(sidecar) : Connections.ALL);
       return [{
         from: peerRef(from),
