@@ -30,6 +30,9 @@ export interface ComponentDefinition {
   readonly metrics?: ComponentMetrics;
 }
 
+/** The name of the container and Service port of a component's own metrics (Istio reads `http-` as HTTP). */
+export const METRICS_PORT_NAME = 'http-metrics';
+
 /** A component's own Prometheus endpoint. */
 export interface ComponentMetrics {
   readonly port: number;

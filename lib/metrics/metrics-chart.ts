@@ -1,10 +1,10 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
+import { METRICS_PORT_NAME } from '../config/catalog';
 import { PART_OF, standardLabels } from '../manifest/labels';
 import { PLATFORM_FOLDERS } from '../manifest/layout';
 import { MonitoringModel, PlatformModel } from '../model/platform-model';
 import { recordingRules } from '../slo/sli';
-import { METRICS_PORT_NAME } from '../workloads/secure-workload';
 import { metricsTargets } from './scrape-targets';
 import { ComponentServiceMonitor } from './service-monitor';
 import { SidecarPodMonitor } from './sidecar-pod-monitor';

@@ -114,8 +114,6 @@ export interface SecureWorkloadProps {
 }
 
 export const SERVICE_PORT = 80;
-/** The name of the container and Service port of a workload's Prometheus metrics (metricsPort). */
-export const METRICS_PORT_NAME = 'http-metrics';
 const ROLLOUT_KIND = { apiVersion: 'argoproj.io/v1alpha1', kind: 'Rollout' } as const;
 const NO_SECRETS: PodSecretWiring = { env: [], volumes: [], volumeMounts: [], podAnnotations: {}, needsServiceAccountToken: false };
 const SCRATCH_SIZE_LIMIT = '64Mi';
@@ -343,7 +341,7 @@ export class SecureWorkload extends Construct {
         image: props.image,
         imagePullPolicy: 'IfNotPresent',
         args: props.args && props.args.length > 0 ? [...props.args] : undefined,
-        ports: [{ name: 'http', port: props.port }, ...(props.extraPorts ?? []), ...(props.metricsPort ? [props.metricsPort] : []), ...(props.probePort ? [props.probePort] : [])]
+        ports: namedPorts(props)
           .map((p) => ({ name: p.name, containerPort: p.port, protocol: 'TCP' })),
         envFrom: [{ configMapRef: { name: configMapName } }],
         env: secrets.env.length > 0 ? [...secrets.env] : undefined,
@@ -376,6 +374,16 @@ export class SecureWorkload extends Construct {
 }
 
 /** Whether anything may call the workload: callers of its namespace or of others. */
+/** Every container port: `http`, the extra ports, the metrics port, the probes' port. */
+function namedPorts(props: SecureWorkloadProps): { readonly name: string; readonly port: number }[] {
+  return [
+    { name: 'http', port: props.port },
+    ...(props.extraPorts ?? []),
+    ...(props.metricsPort ? [props.metricsPort] : []),
+    ...(props.probePort ? [props.probePort] : []),
+  ];
+}
+
 export function hasCallers(props: Pick<SecureWorkloadProps, 'allowFrom' | 'allowFromNamespaces' | 'metricsPort'>): boolean {
   // A caller of a port of the pod only (a sidecar's own) reaches it without a Service.
   const viaService = (p: NamespacedCaller): boolean => p.ports === undefined || p.ports.some((port) => port === props.metricsPort?.port);
@@ -423,7 +431,7 @@ function validateProps(props: SecureWorkloadProps): void {
     fail('port', props.port, 'an unprivileged port from 1024 to 65535 (the container runs as non-root)');
   }
   if ((props.runAsId ?? 10001) <= 0) fail('runAsId', props.runAsId, 'a non-zero user id');
-  const named = [{ name: 'http', port: props.port }, ...(props.extraPorts ?? []), ...(props.metricsPort ? [props.metricsPort] : []), ...(props.probePort ? [props.probePort] : [])];
+  const named = namedPorts(props);
   for (const p of named.slice(1)) {
     if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(p.name) || p.name.length > 15 || !Number.isInteger(p.port) || p.port < 1024 || p.port > 65535) {
       fail('port', p, 'a name of at most 15 lowercase letters, digits and "-", and an unprivileged port from 1024 to 65535');

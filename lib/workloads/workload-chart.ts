@@ -1,5 +1,6 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
+import { METRICS_PORT_NAME } from '../config/catalog';
 import { callsApiServer, callsVaultFromPod } from '../model/platform-endpoints';
 import { ComponentModel, PlatformModel } from '../model/platform-model';
 import { COLLECTOR_PORTS } from '../model/tracing';
@@ -9,7 +10,7 @@ import { secretStoreName } from '../security/secret-store';
 import { canaryVirtualServices, WorkloadMesh } from '../security/workload-mesh';
 import { ExternalEgress, NamespacedPeer } from '../security/workload-network-policy';
 import { sliOf } from '../slo/sli';
-import { METRICS_PORT_NAME, SecureWorkload, SERVICE_PORT } from './secure-workload';
+import { SecureWorkload, SERVICE_PORT } from './secure-workload';
 import { SloAnalysisTemplate } from './slo-analysis';
 
 /** Components by name, built once per model rather than once per chart (which would be quadratic). */
