@@ -57,7 +57,7 @@ typecheck: ## [npm] strict TypeScript check of the whole tree
 	@$(SETUP) npm
 	@node_modules/.bin/tsc --noEmit -p tsconfig.json
 
-unit: ## [npm, helm, kubeconform, gator, schemas, e2e control plane (its kubectl)] jest only (focused tests and per-environment snapshots)
+unit: ## [npm, helm, kubeconform, gator, netpolicy, promtool, amtool, schemas, e2e control plane (its kubectl)] jest only (focused tests and per-environment snapshots)
 	@$(SETUP) tools e2e
 	@node_modules/.bin/jest
 
