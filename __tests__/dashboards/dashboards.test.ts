@@ -82,6 +82,17 @@ describe('dashboards', () => {
     expect(new Set(other.map((o) => o.metadata.namespace))).toEqual(new Set(['grafana']));
   });
 
+  test('dashboards.folder puts them in that Grafana folder (the grafana_folder annotation); without it, no annotation', () => {
+    expect(objects.map((o) => o.metadata.annotations)).toEqual(objects.map(() => undefined));
+    const filed = objectsOf(monitoredModel('prod', ['\ncomponents:\n', '\ndashboards:\n  folder: Bulwark prod\n\ncomponents:\n']));
+    expect(new Set(filed.map((o) => JSON.stringify(o.metadata.annotations)))).toEqual(new Set([JSON.stringify({ grafana_folder: 'Bulwark prod' })]));
+  });
+
+  test('fails on a folder that is a path', () => {
+    const errors = configErrors(() => monitoredModel('dev', ['\ncomponents:\n', '\ndashboards:\n  folder: ../etc\n\ncomponents:\n']));
+    expect(errors).toEqual([expect.stringMatching(/^overlays\/dev\.yaml:\d+:\d+: dashboards\.folder: .*received "\.\.\/etc"; allowed: a Grafana folder name/)]);
+  });
+
   test('stable uids: bulwark-<env>-<name>, at most 40 characters, distinct per environment', () => {
     const uids = objects.map((o) => dashboardOf(o).dashboard.uid);
     expect(uids[0]).toBe('bulwark-prod-overview');

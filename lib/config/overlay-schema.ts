@@ -517,6 +517,16 @@ const dashboards = t.object({
     'namespace Grafana\'s dashboard sidecar watches (its searchNamespace): where the dashboard ConfigMaps go; not one of the environment\'s own',
     { default: 'monitoring.namespace' },
   ),
+  folder: t.optional(
+    t.string({
+      pattern: /^[A-Za-z0-9][A-Za-z0-9 ._-]*$/,
+      maxLength: 63,
+      describe: 'a Grafana folder name such as "Bulwark dev" (letters, digits, spaces, ".", "_", "-"; no "/")',
+    }),
+    'Grafana folder of the dashboards: the ConfigMaps\' grafana_folder annotation, which the sidecar reads with '
+      + 'folderAnnotation: grafana_folder and provider.foldersFromFilesStructure: true',
+    { default: 'no annotation: the sidecar\'s own folder' },
+  ),
 });
 
 const tenant = t.object({

@@ -45,6 +45,7 @@ export class DashboardsChart extends Chart {
         labels,
         fileName: `${dashboard.uid}.json`,
         dashboard,
+        ...(settings.folder === undefined ? {} : { folder: settings.folder }),
       });
     }
   }

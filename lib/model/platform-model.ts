@@ -3,7 +3,7 @@ import { didYouMean, Problem } from '../config/errors';
 import { formatPath, LoadedOverlay } from '../config/load-overlay';
 import {
   ApiServerConfig, ClusterConfig, ComponentOverlay, ControlPlaneConfig, ExternalEndpoint, GitopsConfig, MonitoringConfig, Overlay, Permission,
-  AlertingConfig, PolicyConfig, PriorityClassName, ResolvedResources, SecretDelivery, SecretReference, Traffic,
+  AlertingConfig, DashboardsConfig, PolicyConfig, PriorityClassName, ResolvedResources, SecretDelivery, SecretReference, Traffic,
 } from '../config/overlay-schema';
 import { Path } from '../config/schema-types';
 import { PLATFORM_FOLDERS, tenantFolder } from '../manifest/layout';
@@ -176,6 +176,8 @@ export interface PlatformModel {
 export interface DashboardsModel {
   /** The namespace of the dashboard ConfigMaps: dashboards.namespace, else monitoring.namespace. */
   readonly namespace: string;
+  /** The Grafana folder they go into (their grafana_folder annotation). @default the sidecar's own folder */
+  readonly folder?: string;
 }
 
 export interface PolicyModel extends Omit<PolicyConfig, 'allowedRegistries'> {
@@ -877,6 +879,12 @@ function sloOf(monitoring: MonitoringConfig, c: ComponentOverlay): SloModel {
   };
 }
 
+/** The overlay's dashboards with their namespace resolved. */
+function dashboardsOf(dashboards: DashboardsConfig, monitoring: MonitoringConfig): DashboardsModel {
+  const namespace = dashboards.namespace ?? monitoring.namespace;
+  return dashboards.folder === undefined ? { namespace } : { namespace, folder: dashboards.folder };
+}
+
 /** The platform namespace, then each tenant's. */
 export function ownNamespaces(overlay: Overlay): string[] {
   return [overlay.namespace, ...overlay.tenants.map((tn) => `${overlay.namespace}-${tn.name}`)];
@@ -957,7 +965,7 @@ function resolveModel(overlay: Overlay, platformVersion: string): PlatformModel 
     ...(tracing ? { tracing } : {}),
     ...(overlay.monitoring ? { monitoring: overlay.monitoring } : {}),
     ...(overlay.alerting ? { alerting: overlay.alerting } : {}),
-    ...(overlay.dashboards && overlay.monitoring ? { dashboards: { namespace: overlay.dashboards.namespace ?? overlay.monitoring.namespace } } : {}),
+    ...(overlay.dashboards && overlay.monitoring ? { dashboards: dashboardsOf(overlay.dashboards, overlay.monitoring) } : {}),
   };
 }
 
