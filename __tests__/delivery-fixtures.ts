@@ -23,8 +23,8 @@ export interface DeliveryFixture {
 }
 
 /**
- * A fixture overlay with `delivery` on some components (the line after each one's `image:`), the
- * monitoring their analysis needs, and a quota that holds their rollouts.
+ * A fixture overlay with `delivery` on some components (the line after each one's `image:`) and on
+ * no other, the monitoring their analysis needs, and a quota that holds their rollouts.
  */
 export function deliveryOverlay(fixture: DeliveryFixture): LoadedOverlay {
   const env = fixture.env ?? 'prod';
@@ -38,6 +38,8 @@ export function deliveryOverlay(fixture: DeliveryFixture): LoadedOverlay {
   if ((fixture.monitoring ?? true) && !monitored) change('\ncomponents:\n', `\n${MONITORING}components:\n`);
   if (fixture.monitoring === false && monitored) change(/\nmonitoring:\n( .*\n)*/, '\n');
   if (fixture.roomyQuota ?? true) change(/quota:\n {2}requests:.*\n {2}limits:.*\n {2}pods: [0-9]+/, ROOMY_QUOTA);
+  // The fixture's own delivery (one line each) gives way to the test's.
+  text = text.replace(/\n {4}delivery: .*/g, '');
   for (const [name, delivery] of Object.entries(fixture.delivery)) {
     change(new RegExp(`\n  ${name}:\n(    kind: .*\n)?    image: (.*)\n`), (`\n  ${name}:\n$1    image: $2\n    delivery: ${delivery}\n`));
   }

@@ -166,15 +166,16 @@ function admittedPass(env: string): void {
 /** Gatekeeper ExpansionTemplates turning each workload kind (and a PodTemplate, for bare pods) into its Pod. */
 function expansionTemplates(): unknown[] {
   const sources = [
-    ...WORKLOAD_KINDS.filter((k) => podTemplatePath(k) !== undefined).map((k) => ({ group: k.group, kind: k.kind, source: podTemplatePath(k)! })),
-    { group: '', kind: 'PodTemplate', source: 'template' },
+    ...WORKLOAD_KINDS.filter((k) => podTemplatePath(k) !== undefined)
+      .map((k) => ({ group: k.group, version: k.version, kind: k.kind, source: podTemplatePath(k)! })),
+    { group: '', version: 'v1', kind: 'PodTemplate', source: 'template' },
   ];
   return sources.map((s) => ({
     apiVersion: 'expansion.gatekeeper.sh/v1beta1',
     kind: 'ExpansionTemplate',
     metadata: { name: `expand-${s.kind.toLowerCase()}` },
     spec: {
-      applyTo: [{ groups: [s.group], versions: ['v1'], kinds: [s.kind] }],
+      applyTo: [{ groups: [s.group], versions: [s.version], kinds: [s.kind] }],
       templateSource: s.source,
       generatedGVK: { group: '', version: 'v1', kind: 'Pod' },
     },

@@ -98,6 +98,16 @@ function contains(outer: string, inner: string): boolean {
   return parse(outer).contains(parse(inner));
 }
 
+/**
+ * netpol-analyzer knows no Argo Rollouts Rollout: it reads one as the Deployment it replaces (the same
+ * selector and pod template, at the same path), and its names are mapped back.
+ */
+function asAnalyzed(o: KubeObject): KubeObject {
+  if (o.kind !== 'Rollout') return o;
+  const { selector, template, replicas } = (o.spec ?? {}) as Record<string, unknown>;
+  return { apiVersion: 'apps/v1', kind: 'Deployment', metadata: o.metadata, spec: { selector, template, replicas } };
+}
+
 /** What netpol-analyzer lists for `objects`, in the comparable form. */
 function analyzer(objects: readonly KubeObject[]): string[] {
   if (!fs.existsSync(NETPOLICY)) {
@@ -107,7 +117,7 @@ function analyzer(objects: readonly KubeObject[]): string[] {
   try {
     const input = path.join(dir, 'objects');
     fs.mkdirSync(input);
-    objects.filter((o) => ANALYZED.has(o.kind)).forEach((o, i) => {
+    objects.map(asAnalyzed).filter((o) => ANALYZED.has(o.kind)).forEach((o, i) => {
       fs.writeFileSync(path.join(input, `${String(i).padStart(4, '0')}-${o.kind.toLowerCase()}-${o.metadata.name}.yaml`), stringify(o));
     });
     const out = path.join(dir, 'connections.json');
@@ -116,10 +126,12 @@ function analyzer(objects: readonly KubeObject[]): string[] {
       connlist_results?: Line[];
       exposure_results?: { egress_exposure?: Line[]; ingress_exposure?: Line[] };
     };
+    const rollouts = new Set(objects.filter((o) => o.kind === 'Rollout')
+      .map((o) => `${o.metadata.namespace ?? 'default'}/${o.metadata.name}[Deployment]`));
     return canonical(result.connlist_results ?? [], {
       egress: result.exposure_results?.egress_exposure ?? [],
       ingress: result.exposure_results?.ingress_exposure ?? [],
-    });
+    }).map((line) => line.replace(/[^\s]+\[Deployment\]/g, (ref) => (rollouts.has(ref) ? ref.replace(/\[Deployment\]$/, '[Rollout]') : ref)));
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -58,7 +58,8 @@ describe('policy rules', () => {
     expect(c.kind).toBe('BulwarkProdAllowedRegistries');
     expect(c.spec.enforcementAction).toBe('warn');
     expect(c.spec.match.excludedNamespaces).toEqual(['kube-system']);
-    expect(c.spec.match.kinds.flatMap((k) => k.kinds)).toEqual(['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob']);
+    expect(c.spec.match.kinds.flatMap((k) => k.kinds))
+      .toEqual(['Pod', 'Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet', 'Job', 'CronJob', 'Rollout']);
     expect(c.spec.parameters.registries).toEqual(['docker.io/hashicorp/', 'docker.io/istio/', 'ghcr.io/bulwark-platform/', 'ghcr.io/stefanprodan/']);
   });
 

@@ -60,10 +60,14 @@ describe('synthesize', () => {
   test('every workload has an AuthorizationPolicy, and every workload something may call a Service and a DestinationRule', () => {
     for (const env of result.environments) {
       const names = (kind: string) => env.objects.filter((o) => o.kind === kind).map((o) => o.metadata.name).sort();
-      expect(names('AuthorizationPolicy')).toEqual(expect.arrayContaining(names('Deployment')));
-      expect(names('DestinationRule')).toEqual(names('Service'));
+      const workloads = [...names('Deployment'), ...names('Rollout')].sort();
+      // A blue-green Rollout's preview Service reaches its new pods only, and no DestinationRule configures it.
+      const previews = env.objects.filter((o) => o.kind === 'Rollout')
+        .flatMap((o) => (o.spec as { strategy?: { blueGreen?: { previewService?: string } } }).strategy?.blueGreen?.previewService ?? []);
+      expect(names('AuthorizationPolicy')).toEqual(expect.arrayContaining(workloads));
+      expect(names('DestinationRule')).toEqual(names('Service').filter((n) => !previews.includes(n)));
       // The agent: nothing calls it in any environment.
-      expect(names('Deployment').filter((n) => !names('Service').includes(n))).toEqual(['agent']);
+      expect(workloads.filter((n) => !names('Service').includes(n))).toEqual(['agent']);
     }
   });
 

@@ -23,6 +23,9 @@ export const WORKLOAD_KINDS: readonly WorkloadKind[] = [
   { group: 'apps', version: 'v1', kind: 'ReplicaSet', resource: 'replicasets', podSpecPath: 'spec.template.spec' },
   { group: 'batch', version: 'v1', kind: 'Job', resource: 'jobs', podSpecPath: 'spec.template.spec' },
   { group: 'batch', version: 'v1', kind: 'CronJob', resource: 'cronjobs', podSpecPath: 'spec.jobTemplate.spec.template.spec' },
+  // Argo Rollouts' Deployment: the same pod template, at the same path (a Rollout with workloadRef has
+  // none: its Deployment's, and the ReplicaSets' pods, are what the guards judge).
+  { group: 'argoproj.io', version: 'v1alpha1', kind: 'Rollout', resource: 'rollouts', podSpecPath: 'spec.template.spec' },
 ];
 
 /** Every kind that runs pods. */
@@ -55,9 +58,12 @@ export function podTemplateOf(o: { readonly kind: string }): unknown {
   return keys === undefined || keys.length === 1 ? undefined : at(o, keys, keys.length - 1);
 }
 
-function groupsOf<T>(key: (k: WorkloadKind) => T): { group: string; items: T[] }[] {
+function groupsOf<T>(key: (k: WorkloadKind) => T): { group: string; versions: string[]; items: T[] }[] {
   const groups = [...new Set(WORKLOAD_KINDS.map((k) => k.group))];
-  return groups.map((group) => ({ group, items: WORKLOAD_KINDS.filter((k) => k.group === group).map(key) }));
+  return groups.map((group) => {
+    const kinds = WORKLOAD_KINDS.filter((k) => k.group === group);
+    return { group, versions: [...new Set(kinds.map((k) => k.version))], items: kinds.map(key) };
+  });
 }
 
 /** Gatekeeper `match.kinds` selecting every workload kind. */
@@ -67,9 +73,9 @@ export function gatekeeperWorkloadKinds(): { apiGroups: string[]; kinds: string[
 
 /** ValidatingAdmissionPolicy `matchConstraints.resourceRules` for creating and updating workloads. */
 export function admissionWorkloadRules(): { apiGroups: string[]; apiVersions: string[]; operations: string[]; resources: string[] }[] {
-  return groupsOf((k) => k.resource).map(({ group, items }) => ({
+  return groupsOf((k) => k.resource).map(({ group, versions, items }) => ({
     apiGroups: [group],
-    apiVersions: ['v1'],
+    apiVersions: versions,
     operations: ['CREATE', 'UPDATE'],
     resources: items,
   }));

@@ -62,8 +62,11 @@ export interface WorkloadMutatorsProps {
   readonly scope: PolicyScope;
 }
 
-function byGroup(kinds: readonly WorkloadKind[]): { group: string; kinds: string[] }[] {
-  return [...new Set(kinds.map((k) => k.group))].map((group) => ({ group, kinds: kinds.filter((k) => k.group === group).map((k) => k.kind) }));
+function byGroup(kinds: readonly WorkloadKind[]): { group: string; versions: string[]; kinds: string[] }[] {
+  return [...new Set(kinds.map((k) => k.group))].map((group) => {
+    const inGroup = kinds.filter((k) => k.group === group);
+    return { group, versions: [...new Set(inGroup.map((k) => k.version))], kinds: inGroup.map((k) => k.kind) };
+  });
 }
 
 /** Every mutator of an environment, as AssignMetadata and Assign props, in a stable order. */
@@ -86,7 +89,7 @@ export function mutatorProps(props: WorkloadMutatorsProps): { metadata: AssignMe
   for (const shape of SHAPES) {
     const specPath = shape.kinds[0].podSpecPath;
     const match = { scope: 'Namespaced', kinds: byGroup(shape.kinds).map((g) => ({ apiGroups: [g.group], kinds: g.kinds })), ...namespaces };
-    const applyTo = byGroup(shape.kinds).map((g) => ({ groups: [g.group], versions: ['v1'], kinds: g.kinds }));
+    const applyTo = byGroup(shape.kinds).map((g) => ({ groups: [g.group], versions: g.versions, kinds: g.kinds }));
     const add = (purpose: string, location: string, unlessSet: string, value: { value: unknown } | { fromMetadata: { field: string } }): void => {
       assign.push({
         metadata: meta(`${shape.name}-${purpose}`),

@@ -40,6 +40,7 @@ allowed(image) {
     { name: 'allowed-registry', object: workload(), violations: 0 },
     { name: 'docker-hub-image', object: withContainer({ image: 'docker.io/library/nginx:1.27.0' }), violations: 1 },
     { name: 'implicit-docker-hub', object: withContainer({ image: 'nginx:1.27.0' }, 'Pod'), violations: 1 },
+    { name: 'rollout-from-docker-hub', object: withContainer({ image: 'docker.io/library/nginx:1.27.0' }, 'Rollout'), violations: 1 },
     { name: 'lookalike-registry', object: withContainer({ image: 'ghcr.io/bulwark-platform.evil.example/app:1.0.0' }), violations: 1 },
     { name: 'init-container-elsewhere', object: withInitContainer({ image: 'quay.io/someone/init:1.0.0' }, 'Job'), violations: 1 },
   ],

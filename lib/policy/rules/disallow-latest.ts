@@ -35,6 +35,7 @@ pinned(image) {
     { name: 'pinned-tag', object: withImage(`${TEST_REGISTRY}app:1.4.2`), violations: 0 },
     { name: 'pinned-digest', object: withImage(`${TEST_REGISTRY}app@sha256:${'0123456789abcdef'.repeat(4)}`, 'Pod'), violations: 0 },
     { name: 'registry-port-and-tag', object: withImage('registry.local:5000/app:2.0.0'), violations: 0 },
+    { name: 'rollout-latest', object: withImage(`${TEST_REGISTRY}app:latest`, 'Rollout'), violations: 1 },
     { name: 'latest-tag', object: withImage(`${TEST_REGISTRY}app:latest`), violations: 1 },
     { name: 'untagged', object: withImage(`${TEST_REGISTRY}app`, 'StatefulSet'), violations: 1 },
     { name: 'registry-port-untagged', object: withImage('registry.local:5000/app', 'Pod'), violations: 1 },

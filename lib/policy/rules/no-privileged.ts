@@ -56,6 +56,8 @@ violation[{"msg": msg}] {
   cases: [
     { name: 'unprivileged-deployment', object: workload(), violations: 0 },
     { name: 'unprivileged-daemonset', object: workload({ kind: 'DaemonSet' }), violations: 0 },
+    { name: 'unprivileged-rollout', object: workload({ kind: 'Rollout' }), violations: 0 },
+    { name: 'privileged-rollout', object: withContainer({ securityContext: securityContext({ privileged: true }) }, 'Rollout'), violations: 1 },
     { name: 'privileged-container', object: withContainer({ securityContext: securityContext({ privileged: true }) }), violations: 1 },
     {
       name: 'host-network-and-pid',

@@ -115,6 +115,12 @@ seccomp_restricted(c) {
   },
   cases: [
     { name: 'restricted-deployment', object: workload(), violations: 0 },
+    { name: 'restricted-rollout', object: workload({ kind: 'Rollout' }), violations: 0 },
+    {
+      name: 'rollout-escalation',
+      object: withContainer({ securityContext: securityContext({ allowPrivilegeEscalation: true }) }, 'Rollout'),
+      violations: 1,
+    },
     {
       name: 'settings-inherited-from-the-pod',
       object: workload({ kind: 'Pod', podSpec: compliantPodSpec({ containers: [podLevelContainer()] }) }),

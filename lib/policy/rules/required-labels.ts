@@ -26,6 +26,7 @@ export const requiredLabels: PolicyDefinition = {
     { name: 'deployment-with-labels', object: workload(), violations: 0 },
     { name: 'pod-with-labels', object: workload({ kind: 'Pod' }), violations: 0 },
     { name: 'deployment-without-labels', object: workload({ labels: {} }), violations: 1 },
+    { name: 'rollout-without-labels', object: workload({ kind: 'Rollout', labels: {} }), violations: 1 },
     { name: 'cronjob-missing-part-of', object: workload({ kind: 'CronJob', labels: { 'app.kubernetes.io/name': 'web' } }), violations: 1 },
     { name: 'pod-with-empty-label', object: workload({ kind: 'Pod', labels: { ...TEST_LABELS, 'app.kubernetes.io/part-of': '' } }), violations: 1 },
   ],

@@ -26,6 +26,7 @@ violation[{"msg": msg}] {
   cases: [
     { name: 'bounded-deployment', object: workload(), violations: 0 },
     { name: 'bounded-cronjob', object: workload({ kind: 'CronJob' }), violations: 0 },
+    { name: 'unbounded-rollout', object: withContainer({ resources: {} }, 'Rollout'), violations: 6 },
     { name: 'no-resources', object: withContainer({ resources: {} }), violations: 6 },
     {
       name: 'memory-limit-missing',
