@@ -69,3 +69,31 @@ describe('PromQL shapes parsed once', () => {
     expect(problems('{"metric.with.dots"} + {"metric.with.dotz"}')).toHaveLength(1);
   });
 });
+
+describe('PromQL types the grammar leaves to Prometheus', () => {
+  test('fails on a function over time without a range vector', () => {
+    expect(problems('sum(rate(up))')).toEqual([
+      'is not a valid query (Prometheus would refuse it) at column 5: rate takes a range vector, such as x[$__rate_interval]',
+    ]);
+    expect(problems('max_over_time(up{job="a"})')).toHaveLength(1);
+  });
+
+  test('fails on a range vector outside a function over time, quoting it as written', () => {
+    expect(problems('sum(up{job="a"}[$__rate_interval])')).toEqual([
+      'is not a valid query (Prometheus would refuse it) at column 5: the range vector up{job="a"}[$__rate_interval] '
+        + 'is not the argument of a function over time (rate, increase, max_over_time, …)',
+    ]);
+    expect(problems('up[5m] + 1')).toHaveLength(1);
+  });
+
+  test.each([
+    'rate(up[5m] offset 1h)',
+    'rate(up[5m] @ 100)',
+    'quantile_over_time(0.9, up[5m])',
+    'max_over_time(rate(up[5m])[1h:5m])',
+    'predict_linear(up[1h], 3600)',
+    'histogram_quantile(0.9, sum by (le) (rate(up[5m])))',
+  ])('accepts the range vectors of %s', (expr) => {
+    expect(problems(expr)).toEqual([]);
+  });
+});

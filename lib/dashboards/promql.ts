@@ -21,6 +21,7 @@ export const GRAFANA_MACROS: Readonly<Record<string, string>> = {
 /** What is wrong with one query: a parse error or a metric the platform does not produce. */
 export type PromqlProblem =
   | { readonly kind: 'syntax'; readonly column: number; readonly near: string }
+  | { readonly kind: 'type'; readonly column: number; readonly reason: string }
   | { readonly kind: 'unknown-metric'; readonly metric: string }
   | { readonly kind: 'unnamed-selector'; readonly selector: string };
 
@@ -67,7 +68,64 @@ type SelectorSpan =
   | { readonly named: false; readonly from: number; readonly to: number };
 
 /** What the parser made of a query's shape: its first error, or its selectors. */
-type Shape = { readonly error: number } | { readonly selectors: readonly SelectorSpan[] };
+type Shape =
+  | { readonly error: number }
+  | { readonly typeError: Mistyped }
+  | { readonly selectors: readonly SelectorSpan[] };
+
+/**
+ * The grammar types nothing (rate(x) and sum(x[5m]) parse), while Prometheus refuses a function
+ * over time without a range vector and a range vector anywhere else: the two mistakes a panel
+ * makes most, checked here as Prometheus' own parser would.
+ */
+const RANGE_FUNCTIONS = /^(rate|irate|increase|delta|idelta|deriv|changes|resets|predict_linear|holt_winters|double_exponential_smoothing|[a-z_]+_over_time)$/;
+/** What a range vector may be wrapped in and stay one: an offset, an @ modifier, parentheses. */
+const RANGE_WRAPPERS = new Set(['OffsetExpr', 'StepInvariantExpr', 'ParenExpr']);
+const RANGES = new Set(['MatrixSelector', 'SubqueryExpr']);
+
+interface TreeNode {
+  readonly name: string;
+  readonly from: number;
+  readonly to: number;
+  readonly parent: TreeNode | null;
+  readonly firstChild: TreeNode | null;
+  readonly nextSibling: TreeNode | null;
+  getChild(name: string): TreeNode | null;
+}
+
+/** The function a call node calls, by name. */
+function calledFunction(call: TreeNode, text: string): string {
+  const id = call.getChild('FunctionIdentifier');
+  return id === null ? '' : text.slice(id.from, id.to);
+}
+
+/** Whether `node`, unwrapped, is a range vector. */
+function isRange(node: TreeNode): boolean {
+  let n: TreeNode | null = node;
+  while (n !== null && RANGE_WRAPPERS.has(n.name)) n = n.firstChild;
+  return n !== null && RANGES.has(n.name);
+}
+
+/** A mistyped node: a range vector where none may be (its span), or a function over time without one. */
+type Mistyped = { readonly from: number; readonly to: number; readonly fn?: undefined } | { readonly from: number; readonly fn: string };
+
+/** Why a range vector or a call over time is mistyped, or undefined. */
+function typeProblem(node: TreeNode, text: string): Mistyped | undefined {
+  if (RANGES.has(node.name)) {
+    let up = node.parent;
+    while (up !== null && RANGE_WRAPPERS.has(up.name)) up = up.parent;
+    const call = up?.name === 'FunctionCallBody' ? up.parent : null;
+    if (call?.name === 'FunctionCall' && RANGE_FUNCTIONS.test(calledFunction(call, text))) return undefined;
+    return { from: node.from, to: node.to };
+  }
+  if (node.name === 'FunctionCall') {
+    const fn = calledFunction(node, text);
+    if (!RANGE_FUNCTIONS.test(fn)) return undefined;
+    for (let arg = node.getChild('FunctionCallBody')?.firstChild ?? null; arg !== null; arg = arg.nextSibling) if (isRange(arg)) return undefined;
+    return { from: node.from, fn };
+  }
+  return undefined;
+}
 
 /**
  * Parsed shapes by the query with every string literal's contents blanked (same length, so every
@@ -86,6 +144,7 @@ function blankStrings(text: string): { readonly blanked: string; readonly namesI
 function parseShape(text: string): Shape {
   const tree = parser.parse(text);
   let error: number | undefined;
+  let typeError: Mistyped | undefined;
   const selectors: SelectorSpan[] = [];
   tree.iterate({
     enter(node) {
@@ -95,10 +154,12 @@ function parseShape(text: string): Shape {
         return false;
       }
       if (node.name === 'VectorSelector') selectors.push(selectorSpan(node.node, text));
+      typeError ??= typeProblem(node.node as unknown as TreeNode, text);
       return undefined;
     },
   });
-  return error !== undefined ? { error } : { selectors };
+  if (error !== undefined) return { error };
+  return typeError !== undefined ? { typeError } : { selectors };
 }
 
 /** The shape of a query, from the cache when its blanked form was parsed before. */
@@ -125,6 +186,13 @@ export function promqlProblems(expr: string, known: ReadonlySet<string>): Promql
   if ('error' in shape) {
     const at = origin[shape.error];
     return [{ kind: 'syntax', column: at + 1, near: expr.slice(at, at + 20) || '(end of query)' }];
+  }
+  if ('typeError' in shape) {
+    const t = shape.typeError;
+    const reason = t.fn !== undefined
+      ? `${t.fn} takes a range vector, such as x[$__rate_interval]`
+      : `the range vector ${expr.slice(origin[t.from], origin[t.to])} is not the argument of a function over time (rate, increase, max_over_time, …)`;
+    return [{ kind: 'type', column: origin[t.from] + 1, reason }];
   }
   return shape.selectors.flatMap((s): PromqlProblem[] => {
     const source = text.slice(s.from, s.to);
@@ -171,6 +239,8 @@ export function describePromqlProblem(p: PromqlProblem): string {
   switch (p.kind) {
     case 'syntax':
       return `does not parse (PromQL) at column ${p.column}, near ${JSON.stringify(p.near)}`;
+    case 'type':
+      return `is not a valid query (Prometheus would refuse it) at column ${p.column}: ${p.reason}`;
     case 'unknown-metric':
       return `names metric ${p.metric}, which neither a recording rule of lib/slo nor a documented exporter produces`;
     case 'unnamed-selector':
