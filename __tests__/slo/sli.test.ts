@@ -46,10 +46,16 @@ describe('the SLI table', () => {
     ]);
   });
 
-  test('records each component\'s slow ratio at its own threshold, matching "500" and Prometheus 3\'s "500.0"', () => {
-    const rule = recordingRules(monitoredModel('dev'))[2].rules.find((r) => r.expr.includes('"backend"'))!;
-    expect(rule.record).toBe(RECORDED.slowRatio('1h'));
-    expect(rule.expr).toContain('{destination_workload_namespace="bulwark-dev", destination_workload="backend", le=~"500(\\\\.0)?"}');
+  test('records each component\'s slow ratio at its own threshold, in one rule per window, matching "500" and Prometheus 3\'s "500.0"', () => {
+    const model = monitoredModel('dev', podinfoSlo('{ latency: { thresholdMs: 250 } }'));
+    const rules = recordingRules(model)[2].rules.filter((r) => r.record === RECORDED.slowRatio('1h'));
+    expect(rules).toHaveLength(1);
+    const [fast, rest] = rules[0].expr.split('\nor\n');
+    expect(fast).toContain('{destination_workload_namespace="bulwark-dev", destination_workload=~"podinfo", le=~"250(\\\\.0)?"}');
+    expect(rest).toContain('destination_workload=~"agent|backend|frontend|mcp", le=~"500(\\\\.0)?"}');
+    expect(rules[0].labels).toBeUndefined();
+    // A component's slow ratio is still its own series: its workload label and the threshold's.
+    expect(sliOf(model, 'podinfo').slowRatio('1h')).toBe(`${RECORDED.slowRatio('1h')}{${sliOf(model, 'podinfo').matchers}}`);
     expect(new RegExp(`^${'500(\\.0)?'}$`).test('500.0')).toBe(true);
     expect(leMatcher(0.5)).toBe('le="0.5"');
   });

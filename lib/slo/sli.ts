@@ -124,14 +124,25 @@ export function recordingRules(model: PlatformModel): RecordingRuleGroup[] {
         { record: RECORDED.errors(w), expr: `${BY_WORKLOAD} (rate(istio_requests_total{${selector}, response_code=~"5.."}[${w}]))` },
         { record: RECORDED.errorRatio(w), expr: `${RECORDED.errors(w)}\n/\n${RECORDED.requests(w)}` },
         { record: RECORDED.durationBuckets(w), expr: `${BY_WORKLOAD_LE} (rate(istio_request_duration_milliseconds_bucket{${selector}}[${w}]))` },
-        ...slis.map((s): RecordingRule => ({
-          record: RECORDED.slowRatio(w),
-          expr: `1 - (\n  ${BY_WORKLOAD} (${RECORDED.durationBuckets(w)}{${s.matchers}, ${leMatcher(s.slo.latency.thresholdMs)}})\n  /\n  `
-            + `${BY_WORKLOAD} (${RECORDED.durationBuckets(w)}{${s.matchers}, le="+Inf"})\n)`,
-        })),
+        ...slowRatioRule(model.namespace, slis, w),
       ],
     };
   });
+}
+
+/**
+ * The slow ratios of one window as one rule (two rules may not record the same name): per latency
+ * threshold, the components that share it, by name, joined with `or`.
+ */
+function slowRatioRule(namespace: string, slis: readonly ComponentSli[], w: SliWindow): RecordingRule[] {
+  const thresholds = [...new Set(slis.map((s) => s.slo.latency.thresholdMs))].sort((a, b) => a - b);
+  const parts = thresholds.map((ms) => {
+    const workloads = slis.filter((s) => s.slo.latency.thresholdMs === ms).map((s) => s.component);
+    const series = `destination_workload_namespace=${JSON.stringify(namespace)}, destination_workload=~${JSON.stringify(workloads.join('|'))}`;
+    return `(\n  1 - (\n    ${BY_WORKLOAD} (${RECORDED.durationBuckets(w)}{${series}, ${leMatcher(ms)}})\n    /\n    `
+      + `${BY_WORKLOAD} (${RECORDED.durationBuckets(w)}{${series}, le="+Inf"})\n  )\n)`;
+  });
+  return parts.length === 0 ? [] : [{ record: RECORDED.slowRatio(w), expr: parts.join('\nor\n') }];
 }
 
 /** A component's SLIs: its series, its objectives, and the PromQL that reads them from the recorded series. */
