@@ -126,7 +126,7 @@ run_policy() {
   check "no key material in dist/" "$TSX" scripts/policy-test.ts keys
 }
 
-# rules: per environment, promtool checks every PrometheusRule of dist/<env> and runs the unit tests
+# rules: per environment, promtool checks (and lints) every PrometheusRule of dist/<env> and runs the unit tests
 # of every alert (input series, expected alerts); amtool checks the Alertmanager configuration the
 # operator generates from its AlertmanagerConfig and where each severity and team is routed.
 # scripts/alert-rules.ts writes what they read to .build/rules/<env>/.
@@ -138,7 +138,7 @@ run_rules() {
     return
   fi
   while read -r env files alerts tests routes; do
-    [[ $files == 0 ]] || check "promtool check rules dist/$env ($files PrometheusRules, $alerts alerts)" "$PROMTOOL" check rules "$RULES_BUILD/$env"/*.rules.yaml
+    [[ $files == 0 ]] || check "promtool check rules --lint-fatal dist/$env ($files PrometheusRules, $alerts alerts)" "$PROMTOOL" check rules --lint-fatal "$RULES_BUILD/$env"/*.rules.yaml
     [[ $tests == 0 ]] || check "promtool test rules $env ($tests test groups)" "$PROMTOOL" test rules "$RULES_BUILD/$env/alerts.test.yaml"
     if [[ $routes != 0 ]]; then
       check "amtool check-config $env: the AlertmanagerConfig's configuration" "$AMTOOL" check-config "$RULES_BUILD/$env/alertmanager.yaml"
