@@ -107,8 +107,12 @@ describe('alerts area', () => {
     ]);
   });
 
-  test('every alert has a test that makes it fire', () => {
-    expect(untestedAlerts(alertDefinitions(model))).toEqual([]);
+  test('every alert has a test that makes it fire, and one without is named', () => {
+    const definitions = alertDefinitions(model);
+    expect(untestedAlerts(definitions)).toEqual([]);
+    const teamAQuota = (d: (typeof definitions)[number]): boolean => d.rule.alert === 'ResourceQuotaNearLimit' && d.rule.labels.team === 'team-a';
+    const withoutQuotaTests = definitions.map((d) => (teamAQuota(d) ? { ...d, tests: [] } : d));
+    expect(untestedAlerts(withoutQuotaTests)).toEqual([expect.stringMatching(/^ResourceQuotaNearLimit \{"severity":"warning","team":"team-a"/)]);
   });
 
   test('promtool: the rules check, and every alert\'s unit tests pass (input series, expected alerts)', () => {
