@@ -193,7 +193,7 @@ describe('bulwark CLI (in process)', () => {
     expect(r.stdout.split('\n').filter((l) => /^[a-z]+: \d+ components/.test(l)).map((l) => l.split(':')[0])).toEqual(['staging']);
     const after = treeBytes(path.join(work, 'dist'));
     const changed = Object.keys(after).filter((f) => after[f] !== before[f]);
-    expect(changed).toContain('staging/backend/deployment-backend.yaml');
+    expect(changed).toContain('staging/backend/rollout-backend.yaml');
     expect(changed.filter((f) => !f.startsWith('staging/backend/'))).toEqual([]);
     expect(Object.keys(after).sort()).toEqual(Object.keys(before).sort());
   });
@@ -267,7 +267,7 @@ describe('bulwark CLI (in process)', () => {
     fs.writeFileSync(
       path.join(work, 'overlays', 'qa.yaml'),
       valid.replace('environment: dev', 'environment: qa').replace('namespace: bulwark-dev', 'namespace: bulwark-qa')
-        .replace('app.dev.example.com', 'app.qa.example.com').replace('{ cpu: 100m, memory: 128Mi }', '{ cpu: 900m, memory: 128Mi }'),
+        .replace('app.dev.example.com', 'app.qa.example.com').replace('{ cpu: 100m, memory: 128Mi }', '{ cpu: 600m, memory: 128Mi }'),
     );
     const r = runCli(['synth'], { cwd: work });
     expect(r.code).toBe(1);

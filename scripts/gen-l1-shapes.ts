@@ -32,13 +32,13 @@ interface BindingModule {
 }
 
 /** How a field is converted; see FieldShape in lib/render/fast-json.ts. */
-export type FieldKind = 'v' | 'a' | 'u' | 'd' | 's' | 'as' | 'm' | 'mu' | 'ms' | 'ma';
+export type FieldKind = 'v' | 'a' | 'u' | 'd' | 's' | 'as' | 'm' | 'mu' | 'ms' | 'ma' | 'mas';
 
 export interface FieldShape {
   readonly key: string;
   readonly prop: string;
   readonly kind: FieldKind;
-  /** The converted type, for s, as, ms. */
+  /** The converted type, for s, as, ms, mas. */
   readonly type?: string;
 }
 
@@ -63,6 +63,7 @@ const FIELD_FORMS: readonly (readonly [FieldKind, RegExp])[] = [
   ['mu', new RegExp(`^()${MAP('i\\[1\\]\\?\\.value')}$`)],
   ['ms', new RegExp(`^()${MAP(`${CONVERTER_NAME}\\(i\\[1\\]\\)`)}$`)],
   ['ma', new RegExp(`^()${MAP('i\\[1\\]\\?\\.map\\(y => y\\)')}$`)],
+  ['mas', new RegExp(`^()${MAP(`i\\[1\\]\\?\\.map\\(y => ${CONVERTER_NAME}\\(y\\)\\)`)}$`)],
 ];
 
 /** `expr` of `'key': expr,` → its shape, or undefined when it is none of FIELD_FORMS. */

@@ -21,7 +21,8 @@ function withComponent(name: string, kind = true): [string, string] {
 const TENANT_QUOTA = '{ requests: { cpu: "1", memory: 1Gi }, limits: { cpu: "1", memory: 1Gi }, pods: 1 }';
 const TENANT_TEAM_A = `\ntenants:\n  - { name: team-a, group: g, quota: ${TENANT_QUOTA} }\n\ncomponents:\n`;
 
-const RESERVED = 'admission-policy, alerts, argocd, baseline, control-plane, dashboards, falco, gatekeeper, gatekeeper-templates, metrics, otel-collector, report, security, tracing';
+const RESERVED = 'admission-policy, alerts, argocd, baseline, control-plane, dashboards, falco, gatekeeper, gatekeeper-templates, '
+  + 'metrics, otel-collector, report, security, tracing';
 
 describe('buildModel', () => {
   test('returns the problems of every rule instead of throwing them, in file order, and no model', () => {
@@ -29,7 +30,10 @@ describe('buildModel', () => {
     const result = buildModel(parseOverlay('overlays/dev.yaml', text), '1.2.3');
     expect(result.model).toBeUndefined();
     expect(result.problems.map((p) => `${p.position?.line}: ${p.path}`))
-      .toEqual(['3: mesh.proxy.resources.limits.cpu', '10: quota.pods', '54: components.backend.resources.limits.cpu', '76: components.agent.resources.limits.cpu']);
+      .toEqual([
+        '3: mesh.proxy.resources.limits.cpu', '10: quota.pods',
+        '54: components.backend.resources.limits.cpu', '76: components.agent.resources.limits.cpu',
+      ]);
   });
 
   test('returns the model and no problem for a valid overlay; every rule holds on it', () => {
@@ -153,7 +157,8 @@ describe('buildModel', () => {
     const errors = configErrors(modelFromDev('max: { cpu: "1", memory: 1Gi }', 'max: { cpu: 400m, memory: 1Gi }'));
     expect(errors).toEqual([
       // The proxy Istio injects into every pod is bound by the same max.
-      expect.stringContaining("mesh.proxy.resources.limits.cpu: the injected istio-proxy container's cpu limit is above the namespace LimitRange max"),
+      expect.stringContaining("mesh.proxy.resources.limits.cpu: the injected istio-proxy container's cpu limit "
+        + 'is above the namespace LimitRange max'),
       expect.stringContaining('components.backend.resources.limits.cpu'),
       expect.stringContaining('components.agent.resources.limits.cpu: cpu limit is above the namespace LimitRange max, the pod would be rejected; '
         + 'received "500m"; allowed: at most "400m"; fix: lower the limit or raise limitRange.max'),

@@ -1,6 +1,7 @@
 import { ApiObject, App, Chart, JsonPatch, Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { ClusterIssuer } from '../../imports/cert-manager.io';
+import { ServiceMonitor } from '../../imports/monitoring.coreos.com';
 import { DestinationRule } from '../../imports/networking.istio.io';
 import { l1ShapeOf, withFastApiObjectJson } from '../../lib/render/fast-json';
 
@@ -141,8 +142,20 @@ describe('L1 classes in one walk (l1-shapes.generated.ts)', () => {
       spec: { acme: { server: 'https://acme.example', privateKeySecretRef: { name: 'k' }, solvers: [{ dns01: { route53: { region: 'eu-west-1', accessKeyId: 'AKID', hostedZoneId: 'Z1' } } }] } },
     });
 
+    // and a map of lists of structs (a ServiceMonitor endpoint's proxyConnectHeader), keys unsorted
+    const monitor = new ServiceMonitor(chart, 'm', {
+      metadata: { name: 'm' },
+      spec: {
+        selector: { matchLabels: { app: 'd' } },
+        endpoints: [{
+          port: 'http-metrics',
+          proxyConnectHeader: { 'X-Z': [{ name: 'z', key: 'k' }], 'X-A': [{ key: 'k', name: 'a' }, null as unknown as { key: string }] },
+        }],
+      },
+    });
+
     // THEN the one walk serves them all, and agrees with cdk8s byte for byte
-    const objects = [deployment, rule, issuer];
+    const objects = [deployment, rule, issuer, monitor];
     for (const o of objects) expect(l1ShapeOf(o)).toBeDefined();
     const { cdk8s, fast, fallbacks } = bothCountingFallbacks(app, objects);
     expect(fallbacks).toBe(0);
@@ -153,6 +166,7 @@ describe('L1 classes in one walk (l1-shapes.generated.ts)', () => {
     expect(fast).toContain('"env":[{"name":"Z","value":"z"},null,{"name":"A","value":"a"}]');
     expect(fast).not.toContain('notInTheSchema');
     expect(fast).toContain('"route53":{"accessKeyID":"AKID","hostedZoneID":"Z1","region":"eu-west-1"}');
+    expect(fast).toContain('"proxyConnectHeader":{"X-A":[{"key":"k","name":"a"},null],"X-Z":[{"key":"k","name":"z"}]}');
   });
 
   test('takes cdk8s\'s path for an object with a value its shape does not expect, or with JSON patches', () => {

@@ -57,6 +57,7 @@ describe('parseField', () => {
     [MAP('i[1]?.value'), { kind: 'mu' }],
     [MAP('toJson_Quota(i[1])'), { kind: 'ms', type: 'Quota' }],
     [MAP('i[1]?.map(y => y)'), { kind: 'ma' }],
+    [MAP('i[1]?.map(y => toJson_Header(y))'), { kind: 'mas', type: 'Header' }],
   ])('reads %s', (expr, shape) => {
     const prop = /obj\.(\w+)/.exec(expr)![1];
     expect(parseField('the-key', expr)).toEqual({ key: 'the-key', prop, ...shape });

@@ -26,7 +26,9 @@ describe('synthEnvironment and the AREAS registry', () => {
     expect(components[1]).toBe('security');
     expect(components.slice(-2)).toEqual(['argocd', 'control-plane']);
     expect(new Set(components).size).toBe(components.length);
-    expect(AREAS.map((a) => a.name)).toEqual(['baseline', 'security', 'workloads', 'tenants', 'tracing', 'policy', 'metrics', 'alerts', 'dashboards', 'control-plane', 'gitops']);
+    expect(AREAS.map((a) => a.name)).toEqual([
+      'baseline', 'security', 'workloads', 'tenants', 'tracing', 'policy', 'metrics', 'alerts', 'dashboards', 'control-plane', 'gitops',
+    ]);
   });
 
   test('a new area plugs in by registration alone: its chart becomes a component folder, its files land in the folder of their kind', () => {

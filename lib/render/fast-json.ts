@@ -123,15 +123,16 @@ function fastToJson(this: ApiObject): unknown {
 /**
  * How the converter treats a field (scripts/gen-l1-shapes.ts reads it from the converter's code):
  * v copied, a a list copied, u a union's `.value`, d a Date's `toISOString()`, s a struct, as a
- * list of structs, m a map copied, mu a map of unions, ms a map of structs, ma a map of lists.
+ * list of structs, m a map copied, mu a map of unions, ms a map of structs, ma a map of lists, mas a
+ * map of lists of structs.
  */
-type FieldKind = 'v' | 'a' | 'u' | 'd' | 's' | 'as' | 'm' | 'mu' | 'ms' | 'ma';
+type FieldKind = 'v' | 'a' | 'u' | 'd' | 's' | 'as' | 'm' | 'mu' | 'ms' | 'ma' | 'mas';
 
 interface FieldShape {
   readonly key: string;
   readonly prop: string;
   readonly kind: FieldKind;
-  /** The struct type of s, as, ms. */
+  /** The struct type of s, as, ms, mas. */
   type?: Shape;
 }
 
@@ -204,13 +205,8 @@ function field(f: FieldShape, raw: unknown, owner: ApiObject): unknown {
       throw new UnexpectedValue();
     case 's':
       return struct(f.type!, raw, owner);
-    case 'as': {
-      const items = Array.isArray(raw) ? raw : list(plain(raw, BODY, owner));
-      if (items === undefined) return undefined;
-      const out = new Array<unknown>(items.length);
-      for (let i = 0; i < items.length; i++) out[i] = struct(f.type!, items[i], owner);
-      return out;
-    }
+    case 'as':
+      return structs(f.type!, raw, owner);
     default:
       return map(f, raw, owner);
   }
@@ -265,7 +261,16 @@ function struct(shape: Shape, raw: unknown, owner: ApiObject): Record<string, un
   return out;
 }
 
-/** m, mu, ms, ma: a map, keys sorted and null values dropped as sanitizeValue does, each value converted. */
+/** An as field (or a mas field's value): a list of structs, each through the struct's converter. */
+function structs(shape: Shape, raw: unknown, owner: ApiObject): unknown[] | undefined {
+  const items = Array.isArray(raw) ? raw : list(plain(raw, BODY, owner));
+  if (items === undefined) return undefined;
+  const out = new Array<unknown>(items.length);
+  for (let i = 0; i < items.length; i++) out[i] = struct(shape, items[i], owner);
+  return out;
+}
+
+/** m, mu, ms, ma, mas: a map, keys sorted and null values dropped as sanitizeValue does, each value converted. */
 function map(f: FieldShape, raw: unknown, owner: ApiObject): unknown {
   if (f.kind === 'm') {
     const r = plain(raw, BODY, owner);
@@ -283,10 +288,10 @@ function map(f: FieldShape, raw: unknown, owner: ApiObject): unknown {
       out[key] = raw.value;
       continue;
     }
-    const v = f.kind === 'ms' ? struct(f.type!, raw, owner) : plain(raw, BODY, owner);
+    const v = f.kind === 'ms' ? struct(f.type!, raw, owner) : f.kind === 'mas' ? structs(f.type!, raw, owner) : plain(raw, BODY, owner);
     // A value that resolves to nothing is not in the resolved map at all.
     if (v === undefined) continue;
-    out[key] = f.kind === 'ms' ? v : f.kind === 'mu' ? valueOf(v) : list(v);
+    out[key] = f.kind === 'ms' || f.kind === 'mas' ? v : f.kind === 'mu' ? valueOf(v) : list(v);
   }
   return out;
 }
