@@ -98,8 +98,15 @@ describe('parsePlainYaml', () => {
     ['two documents', 'a: 1\n---\nb: 2\n'],
     ['a syntax error', 'a: [1, 2\n'],
     ['a tab indentation', 'a:\n\tb: 1\n'],
+    ['a comment glued to a closing double quote', 'a: "x"#c\n'],
+    ['a comment glued to a closing single quote', "a: 'x'#c\n"],
+    ['a comment glued to a closing bracket', 'a: [x]#c\n'],
   ])('leaves %s to yaml', (_, text) => {
     expect(parsePlainYaml(text)).toBeUndefined();
+  });
+
+  test('keeps a quoted scalar that starts with # (a Slack channel) on the fast path', () => {
+    expect(parsePlainYaml('channel: "#ai-alerts"\nother: \'#ops\'\n')).toEqual({ value: { channel: '#ai-alerts', other: '#ops' } });
   });
 
   test('agrees with yaml on thousands of generated and mutated documents', () => {
@@ -140,7 +147,9 @@ const pick = <T>(random: Random, items: readonly T[]): T => items[Math.floor(ran
 
 const KEYS = ['name', 'image', 'replicas', 'config', 'LOG_LEVEL', 'a-b', 'x.y', 'on', 'yes', '1', '0o7', 'e5', '"quoted key"', "'k'", 'true', '-1'];
 const PLAIN = ['svc', 'ghcr.io/a/b:1.2.3', '100m', '128Mi', '3', '-2', '0.5', '1e3', 'e5', 'yes', 'no', '0o17', '0x1f', '1_0', '.inf', '~', 'null', 'true', 'False', 'a b c', 'http://x:80/p', 'a:b', 'x#y', '2024-01-01', 'fd.name != x', 'a &b', 'p * q', 'why ?', '!!str 3', '&anchor v', '*alias', '!local x'];
-const QUOTED = ['"3"', '"yes"', '"e5"', '"~"', '"a: b"', '"# not a comment"', '"tab\\there"', "'single ''quote'''", '""', "''", '"é"'];
+const QUOTED = [
+  '"3"', '"yes"', '"e5"', '"~"', '"a: b"', '"# not a comment"', '"tab\\there"', "'single ''quote'''", '""', "''", '"é"', '"#channel"', "'#x'",
+];
 const BLOCK = ['|\n{i}  line one\n{i}  line two\n', '>-\n{i}  folded\n{i}  text\n', '|+\n{i}  keep\n\n', '|2\n{i}   indented\n'];
 
 function scalarText(random: Random, indent: string): string {

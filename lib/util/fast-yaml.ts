@@ -37,10 +37,11 @@ export function parsePlainYaml(text: string): { readonly value: unknown } | unde
  * Where a node can start (line start, after `: `, `- `, `[`, `{` or `,`): tags `!`, anchors `&`,
  * aliases `*`; explicit keys `?` at a line start or after `- `; directives `%` at a line start; a
  * flow collection closing right before a `:` (a collection used as a key); a comment glued to a
- * closing quote or bracket (js-yaml accepts it, `yaml` does not); a document marker glued to
+ * closing quote or bracket (js-yaml accepts it, `yaml` does not; a quoted scalar that starts with
+ * `#`, a Slack channel say, is not one); a document marker glued to
  * text; nested sequences on one line (`- - a`), where js-yaml misplaces a following entry.
  */
-const EXOTIC = /(?:^[ \t]*|[:-][ \t]+|[[{,][ \t]*)[!&*]|(?:^[ \t]*|-[ \t]+)\?(?:[ \t]|$)|^%|[\]}][ \t]*:(?:[ \t]|$)|["'\]}]#|^(?:---|\.\.\.)[^\s]|^[ \t]*-[ \t]+-(?:[ \t]|$)/m;
+const EXOTIC = /(?:^[ \t]*|[:-][ \t]+|[[{,][ \t]*)[!&*]|(?:^[ \t]*|-[ \t]+)\?(?:[ \t]|$)|^%|[\]}][ \t]*:(?:[ \t]|$)|"[^"\n]*"#|'[^'\n]*'#|[\]}]#|^(?:---|\.\.\.)[^\s]|^[ \t]*-[ \t]+-(?:[ \t]|$)/m;
 
 /** A block mapping key as overlays write them: plain (letters, digits, `_ . / -`) or quoted on one line. */
 const KEY = /^(?:[A-Za-z0-9_][A-Za-z0-9_./-]*|"[^"\\\n]*"|'[^'\n]*')[ \t]*:(?=[ \t]|$)/;
