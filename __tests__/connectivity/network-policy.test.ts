@@ -5,12 +5,12 @@
  */
 import { Addresses, partition } from '../../lib/connectivity/addresses';
 import { inventoryOf } from '../../lib/connectivity/inventory';
-import { covers } from '../../lib/connectivity/labels';
 import { networkPeers } from '../../lib/connectivity/network-matrix';
 import { NetworkPolicyLayer } from '../../lib/connectivity/network-policy';
 import { addressPeer, ENTIRE_CLUSTER, Peer, peerRef, podsPeer } from '../../lib/connectivity/peers';
 import { Connections } from '../../lib/connectivity/ports';
 import { KubeObject } from '../../lib/manifest/kube-object';
+import { covers } from '../../lib/manifest/label-selector';
 import { synthEnvironment } from '../../lib/synth/synth-environment';
 import { ENVIRONMENTS, modelOf } from '../helpers';
 import { denyAll, namespace, networkPolicy, workload } from './objects';

@@ -1,15 +1,8 @@
 import { ENVOY_STATS, injectsSidecar } from '../manifest/istio-proxy';
 import { KubeObject } from '../manifest/kube-object';
+import { LabelIndex, LabelSelector, Labels, selects } from '../manifest/label-selector';
 import { podTemplateOf } from '../manifest/workload-kinds';
 import { Check, groupBy, indexOnce } from './check';
-import { selects } from './service-callers';
-
-type Labels = Readonly<Record<string, string>>;
-
-interface LabelSelector {
-  readonly matchLabels?: Labels;
-  readonly matchExpressions?: readonly { readonly key: string; readonly operator: string; readonly values?: readonly string[] }[];
-}
 
 /** A monitor's endpoint: its port by name (a PodMonitor's also by number). */
 interface Endpoint {
@@ -34,9 +27,21 @@ interface Target {
   readonly ports: ReadonlySet<string | number>;
 }
 
+/** A namespace's targets of one kind, and the same by each of their labels. */
+interface NamespaceTargets {
+  readonly all: readonly Target[];
+  readonly byLabel: LabelIndex<Target>;
+}
+
 interface Targets {
-  readonly services: ReadonlyMap<string, readonly Target[]>;
-  readonly pods: ReadonlyMap<string, readonly Target[]>;
+  readonly services: ReadonlyMap<string, NamespaceTargets>;
+  readonly pods: ReadonlyMap<string, NamespaceTargets>;
+}
+
+function namespaceTargets(all: readonly Target[]): NamespaceTargets {
+  const byLabel = new LabelIndex<Target>();
+  for (const t of all) for (const k in t.labels) byLabel.add([k, t.labels[k]], t);
+  return { all, byLabel };
 }
 
 const targetsOf = new WeakMap<readonly KubeObject[], Targets>();
@@ -55,21 +60,21 @@ function podPorts(spec: PodSpec | undefined): (string | number)[] {
 function indexTargets(all: readonly KubeObject[]): Targets {
   const namespaceLabels = new Map(all.filter((o) => o.kind === 'Namespace').map((o) => [o.metadata.name, o.metadata.labels ?? {}]));
   const byNamespace = groupBy(all, (o) => o.metadata.namespace ?? '');
-  const services = new Map<string, Target[]>();
-  const pods = new Map<string, Target[]>();
+  const services = new Map<string, NamespaceTargets>();
+  const pods = new Map<string, NamespaceTargets>();
   for (const [namespace, objects] of byNamespace) {
-    services.set(namespace, objects.filter((o) => o.kind === 'Service').map((o) => ({
+    services.set(namespace, namespaceTargets(objects.filter((o) => o.kind === 'Service').map((o) => ({
       namespace,
       labels: o.metadata.labels ?? {},
       ports: new Set(((o.spec as { ports?: readonly { name?: string }[] } | undefined)?.ports ?? []).flatMap((p) => (p.name ? [p.name] : []))),
-    })));
-    pods.set(namespace, objects.flatMap((o): Target[] => {
+    }))));
+    pods.set(namespace, namespaceTargets(objects.flatMap((o): Target[] => {
       const template = (o.kind === 'Pod' ? o : podTemplateOf(o)) as { metadata?: { labels?: Labels }; spec?: PodSpec } | undefined;
       if (!template) return [];
       const labels = template.metadata?.labels ?? {};
       const injected = injectsSidecar(namespaceLabels.get(namespace) ?? {}, labels) ? [ENVOY_STATS.portName, ENVOY_STATS.port] : [];
       return [{ namespace, labels, ports: new Set([...podPorts(template.spec), ...injected]) }];
-    }));
+    })));
   }
   return { services, pods };
 }
@@ -104,7 +109,11 @@ export const monitorsSelectTargets: Check = {
     const service = object.kind === 'ServiceMonitor';
     const byNamespace = service ? index.services : index.pods;
     const namespaces = namespacesOf(object, spec, byNamespace);
-    const selected = namespaces.flatMap((ns) => byNamespace.get(ns) ?? []).filter((t) => selects(spec.selector, t.labels));
+    const selector = spec.selector;
+    const selected = namespaces.flatMap((ns) => {
+      const targets = byNamespace.get(ns);
+      return targets ? targets.byLabel.selectable(selector, targets.all) : [];
+    }).filter((t) => selector === undefined || selects(selector, t.labels));
     const what = service ? 'Service' : 'pod';
     if (selected.length === 0) {
       return [`selects no ${what}: none in ${namespaces.join(', ') || 'no namespace'} carries ${describeSelector(spec.selector)}; `

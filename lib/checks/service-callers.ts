@@ -1,35 +1,19 @@
 import { KubeObject } from '../manifest/kube-object';
+import { firstLabel, LabelIndex, LabelSelector, Labels, selects } from '../manifest/label-selector';
 import { podTemplateOf } from '../manifest/workload-kinds';
 import { Check, groupBy, indexOnce } from './check';
 
-type Labels = Readonly<Record<string, string>>;
-
-/** A Kubernetes label selector: `matchLabels` and `matchExpressions`, all of which must hold. */
-interface LabelSelector {
-  readonly matchLabels?: Labels;
-  readonly matchExpressions?: readonly { readonly key: string; readonly operator: string; readonly values?: readonly string[] }[];
-}
-
-/** Whether `selector` selects an object labelled `labels` (an empty selector selects everything). */
-export function selects(selector: LabelSelector | undefined, labels: Labels): boolean {
-  if (!selector) return true;
-  const byLabel = Object.entries(selector.matchLabels ?? {}).every(([k, v]) => labels[k] === v);
-  return byLabel && (selector.matchExpressions ?? []).every(({ key, operator, values = [] }) => {
-    switch (operator) {
-      case 'In': return key in labels && values.includes(labels[key]);
-      case 'NotIn': return !(key in labels) || !values.includes(labels[key]);
-      case 'Exists': return key in labels;
-      case 'DoesNotExist': return !(key in labels);
-      default: return false;
-    }
-  });
-}
-
-/** What a namespace holds that decides who may call a Service: its pods, network policies and mesh policies. */
+/** What a namespace holds that decides who may call a Service: its pods, network policies and mesh policies, indexed by label. */
 interface NamespaceIndex {
   readonly podLabels: readonly Labels[];
-  readonly networkPolicies: readonly KubeObject[];
-  readonly authorizationPolicies: readonly KubeObject[];
+  /** The pods, by each of their labels. */
+  readonly podsByLabel: LabelIndex<Labels>;
+  /** The NetworkPolicies that isolate ingress, by their pod selector's first label. */
+  readonly isolating: LabelIndex<NetworkPolicySpec>;
+  /** The ALLOW AuthorizationPolicies, by their selector's first label. */
+  readonly allows: LabelIndex<AuthorizationPolicySpec>;
+  /** Whether a pod (by its labels object) is admitted by each layer: the answers, once per pod. */
+  readonly admitted: Map<Labels, { readonly network: boolean; readonly mesh: boolean }>;
 }
 
 const namespaces = new WeakMap<readonly KubeObject[], Map<string, NamespaceIndex>>();
@@ -38,18 +22,31 @@ function namespaceIndex(all: readonly KubeObject[]): Map<string, NamespaceIndex>
   const byNamespace = groupBy(all, (o) => o.metadata.namespace ?? '');
   const index = new Map<string, NamespaceIndex>();
   for (const [namespace, objects] of byNamespace) {
-    index.set(namespace, {
-      podLabels: objects.flatMap((o) => {
-        if (o.kind === 'Pod') return [o.metadata.labels ?? {}];
-        const template = podTemplateOf(o) as { metadata?: { labels?: Labels } } | undefined;
-        return template ? [template.metadata?.labels ?? {}] : [];
-      }),
-      networkPolicies: objects.filter((o) => o.kind === 'NetworkPolicy'),
-      authorizationPolicies: objects.filter((o) => o.kind === 'AuthorizationPolicy'),
+    const podLabels = objects.flatMap((o) => {
+      if (o.kind === 'Pod') return [o.metadata.labels ?? {}];
+      const template = podTemplateOf(o) as { metadata?: { labels?: Labels } } | undefined;
+      return template ? [template.metadata?.labels ?? {}] : [];
     });
+    const podsByLabel = new LabelIndex<Labels>();
+    for (const labels of podLabels) for (const k in labels) podsByLabel.add([k, labels[k]], labels);
+    const isolating = new LabelIndex<NetworkPolicySpec>();
+    const allows = new LabelIndex<AuthorizationPolicySpec>();
+    for (const o of objects) {
+      if (o.kind === 'NetworkPolicy') {
+        const spec = (o.spec ?? {}) as NetworkPolicySpec;
+        if ((spec.policyTypes ?? ['Ingress']).includes('Ingress')) isolating.add(firstLabel(spec.podSelector), spec);
+      } else if (o.kind === 'AuthorizationPolicy') {
+        const spec = (o.spec ?? {}) as AuthorizationPolicySpec;
+        if ((spec.action ?? 'ALLOW') === 'ALLOW') allows.add(firstLabel(spec.selector), spec);
+      }
+    }
+    index.set(namespace, { podLabels, podsByLabel, isolating, allows, admitted: new Map() });
   }
   return index;
 }
+
+/** `selector` selects `labels`; an absent selector selects every pod. */
+const selectsPod = (selector: LabelSelector | undefined, labels: Labels): boolean => selector === undefined || selects(selector, labels);
 
 interface NetworkPolicySpec {
   readonly podSelector?: LabelSelector;
@@ -61,9 +58,8 @@ interface NetworkPolicySpec {
  * Whether network policy lets anything reach a pod: it is open while no policy isolates its
  * ingress, and once one does, only an ingress rule of a policy that selects it lets a caller in.
  */
-function networkAdmitsSomeone(policies: readonly KubeObject[], pod: Labels): boolean {
-  const isolating = policies.map((p) => (p.spec ?? {}) as NetworkPolicySpec)
-    .filter((spec) => selects(spec.podSelector, pod) && (spec.policyTypes ?? ['Ingress']).includes('Ingress'));
+function networkAdmitsSomeone(ns: NamespaceIndex, pod: Labels): boolean {
+  const isolating = ns.isolating.selecting(pod).filter((spec) => selectsPod(spec.podSelector, pod));
   return isolating.length === 0 || isolating.some((spec) => (spec.ingress ?? []).length > 0);
 }
 
@@ -77,10 +73,25 @@ interface AuthorizationPolicySpec {
  * Whether the mesh lets any request reach a pod: allowed while no ALLOW policy applies to it, and
  * once one does (a namespace's allow-nothing default included), only an ALLOW rule lets one in.
  */
-function meshAdmitsSomeone(policies: readonly KubeObject[], pod: Labels): boolean {
-  const allows = policies.map((p) => (p.spec ?? {}) as AuthorizationPolicySpec)
-    .filter((spec) => (spec.action ?? 'ALLOW') === 'ALLOW' && selects(spec.selector, pod));
+function meshAdmitsSomeone(ns: NamespaceIndex, pod: Labels): boolean {
+  const allows = ns.allows.selecting(pod).filter((spec) => selectsPod(spec.selector, pod));
   return allows.length === 0 || allows.some((spec) => (spec.rules ?? []).length > 0);
+}
+
+/** Both layers' answers for one pod, computed once per pod (Services often share their pods). */
+function admitted(ns: NamespaceIndex, pod: Labels): { readonly network: boolean; readonly mesh: boolean } {
+  let found = ns.admitted.get(pod);
+  if (!found) ns.admitted.set(pod, (found = { network: networkAdmitsSomeone(ns, pod), mesh: meshAdmitsSomeone(ns, pod) }));
+  return found;
+}
+
+const serviceSelectors = new WeakMap<Labels, LabelSelector>();
+
+/** A Service's selector as a label selector, one object per Service (the selector's compiled form is cached by object). */
+function selectorOf(labels: Labels): LabelSelector {
+  let found = serviceSelectors.get(labels);
+  if (!found) serviceSelectors.set(labels, (found = { matchLabels: labels }));
+  return found;
 }
 
 export const servicesHaveCallers: Check = {
@@ -93,11 +104,13 @@ export const servicesHaveCallers: Check = {
     // Without a selector (or with an empty one) the Service's endpoints are not its pods: nothing to judge.
     if (object.kind !== 'Service' || !spec.selector || Object.keys(spec.selector).length === 0 || spec.type === 'ExternalName') return [];
     const ns = indexOnce(namespaces, all, namespaceIndex).get(object.metadata.namespace ?? '');
-    const pods = (ns?.podLabels ?? []).filter((labels) => selects({ matchLabels: spec.selector }, labels));
-    if (!ns || pods.length === 0) return [];
+    if (!ns) return [];
+    const selector = selectorOf(spec.selector);
+    const pods = ns.podsByLabel.selectable(selector, ns.podLabels).filter((labels) => selects(selector, labels));
+    if (pods.length === 0) return [];
     const blocked = [
-      ...(pods.some((pod) => networkAdmitsSomeone(ns.networkPolicies, pod)) ? [] : ['no NetworkPolicy admits any caller to its pods']),
-      ...(pods.some((pod) => meshAdmitsSomeone(ns.authorizationPolicies, pod)) ? [] : ['no AuthorizationPolicy rule allows any caller']),
+      ...(pods.some((pod) => admitted(ns, pod).network) ? [] : ['no NetworkPolicy admits any caller to its pods']),
+      ...(pods.some((pod) => admitted(ns, pod).mesh) ? [] : ['no AuthorizationPolicy rule allows any caller']),
     ];
     return blocked.length === 0 ? [] : [
       `nothing may call the Service: ${blocked.join(', and ')}; declare its callers (a component's dependsOn, `

@@ -1,11 +1,11 @@
 import { Finding } from '../checks/check';
 import { ENVOY_STATS } from '../manifest/istio-proxy';
 import { KubeObject, objectRef } from '../manifest/kube-object';
+import { covers, namespaceNamed, selects } from '../manifest/label-selector';
 import { PlatformModel } from '../model/platform-model';
 import { Addresses } from './addresses';
 import { AuthorizationLayer, Identity, identityOf, identityRef } from './authorization';
 import { addTo, inventoryOf, Workload } from './inventory';
-import { covers, namespaceNamed, selects } from './labels';
 import { FLOW_RULES, Need, neededFlows, Party, viaEgressGateway } from './needed-flows';
 import { LayerName, LayerResult, NeedJudge, partyIdentities, partyRef, ruleRef } from './needs-verdict';
 import { networkEdges, NetworkEdge, networkPeers } from './network-matrix';

@@ -1,6 +1,6 @@
 import { KubeObject } from '../manifest/kube-object';
+import { LabelSelector, selects } from '../manifest/label-selector';
 import { addTo, Inventory, Workload } from './inventory';
-import { LabelSelector, selects } from './labels';
 import { Connections } from './ports';
 
 /**

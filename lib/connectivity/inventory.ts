@@ -1,6 +1,6 @@
 import { KubeObject } from '../manifest/kube-object';
+import { Labels, NAMESPACE_NAME_LABEL } from '../manifest/label-selector';
 import { POD_KINDS, podSpecOf, podTemplateOf } from '../manifest/workload-kinds';
-import { Labels, NAMESPACE_NAME_LABEL } from './labels';
 import { Protocol, PROTOCOLS } from './ports';
 
 /** A port a container listens on. */

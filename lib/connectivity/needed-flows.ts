@@ -1,8 +1,8 @@
+import { Labels } from '../manifest/label-selector';
 import { API_SERVER_HOST, API_SERVER_NAMESPACE, callsApiServer, callsVaultFromPod } from '../model/platform-endpoints';
 import { ExternalEndpointModel, PlatformModel } from '../model/platform-model';
 import { COLLECTOR_PORTS, TracingModel } from '../model/tracing';
 import { Addresses } from './addresses';
-import { Labels } from './labels';
 import { Protocol } from './ports';
 import { SidecarTarget } from './sidecar';
 

@@ -1,5 +1,5 @@
+import { isEmptySelector, LabelSelector, namespaceNamed, selects } from '../manifest/label-selector';
 import { Addresses, partition } from './addresses';
-import { isEmptySelector, LabelSelector, namespaceNamed, selects } from './labels';
 import { NetworkPolicyLayer, NetworkRule } from './network-policy';
 import { addressPeer, ENTIRE_CLUSTER, namespaceNameOf, Peer, podsKey } from './peers';
 import { Connections } from './ports';

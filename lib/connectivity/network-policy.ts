@@ -1,7 +1,7 @@
 import { KubeObject } from '../manifest/kube-object';
+import { covers, firstLabel, isEmptySelector, LabelIndex, LabelSelector, namespaceNamed, selects } from '../manifest/label-selector';
 import { Addresses } from './addresses';
 import { addTo, Inventory, namespaceLabelsOf, protocolOf, Workload } from './inventory';
-import { covers, firstLabel, isEmptySelector, LabelSelector, namespaceNamed, selects } from './labels';
 import { namespaceNameOf, Peer } from './peers';
 import { Connections, Protocol } from './ports';
 
@@ -105,26 +105,6 @@ function rulePeer(p: Json): RulePeer {
   return { kind: 'pods', namespaces: p.namespaceSelector as LabelSelector | undefined, pods: p.podSelector as LabelSelector | undefined };
 }
 
-/** Lists by a label (key, then value), built once; items without a label to be indexed by in `unkeyed`. */
-class Index<T> {
-  private readonly byKey = new Map<string, Map<string, T[]>>();
-  readonly unkeyed: T[] = [];
-  add(label: readonly [string, string] | undefined, item: T): void {
-    if (label === undefined) {
-      this.unkeyed.push(item);
-      return;
-    }
-    let byValue = this.byKey.get(label[0]);
-    if (!byValue) this.byKey.set(label[0], (byValue = new Map()));
-    addTo(byValue, label[1], item);
-  }
-  get(key: string, value: string): readonly T[] {
-    return this.byKey.get(key)?.get(value) ?? NOTHING;
-  }
-}
-
-const NOTHING: readonly never[] = [];
-
 /**
  * The NetworkPolicy layer (Kubernetes semantics): a pod selected by no policy of a direction is
  * open in that direction; otherwise what the rules of its selecting policies allow, unioned. A
@@ -135,9 +115,9 @@ const NOTHING: readonly never[] = [];
  */
 export class NetworkPolicyLayer {
   readonly policies: readonly NetworkPolicyView[];
-  private readonly byNamespace = new Map<string, Index<NetworkPolicyView>>();
+  private readonly byNamespace = new Map<string, LabelIndex<NetworkPolicyView>>();
   private readonly selecting = new Map<Workload, Record<Direction, Selection>>();
-  private readonly workloadsByLabel = new Index<Workload>();
+  private readonly workloadsByLabel = new LabelIndex<Workload>();
   private readonly position = new Map<NetworkPolicyView, number>();
   private readonly inNamespace = new Map<string, NetworkPolicyView[]>();
   private readonly selectionOfPods = new Map<Peer, Record<Direction, { possible: NetworkPolicyView[]; certain: NetworkPolicyView[] }>>();
@@ -149,7 +129,7 @@ export class NetworkPolicyLayer {
     this.policies.forEach((p, i) => {
       this.position.set(p, i);
       let index = this.byNamespace.get(p.namespace);
-      if (!index) this.byNamespace.set(p.namespace, (index = new Index()));
+      if (!index) this.byNamespace.set(p.namespace, (index = new LabelIndex()));
       index.add(firstLabel(p.podSelector), p);
       addTo(this.inNamespace, p.namespace, p);
     });

@@ -1,6 +1,6 @@
+import { covers, isEmptySelector, LabelSelector, NAMESPACE_NAME_LABEL, selectorKey, selectorText } from '../manifest/label-selector';
 import { Addresses } from './addresses';
 import { Workload } from './inventory';
-import { covers, isEmptySelector, LabelSelector, NAMESPACE_NAME_LABEL, selectorKey, selectorText } from './labels';
 
 /**
  * One end of a flow at the network layer: a workload of the input, pods the input does not hold

@@ -1,6 +1,6 @@
+import { NAMESPACE_NAME_LABEL, namespaceNamed } from '../manifest/label-selector';
 import { Addresses } from './addresses';
 import { addTo, Inventory, ServiceView, Workload } from './inventory';
-import { NAMESPACE_NAME_LABEL, namespaceNamed } from './labels';
 import { Party } from './needed-flows';
 import { addressPeer, Peer, podsPeer } from './peers';
 

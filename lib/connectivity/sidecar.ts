@@ -1,7 +1,7 @@
 import { KubeObject } from '../manifest/kube-object';
+import { Labels, selects } from '../manifest/label-selector';
 import { Addresses } from './addresses';
 import { Inventory, Workload } from './inventory';
-import { Labels, selects } from './labels';
 
 /** Where a client's sidecar sends a connection: a host (a Service's or a ServiceEntry's) or addresses, on a TCP port. */
 export interface SidecarTarget {

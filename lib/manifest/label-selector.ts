@@ -56,6 +56,45 @@ export function firstLabel(selector: LabelSelector | undefined): readonly [strin
   return selector === undefined ? undefined : compiled(selector).first;
 }
 
+/**
+ * Items listed by a label (key, then value), built once; items without a label to be indexed by in
+ * `unkeyed`. Two uses, each linear where a scan would be quadratic: objects indexed by each of
+ * their labels, asked which a selector could select (`selectable`); selectors indexed by their
+ * first label, asked which could select a label set (`selecting`). Either way the candidates are
+ * then judged by `selects`.
+ */
+export class LabelIndex<T> {
+  private readonly byKey = new Map<string, Map<string, T[]>>();
+  readonly unkeyed: T[] = [];
+  add(label: readonly [string, string] | undefined, item: T): void {
+    if (label === undefined) {
+      this.unkeyed.push(item);
+      return;
+    }
+    let byValue = this.byKey.get(label[0]);
+    if (!byValue) this.byKey.set(label[0], (byValue = new Map()));
+    const list = byValue.get(label[1]);
+    if (list) list.push(item);
+    else byValue.set(label[1], [item]);
+  }
+  get(key: string, value: string): readonly T[] {
+    return this.byKey.get(key)?.get(value) ?? NOTHING;
+  }
+  /** Indexed by each of their labels: the items `selector` could select (all of them when it has no matchLabels), in insertion order. */
+  selectable(selector: LabelSelector | undefined, all: readonly T[]): readonly T[] {
+    const label = firstLabel(selector);
+    return label === undefined ? all : this.get(label[0], label[1]);
+  }
+  /** Indexed by their selector's first label: the items whose selector could select `labels`, each once. */
+  selecting(labels: Labels): T[] {
+    const found = new Set<T>(this.unkeyed);
+    for (const k in labels) for (const item of this.get(k, labels[k])) found.add(item);
+    return [...found];
+  }
+}
+
+const NOTHING: readonly never[] = [];
+
 /** Whether `labels` satisfy every requirement of `selector` (an empty selector selects everything). */
 export function selects(selector: LabelSelector, labels: Labels): boolean {
   const { keys, values, expressions } = compiled(selector);
