@@ -152,9 +152,7 @@ export class NetworkPolicyLayer {
     const egress: NetworkPolicyView[] = [];
     const index = this.byNamespace.get(w.namespace);
     if (index) {
-      const found = new Set<NetworkPolicyView>(index.unkeyed);
-      for (const k in w.labels) for (const p of index.get(k, w.labels[k])) found.add(p);
-      const candidates = [...found].sort((a, b) => this.position.get(a)! - this.position.get(b)!);
+      const candidates = index.selecting(w.labels).sort((a, b) => this.position.get(a)! - this.position.get(b)!);
       for (const p of candidates) {
         if (!selects(p.podSelector, w.labels)) continue;
         if (p.ingress) ingress.push(p);
