@@ -1,6 +1,22 @@
 import { KubeObject, objectRef } from '../manifest/kube-object';
+import { ControlId } from './controls';
 
 export type Severity = 'error' | 'warning';
+
+/**
+ * Which checks run: `generic` judges any Kubernetes manifests (the default of `bulwark check`);
+ * `bulwark` adds the platform's own conventions (labels, mesh policies, secret delivery), which
+ * every synth runs as well.
+ */
+export type Profile = 'generic' | 'bulwark';
+export const PROFILES: readonly Profile[] = ['generic', 'bulwark'];
+
+/** One problem of one object: where (a JSON path into the object) and what. */
+export interface Violation {
+  /** The offending field, e.g. `spec.template.spec.containers[0].securityContext.privileged`. */
+  readonly path: string;
+  readonly message: string;
+}
 
 /** One rule broken by one object. */
 export interface Finding {
@@ -9,29 +25,50 @@ export interface Finding {
   /** `Kind/namespace/name`. */
   readonly object: string;
   readonly message: string;
+  /** The offending field's JSON path within the object; absent for findings of a whole environment. */
+  readonly path?: string;
 }
 
 /**
- * A rule judged on synthesized objects only, so it holds whoever produced them. Adding a check is
- * one definition in this folder plus one line in `index.ts`.
+ * A rule judged on objects only, so it holds whoever produced them (a synth, Helm, a tenant's
+ * YAML). Adding a check is one definition in this folder plus one line in `index.ts`; the README's
+ * check table, the report and the SARIF rules come from the definition.
  */
 export interface Check {
-  /** kebab-case identifier, shown in findings and the report. */
+  /** kebab-case identifier, shown in findings, waivers and the report. */
   readonly id: string;
-  /** What the check guarantees, for the README and the compliance report. */
+  /** A few words, for tables and SARIF's short description. */
+  readonly title: string;
+  /** What the check guarantees, one sentence. */
   readonly description: string;
   readonly severity: Severity;
+  /** The least profile that runs it: `bulwark` checks run only in that profile. */
+  readonly profile: Profile;
+  /** The controls of CONTROLS it judges (empty for a platform convention). */
+  readonly controls: readonly ControlId[];
+  /** What to change, one sentence. */
+  readonly remediation: string;
   /**
    * The only kinds `inspect` can find a problem in, when it says so: objects of other kinds are not
    * inspected at all (most checks concern a few kinds, and a run holds tens of thousands of objects).
    */
   readonly kinds?: ReadonlySet<string>;
-  /** Returns a message per problem of this object; empty when the object complies. */
-  inspect(object: KubeObject, all: readonly KubeObject[]): readonly string[];
+  /** Returns a violation per problem of this object; empty when the object complies. */
+  inspect(object: KubeObject, all: readonly KubeObject[]): readonly Violation[];
+}
+
+/** A violation of `path` (a JSON path) saying `message`. */
+export function at(path: string, message: string): Violation {
+  return { path, message };
+}
+
+/** The checks a profile runs. */
+export function checksOf(checks: readonly Check[], profile: Profile): readonly Check[] {
+  return profile === 'bulwark' ? checks : checks.filter((c) => c.profile === 'generic');
 }
 
 /**
- * `build(all)`, computed once per synthesized set and cached under `cache`: checks that look
+ * `build(all)`, computed once per object set and cached under `cache`: checks that look
  * across objects index the set once instead of scanning it for every object, so a run stays
  * linear in the number of objects.
  */
@@ -56,19 +93,30 @@ export function groupBy(all: readonly KubeObject[], key: (o: KubeObject) => stri
   return groups;
 }
 
-export function runChecks(checks: readonly Check[], objects: readonly KubeObject[]): Finding[] {
-  const findings: Finding[] = [];
+/** A finding with the index of the object it is about, in the order of `objects`. */
+export interface LocatedFinding extends Finding {
+  readonly index: number;
+}
+
+/** Every check on every object: the findings, check by check, each object in order. */
+export function runChecksIndexed(checks: readonly Check[], objects: readonly KubeObject[]): LocatedFinding[] {
+  const findings: LocatedFinding[] = [];
   const kinds = objects.map((o) => o.kind);
   for (const check of checks) {
     for (let i = 0; i < objects.length; i++) {
       if (check.kinds !== undefined && !check.kinds.has(kinds[i])) continue;
-      const messages = check.inspect(objects[i], objects);
-      for (let m = 0; m < messages.length; m++) {
-        findings.push({ check: check.id, severity: check.severity, object: objectRef(objects[i]), message: messages[m] });
+      const violations = check.inspect(objects[i], objects);
+      for (let m = 0; m < violations.length; m++) {
+        const { path, message } = violations[m];
+        findings.push({ check: check.id, severity: check.severity, object: objectRef(objects[i]), message, path, index: i });
       }
     }
   }
   return findings;
+}
+
+export function runChecks(checks: readonly Check[], objects: readonly KubeObject[]): Finding[] {
+  return runChecksIndexed(checks, objects).map(({ index: _, ...f }) => f);
 }
 
 export function formatFinding(f: Finding): string {

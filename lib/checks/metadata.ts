@@ -1,5 +1,5 @@
 import { isClusterScoped, KubeObject, objectRef } from '../manifest/kube-object';
-import { Check, groupBy, indexOnce } from './check';
+import { at, Check, groupBy, indexOnce } from './check';
 
 export const REQUIRED_LABELS = [
   'app.kubernetes.io/name',
@@ -12,23 +12,43 @@ export const REQUIRED_LABELS = [
 
 export const requiredLabels: Check = {
   id: 'required-labels',
+  title: 'Recommended labels',
   description: 'Every object carries the app.kubernetes.io/* labels (name, instance, component, part-of, managed-by, version).',
   severity: 'error',
+  profile: 'bulwark',
+  controls: [],
+  remediation: 'Let the construct label the object (ObjectMeta of the platform), or add the missing labels.',
   inspect(object) {
     const labels = object.metadata.labels ?? {};
-    return REQUIRED_LABELS.filter((l) => !labels[l]).map((l) => `missing label ${l}`);
+    return REQUIRED_LABELS.filter((l) => !labels[l]).map((l) => at('metadata.labels', `missing label ${l}`));
   },
 };
 
-export const namespaceScope: Check = {
-  id: 'namespace-scope',
-  description: 'Cluster-scoped objects carry no namespace; namespaced objects name theirs explicitly.',
+export const clusterScopedNamespace: Check = {
+  id: 'cluster-scoped-namespace',
+  title: 'No namespace on cluster-scoped kinds',
+  description: 'Cluster-scoped objects (Namespace, ClusterRole, StorageClass, …) carry no metadata.namespace, which the API server ignores.',
   severity: 'error',
+  profile: 'generic',
+  controls: [],
+  remediation: 'Remove metadata.namespace from the cluster-scoped object.',
   inspect(object) {
-    const clusterScoped = isClusterScoped(object);
-    if (clusterScoped && object.metadata.namespace !== undefined) return [`cluster-scoped ${object.kind} must not set metadata.namespace`];
-    if (!clusterScoped && object.metadata.namespace === undefined) return ['namespaced object without metadata.namespace'];
-    return [];
+    return isClusterScoped(object) && object.metadata.namespace !== undefined
+      ? [at('metadata.namespace', `cluster-scoped ${object.kind} must not set metadata.namespace`)] : [];
+  },
+};
+
+export const explicitNamespace: Check = {
+  id: 'explicit-namespace',
+  title: 'Namespaces are explicit',
+  description: 'Namespaced objects name their namespace, so where they land does not depend on the kubeconfig\'s context.',
+  severity: 'error',
+  profile: 'bulwark',
+  controls: ['nsa/namespaces'],
+  remediation: 'Set metadata.namespace.',
+  inspect(object) {
+    return !isClusterScoped(object) && object.metadata.namespace === undefined
+      ? [at('metadata.namespace', 'namespaced object without metadata.namespace')] : [];
   },
 };
 
@@ -48,22 +68,14 @@ function twinIndex(all: readonly KubeObject[]): Map<KubeObject, KubeObject[]> {
 
 export const uniqueObjects: Check = {
   id: 'unique-objects',
-  description: 'No two objects share API group, kind, namespace and name.',
+  title: 'Unique objects',
+  description: 'No two objects share API group, kind, namespace and name (the second silently replaces the first).',
   severity: 'error',
+  profile: 'generic',
+  controls: [],
+  remediation: 'Rename one of the objects, or remove the duplicate.',
   inspect(object, all) {
     const twins = indexOnce(twinsOf, all, twinIndex).get(object) ?? [];
-    return twins.length > 1 && twins[0] === object ? [`defined ${twins.length} times`] : [];
-  },
-};
-
-export const noSecretData: Check = {
-  id: 'no-plaintext-secrets',
-  description: 'No Secret with data lands in dist/: secrets come from the secret store at run time.',
-  severity: 'error',
-  kinds: new Set(['Secret']),
-  inspect(object) {
-    if (object.kind !== 'Secret') return [];
-    const hasData = ['data', 'stringData'].some((f) => Object.keys((object[f] as object | undefined) ?? {}).length > 0);
-    return hasData ? ['Secret carries data; deliver it through the secret store instead'] : [];
+    return twins.length > 1 && twins[0] === object ? [at('metadata.name', `defined ${twins.length} times`)] : [];
   },
 };

@@ -2,7 +2,7 @@ import { ENVOY_STATS, injectsSidecar } from '../manifest/istio-proxy';
 import { KubeObject } from '../manifest/kube-object';
 import { LabelIndex, LabelSelector, Labels, selects } from '../manifest/label-selector';
 import { podTemplateOf } from '../manifest/workload-kinds';
-import { Check, groupBy, indexOnce } from './check';
+import { at, Check, groupBy, indexOnce, Violation } from './check';
 
 /** A monitor's endpoint: its port by name (a PodMonitor's also by number). */
 interface Endpoint {
@@ -98,9 +98,13 @@ function describeSelector(selector: LabelSelector | undefined): string {
  */
 export const monitorsSelectTargets: Check = {
   id: 'monitors-select-targets',
+  title: 'Monitors select targets',
   description: 'Every ServiceMonitor selects a Service, every PodMonitor a pod, and each of their endpoints names a port the selected ones '
     + 'have.',
   severity: 'error',
+  profile: 'generic',
+  controls: [],
+  remediation: 'Select the labels of the Services (pods) to scrape and name one of their ports, or do not emit the monitor.',
   kinds: new Set(['ServiceMonitor', 'PodMonitor']),
   inspect(object, all) {
     if (object.kind !== 'ServiceMonitor' && object.kind !== 'PodMonitor') return [];
@@ -116,16 +120,17 @@ export const monitorsSelectTargets: Check = {
     }).filter((t) => selector === undefined || selects(selector, t.labels));
     const what = service ? 'Service' : 'pod';
     if (selected.length === 0) {
-      return [`selects no ${what}: none in ${namespaces.join(', ') || 'no namespace'} carries ${describeSelector(spec.selector)}; `
-        + `fix: select the labels of the ${what}s to scrape, or do not emit the monitor`];
+      return [at('spec.selector', `selects no ${what}: none in ${namespaces.join(', ') || 'no namespace'} carries ${describeSelector(spec.selector)}; `
+        + `fix: select the labels of the ${what}s to scrape, or do not emit the monitor`)];
     }
     const endpoints: readonly Endpoint[] = service ? spec.endpoints ?? [] : spec.podMetricsEndpoints ?? [];
-    return endpoints.flatMap((e, i): string[] => {
+    const list = service ? 'endpoints' : 'podMetricsEndpoints';
+    return endpoints.flatMap((e, i): Violation[] => {
       const port = e.port ?? e.portNumber;
       if (port === undefined || selected.some((t) => t.ports.has(port))) return [];
       const known = [...new Set(selected.flatMap((t) => [...t.ports]))].join(', ');
-      return [`endpoint ${i} names port ${JSON.stringify(port)}, which no selected ${what} has (they have: ${known || 'no ports'}); `
-        + `fix: name one of their ports, or give the ${what} the port`];
+      return [at(`spec.${list}[${i}].port`, `endpoint ${i} names port ${JSON.stringify(port)}, which no selected ${what} has (they have: ${known || 'no ports'}); `
+        + `fix: name one of their ports, or give the ${what} the port`)];
     });
   },
 };

@@ -1,35 +1,341 @@
-import { Check } from './check';
-import { allContainers, POD_KINDS, podSpecOf } from './pod-spec';
+/**
+ * The Pod Security Standards, one check per control, as the admission controller judges them
+ * (https://kubernetes.io/docs/concepts/security/pod-security-standards/, v1.30+): baseline
+ * controls first, then restricted. Windows pods (`spec.os.name: windows`) are exempt from the
+ * Linux-only restricted controls, as in the standard.
+ */
+import { KubeObject } from '../manifest/kube-object';
+import { at, Check, Violation } from './check';
+import { ContainerAt, containersAt, PodAt, podAt, POD_KINDS, SecurityContextView } from './pod-spec';
 
-/** Pod Security Standards "restricted", as the admission controller would judge it. */
-export const podSecurityRestricted: Check = {
-  id: 'pod-security-restricted',
-  description: 'Pods meet Pod Security Standards restricted: non-root, no privilege escalation, capabilities dropped, '
-    + 'RuntimeDefault seccomp, no host namespaces or hostPath.',
-  severity: 'error',
-  kinds: POD_KINDS,
-  inspect(object) {
-    const pod = podSpecOf(object);
-    if (!pod) return [];
-    const problems: string[] = [];
-    if (pod.hostNetwork || pod.hostPID || pod.hostIPC) problems.push('uses host namespaces (hostNetwork/hostPID/hostIPC)');
-    for (const v of pod.volumes ?? []) if (v.hostPath !== undefined) problems.push(`volume ${v.name} is a hostPath`);
-    const podContext = pod.securityContext ?? {};
-    if (podContext.runAsUser === 0) problems.push('pod runs as user 0');
-    for (const c of allContainers(pod)) {
-      const sc = c.securityContext ?? {};
-      const where = `container ${c.name}`;
-      if (sc.privileged) problems.push(`${where} is privileged`);
-      if (sc.allowPrivilegeEscalation !== false) problems.push(`${where} must set allowPrivilegeEscalation: false`);
-      if (!(sc.runAsNonRoot ?? podContext.runAsNonRoot)) problems.push(`${where} must run as non-root (runAsNonRoot: true)`);
-      if (sc.runAsUser === 0) problems.push(`${where} runs as user 0`);
-      if (!(sc.capabilities?.drop ?? []).includes('ALL')) problems.push(`${where} must drop ALL capabilities`);
-      const added = (sc.capabilities?.add ?? []).filter((cap) => cap !== 'NET_BIND_SERVICE');
-      if (added.length > 0) problems.push(`${where} adds capabilities ${added.join(', ')}`);
-      const seccomp = sc.seccompProfile?.type ?? podContext.seccompProfile?.type;
-      if (seccomp !== 'RuntimeDefault' && seccomp !== 'Localhost') problems.push(`${where} must use seccomp RuntimeDefault or Localhost`);
-      if ((c.ports ?? []).some((p) => p.hostPort !== undefined)) problems.push(`${where} uses a hostPort`);
+type PodCheckDefinition = Omit<Check, 'inspect' | 'kinds' | 'profile' | 'severity'> & { readonly severity?: Check['severity'] };
+
+/** A generic error-level check of every pod spec, judged by `judge`. */
+export function podCheck(definition: PodCheckDefinition, judge: (pod: PodAt, object: KubeObject, all: readonly KubeObject[]) => Violation[]): Check {
+  return {
+    severity: 'error',
+    profile: 'generic',
+    ...definition,
+    kinds: POD_KINDS,
+    inspect(object, all) {
+      const pod = podAt(object);
+      return pod === undefined ? [] : judge(pod, object, all);
+    },
+  };
+}
+
+/** The same, judged container by container (init and ephemeral containers included). */
+function containerCheck(definition: PodCheckDefinition, judge: (c: ContainerAt, pod: PodAt) => Violation[]): Check {
+  return podCheck(definition, (pod) => containersAt(pod).flatMap((c) => judge(c, pod)));
+}
+
+const isWindows = (pod: PodAt): boolean => pod.spec.os?.name === 'windows';
+const named = (c: ContainerAt): string => `container ${c.container.name}`;
+
+/** A security context field set at container level, else at pod level, with the path it was read from. */
+function effective<K extends keyof SecurityContextView>(c: ContainerAt, pod: PodAt, key: K): { value: SecurityContextView[K]; path: string } {
+  const own = c.container.securityContext?.[key];
+  if (own !== undefined) return { value: own, path: `${c.path}.securityContext.${key}` };
+  const inherited = pod.spec.securityContext?.[key];
+  if (inherited !== undefined) return { value: inherited, path: `${pod.path}.securityContext.${key}` };
+  return { value: undefined, path: `${c.path}.securityContext.${key}` };
+}
+
+// ---- baseline --------------------------------------------------------------------------------
+
+export const hostProcess = containerCheck({
+  id: 'host-process',
+  title: 'No Windows HostProcess containers',
+  description: 'No pod or container sets windowsOptions.hostProcess: a HostProcess container has the node\'s privileges.',
+  controls: ['pss-baseline/host-process', 'cis/5.2.11'],
+  remediation: 'Remove securityContext.windowsOptions.hostProcess, or run the workload outside the platform\'s namespaces.',
+}, (c, pod) => {
+  const { value, path } = effective(c, pod, 'windowsOptions');
+  return value?.hostProcess === true ? [at(`${path}.hostProcess`, `${named(c)} is a Windows HostProcess container`)] : [];
+});
+
+export const hostNamespaces = podCheck({
+  id: 'host-namespaces',
+  title: 'No host namespaces',
+  description: 'Pods share no namespace with the node: hostNetwork, hostPID and hostIPC are unset or false.',
+  controls: ['pss-baseline/host-namespaces', 'cis/5.2.3', 'cis/5.2.4', 'cis/5.2.5'],
+  remediation: 'Remove hostNetwork, hostPID and hostIPC from the pod spec.',
+}, (pod) => (['hostNetwork', 'hostPID', 'hostIPC'] as const)
+  .filter((field) => pod.spec[field] === true)
+  .map((field) => at(`${pod.path}.${field}`, `pod uses the host's namespace (${field}: true)`)));
+
+export const privilegedContainers = containerCheck({
+  id: 'privileged-containers',
+  title: 'No privileged containers',
+  description: 'No container runs privileged: a privileged container can do almost anything the node can.',
+  controls: ['pss-baseline/privileged', 'cis/5.2.2', 'nsa/pod-security'],
+  remediation: 'Remove securityContext.privileged (or set it to false) and grant the one capability the container needs.',
+}, (c) => (c.container.securityContext?.privileged === true ? [at(`${c.path}.securityContext.privileged`, `${named(c)} is privileged`)] : []));
+
+/** The capabilities baseline lets a container add (the container runtime's defaults, less NET_RAW). */
+export const BASELINE_CAPABILITIES: ReadonlySet<string> = new Set([
+  'AUDIT_WRITE', 'CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'MKNOD', 'NET_BIND_SERVICE',
+  'SETFCAP', 'SETGID', 'SETPCAP', 'SETUID', 'SYS_CHROOT',
+]);
+
+const withoutPrefix = (cap: string): string => cap.replace(/^CAP_/, '');
+
+export const baselineCapabilities = containerCheck({
+  id: 'baseline-capabilities',
+  title: 'No capabilities beyond the runtime defaults',
+  description: 'Containers add no capability beyond the runtime\'s defaults (AUDIT_WRITE, CHOWN, DAC_OVERRIDE, FOWNER, FSETID, KILL, '
+    + 'MKNOD, NET_BIND_SERVICE, SETFCAP, SETGID, SETPCAP, SETUID, SYS_CHROOT): no SYS_ADMIN, no NET_RAW.',
+  controls: ['pss-baseline/capabilities', 'cis/5.2.8', 'cis/5.2.9'],
+  remediation: 'Remove the capability from securityContext.capabilities.add.',
+}, (c) => {
+  const added = c.container.securityContext?.capabilities?.add ?? [];
+  return added.flatMap((cap, i) => (BASELINE_CAPABILITIES.has(withoutPrefix(cap)) ? []
+    : [at(`${c.path}.securityContext.capabilities.add[${i}]`, `${named(c)} adds capability ${cap}`)]));
+});
+
+export const hostPathVolumes = podCheck({
+  id: 'host-path-volumes',
+  title: 'No hostPath volumes',
+  description: 'No pod mounts a directory of the node (hostPath volume).',
+  controls: ['pss-baseline/host-path', 'cis/5.2.12'],
+  remediation: 'Use an emptyDir, a ConfigMap, a Secret or a PersistentVolumeClaim instead of the hostPath volume.',
+}, (pod) => (pod.spec.volumes ?? []).flatMap((v, i) => (v.hostPath === undefined ? []
+  : [at(`${pod.path}.volumes[${i}].hostPath`, `volume ${v.name} is a hostPath`)])));
+
+export const hostPorts = containerCheck({
+  id: 'host-ports',
+  title: 'No host ports',
+  description: 'No container binds a port of the node (hostPort); a Service exposes it instead.',
+  controls: ['pss-baseline/host-ports', 'cis/5.2.13'],
+  remediation: 'Remove ports[].hostPort and expose the port through a Service.',
+}, (c) => (c.container.ports ?? []).flatMap((p, i) => (p.hostPort === undefined || p.hostPort === 0 ? []
+  : [at(`${c.path}.ports[${i}].hostPort`, `${named(c)} binds host port ${p.hostPort}`)])));
+
+const CONFINED_PROFILES = new Set(['RuntimeDefault', 'Localhost']);
+const APPARMOR_ANNOTATION = 'container.apparmor.security.beta.kubernetes.io/';
+
+function podMetadataPath(pod: PodAt): string {
+  return pod.path === 'spec' ? 'metadata' : pod.path.replace(/\.spec$/, '.metadata');
+}
+
+export function podAnnotationsOf(pod: PodAt, object: KubeObject): Readonly<Record<string, string>> {
+  if (pod.path === 'spec') return object.metadata.annotations ?? {};
+  let v: unknown = object;
+  for (const k of podMetadataPath(pod).split('.')) v = (v as Record<string, unknown> | undefined)?.[k];
+  return (v as { annotations?: Record<string, string> } | undefined)?.annotations ?? {};
+}
+
+export const appArmor = podCheck({
+  id: 'apparmor',
+  title: 'AppArmor not disabled',
+  description: 'No pod or container overrides AppArmor with anything but RuntimeDefault or a Localhost profile (field or annotation).',
+  controls: ['pss-baseline/apparmor'],
+  remediation: 'Set appArmorProfile.type to RuntimeDefault (or Localhost with a loaded profile), or remove it.',
+}, (pod, object) => {
+  const problems: Violation[] = [];
+  const type = pod.spec.securityContext?.appArmorProfile?.type;
+  if (type !== undefined && !CONFINED_PROFILES.has(type)) {
+    problems.push(at(`${pod.path}.securityContext.appArmorProfile.type`, `pod sets AppArmor profile ${type}`));
+  }
+  for (const c of containersAt(pod)) {
+    const own = c.container.securityContext?.appArmorProfile?.type;
+    if (own !== undefined && !CONFINED_PROFILES.has(own)) {
+      problems.push(at(`${c.path}.securityContext.appArmorProfile.type`, `${named(c)} sets AppArmor profile ${own}`));
     }
-    return problems;
-  },
-};
+  }
+  const annotations = podAnnotationsOf(pod, object);
+  for (const key of Object.keys(annotations).sort()) {
+    const value = annotations[key];
+    if (key.startsWith(APPARMOR_ANNOTATION) && value !== 'runtime/default' && !value.startsWith('localhost/')) {
+      problems.push(at(`${podMetadataPath(pod)}.annotations["${key}"]`, `annotation ${key} sets AppArmor profile ${value}`));
+    }
+  }
+  return problems;
+});
+
+const SELINUX_TYPES = new Set(['container_t', 'container_init_t', 'container_kvm_t', 'container_engine_t']);
+
+function seLinuxProblems(options: SecurityContextView['seLinuxOptions'], path: string, who: string): Violation[] {
+  if (options === undefined) return [];
+  const problems: Violation[] = [];
+  if (options.type !== undefined && options.type !== '' && !SELINUX_TYPES.has(options.type)) {
+    problems.push(at(`${path}.type`, `${who} sets SELinux type ${options.type}`));
+  }
+  for (const field of ['user', 'role'] as const) {
+    if (options[field] !== undefined && options[field] !== '') problems.push(at(`${path}.${field}`, `${who} sets SELinux ${field} ${options[field]}`));
+  }
+  return problems;
+}
+
+export const seLinux = podCheck({
+  id: 'selinux',
+  title: 'SELinux not relaxed',
+  description: 'No pod or container sets a custom SELinux user or role, or a type other than container_t, container_init_t, '
+    + 'container_kvm_t or container_engine_t.',
+  controls: ['pss-baseline/selinux'],
+  remediation: 'Remove seLinuxOptions.user and .role, and keep seLinuxOptions.type to one of the container types.',
+}, (pod) => [
+  ...seLinuxProblems(pod.spec.securityContext?.seLinuxOptions, `${pod.path}.securityContext.seLinuxOptions`, 'pod'),
+  ...containersAt(pod).flatMap((c) => seLinuxProblems(c.container.securityContext?.seLinuxOptions, `${c.path}.securityContext.seLinuxOptions`, named(c))),
+]);
+
+export const procMount = containerCheck({
+  id: 'proc-mount',
+  title: 'Default /proc mount',
+  description: 'Containers keep the default /proc mask (procMount unset or Default).',
+  controls: ['pss-baseline/proc-mount'],
+  remediation: 'Remove securityContext.procMount or set it to Default.',
+}, (c) => {
+  const mount = c.container.securityContext?.procMount;
+  return mount === undefined || mount === 'Default' ? [] : [at(`${c.path}.securityContext.procMount`, `${named(c)} sets procMount ${mount}`)];
+});
+
+export const seccompNotUnconfined = podCheck({
+  id: 'seccomp-not-unconfined',
+  title: 'Seccomp not disabled',
+  description: 'No pod or container sets the seccomp profile Unconfined.',
+  controls: ['pss-baseline/seccomp'],
+  remediation: 'Set seccompProfile.type to RuntimeDefault.',
+}, (pod) => {
+  const problems: Violation[] = [];
+  if (pod.spec.securityContext?.seccompProfile?.type === 'Unconfined') {
+    problems.push(at(`${pod.path}.securityContext.seccompProfile.type`, 'pod sets seccomp profile Unconfined'));
+  }
+  for (const c of containersAt(pod)) {
+    if (c.container.securityContext?.seccompProfile?.type === 'Unconfined') {
+      problems.push(at(`${c.path}.securityContext.seccompProfile.type`, `${named(c)} sets seccomp profile Unconfined`));
+    }
+  }
+  return problems;
+});
+
+/** The sysctls baseline allows: namespaced, and isolated from the node and other pods. */
+export const SAFE_SYSCTLS: ReadonlySet<string> = new Set([
+  'kernel.shm_rmid_forced', 'net.ipv4.ip_local_port_range', 'net.ipv4.ip_unprivileged_port_start', 'net.ipv4.tcp_syncookies',
+  'net.ipv4.ping_group_range', 'net.ipv4.ip_local_reserved_ports', 'net.ipv4.tcp_keepalive_time', 'net.ipv4.tcp_fin_timeout',
+  'net.ipv4.tcp_keepalive_intvl', 'net.ipv4.tcp_keepalive_probes',
+]);
+
+export const sysctls = podCheck({
+  id: 'sysctls',
+  title: 'Only safe sysctls',
+  description: 'Pods set only the safe sysctls (kernel.shm_rmid_forced, net.ipv4.ip_local_port_range, …), which cannot reach the node.',
+  controls: ['pss-baseline/sysctls'],
+  remediation: 'Remove the sysctl from securityContext.sysctls, or tune the node instead.',
+}, (pod) => (pod.spec.securityContext?.sysctls ?? []).flatMap((s, i) => (SAFE_SYSCTLS.has(s.name) ? []
+  : [at(`${pod.path}.securityContext.sysctls[${i}].name`, `pod sets the unsafe sysctl ${s.name}`)])));
+
+// ---- restricted ------------------------------------------------------------------------------
+
+/** The volume sources restricted allows. */
+export const RESTRICTED_VOLUME_SOURCES: ReadonlySet<string> = new Set([
+  'configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'persistentVolumeClaim', 'projected', 'secret',
+]);
+
+export const volumeTypes = podCheck({
+  id: 'volume-types',
+  title: 'Only core volume types',
+  description: 'Pods mount only configMap, csi, downwardAPI, emptyDir, ephemeral, persistentVolumeClaim, projected and secret volumes.',
+  controls: ['pss-restricted/volume-types'],
+  remediation: 'Replace the volume with a PersistentVolumeClaim (the cluster\'s storage class provides the backend) or a csi volume.',
+}, (pod) => (pod.spec.volumes ?? []).flatMap((v, i) => {
+  // hostPath is its own baseline check: reported there, once.
+  const sources = Object.keys(v).filter((k) => k !== 'name' && k !== 'hostPath' && !RESTRICTED_VOLUME_SOURCES.has(k));
+  return sources.map((source) => at(`${pod.path}.volumes[${i}].${source}`, `volume ${v.name} is of type ${source}`));
+}));
+
+export const privilegeEscalation = containerCheck({
+  id: 'privilege-escalation',
+  title: 'No privilege escalation',
+  description: 'Containers set allowPrivilegeEscalation: false, so no process gains more privileges than its parent (setuid, file capabilities).',
+  controls: ['pss-restricted/privilege-escalation', 'cis/5.2.6', 'nsa/pod-security'],
+  remediation: 'Set securityContext.allowPrivilegeEscalation: false on the container.',
+}, (c, pod) => (isWindows(pod) || c.container.securityContext?.allowPrivilegeEscalation === false ? []
+  : [at(`${c.path}.securityContext.allowPrivilegeEscalation`, `${named(c)} must set allowPrivilegeEscalation: false`)]));
+
+export const runAsNonRoot = containerCheck({
+  id: 'run-as-non-root',
+  title: 'Run as non-root',
+  description: 'Every container must run as a non-root user: runAsNonRoot: true on the container or the pod.',
+  controls: ['pss-restricted/non-root', 'cis/5.2.7', 'nsa/non-root'],
+  remediation: 'Set securityContext.runAsNonRoot: true on the pod (and a non-zero runAsUser if the image has no USER).',
+}, (c, pod) => {
+  const { value, path } = effective(c, pod, 'runAsNonRoot');
+  return value === true ? [] : [at(path, `${named(c)} must run as non-root (runAsNonRoot: true)`)];
+});
+
+export const runAsNonRootUser = podCheck({
+  id: 'run-as-non-root-user',
+  title: 'No user ID 0',
+  description: 'No pod or container sets runAsUser: 0.',
+  controls: ['pss-restricted/non-root-user', 'cis/5.2.7', 'nsa/non-root'],
+  remediation: 'Set runAsUser to a non-zero user ID, or remove it and let the image\'s USER apply.',
+}, (pod) => [
+  ...(pod.spec.securityContext?.runAsUser === 0 ? [at(`${pod.path}.securityContext.runAsUser`, 'pod runs as user 0')] : []),
+  ...containersAt(pod).flatMap((c) => (c.container.securityContext?.runAsUser === 0
+    ? [at(`${c.path}.securityContext.runAsUser`, `${named(c)} runs as user 0`)] : [])),
+]);
+
+export const runAsNonRootGroup = podCheck({
+  id: 'run-as-non-root-group',
+  title: 'No group ID 0',
+  description: 'No pod or container runs with group 0 (runAsGroup, fsGroup or supplementalGroups), which owns most of an image\'s files.',
+  controls: ['cis/5.2.7', 'nsa/non-root'],
+  remediation: 'Set runAsGroup and fsGroup to a non-zero group ID and remove 0 from supplementalGroups.',
+}, (pod) => {
+  const sc = pod.spec.securityContext ?? {};
+  const problems: Violation[] = [];
+  if (sc.runAsGroup === 0) problems.push(at(`${pod.path}.securityContext.runAsGroup`, 'pod runs as group 0'));
+  if (sc.fsGroup === 0) problems.push(at(`${pod.path}.securityContext.fsGroup`, 'pod sets fsGroup 0'));
+  (sc.supplementalGroups ?? []).forEach((g, i) => {
+    if (g === 0) problems.push(at(`${pod.path}.securityContext.supplementalGroups[${i}]`, 'pod adds supplemental group 0'));
+  });
+  for (const c of containersAt(pod)) {
+    if (c.container.securityContext?.runAsGroup === 0) problems.push(at(`${c.path}.securityContext.runAsGroup`, `${named(c)} runs as group 0`));
+  }
+  return problems;
+});
+
+export const seccompRestricted = containerCheck({
+  id: 'seccomp-restricted',
+  title: 'Seccomp RuntimeDefault',
+  description: 'Every container runs under seccomp RuntimeDefault or a Localhost profile, set on the container or the pod.',
+  controls: ['pss-restricted/seccomp', 'cis/5.7.2', 'nsa/pod-security'],
+  remediation: 'Set securityContext.seccompProfile.type: RuntimeDefault on the pod.',
+}, (c, pod) => {
+  if (isWindows(pod)) return [];
+  const { value, path } = effective(c, pod, 'seccompProfile');
+  return value?.type !== undefined && CONFINED_PROFILES.has(value.type) ? []
+    : [at(value === undefined ? path : `${path}.type`, `${named(c)} must use seccomp RuntimeDefault or Localhost`)];
+});
+
+export const restrictedCapabilities = containerCheck({
+  id: 'restricted-capabilities',
+  title: 'Capabilities dropped',
+  description: 'Every container drops ALL capabilities and adds back at most NET_BIND_SERVICE.',
+  controls: ['pss-restricted/capabilities', 'cis/5.2.8', 'cis/5.2.9', 'cis/5.2.10'],
+  remediation: 'Set securityContext.capabilities.drop: [ALL]; add back only NET_BIND_SERVICE, if the container binds a port below 1024.',
+}, (c, pod) => {
+  if (isWindows(pod)) return [];
+  const caps = c.container.securityContext?.capabilities;
+  const problems: Violation[] = [];
+  if (!(caps?.drop ?? []).includes('ALL')) problems.push(at(`${c.path}.securityContext.capabilities.drop`, `${named(c)} must drop ALL capabilities`));
+  (caps?.add ?? []).forEach((cap, i) => {
+    // A capability beyond the runtime's defaults is baseline's finding; restricted reports the rest.
+    if (withoutPrefix(cap) !== 'NET_BIND_SERVICE' && BASELINE_CAPABILITIES.has(withoutPrefix(cap))) {
+      problems.push(at(`${c.path}.securityContext.capabilities.add[${i}]`, `${named(c)} adds capability ${cap}`));
+    }
+  });
+  return problems;
+});
+
+/** Every Pod Security Standards control, baseline then restricted. */
+export const POD_SECURITY_CHECKS: readonly Check[] = [
+  hostProcess, hostNamespaces, privilegedContainers, baselineCapabilities, hostPathVolumes, hostPorts, appArmor, seLinux,
+  procMount, seccompNotUnconfined, sysctls,
+  volumeTypes, privilegeEscalation, runAsNonRoot, runAsNonRootUser, runAsNonRootGroup, seccompRestricted, restrictedCapabilities,
+];
+
+/** The ids of the PSS checks, for the policy rules that enforce the same controls at admission. */
+export const POD_SECURITY_CHECK_IDS: readonly string[] = POD_SECURITY_CHECKS.map((c) => c.id);
+

@@ -1,5 +1,5 @@
 import { KubeObject } from '../manifest/kube-object';
-import { Check, groupBy, indexOnce } from './check';
+import { at, Check, groupBy, indexOnce } from './check';
 
 type Json = Record<string, unknown>;
 
@@ -50,9 +50,13 @@ function routesOf(vs: KubeObject): Map<string, Set<string>> {
  */
 export const rolloutReferencesResolve: Check = {
   id: 'rollout-references-resolve',
+  title: 'Rollout references resolve',
   description: 'Every object a Rollout names exists: its VirtualServices with their routes over the stable and canary subsets, its '
     + 'DestinationRule with both subsets, its Services and AnalysisTemplates.',
   severity: 'error',
+  profile: 'generic',
+  controls: [],
+  remediation: 'Emit every object the Rollout names (VirtualService routes, DestinationRule subsets, Services, AnalysisTemplates).',
   kinds: new Set(['Rollout']),
   inspect(object, all) {
     if (object.kind !== 'Rollout') return [];
@@ -116,6 +120,6 @@ export const rolloutReferencesResolve: Check = {
       const kind = cluster ? 'ClusterAnalysisTemplate' : 'AnalysisTemplate';
       if (!find(kind, name, cluster ? '' : namespace)) missing(kind, name, 'emit the analysis the rollout runs');
     }
-    return problems;
+    return problems.map((message) => at('spec.strategy', message));
   },
 };

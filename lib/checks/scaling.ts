@@ -1,5 +1,5 @@
 import { KubeObject } from '../manifest/kube-object';
-import { Check, groupBy, indexOnce } from './check';
+import { at, Check, groupBy, indexOnce } from './check';
 
 const budgets = new WeakMap<readonly KubeObject[], Map<string, KubeObject[]>>();
 
@@ -7,8 +7,12 @@ const minAvailableOf = (pdb: KubeObject): unknown => (pdb.spec as { minAvailable
 
 export const pdbBelowHpaMinimum: Check = {
   id: 'pdb-below-hpa-minimum',
+  title: 'PDB below the HPA minimum',
   description: 'A PodDisruptionBudget keeps fewer pods than its HorizontalPodAutoscaler\'s minReplicas, so drains never deadlock.',
   severity: 'error',
+  profile: 'generic',
+  controls: [],
+  remediation: 'Lower the PodDisruptionBudget\'s minAvailable below minReplicas (or use maxUnavailable: 1).',
   kinds: new Set(['HorizontalPodAutoscaler']),
   inspect(object, all) {
     if (object.kind !== 'HorizontalPodAutoscaler') return [];
@@ -20,7 +24,7 @@ export const pdbBelowHpaMinimum: Check = {
     const pdb = pdbs.get(`${object.metadata.namespace}/${target}`)?.[0];
     const minAvailable = pdb ? minAvailableOf(pdb) : undefined;
     if (typeof minAvailable === 'number' && minAvailable >= min) {
-      return [`PodDisruptionBudget ${target} minAvailable ${minAvailable} is not below minReplicas ${min}`];
+      return [at('spec.minReplicas', `PodDisruptionBudget ${target} minAvailable ${minAvailable} is not below minReplicas ${min}`)];
     }
     return [];
   },

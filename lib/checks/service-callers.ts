@@ -1,7 +1,7 @@
 import { KubeObject } from '../manifest/kube-object';
 import { firstLabel, LabelIndex, LabelSelector, Labels, selects } from '../manifest/label-selector';
 import { podTemplateOf } from '../manifest/workload-kinds';
-import { Check, groupBy, indexOnce } from './check';
+import { at, Check, groupBy, indexOnce } from './check';
 
 /** What a namespace holds that decides who may call a Service: its pods, network policies and mesh policies, indexed by label. */
 interface NamespaceIndex {
@@ -94,27 +94,38 @@ function selectorOf(labels: Labels): LabelSelector {
   return found;
 }
 
+/**
+ * The pod label sets (of Pods and workloads' pod templates) a Service selects among `all`;
+ * undefined for a Service whose endpoints are not pods (no or an empty selector, ExternalName).
+ */
+export function podsOfService(service: KubeObject, all: readonly KubeObject[]): readonly Labels[] | undefined {
+  const spec = (service.spec ?? {}) as { selector?: Labels; type?: string };
+  if (!spec.selector || Object.keys(spec.selector).length === 0 || spec.type === 'ExternalName') return undefined;
+  const ns = indexOnce(namespaces, all, namespaceIndex).get(service.metadata.namespace ?? '');
+  if (!ns) return [];
+  const selector = selectorOf(spec.selector);
+  return ns.podsByLabel.selectable(selector, ns.podLabels).filter((labels) => selects(selector, labels));
+}
+
 export const servicesHaveCallers: Check = {
   id: 'services-have-callers',
+  title: 'Services have callers',
   description: 'Every Service has a caller its pods\' NetworkPolicy and AuthorizationPolicy admit (no Service nothing may call).',
   severity: 'error',
+  profile: 'bulwark',
+  controls: ['nsa/network-policies'],
+  remediation: 'Declare the Service\'s callers (a component\'s dependsOn, components.<name>.callers, a public host) or do not emit it.',
   kinds: new Set(['Service']),
   inspect(object, all) {
-    const spec = (object.spec ?? {}) as { selector?: Labels; type?: string };
-    // Without a selector (or with an empty one) the Service's endpoints are not its pods: nothing to judge.
-    if (object.kind !== 'Service' || !spec.selector || Object.keys(spec.selector).length === 0 || spec.type === 'ExternalName') return [];
-    const ns = indexOnce(namespaces, all, namespaceIndex).get(object.metadata.namespace ?? '');
-    if (!ns) return [];
-    const selector = selectorOf(spec.selector);
-    const pods = ns.podsByLabel.selectable(selector, ns.podLabels).filter((labels) => selects(selector, labels));
-    if (pods.length === 0) return [];
+    if (object.kind !== 'Service') return [];
+    const pods = podsOfService(object, all);
+    if (pods === undefined || pods.length === 0) return [];
+    const ns = indexOnce(namespaces, all, namespaceIndex).get(object.metadata.namespace ?? '')!;
     const blocked = [
       ...(pods.some((pod) => admitted(ns, pod).network) ? [] : ['no NetworkPolicy admits any caller to its pods']),
       ...(pods.some((pod) => admitted(ns, pod).mesh) ? [] : ['no AuthorizationPolicy rule allows any caller']),
     ];
-    return blocked.length === 0 ? [] : [
-      `nothing may call the Service: ${blocked.join(', and ')}; declare its callers (a component's dependsOn, `
-        + 'components.<name>.callers, a public host) or do not emit it',
-    ];
+    return blocked.length === 0 ? [] : [at('spec.selector', `nothing may call the Service: ${blocked.join(', and ')}; declare its callers `
+      + '(a component\'s dependsOn, components.<name>.callers, a public host) or do not emit it')];
   },
 };

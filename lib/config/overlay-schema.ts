@@ -871,6 +871,23 @@ const alerting = t.object({
   defaultReceiver: t.required(dnsLabel, 'receiver of the alerts no route matches'),
 });
 
+/** A check's finding accepted for some objects until a date (lib/checks/waivers.ts). */
+export const waiver = t.object({
+  check: t.required(
+    t.string({ pattern: /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/, describe: 'a check id such as rbac-pod-creation (README, "Checks")' }),
+    'the id of the check whose findings it accepts',
+  ),
+  object: t.required(
+    t.string({ pattern: /^[A-Za-z*][A-Za-z0-9*]*\/[a-z0-9*.:-]+(\/[a-z0-9*.:-]+)?$/, describe: 'Kind/namespace/name or Kind/name, * for any characters but /' }),
+    'the objects it covers, e.g. Role/bulwark-prod-team-*/tenant-*-developer',
+  ),
+  reason: t.required(t.string({ minLength: 10, describe: 'a sentence explaining why (at least 10 characters)' }), 'why the finding is accepted'),
+  expires: t.required(
+    t.string({ pattern: /^[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$/, describe: 'a date such as 2027-06-30' }),
+    'the last day it holds; after it, the waiver itself fails the synth',
+  ),
+});
+
 /** Argo CD's own name and address for the cluster it runs in. */
 export const IN_CLUSTER = { name: 'in-cluster', server: 'https://kubernetes.default.svc' } as const;
 
@@ -907,6 +924,11 @@ export const overlaySchema = t.object({
   }, { inline: true }), { 'platform-critical': 1000000, workload: 100000, batch: 1000 }, 'values of the three PriorityClasses'),
   externalEndpoints: t.defaulted(t.map(dnsLabel, externalEndpoint), {}, 'services outside the cluster that components may call'),
   tenants: t.defaulted(t.list(tenant), [], 'teams, each with its own restricted namespace <namespace>-<name>'),
+  waivers: t.defaulted(
+    t.list(waiver),
+    [],
+    'findings of a check accepted for some objects, each with a reason and an expiry date; listed in the compliance report',
+  ),
   policy: t.defaultedObject(policy, 'cluster-time guardrails: Gatekeeper, ValidatingAdmissionPolicy, Falco'),
   apiServer: t.defaultedObject(
     apiServer,

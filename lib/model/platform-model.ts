@@ -1,3 +1,5 @@
+import { ALL_CHECKS } from '../checks';
+import { Waiver } from '../checks/waivers';
 import { COMPONENT_CATALOG, COMPONENT_NAMES, ComponentDefinition, ComponentName } from '../config/catalog';
 import { didYouMean, Problem } from '../config/errors';
 import { formatPath, LoadedOverlay } from '../config/load-overlay';
@@ -170,6 +172,8 @@ export interface PlatformModel {
   readonly alerting?: AlertingConfig;
   /** Where the Grafana dashboards go; undefined when the overlay has no `dashboards` (no dashboard objects). */
   readonly dashboards?: DashboardsModel;
+  /** The check findings the overlay accepts, each with the place it is written (`overlays/prod.yaml:12`). */
+  readonly waivers: readonly Waiver[];
 }
 
 /** The overlay's `dashboards`, defaults applied. */
@@ -199,7 +203,9 @@ export type ModelResult =
  */
 export function buildModel(loaded: LoadedOverlay, platformVersion: string): ModelResult {
   const problems = modelProblems(loaded);
-  return problems.length > 0 ? { problems } : { model: resolveModel(loaded.overlay, platformVersion), problems: [] };
+  if (problems.length > 0) return { problems };
+  const waivers = loaded.overlay.waivers.map((w, i): Waiver => ({ ...w, source: `${loaded.file}:${loaded.locate(['waivers', i])?.line ?? 1}` }));
+  return { model: { ...resolveModel(loaded.overlay, platformVersion), waivers }, problems: [] };
 }
 
 /** Every rule violation of an overlay that passed its schema, in file order. */
@@ -284,7 +290,24 @@ export const MODEL_RULES: readonly ModelRule[] = [
   burnRatesReachable,
   dashboardsNeedMonitoring,
   dashboardsNamespaceNotOwn,
+  waiversNameChecks,
 ];
+
+const CHECK_IDS: readonly string[] = ALL_CHECKS.map((c) => c.id);
+
+/** A waiver names a check that exists. */
+function waiversNameChecks({ overlay, problem }: RuleInput): Problem[] {
+  return overlay.waivers.flatMap((w, i) => {
+    if (CHECK_IDS.includes(w.check)) return [];
+    const suggestion = didYouMean(w.check, CHECK_IDS);
+    return [problem(['waivers', i, 'check'], {
+      message: 'unknown check',
+      received: JSON.stringify(w.check),
+      allowed: 'a check id of the README\'s check table',
+      fix: suggestion ? `did you mean ${JSON.stringify(suggestion)}?` : 'name one of the checks listed in the README',
+    })];
+  });
+}
 
 function sortedComponents(overlay: Overlay): ComponentEntry[] {
   return (Object.entries(overlay.components) as [string, ComponentOverlay][]).sort(([a], [b]) => byCodePoint(a, b));
@@ -891,7 +914,7 @@ export function ownNamespaces(overlay: Overlay): string[] {
 }
 
 /** The model of an overlay every rule accepts. */
-function resolveModel(overlay: Overlay, platformVersion: string): PlatformModel {
+function resolveModel(overlay: Overlay, platformVersion: string): Omit<PlatformModel, 'waivers'> {
   const entries = sortedComponents(overlay);
   const deployed = new Set(entries.map(([name]) => name));
   const limitRange = limitRangeOf(overlay);

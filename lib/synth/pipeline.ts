@@ -1,4 +1,5 @@
 import { ALL_CHECKS, Check, CheckError, Finding, runChecks } from '../checks';
+import { applyWaivers, today, WaivedFinding } from '../checks/waivers';
 import { ConfigError, Problem } from '../config/errors';
 import { LoadedOverlay } from '../config/load-overlay';
 import { connectivityCheck, EnvironmentCheck } from '../connectivity/check';
@@ -19,6 +20,8 @@ export interface EnvironmentSummary {
   /** Object count per kind, kinds sorted. */
   readonly objectsByKind: Readonly<Record<string, number>>;
   readonly warnings: readonly Finding[];
+  /** The findings the overlay's waivers accept, each with its waiver. */
+  readonly waived: readonly WaivedFinding[];
   /** Its objects beside other environments' (cluster-scoped, in shared namespaces), for the collision check. */
   readonly shared: readonly SharedObject[];
 }
@@ -129,7 +132,8 @@ export function synthesizeModel(
   add(kustomizationFiles(model.environment, components));
   const objects = components.flatMap((c) => c.objects);
   const flowed = environmentChecks.length > 0 ? withAreaFlows(model) : model;
-  const findings = [...runChecks(checks, objects), ...environmentChecks.flatMap((c) => c.findings(flowed, objects))];
+  const found = [...runChecks(checks, objects), ...environmentChecks.flatMap((c) => c.findings(flowed, objects))];
+  const { findings, waived } = applyWaivers(found, model.waivers, today());
   const errors = findings.filter((f) => f.severity === 'error');
   if (errors.length > 0) throw new CheckError(model.environment, errors);
   const counts = new Map<string, number>();
@@ -142,6 +146,7 @@ export function synthesizeModel(
     objectsByKind,
     objects,
     warnings: findings.filter((f) => f.severity === 'warning'),
+    waived,
     shared: sharedObjects(components),
   };
   return { result, files };
