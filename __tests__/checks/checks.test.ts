@@ -1,11 +1,20 @@
-import { ALL_CHECKS, runChecks } from '../../lib/checks';
-import { namespaceScope, noSecretData, requiredLabels, uniqueObjects } from '../../lib/checks/metadata';
-import { podSecurityRestricted } from '../../lib/checks/pod-security';
-import { rbacNoPrivilegedBindings, rbacNoWildcards, rbacSecretsNeedReason } from '../../lib/checks/rbac';
+import { ALL_CHECKS, checksOf, runChecks } from '../../lib/checks';
+import { applyWaivers } from '../../lib/checks/waivers';
+import { defaultNamespace, namespacePodSecurity, networkPolicyCoverage, serviceSelectsPods } from '../../lib/checks/exposure';
+import { clusterScopedNamespace, explicitNamespace, requiredLabels, uniqueObjects } from '../../lib/checks/metadata';
+import {
+  appArmor, baselineCapabilities, hostNamespaces, POD_SECURITY_CHECKS, privilegeEscalation, restrictedCapabilities, runAsNonRoot, seccompRestricted,
+} from '../../lib/checks/pod-security';
+import { rbacClusterAdminBindings, rbacNoClusterBindings, rbacNoEscalation, rbacNoWildcards, rbacSecretsAccess, rbacSecretsNeedReason } from '../../lib/checks/rbac';
 import { pdbBelowHpaMinimum } from '../../lib/checks/scaling';
 import { servicesHaveCallers } from '../../lib/checks/service-callers';
-import { pinnedImages, probes, readOnlyRootFilesystem, resourceLimits } from '../../lib/checks/workload-hygiene';
+import {
+  literalSecretsInEnv, noSecretData, pinnedImages, probes, readOnlyRootFilesystem, resourceLimits, serviceAccountTokenAutomount,
+} from '../../lib/checks/workload-hygiene';
 import { meshAuthorization, meshMtlsStrict, secretReferencesResolve } from '../../lib/checks/zero-trust';
+import * as fs from 'fs';
+import * as path from 'path';
+import { objectsOfText } from '../../lib/checks/manifest-files';
 import { KubeObject } from '../../lib/manifest/kube-object';
 import { synthesize } from '../../lib/synth/pipeline';
 import { ENVIRONMENTS, loadOverlay } from '../helpers';
@@ -42,7 +51,7 @@ function deployment(pod: Record<string, unknown> = {}, container: Record<string,
     apiVersion: 'apps/v1',
     kind: 'Deployment',
     metadata: { name: 'x', namespace: 'ns', labels: LABELS },
-    spec: { template: { spec: { containers: [{ ...COMPLIANT_CONTAINER, ...container }], ...pod } } },
+    spec: { template: { spec: { serviceAccountName: 'x', automountServiceAccountToken: false, containers: [{ ...COMPLIANT_CONTAINER, ...container }], ...pod } } },
   };
 }
 
@@ -50,8 +59,12 @@ const messages = (check: typeof requiredLabels, objects: KubeObject[]) => runChe
 
 describe('checks', () => {
   test('the synthesized platform passes every check in every environment', () => {
+    // Every finding is one the overlay waives (each waiver listed with it), and nothing else.
     const result = synthesize(ENVIRONMENTS.map(loadOverlay), { platformVersion: '1.2.3', checks: [] });
-    for (const env of result.environments) expect(runChecks(ALL_CHECKS, env.objects)).toEqual([]);
+    for (const env of result.environments) {
+      const waivers = ENVIRONMENTS.map(loadOverlay).find((o) => o.overlay.environment === env.environment)!.overlay.waivers;
+      expect(applyWaivers(runChecks(ALL_CHECKS, env.objects), waivers, '2026-01-01').findings).toEqual([]);
+    }
   });
 
   test('a compliant deployment with its AuthorizationPolicy passes every check', () => {
@@ -61,7 +74,13 @@ describe('checks', () => {
       metadata: { name: 'x', namespace: 'ns', labels: LABELS },
       spec: {},
     };
-    expect(runChecks(ALL_CHECKS, [deployment(), policy])).toEqual([]);
+    const isolation: KubeObject = {
+      apiVersion: 'networking.k8s.io/v1',
+      kind: 'NetworkPolicy',
+      metadata: { name: 'default-deny', namespace: 'ns', labels: LABELS },
+      spec: { podSelector: {}, policyTypes: ['Ingress', 'Egress'] },
+    };
+    expect(runChecks(ALL_CHECKS, [deployment(), policy, isolation])).toEqual([]);
   });
 
   test('required-labels fails on each missing app.kubernetes.io label', () => {
@@ -75,18 +94,16 @@ describe('checks', () => {
     ]);
   });
 
-  test('namespace-scope fails on a namespaced Namespace and on a Deployment without namespace', () => {
+  test('cluster-scoped-namespace fails on a namespaced Namespace; explicit-namespace on a Deployment without one', () => {
     const ns: KubeObject = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'a', namespace: 'b', labels: LABELS } };
     const noNs = { ...deployment(), metadata: { name: 'x', labels: LABELS } };
-    expect(messages(namespaceScope, [ns, noNs])).toEqual([
-      'cluster-scoped Namespace must not set metadata.namespace',
-      'namespaced object without metadata.namespace',
-    ]);
+    expect(messages(clusterScopedNamespace, [ns, noNs])).toEqual(['cluster-scoped Namespace must not set metadata.namespace']);
+    expect(messages(explicitNamespace, [ns, noNs])).toEqual(['namespaced object without metadata.namespace']);
   });
 
-  test('unique-objects reports a duplicate once', () => {
+  test('unique-objects reports a duplicate once, at its name', () => {
     expect(runChecks([uniqueObjects], [deployment(), deployment()])).toEqual([
-      { check: 'unique-objects', severity: 'error', object: 'Deployment/ns/x', message: 'defined 2 times' },
+      { check: 'unique-objects', severity: 'error', object: 'Deployment/ns/x', message: 'defined 2 times', path: 'metadata.name' },
     ]);
   });
 
@@ -97,27 +114,46 @@ describe('checks', () => {
       metadata: { name: 's', namespace: 'ns', labels: LABELS },
       stringData: data,
     });
-    expect(messages(noSecretData, [secret({ password: 'hunter2' }), secret()]))
-      .toEqual(['Secret carries data; deliver it through the secret store instead']);
+    expect(runChecks([noSecretData], [secret({ password: 'hunter2' }), secret()]).map((f) => [f.path, f.message]))
+      .toEqual([['stringData', 'Secret carries data; deliver it through the secret store instead']]);
   });
 
   test.each([
-    ['privileged', {}, securityContext({ privileged: true }), 'container app is privileged'],
-    ['privilege escalation', {}, securityContext({ allowPrivilegeEscalation: true }), 'container app must set allowPrivilegeEscalation: false'],
-    ['root', {}, securityContext({ runAsNonRoot: false }), 'container app must run as non-root (runAsNonRoot: true)'],
-    ['capabilities kept', {}, securityContext({ capabilities: {} }), 'container app must drop ALL capabilities'],
-    ['capability added', {}, securityContext({ capabilities: { drop: ['ALL'], add: ['SYS_ADMIN'] } }), 'container app adds capabilities SYS_ADMIN'],
-    ['no seccomp', {}, securityContext({ seccompProfile: undefined }), 'container app must use seccomp RuntimeDefault or Localhost'],
-    ['host network', { hostNetwork: true }, {}, 'uses host namespaces (hostNetwork/hostPID/hostIPC)'],
-    ['hostPath', { volumes: [{ name: 'root', hostPath: { path: '/' } }] }, {}, 'volume root is a hostPath'],
-    ['hostPort', {}, { ports: [{ containerPort: 80, hostPort: 80 }] }, 'container app uses a hostPort'],
-  ])('pod-security-restricted fails on %s', (_, pod, container, message) => {
-    expect(messages(podSecurityRestricted, [deployment(pod, container)])).toEqual([message]);
+    ['privileged', hostNamespaces, { hostPID: true }, {}, 'spec.template.spec.hostPID', 'pod uses the host\'s namespace (hostPID: true)'],
+    ['escalation', privilegeEscalation, {}, securityContext({ allowPrivilegeEscalation: true }),
+      'spec.template.spec.containers[0].securityContext.allowPrivilegeEscalation', 'container app must set allowPrivilegeEscalation: false'],
+    ['root', runAsNonRoot, {}, securityContext({ runAsNonRoot: false }),
+      'spec.template.spec.containers[0].securityContext.runAsNonRoot', 'container app must run as non-root (runAsNonRoot: true)'],
+    ['capabilities kept', restrictedCapabilities, {}, securityContext({ capabilities: {} }),
+      'spec.template.spec.containers[0].securityContext.capabilities.drop', 'container app must drop ALL capabilities'],
+    ['SYS_ADMIN', baselineCapabilities, {}, securityContext({ capabilities: { drop: ['ALL'], add: ['NET_BIND_SERVICE', 'SYS_ADMIN'] } }),
+      'spec.template.spec.containers[0].securityContext.capabilities.add[1]', 'container app adds capability SYS_ADMIN'],
+    ['CHOWN', restrictedCapabilities, {}, securityContext({ capabilities: { drop: ['ALL'], add: ['CHOWN'] } }),
+      'spec.template.spec.containers[0].securityContext.capabilities.add[0]', 'container app adds capability CHOWN'],
+    ['no seccomp', seccompRestricted, {}, securityContext({ seccompProfile: undefined }),
+      'spec.template.spec.containers[0].securityContext.seccompProfile', 'container app must use seccomp RuntimeDefault or Localhost'],
+    ['unconfined AppArmor', appArmor, {}, securityContext({ appArmorProfile: { type: 'Unconfined' } }),
+      'spec.template.spec.containers[0].securityContext.appArmorProfile.type', 'container app sets AppArmor profile Unconfined'],
+  ])('%s: one finding, at the offending field', (_, check, pod, container, path, message) => {
+    expect(runChecks([check], [deployment(pod, container)]).map((f) => [f.path, f.message])).toEqual([[path, message]]);
   });
 
-  test('pod-security-restricted accepts seccomp set at pod level', () => {
-    const pod = { securityContext: { seccompProfile: { type: 'RuntimeDefault' } } };
-    expect(messages(podSecurityRestricted, [deployment(pod, securityContext({ seccompProfile: undefined }))])).toEqual([]);
+  test('the pod-level securityContext counts for every container, and is where a finding points when it is wrong there', () => {
+    const pod = { securityContext: { seccompProfile: { type: 'RuntimeDefault' }, runAsNonRoot: false } };
+    const container = securityContext({ seccompProfile: undefined, runAsNonRoot: undefined });
+    expect(runChecks([seccompRestricted], [deployment(pod, container)])).toEqual([]);
+    expect(runChecks([runAsNonRoot], [deployment(pod, container)]).map((f) => f.path)).toEqual(['spec.template.spec.securityContext.runAsNonRoot']);
+  });
+
+  test('Windows pods are exempt from the Linux-only controls, as in the standard', () => {
+    const windows = deployment({ os: { name: 'windows' } }, { securityContext: { runAsNonRoot: true } });
+    expect(runChecks([privilegeEscalation, seccompRestricted, restrictedCapabilities], [windows])).toEqual([]);
+  });
+
+  test('init and ephemeral containers are judged too, with their own paths', () => {
+    const o = deployment({ initContainers: [{ ...COMPLIANT_CONTAINER, name: 'init', securityContext: { ...COMPLIANT_CONTAINER.securityContext, privileged: true } }] });
+    expect(POD_SECURITY_CHECKS.flatMap((c) => runChecks([c], [o])).map((f) => `${f.check} ${f.path}`))
+      .toEqual(['privileged-containers spec.template.spec.initContainers[0].securityContext.privileged']);
   });
 
   test('workload hygiene checks fail on a writable root, missing limits, floating images and missing probes', () => {
@@ -143,9 +179,16 @@ describe('rbac and scaling checks', () => {
     rules,
   });
 
-  test('rbac-no-wildcards fails on "*" and on escalate/bind/impersonate', () => {
+  test('rbac-no-wildcards fails on "*"; rbac-no-escalation on escalate/bind/impersonate', () => {
     const rules = [{ apiGroups: [''], resources: ['*'], verbs: ['get'] }, { apiGroups: [''], resources: ['roles'], verbs: ['bind'] }];
-    expect(messages(rbacNoWildcards, [role(rules)])).toEqual(['rule 0 uses "*" in resources', 'rule 1 grants bind']);
+    expect(messages(rbacNoWildcards, [role(rules)])).toEqual(['rule 0 uses "*" in resources']);
+    expect(runChecks([rbacNoEscalation], [role(rules)]).map((f) => [f.path, f.message])).toEqual([['rules[1]', 'rule 1 grants bind']]);
+  });
+
+  test('rbac-secrets-access fails on reading every Secret, and passes named ones', () => {
+    expect(messages(rbacSecretsAccess, [role([{ apiGroups: [''], resources: ['secrets'], verbs: ['list'] }])]))
+      .toEqual(['rule 0 reads every Secret (no resourceNames)']);
+    expect(messages(rbacSecretsAccess, [role([{ apiGroups: [''], resources: ['secrets'], verbs: ['get'], resourceNames: ['db'] }])])).toEqual([]);
   });
 
   test('rbac-secrets-need-reason fails on unexplained access to secrets', () => {
@@ -154,15 +197,19 @@ describe('rbac and scaling checks', () => {
     expect(messages(rbacSecretsNeedReason, [role(rules, { 'bulwark.dev/grants': 'get secrets: reads the DB password' })])).toEqual([]);
   });
 
-  test('rbac-no-privileged-bindings fails on ClusterRoleBindings and on cluster-admin/admin/edit', () => {
-    const binding = (kind: string, roleName: string): KubeObject => ({
+  test('rbac-cluster-admin-bindings fails on cluster-admin/admin/edit and system:masters; rbac-no-cluster-bindings on any ClusterRoleBinding', () => {
+    const binding = (kind: string, roleName: string, subjects?: unknown[]): KubeObject => ({
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind,
       metadata: { name: 'b', namespace: kind === 'RoleBinding' ? 'ns' : undefined, labels: LABELS },
       roleRef: { kind: 'ClusterRole', name: roleName },
+      subjects,
     });
-    const bindings = [binding('ClusterRoleBinding', 'view'), binding('RoleBinding', 'edit'), binding('RoleBinding', 'view')];
-    expect(messages(rbacNoPrivilegedBindings, bindings)).toEqual(['cluster-wide binding', 'binds the built-in ClusterRole edit']);
+    const bindings = [
+      binding('ClusterRoleBinding', 'view', [{ kind: 'Group', name: 'system:masters' }]), binding('RoleBinding', 'edit'), binding('RoleBinding', 'view'),
+    ];
+    expect(messages(rbacClusterAdminBindings, bindings)).toEqual(['binds the system:masters group', 'binds the built-in ClusterRole edit']);
+    expect(messages(rbacNoClusterBindings, bindings)).toEqual(['cluster-wide binding']);
   });
 
   test('pdb-below-hpa-minimum fails when the budget keeps as many pods as the HPA minimum', () => {
@@ -180,6 +227,77 @@ describe('rbac and scaling checks', () => {
     });
     expect(messages(pdbBelowHpaMinimum, [hpa, pdb(2)])).toEqual(['PodDisruptionBudget x minAvailable 2 is not below minReplicas 2']);
     expect(messages(pdbBelowHpaMinimum, [hpa, pdb(1)])).toEqual([]);
+  });
+});
+
+describe('service accounts, env, namespaces and exposure', () => {
+  const account = (automount?: boolean): KubeObject => ({
+    apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: 'x', namespace: 'ns', labels: LABELS }, automountServiceAccountToken: automount,
+  });
+  const withAccount = (pod: Record<string, unknown> = {}) => deployment({ serviceAccountName: 'x', automountServiceAccountToken: undefined, ...pod });
+
+  test('service-account-token-automount: a mounted token needs a binding (or Vault Agent); false on the pod or its account passes', () => {
+    expect(messages(serviceAccountTokenAutomount, [withAccount(), account()])).toEqual(['pod mounts the token of ns/x, which no binding grants anything']);
+    expect(messages(serviceAccountTokenAutomount, [withAccount(), account(false)])).toEqual([]);
+    expect(messages(serviceAccountTokenAutomount, [withAccount({ automountServiceAccountToken: false }), account()])).toEqual([]);
+    const binding: KubeObject = {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'RoleBinding',
+      metadata: { name: 'x', namespace: 'ns', labels: LABELS },
+      roleRef: { kind: 'Role', name: 'x' },
+      subjects: [{ kind: 'ServiceAccount', name: 'x' }],
+    };
+    expect(messages(serviceAccountTokenAutomount, [withAccount(), account(), binding])).toEqual([]);
+    const vault = withAccount({ automountServiceAccountToken: true });
+    (vault.spec as { template: { metadata?: unknown } }).template.metadata = { annotations: { 'vault.hashicorp.com/agent-inject': 'true' } };
+    expect(messages(serviceAccountTokenAutomount, [vault, account(false)])).toEqual([]);
+  });
+
+  test('literal-secrets-in-env fails on a credential-named literal, not on where a credential is read from', () => {
+    const env = [
+      { name: 'DB_PASSWORD', value: 'hunter2' },
+      { name: 'API_KEY_FILE', value: '/vault/secrets/key' },
+      { name: 'TOKEN', value: '/run/token' },
+      { name: 'LOG_LEVEL', value: 'info' },
+      { name: 'GITHUB_TOKEN', valueFrom: { secretKeyRef: { name: 'gh', key: 'token' } } },
+    ];
+    expect(runChecks([literalSecretsInEnv], [deployment({}, { env })]).map((f) => [f.path, f.message]))
+      .toEqual([['spec.template.spec.containers[0].env[0].value', 'container app sets DB_PASSWORD to a literal value']]);
+  });
+
+  test('namespace-pod-security fails without an enforce label and on privileged; default-namespace on objects in default', () => {
+    const ns = (labels: Record<string, string>): KubeObject => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'n', labels } });
+    expect(messages(namespacePodSecurity, [ns({}), ns({ 'pod-security.kubernetes.io/enforce': 'privileged' }),
+      ns({ 'pod-security.kubernetes.io/enforce': 'baseline' })]))
+      .toEqual(['no pod-security.kubernetes.io/enforce label', 'enforces the privileged level (no restriction)']);
+    expect(messages(defaultNamespace, [{ ...deployment(), metadata: { name: 'x', namespace: 'default', labels: LABELS } }]))
+      .toEqual(['lives in the default namespace']);
+  });
+
+  test('service-selects-pods and network-policy-coverage look across every object given', () => {
+    const labelled = deployment();
+    (labelled.spec as { template: { metadata?: unknown } }).template.metadata = { labels: { app: 'x' } };
+    const service = (selector: Record<string, string>): KubeObject => ({
+      apiVersion: 'v1', kind: 'Service', metadata: { name: 's', namespace: 'ns', labels: LABELS }, spec: { selector },
+    });
+    expect(messages(serviceSelectsPods, [labelled, service({ app: 'y' })])).toEqual(['selects no pod of any workload in its namespace']);
+    expect(messages(serviceSelectsPods, [labelled, service({ app: 'x' })])).toEqual([]);
+    const policy = (podSelector: unknown): KubeObject => ({
+      apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'p', namespace: 'ns', labels: LABELS }, spec: { podSelector },
+    });
+    expect(runChecks([networkPolicyCoverage], [labelled]).map((f) => [f.path, f.message]))
+      .toEqual([['spec.template.metadata.labels', 'no NetworkPolicy in ns selects its pods']]);
+    expect(messages(networkPolicyCoverage, [labelled, policy({ matchLabels: { app: 'y' } })])).toHaveLength(1);
+    expect(messages(networkPolicyCoverage, [labelled, policy({})])).toEqual([]);
+    expect(messages(networkPolicyCoverage, [labelled, policy({ matchLabels: { app: 'x' } })])).toEqual([]);
+  });
+
+  test('the generic profile leaves out the platform\'s conventions; bulwark runs every check', () => {
+    expect(checksOf(ALL_CHECKS, 'bulwark')).toEqual(ALL_CHECKS);
+    const generic = checksOf(ALL_CHECKS, 'generic').map((c) => c.id);
+    expect(generic).toContain('privileged-containers');
+    expect(generic).not.toContain('required-labels');
+    expect(generic).not.toContain('mesh-authorization');
   });
 });
 
@@ -317,6 +435,9 @@ describe('kinds', () => {
       spec: { selector: { matchLabels: { 'app.kubernetes.io/name': 'nothing' } }, endpoints: [{ port: 'http' }] },
     },
   ];
+  // … and the check corpus' violations, one for each generic check.
+  const corpus = path.join(__dirname, '..', 'fixtures', 'check-corpus', 'violations');
+  violators.push(...fs.readdirSync(corpus).flatMap((f) => objectsOfText(fs.readFileSync(path.join(corpus, f), 'utf8'), f).map((s) => s.object)));
   const withKinds = ALL_CHECKS.filter((c) => c.kinds !== undefined);
   const inspectingAll = withKinds.map((c) => ({ ...c, kinds: undefined }));
 

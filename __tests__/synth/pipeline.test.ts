@@ -1,6 +1,6 @@
 import { parseAllDocuments } from 'yaml';
 import { CheckError } from '../../lib/checks';
-import { Check } from '../../lib/checks/check';
+import { at, Check } from '../../lib/checks/check';
 import { isClusterScoped } from '../../lib/manifest/kube-object';
 import { synthesize } from '../../lib/synth/pipeline';
 import { ENVIRONMENTS, loadOverlay } from '../helpers';
@@ -88,9 +88,13 @@ describe('synthesize', () => {
   test('fails with every finding of an error-level check and writes nothing', () => {
     const noDeployments: Check = {
       id: 'no-deployments',
+      title: 'test',
       description: 'test',
       severity: 'error',
-      inspect: (o) => (o.kind === 'Deployment' ? ['is a Deployment'] : []),
+      profile: 'generic',
+      controls: [],
+      remediation: 'test',
+      inspect: (o) => (o.kind === 'Deployment' ? [at('kind', 'is a Deployment')] : []),
     };
     let error: unknown;
     try {
@@ -107,13 +111,17 @@ describe('synthesize', () => {
   test('reports warning-level findings without failing', () => {
     const warnOnQuota: Check = {
       id: 'quota-note',
+      title: 'test',
       description: 'test',
       severity: 'warning',
-      inspect: (o) => (o.kind === 'ResourceQuota' ? ['noted'] : []),
+      profile: 'generic',
+      controls: [],
+      remediation: 'test',
+      inspect: (o) => (o.kind === 'ResourceQuota' ? [at('kind', 'noted')] : []),
     };
     const [dev] = synthesize([loadOverlay('dev')], { platformVersion: '1.2.3', checks: [warnOnQuota] }).environments;
     expect(dev.warnings).toEqual([
-      { check: 'quota-note', severity: 'warning', object: 'ResourceQuota/bulwark-dev/baseline-quota', message: 'noted' },
+      { check: 'quota-note', severity: 'warning', object: 'ResourceQuota/bulwark-dev/baseline-quota', message: 'noted', path: 'kind' },
     ]);
   });
 });

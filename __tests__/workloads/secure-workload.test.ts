@@ -1,5 +1,5 @@
 import { runChecks } from '../../lib/checks';
-import { podSecurityRestricted } from '../../lib/checks/pod-security';
+import { POD_SECURITY_CHECKS } from '../../lib/checks/pod-security';
 import { readOnlyRootFilesystem } from '../../lib/checks/workload-hygiene';
 import { SecureWorkload, SecureWorkloadProps } from '../../lib/workloads/secure-workload';
 import { findObject, synthObjects } from '../helpers';
@@ -133,7 +133,7 @@ describe('SecureWorkload', () => {
       name: 'config-file',
       configMap: { name: 'backend-config-file', items: [{ key: 'config.yaml', path: 'config.yaml' }] },
     });
-    expect(runChecks([podSecurityRestricted, readOnlyRootFilesystem], objects)).toEqual([]);
+    expect(runChecks([...POD_SECURITY_CHECKS, readOnlyRootFilesystem], objects)).toEqual([]);
     expect(synth().some((o) => o.metadata.name === 'backend-config-file')).toBe(false);
   });
 

@@ -27,6 +27,9 @@ export interface Finding {
   readonly message: string;
   /** The offending field's JSON path within the object; absent for findings of a whole environment. */
   readonly path?: string;
+  /** The manifest file and line of the field, when the objects were read from files (`bulwark check`). */
+  readonly file?: string;
+  readonly line?: number;
 }
 
 /**

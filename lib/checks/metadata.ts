@@ -76,6 +76,7 @@ export const uniqueObjects: Check = {
   remediation: 'Rename one of the objects, or remove the duplicate.',
   inspect(object, all) {
     const twins = indexOnce(twinsOf, all, twinIndex).get(object) ?? [];
-    return twins.length > 1 && twins[0] === object ? [at('metadata.name', `defined ${twins.length} times`)] : [];
+    // Once, on the last: the one that replaces the others when applied.
+    return twins.length > 1 && twins[twins.length - 1] === object ? [at('metadata.name', `defined ${twins.length} times`)] : [];
   },
 };

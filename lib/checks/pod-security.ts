@@ -305,8 +305,9 @@ export const seccompRestricted = containerCheck({
 }, (c, pod) => {
   if (isWindows(pod)) return [];
   const { value, path } = effective(c, pod, 'seccompProfile');
-  return value?.type !== undefined && CONFINED_PROFILES.has(value.type) ? []
-    : [at(value === undefined ? path : `${path}.type`, `${named(c)} must use seccomp RuntimeDefault or Localhost`)];
+  // Unconfined is baseline's finding (seccomp-not-unconfined): reported there, once.
+  if (value?.type === 'Unconfined' || (value?.type !== undefined && CONFINED_PROFILES.has(value.type))) return [];
+  return [at(value === undefined ? path : `${path}.type`, `${named(c)} must use seccomp RuntimeDefault or Localhost`)];
 });
 
 export const restrictedCapabilities = containerCheck({

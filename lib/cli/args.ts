@@ -22,15 +22,21 @@ export interface Options {
   readonly to?: string;
   /** The commit to compare with; undefined means the dist branch, else HEAD. */
   readonly ref?: string;
-  /** How a diff is written. */
-  readonly format: DiffFormat;
+  /** How the result is written: one of the command's `formats`. */
+  readonly format: Format;
   /** connectivity: also write the matrix as JSON to this file. */
   readonly report?: string;
+  /** check: which checks run. */
+  readonly profile: 'generic' | 'bulwark';
+  /** check: a YAML file of waivers (`waivers: [...]`, as in an overlay). */
+  readonly waivers?: string;
+  /** The command's arguments (check: files, directories, `-`). */
+  readonly args: readonly string[];
 }
 
-/** `text` for a terminal, `markdown` for a pull-request comment. */
-export type DiffFormat = 'text' | 'markdown';
-const DIFF_FORMATS: readonly DiffFormat[] = ['text', 'markdown'];
+/** diff: `text` for a terminal, `markdown` for a pull-request comment; check: `text`, `json`, `sarif`, `junit`. */
+export type Format = 'text' | 'markdown' | 'json' | 'sarif' | 'junit';
+const PROFILES = ['generic', 'bulwark'];
 
 export type OptionName = keyof Options;
 
@@ -47,7 +53,7 @@ export interface OptionSpec {
 
 export class UsageError extends Error {}
 
-export const OPTIONS: Readonly<Record<OptionName, OptionSpec>> = {
+export const OPTIONS: Readonly<Record<FlagName, OptionSpec>> = {
   overlays: { flag: '--overlays', value: '<dir>', help: 'overlay directory (default: overlays)' },
   out: { flag: '--out', value: '<dir>', help: 'output directory (default: dist)' },
   env: { flag: '--env', value: '<name>', help: 'one environment (the name of an overlay)' },
@@ -68,17 +74,28 @@ export const OPTIONS: Readonly<Record<OptionName, OptionSpec>> = {
   format: {
     flag: '--format',
     value: '<format>',
-    help: 'text (default) or markdown (a pull-request comment)',
+    help: 'diff: text (default) or markdown (a pull-request comment); check: text, json, sarif or junit',
+  },
+  profile: {
+    flag: '--profile',
+    value: '<name>',
+    help: 'check: generic (default; any cluster) or bulwark (adds the platform\'s conventions)',
     parse: (v) => {
-      if (!(DIFF_FORMATS as readonly string[]).includes(v)) {
-        throw new UsageError(`--format needs ${DIFF_FORMATS.join(' or ')}, got ${JSON.stringify(v)}`);
-      }
+      if (!PROFILES.includes(v)) throw new UsageError(`--profile needs ${PROFILES.join(' or ')}, got ${JSON.stringify(v)}`);
       return v;
     },
   },
+  waivers: { flag: '--waivers', value: '<file>', help: 'check: accept the findings the waivers of this YAML file cover (waivers: [...])' },
 };
 
-const DEFAULTS: Options = { overlays: 'overlays', out: 'dist', quiet: false, format: 'text' };
+/** Options that are not flags: the command's arguments. */
+type FlagName = Exclude<OptionName, 'args'>;
+
+const DEFAULTS: Omit<Options, 'args'> = { overlays: 'overlays', out: 'dist', quiet: false, format: 'text', profile: 'generic' };
+
+function joinOr(items: readonly string[]): string {
+  return items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} or ${items[items.length - 1]}`;
+}
 
 /** One command of the table: what it is called, what it takes, what it does. */
 export interface CommandSpec<H> {
@@ -86,9 +103,13 @@ export interface CommandSpec<H> {
   /** One line for the usage text. */
   readonly summary: string;
   /** The options it takes; any other is a usage error. */
-  readonly options: readonly OptionName[];
+  readonly options: readonly FlagName[];
   /** Options it cannot run without. @default none */
-  readonly required?: readonly OptionName[];
+  readonly required?: readonly FlagName[];
+  /** The formats `--format` takes, the first the default; only with `format` among the options. */
+  readonly formats?: readonly Format[];
+  /** Its arguments, for the usage text (`<file|dir|->...`); without it, arguments are a usage error. */
+  readonly args?: { readonly synopsis: string; readonly help: string; readonly min: number };
   /**
    * Exit code of a failure (invalid input, a failed synthesis), for a command whose 1 means
    * something else (diff: there are differences). @default 1
@@ -113,13 +134,18 @@ export function parseCommandLine<H>(argv: readonly string[], commands: readonly 
   const named = argv.length > 0 && !argv[0].startsWith('-');
   const command = byName.get(named ? argv[0] : defaultCommand);
   if (command === undefined) throw new UsageError(unknown('command', argv[0], [...byName.keys()]));
-  const values: Record<string, string | number | boolean> = { ...DEFAULTS };
+  const values: Record<string, string | number | boolean | string[]> = { ...DEFAULTS };
+  const args: string[] = [];
   let help = false;
   const taken = command.options.map((name) => ({ name, spec: OPTIONS[name] }));
   for (let i = named ? 1 : 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--help' || arg === '-h') {
       help = true;
+      continue;
+    }
+    if (command.args !== undefined && (arg === '-' || !arg.startsWith('-'))) {
+      args.push(arg);
       continue;
     }
     const option = taken.find(({ spec }) => spec.flag === arg || spec.alias === arg);
@@ -133,7 +159,14 @@ export function parseCommandLine<H>(argv: readonly string[], commands: readonly 
     if (text === undefined || text.startsWith('-')) throw new UsageError(`${spec.flag} needs a value`);
     values[name] = spec.parse ? spec.parse(text) : text;
   }
-  const options = values as unknown as Options;
+  const formats = command.formats ?? ['text'];
+  if (!(formats as readonly string[]).includes(String(values.format))) {
+    throw new UsageError(`--format needs ${joinOr(formats)}, got ${JSON.stringify(values.format)}`);
+  }
+  if (!help && command.args !== undefined && args.length < command.args.min) {
+    throw new UsageError(`${command.name} needs ${command.args.synopsis}: ${command.args.help}`);
+  }
+  const options = { ...values, args } as unknown as Options;
   const missing = help ? undefined : (command.required ?? []).find((name) => options[name] === undefined);
   if (missing !== undefined) throw new UsageError(`${command.name} needs ${OPTIONS[missing].flag} ${OPTIONS[missing].value}`);
   return { command, options, help };
@@ -191,6 +224,7 @@ export function commandUsage<H>(program: string, command: CommandSpec<H>): strin
     const text = `${o.flag}${o.value ? ` ${o.value}` : ''}`;
     return required.has(name) ? text : `[${text}]`;
   });
+  if (command.args) synopsis.push(command.args.synopsis);
   const options = command.options.length > 0 ? ['options:', ...command.options.map((name) => optionLine(OPTIONS[name])), ''] : [];
   return [`usage: ${program} ${[command.name, ...synopsis].join(' ')}`, '', command.summary, '', ...options].join('\n');
 }

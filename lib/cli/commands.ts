@@ -1,4 +1,6 @@
+import { CHECK_FORMATS } from '../checks/formats';
 import { CommandSpec } from './args';
+import { runCheck } from './check-command';
 import { CommandHandler } from './command';
 import { runConnectivity } from './connectivity-command';
 import { runDiff } from './diff-command';
@@ -31,6 +33,7 @@ export const COMMANDS: readonly CommandSpec<CommandAction>[] = [
     name: 'diff',
     summary: 'what a synth would change against a commit (--ref: default the dist branch, else HEAD), object by object',
     options: ['overlays', 'out', 'env', 'ref', 'format'],
+    formats: ['text', 'markdown'],
     failureCode: 2,
     handler: runDiff,
   },
@@ -46,6 +49,14 @@ export const COMMANDS: readonly CommandSpec<CommandAction>[] = [
     options: ['overlays', 'env', 'report'],
     required: ['env'],
     handler: runConnectivity,
+  },
+  {
+    name: 'check',
+    summary: 'judge any Kubernetes manifests with the synth\'s checks (files, directories, - for stdin); exit 1 on an error',
+    options: ['profile', 'format', 'waivers'],
+    formats: CHECK_FORMATS,
+    args: { synopsis: '<file|dir|->...', help: 'the manifests to judge: YAML or JSON files, directories (recursively), - for stdin', min: 1 },
+    handler: runCheck,
   },
   { name: 'help', summary: 'show this text (help <command>: that command\'s options)', options: [], handler: 'help' },
   { name: 'version', summary: 'print the version', options: [], handler: 'version' },

@@ -35,4 +35,8 @@ export interface CliContext {
   /** The compiled writer thread (.build/lib/synth/tree-writer-worker.js); see workerScript. */
   readonly writerScript?: string;
   readonly now: () => number;
+  /** The whole of standard input (check -). @default none: reading it is a usage error */
+  readonly readStdin?: () => string;
+  /** Milliseconds since the epoch, the day waivers are judged on. @default Date.now */
+  readonly epochMs?: () => number;
 }

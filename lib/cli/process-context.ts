@@ -42,6 +42,8 @@ export function processContext(root: string, options: ProcessOptions = { compile
     testSwapDelayMs: envInteger('BULWARK_TEST_SWAP_DELAY_MS'),
     debug: isSet(env.BULWARK_DEBUG) && env.BULWARK_DEBUG !== '0',
     now: () => performance.now(),
+    readStdin: () => fs.readFileSync(0, 'utf8'),
+    epochMs: () => Date.now(),
     workerScript: options.compiled ? path.join(root, '.build', 'lib', 'synth', 'environment-worker.js') : undefined,
     writerScript: options.compiled ? path.join(root, '.build', 'lib', 'synth', 'tree-writer-worker.js') : undefined,
   };

@@ -3,8 +3,8 @@ import * as path from 'path';
 import type { Document, Node, YAMLError } from 'yaml';
 import { parsePlainYaml, yamlLibrary } from '../util/fast-yaml';
 import { ConfigError, describeValue, didYouMean, Problem, SourcePosition } from './errors';
-import { Overlay, overlaySchema } from './overlay-schema';
-import { INVALID, Issue, Path } from './schema-types';
+import { Overlay, overlaySchema, waiver } from './overlay-schema';
+import { INVALID, Infer, Issue, Path, t } from './schema-types';
 
 /** The `yaml` library, loaded on first use: the fast path (parsePlainYaml) does not need it. */
 const Y = yamlLibrary;
@@ -504,4 +504,21 @@ function unreadable(file: string, e: unknown): ConfigError {
     allowed: 'a readable file',
     fix: 'check that it exists and is readable',
   }]);
+}
+
+const waiverFile = t.object({ waivers: t.required(t.list(waiver), 'the findings accepted, as under an overlay\'s waivers') });
+
+/** A waiver as read from a file, with the place it is written (`waivers.yaml:4`). */
+export type WaiverEntry = Infer<typeof waiver> & { readonly source: string };
+
+/**
+ * The waivers of a file `bulwark check --waivers` reads: `waivers:` with the entries an overlay's
+ * `waivers` takes. Throws ConfigError (file, line, key path, value, what is allowed) on a bad one.
+ */
+export function parseWaiverFile(file: string, text: string): WaiverEntry[] {
+  const { data, locate } = parseDocumentOf(file, text);
+  const issues: Issue[] = [];
+  const parsed = waiverFile.check(data ?? {}, [], issues);
+  if (parsed === INVALID || issues.length > 0) throw new ConfigError(issues.map((i) => issueToProblem(file, i, locate)));
+  return parsed.waivers.map((w, i) => ({ ...w, source: `${file}:${locate(['waivers', i])?.line ?? 1}` }));
 }

@@ -37,8 +37,8 @@ export interface PolicyDefinition {
   readonly kind: string;
   /** One sentence: what the rule guarantees (README table, template annotation). */
   readonly description: string;
-  /** The lib/checks check that enforces the same rule at synthesis time, if any. */
-  readonly synthCheck?: string;
+  /** The lib/checks checks that enforce the same rule at synthesis time (and in `bulwark check`), if any. */
+  readonly synthChecks?: readonly string[];
   /** OpenAPI v3 schema of the Constraint's `spec.parameters`; none when the rule takes none. */
   readonly parametersSchema?: JsonObject;
   /** Constraint parameters for an environment. */

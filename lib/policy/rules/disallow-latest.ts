@@ -8,7 +8,7 @@ export const disallowLatest: PolicyDefinition = {
   id: 'disallow-latest',
   kind: 'DisallowLatest',
   description: 'Every image is pinned by tag or digest; "latest" and untagged images are rejected.',
-  synthCheck: 'pinned-images',
+  synthChecks: ['pinned-images'],
   parameters: () => undefined,
   rego: `violation[{"msg": msg}] {
   c := containers[_]

@@ -5,7 +5,7 @@ export const noPrivileged: PolicyDefinition = {
   id: 'no-privileged',
   kind: 'NoPrivileged',
   description: 'No privileged container, no host network, PID or IPC namespace, no hostPath volume, no hostPort.',
-  synthCheck: 'pod-security-restricted',
+  synthChecks: ['privileged-containers', 'host-namespaces', 'host-path-volumes', 'host-ports'],
   parameters: () => undefined,
   rego: `violation[{"msg": msg}] {
   c := containers[_]

@@ -16,7 +16,7 @@ export const podSecurityRestricted: PolicyDefinition = {
   kind: 'PodSecurityRestricted',
   description: 'Pod Security Standards restricted essentials: no privilege escalation, non-root, never uid 0, '
     + 'all capabilities dropped (only NET_BIND_SERVICE may be added), seccomp RuntimeDefault or Localhost.',
-  synthCheck: 'pod-security-restricted',
+  synthChecks: ['privilege-escalation', 'run-as-non-root', 'run-as-non-root-user', 'restricted-capabilities', 'seccomp-restricted'],
   parameters: () => undefined,
   rego: `container_context(c, key) = value {
   value := object.get(object.get(c, "securityContext", {}), key, null)

@@ -5,7 +5,7 @@ export const requiredLabels: PolicyDefinition = {
   id: 'required-labels',
   kind: 'RequiredLabels',
   description: 'Workloads carry the required labels (policy.requiredLabels) with non-empty values.',
-  synthCheck: 'required-labels',
+  synthChecks: ['required-labels'],
   parametersSchema: {
     type: 'object',
     properties: {

@@ -5,7 +5,7 @@ export const resourceLimits: PolicyDefinition = {
   id: 'resource-limits',
   kind: 'ResourceLimits',
   description: 'Every container and init container declares CPU, memory and ephemeral-storage requests and limits.',
-  synthCheck: 'resource-limits',
+  synthChecks: ['resource-limits'],
   parameters: () => undefined,
   rego: `# Ephemeral containers cannot declare resources: only these are judged.
 resourced[c] {
