@@ -18,6 +18,8 @@ export interface CheckRun {
   readonly checks: readonly Check[];
   readonly files: number;
   readonly objects: number;
+  /** Documents that are not cluster objects (a Kustomization, an audit Policy), by kind: not judged. */
+  readonly skipped: readonly { readonly kind: string; readonly count: number }[];
   /** The findings no waiver covers (expired and unused waivers included), sorted by file, line, check. */
   readonly findings: readonly Finding[];
   readonly waived: readonly WaivedFinding[];
@@ -31,7 +33,9 @@ const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' 
 
 /** The last line of every format's text form: what was judged and what came out. */
 export function summaryLine(run: CheckRun): string {
-  return `${plural(run.objects, 'object')} in ${plural(run.files, 'file')}, ${plural(run.checks.length, 'check')} (profile ${run.profile}): `
+  const skipped = run.skipped.length === 0 ? ''
+    : ` (not judged: ${run.skipped.map((s) => `${s.count} ${s.kind}`).join(', ')}, which are no cluster objects)`;
+  return `${plural(run.objects, 'object')} in ${plural(run.files, 'file')}${skipped}, ${plural(run.checks.length, 'check')} (profile ${run.profile}): `
     + `${plural(count(run.findings, 'error'), 'error')}, ${plural(count(run.findings, 'warning'), 'warning')}, ${run.waived.length} waived`;
 }
 
@@ -72,6 +76,7 @@ export function jsonReport(run: CheckRun): string {
     summary: {
       files: run.files,
       objects: run.objects,
+      skipped: run.skipped,
       checks: run.checks.length,
       errors: count(run.findings, 'error'),
       warnings: count(run.findings, 'warning'),

@@ -56,8 +56,23 @@ export function manifestFiles(inputs: readonly string[], cwd: string): string[] 
   return out.map((f) => (f === '-' ? f : path.relative(cwd, f) || f));
 }
 
-/** The objects of one file's text, in order; a `kind: List` contributes its items. */
-export function objectsOfText(text: string, file: string): SourcedObject[] {
+/** A document with apiVersion and kind but no name: a tool's configuration (Kustomization, an audit Policy), not a cluster object. */
+export interface SkippedDocument {
+  readonly file: string;
+  readonly kind: string;
+}
+
+/** Has apiVersion and kind, but no metadata.name. */
+function isConfigDocument(v: unknown): v is { kind: string } {
+  const o = v as { apiVersion?: unknown; kind?: unknown; metadata?: { name?: unknown } };
+  return typeof o === 'object' && o !== null && typeof o.apiVersion === 'string' && typeof o.kind === 'string' && typeof o.metadata?.name !== 'string';
+}
+
+/**
+ * The objects of one file's text, in order; a `kind: List` contributes its items. Configuration
+ * documents (no metadata.name) go to `skipped`; anything else that is not an object is an error.
+ */
+export function objectsOfText(text: string, file: string, skipped: SkippedDocument[] = []): SourcedObject[] {
   const docs = loadYamlStream(text) ?? parseOrThrow(text, file);
   const out: SourcedObject[] = [];
   docs.forEach((doc, document) => {
@@ -68,6 +83,7 @@ export function objectsOfText(text: string, file: string): SourcedObject[] {
         if (isKubeObject(item)) out.push({ object: item, file, document, prefix: `items[${i}]` });
       });
     } else if (isKubeObject(doc)) out.push({ object: doc, file, document, prefix: '' });
+    else if (isConfigDocument(doc)) skipped.push({ file, kind: doc.kind });
     else {
       throw new ManifestError(`${file}: document ${document + 1} is not a Kubernetes object (it needs apiVersion, kind and metadata.name)`);
     }

@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ALL_CHECKS, checksOf, Finding, runChecksIndexed } from '../checks';
 import { CheckFormat, CheckRun, FORMATTERS } from '../checks/formats';
-import { lineFinder, manifestFiles, objectsOfText, SourcedObject } from '../checks/manifest-files';
+import { lineFinder, manifestFiles, objectsOfText, SkippedDocument, SourcedObject } from '../checks/manifest-files';
 import { applyWaivers, today, Waiver } from '../checks/waivers';
 import { parseWaiverFile } from '../config/load-overlay';
 import { byCodePoint } from '../util/order';
@@ -21,10 +21,11 @@ export function runCheck(opts: Options, { ctx }: CommandIo): number {
   const files = manifestFiles(opts.args, ctx.cwd);
   const texts = new Map<string, string>();
   const sourced: SourcedObject[] = [];
+  const skipped: SkippedDocument[] = [];
   for (const file of files) {
     const text = file === '-' ? stdinOf(ctx) : fs.readFileSync(path.resolve(ctx.cwd, file), 'utf8');
     texts.set(file, text);
-    for (const o of objectsOfText(text, file)) sourced.push(o);
+    for (const o of objectsOfText(text, file, skipped)) sourced.push(o);
   }
   const checks = checksOf(ALL_CHECKS, opts.profile);
   const located = runChecksIndexed(checks, sourced.map((s) => s.object));
@@ -45,6 +46,7 @@ export function runCheck(opts: Options, { ctx }: CommandIo): number {
     checks,
     files: files.length,
     objects: sourced.length,
+    skipped: [...new Set(skipped.map((s) => s.kind))].sort(byCodePoint).map((kind) => ({ kind, count: skipped.filter((s) => s.kind === kind).length })),
     findings: [...outcome.findings].sort(byPlace),
     waived: [...outcome.waived].sort((a, b) => byPlace(a.finding, b.finding)),
   };

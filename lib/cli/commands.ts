@@ -52,9 +52,10 @@ export const COMMANDS: readonly CommandSpec<CommandAction>[] = [
   },
   {
     name: 'check',
-    summary: 'judge any Kubernetes manifests with the synth\'s checks (files, directories, - for stdin); exit 1 on an error',
+    summary: 'judge any Kubernetes manifests with the synth\'s checks (files, directories, - for stdin); exit 1 on an error finding, 2 on bad input',
     options: ['profile', 'format', 'waivers'],
     formats: CHECK_FORMATS,
+    failureCode: 2,
     args: { synopsis: '<file|dir|->...', help: 'the manifests to judge: YAML or JSON files, directories (recursively), - for stdin', min: 1 },
     handler: runCheck,
   },

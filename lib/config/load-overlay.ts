@@ -506,19 +506,22 @@ function unreadable(file: string, e: unknown): ConfigError {
   }]);
 }
 
-const waiverFile = t.object({ waivers: t.required(t.list(waiver), 'the findings accepted, as under an overlay\'s waivers') });
+const waiverList = t.list(waiver);
 
 /** A waiver as read from a file, with the place it is written (`waivers.yaml:4`). */
 export type WaiverEntry = Infer<typeof waiver> & { readonly source: string };
 
 /**
- * The waivers of a file `bulwark check --waivers` reads: `waivers:` with the entries an overlay's
- * `waivers` takes. Throws ConfigError (file, line, key path, value, what is allowed) on a bad one.
+ * The waivers of a file `bulwark check --waivers` reads: its `waivers:`, with the entries an
+ * overlay's `waivers` takes, so an overlay itself will do (its other keys are not read). Throws
+ * ConfigError (file, line, key path, value, what is allowed) on a bad one.
  */
 export function parseWaiverFile(file: string, text: string): WaiverEntry[] {
   const { data, locate } = parseDocumentOf(file, text);
-  const issues: Issue[] = [];
-  const parsed = waiverFile.check(data ?? {}, [], issues);
+  const list = (data as { waivers?: unknown } | null)?.waivers;
+  const missing = { path: ['waivers'], message: 'no waivers', received: 'no waivers key', allowed: 'waivers: a list of check, object, reason, expires' };
+  const issues: Issue[] = list === undefined ? [{ ...missing, fix: 'write the waivers under a top-level waivers: key' }] : [];
+  const parsed = list === undefined ? INVALID : waiverList.check(list, ['waivers'], issues);
   if (parsed === INVALID || issues.length > 0) throw new ConfigError(issues.map((i) => issueToProblem(file, i, locate)));
-  return parsed.waivers.map((w, i) => ({ ...w, source: `${file}:${locate(['waivers', i])?.line ?? 1}` }));
+  return parsed.map((w, i) => ({ ...w, source: `${file}:${locate(['waivers', i])?.line ?? 1}` }));
 }
