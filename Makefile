@@ -107,10 +107,11 @@ publish: ## [npm] commit the output of HEAD (dist/, checked fresh) to the dist b
 	@bin/bulwark publish $(if $(REMOTE),--remote $(REMOTE)) $(if $(TO),--to $(TO))
 
 .PHONY: docs
-docs: ## [npm] regenerate the overlay reference of README.md and overlays/overlay.schema.json from lib/config/overlay-schema.ts, and its list of needed flows from lib/connectivity/needed-flows.ts
+docs: ## [npm] regenerate the overlay reference of README.md and overlays/overlay.schema.json from lib/config/overlay-schema.ts, its list of needed flows from lib/connectivity/needed-flows.ts and its check table from lib/checks
 	@$(SETUP) npm
 	@$(TSX) scripts/gen-overlay-docs.ts
 	@$(TSX) scripts/gen-flow-docs.ts
+	@$(TSX) scripts/gen-check-docs.ts
 
 .PHONY: imports
 imports: ## [npm; needs Go: CRDs come from its module cache] regenerate imports/ (typed CRD bindings) from crds/sources.json, and the L1 shapes fast-json reads from them

@@ -3,7 +3,8 @@
  * `<!-- <name>:end -->` markers so that it never goes stale: `synth-sample`, what `make synth`
  * prints on a fresh clone of the committed overlays; `diff-sample`, what `make diff REF=HEAD`
  * prints for a change to them (dev's mcp at 2 replicas), run for real in a throwaway repository;
- * `publish-sample`, what `make publish` prints there, twice (a first publish, then nothing to do).
+ * `publish-sample`, what `make publish` prints there, twice (a first publish, then nothing to do);
+ * `check-sample`, what `bulwark check` prints for a directory of the check corpus' manifests.
  * `make update` runs it; a test runs `--check`.
  *
  *   npx tsx scripts/readme-samples.ts [--check]
@@ -154,8 +155,32 @@ export interface Sample {
   readonly render: (root: string, version: string) => string;
 }
 
+/** The corpus files the check sample judges: the clean set and two of the seeded violations. */
+const CHECK_SAMPLE_FILES: Readonly<Record<string, string>> = {
+  'manifests/app.yaml': 'clean/platform.yaml',
+  'manifests/debug.yaml': 'violations/privileged-containers.yaml',
+  'manifests/tools.yaml': 'violations/rbac-pod-exec.yaml',
+};
+
+/** What `bulwark check manifests/` prints for a directory of manifests with two violations. */
+export function checkSample(root: string, version: string): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bulwark-check-sample-'));
+  try {
+    for (const [to, from] of Object.entries(CHECK_SAMPLE_FILES)) {
+      fs.mkdirSync(path.dirname(path.join(dir, to)), { recursive: true });
+      fs.copyFileSync(path.join(root, '__tests__', 'fixtures', 'check-corpus', from), path.join(dir, to));
+    }
+    const checked = cli(['check', 'manifests/'], dir, version);
+    if (checked.code !== 1) throw new Error(`the check sample: bulwark check exited ${checked.code}, not 1: ${checked.stderr}`);
+    return ['```console', '$ bin/bulwark check manifests/', ...checked.stdout.trimEnd().split('\n'), '```'].join('\n');
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 export const SAMPLES: readonly Sample[] = [
   { marker: 'synth-sample', what: 'make synth', render: synthSample },
+  { marker: 'check-sample', what: 'bulwark check', render: checkSample },
   { marker: 'diff-sample', what: 'make diff', render: diffSample },
   { marker: 'publish-sample', what: 'make publish', render: publishSample },
 ];
