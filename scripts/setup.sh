@@ -52,13 +52,13 @@ for piece in "${pieces[@]}"; do
   case "$piece" in
     npm) ;;
     go) go=1 ;;
-    helm | helm4 | kubeconform | gator | netpolicy | promtool | amtool | schemas) tools+=("$piece") ;;
+    helm | helm4 | kubeconform | gator | netpolicy | promtool | amtool | schemas | kube-score) tools+=("$piece") ;;
     tools) tools+=(helm helm4 kubeconform gator netpolicy promtool amtool schemas) ;;
     e2e) e2e=1 ;;
     gitops) gitops=1 ;;
     all) tools+=(helm helm4 kubeconform gator netpolicy promtool amtool schemas); e2e=1; gitops=1 ;;
     *)
-      echo "setup: unknown piece '$piece'; pieces: npm helm helm4 kubeconform gator netpolicy promtool amtool schemas tools e2e gitops all go" >&2
+      echo "setup: unknown piece '$piece'; pieces: npm helm helm4 kubeconform gator netpolicy promtool amtool schemas kube-score tools e2e gitops all go" >&2
       exit 2
       ;;
   esac

@@ -1,20 +1,22 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import { ALL_CHECKS, checksOf, runChecks } from '../../lib/checks';
-import { applyWaivers } from '../../lib/checks/waivers';
 import { defaultNamespace, namespacePodSecurity, networkPolicyCoverage, serviceSelectsPods } from '../../lib/checks/exposure';
+import { objectsOfText } from '../../lib/checks/manifest-files';
 import { clusterScopedNamespace, explicitNamespace, requiredLabels, uniqueObjects } from '../../lib/checks/metadata';
 import {
   appArmor, baselineCapabilities, hostNamespaces, POD_SECURITY_CHECKS, privilegeEscalation, restrictedCapabilities, runAsNonRoot, seccompRestricted,
 } from '../../lib/checks/pod-security';
-import { rbacClusterAdminBindings, rbacNoClusterBindings, rbacNoEscalation, rbacNoWildcards, rbacSecretsAccess, rbacSecretsNeedReason } from '../../lib/checks/rbac';
+import {
+  rbacClusterAdminBindings, rbacNoClusterBindings, rbacNoEscalation, rbacNoWildcards, rbacSecretsAccess, rbacSecretsNeedReason,
+} from '../../lib/checks/rbac';
 import { pdbBelowHpaMinimum } from '../../lib/checks/scaling';
 import { servicesHaveCallers } from '../../lib/checks/service-callers';
+import { applyWaivers } from '../../lib/checks/waivers';
 import {
   literalSecretsInEnv, noSecretData, pinnedImages, probes, readOnlyRootFilesystem, resourceLimits, serviceAccountTokenAutomount,
 } from '../../lib/checks/workload-hygiene';
 import { meshAuthorization, meshMtlsStrict, secretReferencesResolve } from '../../lib/checks/zero-trust';
-import * as fs from 'fs';
-import * as path from 'path';
-import { objectsOfText } from '../../lib/checks/manifest-files';
 import { KubeObject } from '../../lib/manifest/kube-object';
 import { synthesize } from '../../lib/synth/pipeline';
 import { ENVIRONMENTS, loadOverlay } from '../helpers';
@@ -51,7 +53,11 @@ function deployment(pod: Record<string, unknown> = {}, container: Record<string,
     apiVersion: 'apps/v1',
     kind: 'Deployment',
     metadata: { name: 'x', namespace: 'ns', labels: LABELS },
-    spec: { template: { spec: { serviceAccountName: 'x', automountServiceAccountToken: false, containers: [{ ...COMPLIANT_CONTAINER, ...container }], ...pod } } },
+    spec: {
+      template: {
+        spec: { serviceAccountName: 'x', automountServiceAccountToken: false, containers: [{ ...COMPLIANT_CONTAINER, ...container }], ...pod },
+      },
+    },
   };
 }
 
@@ -151,7 +157,8 @@ describe('checks', () => {
   });
 
   test('init and ephemeral containers are judged too, with their own paths', () => {
-    const o = deployment({ initContainers: [{ ...COMPLIANT_CONTAINER, name: 'init', securityContext: { ...COMPLIANT_CONTAINER.securityContext, privileged: true } }] });
+    const init = { ...COMPLIANT_CONTAINER, name: 'init', securityContext: { ...COMPLIANT_CONTAINER.securityContext, privileged: true } };
+    const o = deployment({ initContainers: [init] });
     expect(POD_SECURITY_CHECKS.flatMap((c) => runChecks([c], [o])).map((f) => `${f.check} ${f.path}`))
       .toEqual(['privileged-containers spec.template.spec.initContainers[0].securityContext.privileged']);
   });
@@ -206,7 +213,9 @@ describe('rbac and scaling checks', () => {
       subjects,
     });
     const bindings = [
-      binding('ClusterRoleBinding', 'view', [{ kind: 'Group', name: 'system:masters' }]), binding('RoleBinding', 'edit'), binding('RoleBinding', 'view'),
+      binding('ClusterRoleBinding', 'view', [{ kind: 'Group', name: 'system:masters' }]),
+      binding('RoleBinding', 'edit'),
+      binding('RoleBinding', 'view'),
     ];
     expect(messages(rbacClusterAdminBindings, bindings)).toEqual(['binds the system:masters group', 'binds the built-in ClusterRole edit']);
     expect(messages(rbacNoClusterBindings, bindings)).toEqual(['cluster-wide binding']);
@@ -237,7 +246,8 @@ describe('service accounts, env, namespaces and exposure', () => {
   const withAccount = (pod: Record<string, unknown> = {}) => deployment({ serviceAccountName: 'x', automountServiceAccountToken: undefined, ...pod });
 
   test('service-account-token-automount: a mounted token needs a binding (or Vault Agent); false on the pod or its account passes', () => {
-    expect(messages(serviceAccountTokenAutomount, [withAccount(), account()])).toEqual(['pod mounts the token of ns/x, which no binding grants anything']);
+    expect(messages(serviceAccountTokenAutomount, [withAccount(), account()]))
+      .toEqual(['pod mounts the token of ns/x, which no binding grants anything']);
     expect(messages(serviceAccountTokenAutomount, [withAccount(), account(false)])).toEqual([]);
     expect(messages(serviceAccountTokenAutomount, [withAccount({ automountServiceAccountToken: false }), account()])).toEqual([]);
     const binding: KubeObject = {

@@ -1,6 +1,6 @@
 import { ALL_CHECKS, runChecks } from '../../lib/checks';
-import { applyWaivers } from '../../lib/checks/waivers';
 import { monitorsSelectTargets } from '../../lib/checks/monitor-targets';
+import { applyWaivers } from '../../lib/checks/waivers';
 import { KubeObject } from '../../lib/manifest/kube-object';
 import { synthEnvironment } from '../../lib/synth/synth-environment';
 import { monitoredModel } from '../fixtures/monitoring';

@@ -111,6 +111,6 @@ describe('key material', () => {
 
   test('the no-key-material check fails a ConfigMap carrying a key', () => {
     const cm: KubeObject = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'n' }, data: { key } };
-    expect(runChecks([noKeyMaterial], [cm]).map((f) => f.message)).toEqual(['/data/key: a base64 string of an AES key\'s length']);
+    expect(runChecks([noKeyMaterial], [cm]).map((f) => [f.path, f.message])).toEqual([['data.key', 'a base64 string of an AES key\'s length']]);
   });
 });

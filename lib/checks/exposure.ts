@@ -16,7 +16,8 @@ const PSA_ENFORCE = 'pod-security.kubernetes.io/enforce';
 export const namespacePodSecurity: Check = {
   id: 'namespace-pod-security',
   title: 'Pod Security admission enforced',
-  description: 'Every Namespace enforces a Pod Security Standards level above privileged (label pod-security.kubernetes.io/enforce: baseline or restricted).',
+  description: 'Every Namespace enforces a Pod Security Standards level above privileged '
+    + '(label pod-security.kubernetes.io/enforce: baseline or restricted).',
   severity: 'error',
   profile: 'generic',
   controls: ['nsa/pod-security', 'nsa/namespaces'],
@@ -83,7 +84,8 @@ export const serviceNodePort: Check = {
 export const serviceLoadBalancerSourceRanges: Check = {
   id: 'service-load-balancer-source-ranges',
   title: 'LoadBalancers limit their sources',
-  description: 'A Service of type LoadBalancer names the source ranges it accepts (loadBalancerSourceRanges), so it is not open to the internet by default.',
+  description: 'A Service of type LoadBalancer names the source ranges it accepts (loadBalancerSourceRanges), '
+    + 'so it is not open to the internet by default.',
   severity: 'error',
   profile: 'generic',
   controls: ['nsa/network-policies'],

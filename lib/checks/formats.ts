@@ -35,7 +35,8 @@ const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' 
 export function summaryLine(run: CheckRun): string {
   const skipped = run.skipped.length === 0 ? ''
     : ` (not judged: ${run.skipped.map((s) => `${s.count} ${s.kind}`).join(', ')}, which are no cluster objects)`;
-  return `${plural(run.objects, 'object')} in ${plural(run.files, 'file')}${skipped}, ${plural(run.checks.length, 'check')} (profile ${run.profile}): `
+  return `${plural(run.objects, 'object')} in ${plural(run.files, 'file')}${skipped}, `
+    + `${plural(run.checks.length, 'check')} (profile ${run.profile}): `
     + `${plural(count(run.findings, 'error'), 'error')}, ${plural(count(run.findings, 'warning'), 'warning')}, ${run.waived.length} waived`;
 }
 
@@ -85,7 +86,13 @@ export function jsonReport(run: CheckRun): string {
     findings: run.findings.map(finding),
     waived: run.waived.map(({ finding: f, waiver }) => ({
       ...finding(f),
-      waiver: { check: waiver.check, object: waiver.object, reason: waiver.reason, expires: waiver.expires, ...(waiver.source ? { source: waiver.source } : {}) },
+      waiver: {
+        check: waiver.check,
+        object: waiver.object,
+        reason: waiver.reason,
+        expires: waiver.expires,
+        ...(waiver.source ? { source: waiver.source } : {}),
+      },
     })),
     checks: run.checks.map((c) => ({ id: c.id, title: c.title, severity: c.severity, profile: c.profile, controls: controlsOf(c) })),
   };
@@ -134,6 +141,9 @@ export function sarifReport(run: CheckRun): string {
 const XML_ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' };
 const xml = (s: string): string => s.replace(/[&<>"']/g, (c) => XML_ESCAPES[c]);
 
+const messagesOf = (findings: readonly Finding[], severity: Finding['severity']): string =>
+  findings.filter((f) => f.severity === severity).map((f) => f.message).join('\n');
+
 /** One test case per check: it fails with the list of its error findings; warnings are its system-out. */
 export function junitReport(run: CheckRun): string {
   const cases = run.checks.map((c) => {
@@ -142,7 +152,9 @@ export function junitReport(run: CheckRun): string {
     const warnings = mine.filter((f) => f.severity === 'warning');
     const line = (f: Finding): string => `${place(f)}${f.object}: ${f.message}`;
     const body = [
-      ...(errors.length > 0 ? [`      <failure message="${xml(plural(errors.length, 'finding'))}" type="${c.severity}">${xml(errors.map(line).join('\n'))}</failure>`] : []),
+      ...(errors.length > 0
+        ? [`      <failure message="${xml(plural(errors.length, 'finding'))}" type="${c.severity}">${xml(errors.map(line).join('\n'))}</failure>`]
+        : []),
       ...(warnings.length > 0 ? [`      <system-out>${xml(warnings.map(line).join('\n'))}</system-out>`] : []),
     ];
     const open = `    <testcase classname="bulwark.${run.profile}" name="${xml(`${c.id}: ${c.title}`)}"`;
@@ -153,10 +165,10 @@ export function junitReport(run: CheckRun): string {
   const extra = other.length === 0 ? [] : [
     `    <testcase classname="bulwark.${run.profile}" name="waivers">`,
     ...(other.some((f) => f.severity === 'error')
-      ? [`      <failure message="expired waivers" type="error">${xml(other.filter((f) => f.severity === 'error').map((f) => f.message).join('\n'))}</failure>`]
+      ? [`      <failure message="expired waivers" type="error">${xml(messagesOf(other, 'error'))}</failure>`]
       : []),
     ...(other.some((f) => f.severity === 'warning')
-      ? [`      <system-out>${xml(other.filter((f) => f.severity === 'warning').map((f) => f.message).join('\n'))}</system-out>`] : []),
+      ? [`      <system-out>${xml(messagesOf(other, 'warning'))}</system-out>`] : []),
     '    </testcase>',
   ];
   const tests = run.checks.length + (extra.length > 0 ? 1 : 0);

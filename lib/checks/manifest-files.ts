@@ -65,7 +65,8 @@ export interface SkippedDocument {
 /** Has apiVersion and kind, but no metadata.name. */
 function isConfigDocument(v: unknown): v is { kind: string } {
   const o = v as { apiVersion?: unknown; kind?: unknown; metadata?: { name?: unknown } };
-  return typeof o === 'object' && o !== null && typeof o.apiVersion === 'string' && typeof o.kind === 'string' && typeof o.metadata?.name !== 'string';
+  if (typeof o !== 'object' || o === null) return false;
+  return typeof o.apiVersion === 'string' && typeof o.kind === 'string' && typeof o.metadata?.name !== 'string';
 }
 
 /**

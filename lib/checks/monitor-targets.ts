@@ -120,7 +120,8 @@ export const monitorsSelectTargets: Check = {
     }).filter((t) => selector === undefined || selects(selector, t.labels));
     const what = service ? 'Service' : 'pod';
     if (selected.length === 0) {
-      return [at('spec.selector', `selects no ${what}: none in ${namespaces.join(', ') || 'no namespace'} carries ${describeSelector(spec.selector)}; `
+      const where = namespaces.join(', ') || 'no namespace';
+      return [at('spec.selector', `selects no ${what}: none in ${where} carries ${describeSelector(spec.selector)}; `
         + `fix: select the labels of the ${what}s to scrape, or do not emit the monitor`)];
     }
     const endpoints: readonly Endpoint[] = service ? spec.endpoints ?? [] : spec.podMetricsEndpoints ?? [];
@@ -129,7 +130,8 @@ export const monitorsSelectTargets: Check = {
       const port = e.port ?? e.portNumber;
       if (port === undefined || selected.some((t) => t.ports.has(port))) return [];
       const known = [...new Set(selected.flatMap((t) => [...t.ports]))].join(', ');
-      return [at(`spec.${list}[${i}].port`, `endpoint ${i} names port ${JSON.stringify(port)}, which no selected ${what} has (they have: ${known || 'no ports'}); `
+      return [at(`spec.${list}[${i}].port`, `endpoint ${i} names port ${JSON.stringify(port)}, `
+        + `which no selected ${what} has (they have: ${known || 'no ports'}); `
         + `fix: name one of their ports, or give the ${what} the port`)];
     });
   },

@@ -162,7 +162,8 @@ function seLinuxProblems(options: SecurityContextView['seLinuxOptions'], path: s
     problems.push(at(`${path}.type`, `${who} sets SELinux type ${options.type}`));
   }
   for (const field of ['user', 'role'] as const) {
-    if (options[field] !== undefined && options[field] !== '') problems.push(at(`${path}.${field}`, `${who} sets SELinux ${field} ${options[field]}`));
+    const value = options[field];
+    if (value !== undefined && value !== '') problems.push(at(`${path}.${field}`, `${who} sets SELinux ${field} ${value}`));
   }
   return problems;
 }
@@ -176,7 +177,8 @@ export const seLinux = podCheck({
   remediation: 'Remove seLinuxOptions.user and .role, and keep seLinuxOptions.type to one of the container types.',
 }, (pod) => [
   ...seLinuxProblems(pod.spec.securityContext?.seLinuxOptions, `${pod.path}.securityContext.seLinuxOptions`, 'pod'),
-  ...containersAt(pod).flatMap((c) => seLinuxProblems(c.container.securityContext?.seLinuxOptions, `${c.path}.securityContext.seLinuxOptions`, named(c))),
+  ...containersAt(pod).flatMap((c) =>
+    seLinuxProblems(c.container.securityContext?.seLinuxOptions, `${c.path}.securityContext.seLinuxOptions`, named(c))),
 ]);
 
 export const procMount = containerCheck({

@@ -77,7 +77,8 @@ export const rbacPodExec = ruleCheck({
   title: 'No exec, attach or port-forward',
   description: 'No role grants pods/exec, pods/attach or pods/portforward, which run commands in or tunnel into other workloads.',
   controls: ['nsa/rbac'],
-  remediation: 'Remove pods/exec, pods/attach and pods/portforward from the rule; debug through logs and ephemeral containers with a break-glass role.',
+  remediation: 'Remove pods/exec, pods/attach and pods/portforward from the rule; '
+    + 'debug through logs and ephemeral containers with a break-glass role.',
 }, (r) => ['pods/exec', 'pods/attach', 'pods/portforward'].filter((sub) => grants(r, '', sub, ['create', 'get']))
   .map((sub) => `grants ${sub}`));
 
@@ -90,7 +91,8 @@ const POD_CREATORS = [
 export const rbacPodCreation = ruleCheck({
   id: 'rbac-pod-creation',
   title: 'No pod creation',
-  description: 'No role lets its subject create pods or the workloads that create them: it could run any image under any service account of the namespace.',
+  description: 'No role lets its subject create pods or the workloads that create them: '
+    + 'it could run any image under any service account of the namespace.',
   controls: ['cis/5.1.4', 'nsa/rbac'],
   remediation: 'Let the delivery pipeline (Argo CD, Helm) create workloads; remove create on pods and workload kinds from the role.',
 }, (r) => POD_CREATORS.filter(([group, resource]) => grants(r, group, resource, ['create']))

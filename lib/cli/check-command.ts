@@ -46,7 +46,8 @@ export function runCheck(opts: Options, { ctx }: CommandIo): number {
     checks,
     files: files.length,
     objects: sourced.length,
-    skipped: [...new Set(skipped.map((s) => s.kind))].sort(byCodePoint).map((kind) => ({ kind, count: skipped.filter((s) => s.kind === kind).length })),
+    skipped: [...new Set(skipped.map((s) => s.kind))].sort(byCodePoint)
+      .map((kind) => ({ kind, count: skipped.filter((s) => s.kind === kind).length })),
     findings: [...outcome.findings].sort(byPlace),
     waived: [...outcome.waived].sort((a, b) => byPlace(a.finding, b.finding)),
   };

@@ -519,7 +519,9 @@ export type WaiverEntry = Infer<typeof waiver> & { readonly source: string };
 export function parseWaiverFile(file: string, text: string): WaiverEntry[] {
   const { data, locate } = parseDocumentOf(file, text);
   const list = (data as { waivers?: unknown } | null)?.waivers;
-  const missing = { path: ['waivers'], message: 'no waivers', received: 'no waivers key', allowed: 'waivers: a list of check, object, reason, expires' };
+  const missing = {
+    path: ['waivers'], message: 'no waivers', received: 'no waivers key', allowed: 'waivers: a list of check, object, reason, expires',
+  };
   const issues: Issue[] = list === undefined ? [{ ...missing, fix: 'write the waivers under a top-level waivers: key' }] : [];
   const parsed = list === undefined ? INVALID : waiverList.check(list, ['waivers'], issues);
   if (parsed === INVALID || issues.length > 0) throw new ConfigError(issues.map((i) => issueToProblem(file, i, locate)));
