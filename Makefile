@@ -93,8 +93,8 @@ build: ## [npm] compile to .build/ (incremental) and its startup snapshot .build
 	@$(SETUP) npm
 	@node_modules/.bin/tsc -p tsconfig.build.json && touch .build/.stamp && $(TSX) scripts/build-snapshot.ts
 
-bench: build ## [npm, helm] Bulwark synth vs helm template vs a floor at 10, 100, 1000 services; writes bench/results.md
-	@$(SETUP) helm
+bench: build ## [npm, helm, kube-score] Bulwark synth vs helm template vs a floor at 10, 100, 1000 services, and bulwark check vs kube-score; writes bench/results.md
+	@$(SETUP) helm kube-score
 	@$(TSX) bench/run.ts
 
 diff: ## [npm] what a synth of the working tree changes against REF (default: the dist branch, else HEAD), object by object, then YAML diffs; FORMAT=markdown: a PR comment; ENV=<env>; exit 1 when anything differs

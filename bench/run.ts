@@ -20,9 +20,13 @@ import { BENCH_ENVIRONMENTS } from './platform-spec';
 
 const ROOT = path.resolve(__dirname, '..');
 const HELM = process.env.HELM ?? path.join(ROOT, '.tools', 'bin', 'helm');
+const KUBE_SCORE = path.join(ROOT, '.tools', 'bin', 'kube-score');
 const KUBE_VERSION = '1.28.15';
 const GNU_TIME = '/usr/bin/time';
 const CONTENDERS = ['bulwark', 'helm', 'floor'] as const;
+/** Rounds of the check bench: kube-score takes seconds per run at N = 1000. */
+const CHECK_ROUNDS = 4;
+const KUBE_SCORE_VERSION = /^KUBE_SCORE_VERSION=(\S+)$/m.exec(fs.readFileSync(path.join(ROOT, 'scripts', 'tools.env'), 'utf8'))?.[1] ?? 'unknown';
 type Contender = (typeof CONTENDERS)[number];
 
 interface Measurement {
@@ -61,7 +65,7 @@ function parseArgs(argv: readonly string[]): Options {
 /** Runs one process under GNU time (when present) and returns what it cost. */
 const TIME_REPORT = path.join(os.tmpdir(), `bulwark-bench-time-${process.pid}`);
 
-function measureProcess(command: readonly string[], stdoutFile?: string): Measurement {
+function measureProcess(command: readonly string[], stdoutFile?: string, okCodes: readonly number[] = [0]): Measurement {
   const useTime = fs.existsSync(GNU_TIME);
   const report = TIME_REPORT;
   const argv = useTime ? [GNU_TIME, '-f', '%M %U %S', '-o', report, ...command] : [...command];
@@ -70,7 +74,7 @@ function measureProcess(command: readonly string[], stdoutFile?: string): Measur
   const result = spawnSync(argv[0], argv.slice(1), { stdio: ['ignore', out, 'pipe'], maxBuffer: 1 << 26 });
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   if (typeof out === 'number') fs.closeSync(out);
-  if (result.status !== 0) throw new Error(`${command.join(' ')} failed (${result.status ?? result.signal}):\n${result.stderr?.toString() ?? ''}`);
+  if (result.status === null || !okCodes.includes(result.status)) throw new Error(`${command.join(' ')} failed (${result.status ?? result.signal}):\n${result.stderr?.toString() ?? ''}`);
   if (!useTime) return { seconds, cpu: NaN, rss: NaN };
   const [kb, user, system] = fs.readFileSync(report, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
   return { seconds, cpu: user + system, rss: kb * 1024 };
@@ -131,6 +135,8 @@ interface SizeResult {
    * fast phases, which move both medians, cancel out of these.
    */
   readonly roundRatios: readonly number[];
+  /** Bulwark's output of the warm-up, kept for the check bench. */
+  readonly bulwarkOut: string;
 }
 
 function benchSize(n: number, rounds: number, work: string, log: (line: string) => void): SizeResult {
@@ -161,7 +167,78 @@ function benchSize(n: number, rounds: number, work: string, log: (line: string) 
     rss: Math.max(...samples[c].map((m) => m.rss)),
   }])) as Record<Contender, Measurement>;
   const roundRatios = samples.bulwark.map((m, r) => m.seconds / samples.helm[r].seconds);
-  return { n, objects, medians, roundRatios };
+  return { n, objects, medians, roundRatios, bulwarkOut: warm.bulwark };
+}
+
+/** `bulwark check` and kube-score on the same files: one environment of a synth's output. */
+interface CheckResult {
+  readonly n: number;
+  readonly files: number;
+  readonly bulwark: Measurement;
+  readonly kubeScore?: Measurement;
+  readonly roundRatios: readonly number[];
+}
+
+/** The manifests of one environment of a synth: every object file (no kustomization.yaml), sorted. */
+function manifestsOf(envDir: string): string[] {
+  const out: string[] = [];
+  for (const entry of fs.readdirSync(envDir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile() && entry.name.endsWith('.yaml') && entry.name !== 'kustomization.yaml') out.push(path.join(entry.parentPath, entry.name));
+  }
+  return out.sort();
+}
+
+/**
+ * `bulwark check --profile generic` against `kube-score score` on the same files (the largest
+ * environment of the synth, every object file), alternately, `rounds` times each. kube-score exits
+ * 1 when it finds a critical problem (it does: it wants, e.g., a NetworkPolicy per pod of its own
+ * choosing); both exits count as a run.
+ */
+function benchCheck(size: SizeResult, rounds: number, withKubeScore: boolean, log: (line: string) => void): CheckResult {
+  const env = BENCH_ENVIRONMENTS[BENCH_ENVIRONMENTS.length - 1].environment;
+  const files = manifestsOf(path.join(size.bulwarkOut, env));
+  const bulwark = (): Measurement => measureProcess([path.join(ROOT, 'bin', 'bulwark'), 'check', ...files], '/dev/null', [0, 1]);
+  const kubeScore = (): Measurement => measureProcess([KUBE_SCORE, 'score', '--output-format', 'ci', ...files], '/dev/null', [0, 1]);
+  bulwark();
+  if (withKubeScore) kubeScore();
+  const samples: { bulwark: Measurement[]; kubeScore: Measurement[] } = { bulwark: [], kubeScore: [] };
+  for (let r = 0; r < rounds; r++) {
+    const first = r % 2 === 0 || !withKubeScore;
+    if (first) samples.bulwark.push(bulwark());
+    if (withKubeScore) samples.kubeScore.push(kubeScore());
+    if (!first) samples.bulwark.push(bulwark());
+    const ks = withKubeScore ? `, kube-score ${samples.kubeScore[r].seconds.toFixed(2)}s` : '';
+    log(`  check N=${size.n} ${env} (${files.length} files) round ${r + 1}/${rounds}: bulwark check ${samples.bulwark[r].seconds.toFixed(2)}s${ks}`);
+  }
+  const med = (ms: readonly Measurement[]): Measurement => ({
+    seconds: median(ms.map((m) => m.seconds)), cpu: median(ms.map((m) => m.cpu)), rss: Math.max(...ms.map((m) => m.rss)),
+  });
+  return {
+    n: size.n,
+    files: files.length,
+    bulwark: med(samples.bulwark),
+    ...(withKubeScore ? { kubeScore: med(samples.kubeScore) } : {}),
+    roundRatios: withKubeScore ? samples.bulwark.map((m, r) => m.seconds / samples.kubeScore[r].seconds) : [],
+  };
+}
+
+function checkLines(results: readonly CheckResult[]): string[] {
+  const lines: string[] = [];
+  const big = results.find((r) => r.n === 1000) ?? results[results.length - 1];
+  if (big?.kubeScore) {
+    const ratio = big.bulwark.seconds / big.kubeScore.seconds;
+    lines.push(`- bulwark check (profile generic) over one environment at N = ${big.n} (${big.files} files): ${fmt(big.bulwark.seconds)} s, `
+      + `${fmt(big.bulwark.cpu)} CPU s, ${mib(big.bulwark.rss)} MiB; kube-score ${KUBE_SCORE_VERSION} on the same files: ${fmt(big.kubeScore.seconds)} s, `
+      + `${fmt(big.kubeScore.cpu)} CPU s, ${mib(big.kubeScore.rss)} MiB; ratio ${fmt(ratio)} (target ≤ 0.1): ${ratio <= 0.1 ? 'met' : 'MISSED'}; `
+      + `round by round ${fmt(Math.min(...big.roundRatios))}–${fmt(Math.max(...big.roundRatios))}`);
+  }
+  const small = results.find((r) => r.n === 100);
+  if (big && small && big !== small) {
+    const growth = big.bulwark.seconds / small.bulwark.seconds;
+    lines.push(`- bulwark check growth 100 → 1000 (${small.files} → ${big.files} files): × ${fmt(growth)} (target ≤ 11, linear): `
+      + `${growth <= 11 ? 'met' : 'MISSED'}`);
+  }
+  return lines;
 }
 
 function readVersion(): string {
@@ -266,6 +343,9 @@ function main(): void {
     const probe = fileCreationCost(work);
     log(`creating 1,000 files took ${Math.round(probe)} ms on ${filesystem(work)}`);
     const results = options.sizes.map((n) => benchSize(n, options.rounds, work, log));
+    const largestSize = results[results.length - 1];
+    const checks = results.filter((r) => r.n === 100 || r === largestSize)
+      .map((r) => benchCheck(r, CHECK_ROUNDS, r === largestSize, log));
     const largest = Math.max(...options.sizes);
     const share = checkShare(ROOT, path.join(work, `n${largest}`, 'overlays'), work);
     const lines = [
@@ -290,6 +370,7 @@ function main(): void {
       ...targets(results),
       '',
       checksLine(largest, share),
+      ...checkLines(checks),
       '',
     ];
     fs.writeFileSync(options.results, lines.join('\n'));
