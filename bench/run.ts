@@ -74,7 +74,9 @@ function measureProcess(command: readonly string[], stdoutFile?: string, okCodes
   const result = spawnSync(argv[0], argv.slice(1), { stdio: ['ignore', out, 'pipe'], maxBuffer: 1 << 26 });
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   if (typeof out === 'number') fs.closeSync(out);
-  if (result.status === null || !okCodes.includes(result.status)) throw new Error(`${command.join(' ')} failed (${result.status ?? result.signal}):\n${result.stderr?.toString() ?? ''}`);
+  if (result.status === null || !okCodes.includes(result.status)) {
+    throw new Error(`${command.join(' ')} failed (${result.status ?? result.signal}):\n${result.stderr?.toString() ?? ''}`);
+  }
   if (!useTime) return { seconds, cpu: NaN, rss: NaN };
   const [kb, user, system] = fs.readFileSync(report, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
   return { seconds, cpu: user + system, rss: kb * 1024 };
@@ -228,7 +230,8 @@ function checkLines(results: readonly CheckResult[]): string[] {
   if (big?.kubeScore) {
     const ratio = big.bulwark.seconds / big.kubeScore.seconds;
     lines.push(`- bulwark check (profile generic) over one environment at N = ${big.n} (${big.files} files): ${fmt(big.bulwark.seconds)} s, `
-      + `${fmt(big.bulwark.cpu)} CPU s, ${mib(big.bulwark.rss)} MiB; kube-score ${KUBE_SCORE_VERSION} on the same files: ${fmt(big.kubeScore.seconds)} s, `
+      + `${fmt(big.bulwark.cpu)} CPU s, ${mib(big.bulwark.rss)} MiB; `
+      + `kube-score ${KUBE_SCORE_VERSION} on the same files: ${fmt(big.kubeScore.seconds)} s, `
       + `${fmt(big.kubeScore.cpu)} CPU s, ${mib(big.kubeScore.rss)} MiB; ratio ${fmt(ratio)} (target ≤ 0.1): ${ratio <= 0.1 ? 'met' : 'MISSED'}; `
       + `round by round ${fmt(Math.min(...big.roundRatios))}–${fmt(Math.max(...big.roundRatios))}`);
   }
