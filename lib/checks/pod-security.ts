@@ -153,7 +153,7 @@ export const appArmor = podCheck({
   return problems;
 });
 
-const SELINUX_TYPES = new Set(['container_t', 'container_init_t', 'container_kvm_t', 'container_engine_t']);
+export const SELINUX_TYPES: ReadonlySet<string> = new Set(['container_t', 'container_init_t', 'container_kvm_t', 'container_engine_t']);
 
 function seLinuxProblems(options: SecurityContextView['seLinuxOptions'], path: string, who: string): Violation[] {
   if (options === undefined) return [];

@@ -2,15 +2,17 @@ import { PolicyDefinition } from '../policy-definition';
 import { allowedRegistries } from './allowed-registries';
 import { disallowLatest } from './disallow-latest';
 import { noPrivileged } from './no-privileged';
+import { podSecurityControls } from './pod-security-controls';
 import { podSecurityRestricted } from './pod-security-restricted';
 import { requiredLabels } from './required-labels';
 import { resourceLimits } from './resource-limits';
 
-export { allowedRegistries, disallowLatest, noPrivileged, podSecurityRestricted, requiredLabels, resourceLimits };
+export { allowedRegistries, disallowLatest, noPrivileged, podSecurityControls, podSecurityRestricted, requiredLabels, resourceLimits };
 
 /** Every cluster-time rule, in README order. Adding one is a file in this folder plus a line here. */
 export const ALL_POLICIES: readonly PolicyDefinition[] = [
   podSecurityRestricted,
+  podSecurityControls,
   noPrivileged,
   allowedRegistries,
   disallowLatest,
