@@ -29,6 +29,7 @@ import { celConstraintManifest, celTemplateManifest } from '../lib/policy/admiss
 import { lintFalcoRules } from '../lib/policy/falco-lint';
 import { compliantContainer, workload } from '../lib/policy/fixtures';
 import { gatorSuites } from '../lib/policy/gator-suites';
+import { policyObjectName } from '../lib/policy/names';
 import { JsonObject } from '../lib/policy/policy-definition';
 import { ALL_POLICIES, noPrivileged, podSecurityRestricted, requiredLabels } from '../lib/policy/rules';
 import { admittedPod, Workload } from './admitted-pods';
@@ -112,6 +113,14 @@ function suites(outDir: string): void {
   for (const s of summary) process.stdout.write(`${s.dir} ${s.engine} ${s.cases} ${s.invalid}\n`);
 }
 
+/** A ValidatingAdmissionPolicy of dist/<env> as a Gatekeeper CEL template and its constraint, on the kinds its rule judges. */
+function admissionTwin(env: string, vap: { metadata: { name: string } }): JsonObject[] {
+  const policy = ALL_POLICIES.find((p) => policyObjectName(p.id, env) === vap.metadata.name);
+  if (!policy) throw new CheckFailed(`dist/${env}: admission policy ${vap.metadata.name} is no rule's`);
+  const template = celTemplateManifest(vap as unknown as JsonObject);
+  return [template, celConstraintManifest(template, policy.targets)];
+}
+
 /** dist/<env> judged by its own templates and constraints, and by its admission policies' CEL. */
 function distPasses(env: string): void {
   const objects = clusterObjects(env);
@@ -122,10 +131,7 @@ function distPasses(env: string): void {
   }
   if (vaps.length !== ALL_POLICIES.filter((p) => p.admission).length) throw new CheckFailed(`dist/${env} holds ${vaps.length} admission policies`);
   withTemp((dir) => {
-    const cel = vaps.flatMap((vap) => {
-      const template = celTemplateManifest(vap as unknown as JsonObject);
-      return [template, celConstraintManifest(template)];
-    });
+    const cel = vaps.flatMap((vap) => admissionTwin(env, vap));
     writeDocs(path.join(dir, 'admission-twins.yaml'), cel);
     const found = violations(gator('test', '-o', 'json', ...outputFiles(envDir(env), ['object']).flatMap((f) => ['-f', f.path]), '-f', dir));
     if (found.length > 0) throw new CheckFailed(`dist/${env} breaks its own policies:\n${found.map(describe).join('\n')}`);
@@ -149,10 +155,7 @@ function admittedPass(env: string): void {
     d.kind === 'ConstraintTemplate' || d.kind === 'Namespace' || d.apiVersion.startsWith('constraints.gatekeeper.sh/'));
   const vaps = objects.filter((d) => d.kind === 'ValidatingAdmissionPolicy');
   withTemp((dir) => {
-    const cel = vaps.flatMap((vap) => {
-      const template = celTemplateManifest(vap as unknown as JsonObject);
-      return [template, celConstraintManifest(template)];
-    });
+    const cel = vaps.flatMap((vap) => admissionTwin(env, vap));
     writeDocs(path.join(dir, 'guards.yaml'), [...guards, ...cel]);
     writeDocs(path.join(dir, 'pods.yaml'), pods);
     const found = violations(gator('test', '-o', 'json', '-f', dir));

@@ -5,12 +5,16 @@
  * that they can never disagree.
  */
 
-/** A kind that runs pods, with its API group, version and resource name. */
-export interface WorkloadKind {
+/** A kind an admission rule judges, with its API group, version and resource name. */
+export interface AdmittedKind {
   readonly group: string;
   readonly version: string;
   readonly kind: string;
   readonly resource: string;
+}
+
+/** A kind that runs pods. */
+export interface WorkloadKind extends AdmittedKind {
   /** Path of the pod spec inside the object, dot-separated. */
   readonly podSpecPath: string;
 }
@@ -58,22 +62,24 @@ export function podTemplateOf(o: { readonly kind: string }): unknown {
   return keys === undefined || keys.length === 1 ? undefined : at(o, keys, keys.length - 1);
 }
 
-function groupsOf<T>(key: (k: WorkloadKind) => T): { group: string; versions: string[]; items: T[] }[] {
-  const groups = [...new Set(WORKLOAD_KINDS.map((k) => k.group))];
+function groupsOf<T>(targets: readonly AdmittedKind[], key: (k: AdmittedKind) => T): { group: string; versions: string[]; items: T[] }[] {
+  const groups = [...new Set(targets.map((k) => k.group))];
   return groups.map((group) => {
-    const kinds = WORKLOAD_KINDS.filter((k) => k.group === group);
+    const kinds = targets.filter((k) => k.group === group);
     return { group, versions: [...new Set(kinds.map((k) => k.version))], items: kinds.map(key) };
   });
 }
 
-/** Gatekeeper `match.kinds` selecting every workload kind. */
-export function gatekeeperWorkloadKinds(): { apiGroups: string[]; kinds: string[] }[] {
-  return groupsOf((k) => k.kind).map(({ group, items }) => ({ apiGroups: [group], kinds: items }));
+/** Gatekeeper `match.kinds` selecting `targets` (every workload kind by default). */
+export function gatekeeperWorkloadKinds(targets: readonly AdmittedKind[] = WORKLOAD_KINDS): { apiGroups: string[]; kinds: string[] }[] {
+  return groupsOf(targets, (k) => k.kind).map(({ group, items }) => ({ apiGroups: [group], kinds: items }));
 }
 
-/** ValidatingAdmissionPolicy `matchConstraints.resourceRules` for creating and updating workloads. */
-export function admissionWorkloadRules(): { apiGroups: string[]; apiVersions: string[]; operations: string[]; resources: string[] }[] {
-  return groupsOf((k) => k.resource).map(({ group, versions, items }) => ({
+/** ValidatingAdmissionPolicy `matchConstraints.resourceRules` for creating and updating `targets` (every workload kind by default). */
+export function admissionWorkloadRules(
+  targets: readonly AdmittedKind[] = WORKLOAD_KINDS,
+): { apiGroups: string[]; apiVersions: string[]; operations: string[]; resources: string[] }[] {
+  return groupsOf(targets, (k) => k.resource).map(({ group, versions, items }) => ({
     apiGroups: [group],
     apiVersions: versions,
     operations: ['CREATE', 'UPDATE'],

@@ -1,7 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { EnforcementAction } from '../config/overlay-schema';
-import { admissionWorkloadRules, CEL_POD_SPEC_VARIABLES, gatekeeperWorkloadKinds } from '../manifest/workload-kinds';
+import { admissionWorkloadRules, AdmittedKind, CEL_POD_SPEC_VARIABLES, gatekeeperWorkloadKinds } from '../manifest/workload-kinds';
 import { GATEKEEPER_TARGET } from './constraint-template';
 import { pascalCase, policyObjectName } from './names';
 import { CelValidation, CelVariable, JsonObject, PolicyDefinition } from './policy-definition';
@@ -52,7 +52,7 @@ export function admissionPolicyManifest(policy: PolicyDefinition, options: Admis
     },
     spec: {
       failurePolicy: 'Fail',
-      matchConstraints: { resourceRules: admissionWorkloadRules() },
+      matchConstraints: { resourceRules: admissionWorkloadRules(policy.targets) },
       variables: rules.variables,
       validations: rules.validations,
     },
@@ -101,14 +101,14 @@ export function celTemplateManifest(vap: JsonObject): JsonObject {
   };
 }
 
-/** A constraint of `celTemplateManifest`'s template on every workload. */
-export function celConstraintManifest(template: JsonObject): JsonObject {
+/** A constraint of `celTemplateManifest`'s template on the rule's kinds (every workload by default). */
+export function celConstraintManifest(template: JsonObject, targets?: readonly AdmittedKind[]): JsonObject {
   const kind = ((template.spec as { crd: { spec: { names: { kind: string } } } }).crd.spec.names.kind);
   return {
     apiVersion: 'constraints.gatekeeper.sh/v1beta1',
     kind,
     metadata: { name: (template.metadata as { name: string }).name },
-    spec: { match: { kinds: gatekeeperWorkloadKinds() } },
+    spec: { match: { kinds: gatekeeperWorkloadKinds(targets) } },
   };
 }
 

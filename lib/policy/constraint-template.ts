@@ -66,7 +66,7 @@ export function constraintManifest(policy: PolicyDefinition, options: Constraint
     },
     spec: {
       enforcementAction: options.enforcementAction ?? 'deny',
-      match: { scope: 'Namespaced', kinds: gatekeeperWorkloadKinds(), ...options.namespaces },
+      match: { scope: 'Namespaced', kinds: gatekeeperWorkloadKinds(policy.targets), ...options.namespaces },
       ...(options.parameters ? { parameters: options.parameters } : {}),
     },
   };

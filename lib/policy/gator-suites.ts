@@ -67,7 +67,7 @@ export function gatorSuites(policies: readonly PolicyDefinition[]): { files: Map
       const celDir = `${policy.id}-admission`;
       const template = celTemplateManifest(admissionPolicyManifest(policy, { parameters: policy.testParameters }));
       files.set(`${celDir}/template.yaml`, yaml(template));
-      files.set(`${celDir}/constraint.yaml`, yaml(celConstraintManifest(template)));
+      files.set(`${celDir}/constraint.yaml`, yaml(celConstraintManifest(template, policy.targets)));
       for (const { file, content } of caseFiles) files.set(`${celDir}/${file}`, content);
       files.set(`${celDir}/suite.yaml`, suite(`${policy.id}-admission`, [{
         name: `${policy.id}-admission`,

@@ -1,3 +1,4 @@
+import { AdmittedKind } from '../manifest/workload-kinds';
 import { JsonValue } from '../manifest/yaml-emitter';
 import { PolicyModel } from '../model/platform-model';
 
@@ -37,6 +38,8 @@ export interface PolicyDefinition {
   readonly kind: string;
   /** One sentence: what the rule guarantees (README table, template annotation). */
   readonly description: string;
+  /** The kinds it judges. @default WORKLOAD_KINDS (every kind that runs pods) */
+  readonly targets?: readonly AdmittedKind[];
   /** The lib/checks checks that enforce the same rule at synthesis time (and in `bulwark check`), if any. */
   readonly synthChecks?: readonly string[];
   /** OpenAPI v3 schema of the Constraint's `spec.parameters`; none when the rule takes none. */

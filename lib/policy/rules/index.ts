@@ -1,13 +1,17 @@
 import { PolicyDefinition } from '../policy-definition';
 import { allowedRegistries } from './allowed-registries';
 import { disallowLatest } from './disallow-latest';
+import { ingressTls, rbacLimits, serviceAccounts, serviceExposure } from './exposure-rules';
 import { noPrivileged } from './no-privileged';
 import { podSecurityControls } from './pod-security-controls';
 import { podSecurityRestricted } from './pod-security-restricted';
 import { requiredLabels } from './required-labels';
 import { resourceLimits } from './resource-limits';
 
-export { allowedRegistries, disallowLatest, noPrivileged, podSecurityControls, podSecurityRestricted, requiredLabels, resourceLimits };
+export {
+  allowedRegistries, disallowLatest, ingressTls, noPrivileged, podSecurityControls, podSecurityRestricted, rbacLimits, requiredLabels, resourceLimits,
+  serviceAccounts, serviceExposure,
+};
 
 /** Every cluster-time rule, in README order. Adding one is a file in this folder plus a line here. */
 export const ALL_POLICIES: readonly PolicyDefinition[] = [
@@ -18,4 +22,8 @@ export const ALL_POLICIES: readonly PolicyDefinition[] = [
   disallowLatest,
   requiredLabels,
   resourceLimits,
+  serviceAccounts,
+  serviceExposure,
+  ingressTls,
+  rbacLimits,
 ];
