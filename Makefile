@@ -78,6 +78,11 @@ connectivity: ## [npm] who may reach whom in ENV (default prod), through which l
 	@$(SETUP) npm
 	@bin/bulwark connectivity --env $(ENV) --report .build/report/$(ENV)/connectivity.json
 
+.PHONY: report
+report: ## [npm] the compliance report of every environment (ENV=<env>: that one): dist/<env>/report/compliance.{md,json,html}, the control matrix, RBAC matrix, network picture, policy inventory and waivers; exit 1 on an unwaived error
+	@$(SETUP) npm
+	@bin/bulwark report $(if $(ENV),--env $(ENV))
+
 .PHONY: policy
 policy: ## [npm, gator, kubeconform, schemas] gator verify of every rule, dist/ against its own policies, mutators, Falco rules, key material
 	@$(SETUP) gator kubeconform schemas

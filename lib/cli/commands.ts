@@ -6,6 +6,7 @@ import { runConnectivity } from './connectivity-command';
 import { runDiff } from './diff-command';
 import { runPackage } from './package-command';
 import { runPublish } from './publish-command';
+import { runReport } from './report-command';
 import { runSynth } from './synth-command';
 
 /**
@@ -58,6 +59,12 @@ export const COMMANDS: readonly CommandSpec<CommandAction>[] = [
     failureCode: 2,
     args: { synopsis: '<file|dir|->...', help: 'the manifests to judge: YAML or JSON files, directories (recursively), - for stdin', min: 1 },
     handler: runCheck,
+  },
+  {
+    name: 'report',
+    summary: 'the compliance report of every environment (or --env\'s): <out>/<env>/report/compliance.{md,json,html}; exit 1 on an unwaived error',
+    options: ['overlays', 'out', 'env', 'quiet'],
+    handler: runReport,
   },
   { name: 'help', summary: 'show this text (help <command>: that command\'s options)', options: [], handler: 'help' },
   { name: 'version', summary: 'print the version', options: [], handler: 'version' },

@@ -19,10 +19,10 @@ import { startWorker } from './worker-thread';
  * 4. at `commit`, wait for the staging, then swap it in with two renames (`target` → `.<base>-old-<pid>`, staging → `target`) and delete
  *    the old tree.
  *
- * Packages (`<env>/platform-<version>.tgz`, written by `make package`, not by a synth) are built
- * from their environment's files: the package of an environment whose files are all unchanged is
- * carried over into the new tree; that of an environment that changed (or is gone) is stale, and
- * removed (`WriteResult.stalePackages`).
+ * Packages (`<env>/platform-<version>.tgz`, written by `make package`, not by a synth) and reports
+ * (`<env>/report/*`, written by `make report`) are built from their environment's files: those of
+ * an environment whose files are all unchanged are carried over into the new tree; those of an
+ * environment that changed (or is gone) are stale, and removed (`WriteResult.stalePackages`).
  *
  * A run killed during 3 leaves the target untouched (the next run deletes the staging directory);
  * a run killed between the two renames of 4 leaves the complete old tree as `.<base>-old-<pid>`,
@@ -257,10 +257,12 @@ function environmentOf(rel: string): string {
   return slash === -1 ? '' : rel.slice(0, slash);
 }
 
-/** A package of an environment: `<env>/<file>.tgz`. */
+/** A file built from an environment's files by another command: a package (`<env>/<file>.tgz`) or a report (`<env>/report/<file>`). */
 function isPackage(rel: string): boolean {
   const slash = rel.indexOf('/');
-  return slash > 0 && outputKindOf(rel.slice(slash + 1)) === 'package';
+  if (slash <= 0) return false;
+  const kind = outputKindOf(rel.slice(slash + 1));
+  return kind === 'package' || kind === 'report';
 }
 
 /** Relative paths of every file under `dir`. */
