@@ -57,8 +57,8 @@ typecheck: ## [npm] strict TypeScript check of the whole tree
 	@$(SETUP) npm
 	@node_modules/.bin/tsc --noEmit -p tsconfig.json
 
-unit: ## [npm, helm, kubeconform, gator, netpolicy, promtool, amtool, schemas, e2e control plane (its kubectl)] jest only (focused tests and per-environment snapshots)
-	@$(SETUP) tools e2e
+unit: ## [npm, helm, kubeconform, gator, netpolicy, promtool, amtool, schemas, e2e control plane (its kubectl), chromium] jest only (focused tests and per-environment snapshots)
+	@$(SETUP) tools e2e chromium
 	@node_modules/.bin/jest
 
 lint: ## [npm, helm, helm4] typecheck, ESLint (eslint.config.js), helm lint --strict (Helm 3 and 4) of every packaged environment

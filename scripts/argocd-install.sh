@@ -29,28 +29,10 @@ STAMP="$BIN/.argocd.version"
 FORCE="${FORCE:-0}"
 COMPONENTS=(argocd-repo-server argocd-application-controller argocd-applicationset-controller)
 
+# shellcheck source=apt-package.sh
+source "$ROOT/scripts/apt-package.sh"
 redis() {
-  if command -v redis-server >/dev/null 2>&1; then
-    [[ ${QUIET:-0} == 1 ]] || echo "redis-server: $(redis-server --version | cut -d' ' -f3)"
-    return
-  fi
-  local sudo=()
-  [[ $(id -u) == 0 ]] || sudo=(sudo -n)
-  if ! command -v apt-get >/dev/null 2>&1 || { [[ ${#sudo[@]} -gt 0 ]] && ! sudo -n true 2>/dev/null; }; then
-    echo "argocd-install: the e2e GitOps phase needs redis-server on PATH, and it cannot be installed here" \
-      "(apt-get $(command -v apt-get >/dev/null 2>&1 && echo 'needs root or passwordless sudo' || echo 'is not available'));" \
-      "install redis (e.g. 'apt-get install redis-server', 'brew install redis') and run again" >&2
-    exit 1
-  fi
-  echo "redis-server: installing Debian's package (apt-get install redis-server)..."
-  local apt=("${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -y -q --no-install-recommends)
-  # The package lists may be missing (fresh image) or stale: update once and retry.
-  "${apt[@]}" install redis-server </dev/null >/dev/null 2>&1 ||
-    { "${sudo[@]}" apt-get -q update </dev/null >/dev/null && "${apt[@]}" install redis-server </dev/null >/dev/null; } || {
-    echo "argocd-install: apt-get install redis-server failed; install redis and run again" >&2
-    exit 1
-  }
-  echo "redis-server: installed $(redis-server --version | cut -d' ' -f3)"
+  apt_package redis-server redis-server 'the e2e GitOps phase' argocd-install
 }
 
 mkdir -p "$BIN"

@@ -16,7 +16,8 @@
 #   e2e           etcd, kube-apiserver, kubectl for make e2e (scripts/e2e-install.sh; minutes cold)
 #   gitops        Argo CD (.tools/bin/argocd and its component links), kustomize, and redis-server
 #                 (Debian's package) for make e2e's GitOps phase (scripts/argocd-install.sh; minutes cold)
-#   all           npm, tools, e2e, gitops
+#   chromium      Debian's chromium, when missing (apt-get): the report test renders the HTML report headless
+#   all           npm, tools, e2e, gitops, chromium
 #   go            installs nothing: fails unless Go is there (make imports reads its module cache)
 #
 # Every piece is stamped and idempotent: a second run compares stamps and installs nothing (a few
@@ -46,6 +47,7 @@ npm_packages() {
 
 tools=()
 e2e=0
+chromium=0
 gitops=0
 go=0
 for piece in "${pieces[@]}"; do
@@ -55,10 +57,11 @@ for piece in "${pieces[@]}"; do
     helm | helm4 | kubeconform | gator | netpolicy | promtool | amtool | schemas | kube-score) tools+=("$piece") ;;
     tools) tools+=(helm helm4 kubeconform gator netpolicy promtool amtool schemas) ;;
     e2e) e2e=1 ;;
+    chromium) chromium=1 ;;
     gitops) gitops=1 ;;
-    all) tools+=(helm helm4 kubeconform gator netpolicy promtool amtool schemas); e2e=1; gitops=1 ;;
+    all) tools+=(helm helm4 kubeconform gator netpolicy promtool amtool schemas); e2e=1; gitops=1; chromium=1 ;;
     *)
-      echo "setup: unknown piece '$piece'; pieces: npm helm helm4 kubeconform gator netpolicy promtool amtool schemas kube-score tools e2e gitops all go" >&2
+      echo "setup: unknown piece '$piece'; pieces: npm helm helm4 kubeconform gator netpolicy promtool amtool schemas kube-score tools e2e gitops chromium all go" >&2
       exit 2
       ;;
   esac
@@ -73,3 +76,8 @@ npm_packages
 if [[ ${#tools[@]} -gt 0 ]]; then bash scripts/install-tools.sh "${tools[@]}"; fi
 if [[ $e2e == 1 ]]; then bash scripts/e2e-install.sh; fi
 if [[ $gitops == 1 ]]; then bash scripts/argocd-install.sh; fi
+if [[ $chromium == 1 ]]; then
+  # shellcheck source=apt-package.sh
+  source scripts/apt-package.sh
+  apt_package chromium chromium 'the HTML report test (make unit)' setup
+fi

@@ -26,7 +26,9 @@ export function decodePng(data: Buffer): Image {
       width = body.readUInt32BE(0);
       height = body.readUInt32BE(4);
       const [depth, color, , , interlace] = [body[8], body[9], body[10], body[11], body[12]];
-      if (depth !== 8 || (color !== 2 && color !== 6) || interlace !== 0) throw new Error(`unsupported PNG (depth ${depth}, color ${color}, interlace ${interlace})`);
+      if (depth !== 8 || (color !== 2 && color !== 6) || interlace !== 0) {
+        throw new Error(`unsupported PNG (depth ${depth}, color ${color}, interlace ${interlace})`);
+      }
       channels = color === 6 ? 4 : 3;
     } else if (type === 'IDAT') idat.push(body);
     else if (type === 'IEND') break;
@@ -68,7 +70,8 @@ export function countColor(image: Image, hex: string, tolerance = 6): number {
   const [r, g, b] = [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
   let n = 0;
   for (let i = 0; i < image.pixels.length; i += 4) {
-    if (Math.abs(image.pixels[i] - r) <= tolerance && Math.abs(image.pixels[i + 1] - g) <= tolerance && Math.abs(image.pixels[i + 2] - b) <= tolerance) n++;
+    const near = (j: number, want: number): boolean => Math.abs(image.pixels[i + j] - want) <= tolerance;
+    if (near(0, r) && near(1, g) && near(2, b)) n++;
   }
   return n;
 }

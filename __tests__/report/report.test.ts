@@ -40,24 +40,28 @@ describe('bulwark report', () => {
     expect(report.schema).toBe('bulwark.dev/compliance/v1');
     expect(report.controls.filter((c) => c.status === 'not-judged')).toEqual([]);
     expect(report.controls.filter((c) => c.status === 'waived').map((c) => c.id).sort()).toEqual(['cis/5.1.4', 'nsa/rbac']);
-    expect(report.controls.find((c) => c.id === 'pss-baseline/privileged')).toMatchObject({ status: 'pass', checks: ['privileged-containers'], findings: 0 });
+    expect(report.controls.find((c) => c.id === 'pss-baseline/privileged'))
+      .toMatchObject({ status: 'pass', checks: ['privileged-containers'], findings: 0 });
     expect(report.checks.find((c) => c.id === 'privileged-containers')!.judged).toBeGreaterThanOrEqual(5);
   });
 
   test('the RBAC matrix lists each subject\'s resources and verbs through its binding', () => {
     const rows = reportOf(cwd).rbac.filter((r) => r.subject === 'Group/bulwark:team-a');
     expect(rows.length).toBeGreaterThan(3);
-    expect(rows).toContainEqual(expect.objectContaining({ namespace: 'bulwark-prod-team-a', resource: 'apps/deployments', verbs: expect.arrayContaining(['create', 'get']) }));
+    const deployments = { namespace: 'bulwark-prod-team-a', resource: 'apps/deployments', verbs: expect.arrayContaining(['create', 'get']) };
+    expect(rows).toContainEqual(expect.objectContaining(deployments));
   });
 
   test('the network picture, the policy inventory and the waivers', () => {
     const report = reportOf(cwd);
     expect(report.network.workloads).toContain('bulwark-prod/agent[Deployment]');
-    expect(report.network.flows).toContainEqual(expect.objectContaining({ from: 'bulwark-prod/agent[Deployment]', to: 'bulwark-prod/mcp[Deployment]' }));
+    const agentToMcp = { from: 'bulwark-prod/agent[Deployment]', to: 'bulwark-prod/mcp[Deployment]' };
+    expect(report.network.flows).toContainEqual(expect.objectContaining(agentToMcp));
     expect(report.network.needs.every((n) => n.verdict === 'allow')).toBe(true);
     const kinds = new Set(report.policies.map((p) => p.kind));
     expect([...kinds].sort()).toEqual(['Falco rule', 'Gatekeeper constraint', 'ValidatingAdmissionPolicy']);
-    expect(report.policies).toContainEqual(expect.objectContaining({ kind: 'ValidatingAdmissionPolicy', name: 'bulwark-prod-pod-security-controls' }));
+    const controls = { kind: 'ValidatingAdmissionPolicy', name: 'bulwark-prod-pod-security-controls' };
+    expect(report.policies).toContainEqual(expect.objectContaining(controls));
     expect(report.waivers).toEqual([expect.objectContaining({ check: 'rbac-pod-creation', expires: '2999-12-31', covers: expect.any(Array) })]);
     expect(report.waivers[0].covers).toHaveLength(10);
   });

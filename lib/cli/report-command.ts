@@ -45,8 +45,9 @@ export function runReport(opts: Options, { ctx, log }: CommandIo): number {
     fs.writeFileSync(path.join(dir, 'compliance.html'), complianceHtml(report));
     const s = report.summary;
     if (s.errors > 0) failing++;
-    log(`${model.environment}: ${s.errors} errors, ${s.warnings} warnings, ${s.waived} waived; controls ${s.controls.pass} pass, ${s.controls.fail} fail, `
-      + `${s.controls.waived} waived, ${s.controls['not-judged']} not judged -> ${path.relative(ctx.cwd, dir)}/compliance.{md,json,html}`);
+    log(`${model.environment}: ${s.errors} errors, ${s.warnings} warnings, ${s.waived} waived; `
+      + `controls ${s.controls.pass} pass, ${s.controls.fail} fail, ${s.controls.waived} waived, ${s.controls['not-judged']} not judged `
+      + `-> ${path.relative(ctx.cwd, dir)}/compliance.{md,json,html}`);
   }
   return failing > 0 ? 1 : 0;
 }

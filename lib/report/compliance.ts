@@ -16,7 +16,10 @@ import { byCodePoint } from '../util/order';
 
 export const COMPLIANCE_SCHEMA = 'bulwark.dev/compliance/v1';
 
-/** `fail`: an error finding no waiver covers; `waived`: findings, every one waived; `pass`: its checks found nothing; `not-judged`: no check maps to it. */
+/**
+ * `fail`: an error finding no waiver covers; `waived`: findings, every one waived; `pass`: its
+ * checks found nothing; `not-judged`: no check maps to it.
+ */
 export type ControlStatus = 'pass' | 'fail' | 'waived' | 'not-judged';
 
 export interface ControlRow {
@@ -65,6 +68,14 @@ export interface PolicyRow {
   readonly action: string;
 }
 
+export interface NeedRow {
+  readonly rule: string;
+  readonly from: string;
+  readonly to: string;
+  readonly ports: string;
+  readonly verdict: string;
+}
+
 export interface ComplianceReport {
   readonly schema: typeof COMPLIANCE_SCHEMA;
   readonly environment: string;
@@ -85,7 +96,7 @@ export interface ComplianceReport {
   readonly network: {
     readonly workloads: readonly string[];
     /** Each needed flow with its verdict: `allow` when every layer lets it through. */
-    readonly needs: readonly { readonly rule: string; readonly from: string; readonly to: string; readonly ports: string; readonly verdict: string }[];
+    readonly needs: readonly NeedRow[];
     /** Who may reach whom, through every layer. */
     readonly flows: readonly { readonly from: string; readonly to: string; readonly effective: string; readonly neededBy: readonly string[] }[];
   };
@@ -141,8 +152,6 @@ export function complianceReport(input: ReportInput): ComplianceReport {
     return { id, ...CONTROLS[id], status, checks: judging, findings, waived: waivedCount };
   });
   const statusCount = (s: ControlStatus): number => controls.filter((c) => c.status === s).length;
-  const covers = new Map<unknown, string[]>();
-  for (const w of input.waived) covers.set(w.waiver, [...(covers.get(w.waiver) ?? []), `${w.finding.object}: ${w.finding.message}`]);
   return {
     schema: COMPLIANCE_SCHEMA,
     environment: input.environment,
@@ -170,7 +179,8 @@ export function complianceReport(input: ReportInput): ComplianceReport {
     policies: policyInventory(input.objects),
     waivers: input.waivers.map((w) => ({
       check: w.check, object: w.object, reason: w.reason, expires: w.expires, ...(w.source ? { source: w.source } : {}),
-      covers: [...(input.waived.filter((x) => x.waiver.check === w.check && x.waiver.object === w.object).map((x) => `${x.finding.object}: ${x.finding.message}`))],
+      covers: input.waived.filter((x) => x.waiver.check === w.check && x.waiver.object === w.object)
+        .map((x) => `${x.finding.object}: ${x.finding.message}`),
     })),
   };
 }
@@ -199,7 +209,8 @@ export function rbacMatrix(objects: readonly KubeObject[]): RbacRow[] {
     for (const s of (b.subjects as readonly { kind: string; name: string; namespace?: string }[] | undefined) ?? []) {
       const subject = s.kind === 'ServiceAccount' ? `ServiceAccount/${s.namespace ?? b.metadata.namespace}/${s.name}` : `${s.kind}/${s.name}`;
       if (role === undefined) {
-        rows.push({ subject, binding: objectRef(b), role: `${key} (not in this environment)`, namespace: b.metadata.namespace ?? '*', resource: '?', verbs: [] });
+        const namespace = b.metadata.namespace ?? '*';
+        rows.push({ subject, binding: objectRef(b), role: `${key} (not in this environment)`, namespace, resource: '?', verbs: [] });
         continue;
       }
       for (const r of rules) {
@@ -236,7 +247,8 @@ export function policyInventory(objects: readonly KubeObject[]): PolicyRow[] {
       });
     } else if (o.kind === 'ValidatingAdmissionPolicy') {
       const actions = (bindings.get(o.metadata.name)?.spec as { validationActions?: string[] } | undefined)?.validationActions ?? [];
-      rows.push({ kind: 'ValidatingAdmissionPolicy', name: o.metadata.name, enforces: o.metadata.annotations?.description ?? '', action: actions.join(', ') || 'unbound' });
+      const enforces = o.metadata.annotations?.description ?? '';
+      rows.push({ kind: 'ValidatingAdmissionPolicy', name: o.metadata.name, enforces, action: actions.join(', ') || 'unbound' });
     } else if (o.kind === 'ConfigMap' && o.metadata.namespace === 'falco') {
       for (const text of Object.values((o.data as Record<string, string> | undefined) ?? {})) {
         const parsed = readYamlDocuments(text);

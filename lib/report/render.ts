@@ -15,55 +15,95 @@ function mdTable(header: readonly string[], rows: readonly (readonly string[])[]
 
 const STATUS_LABEL: Readonly<Record<ControlStatus, string>> = { pass: 'pass', fail: 'FAIL', waived: 'waived', 'not-judged': 'not judged' };
 
-export function complianceMarkdown(r: ComplianceReport): string {
+/** A table section both renderings show: its title, its element id, its columns and its rows. */
+interface Section {
+  readonly title: string;
+  readonly id: string;
+  readonly header: readonly string[];
+  readonly rows: (r: ComplianceReport) => readonly (readonly string[])[];
+}
+
+const CHECKS: Section = {
+  title: 'Checks',
+  id: 'checks',
+  header: ['check', 'profile', 'severity', 'objects judged', 'findings', 'waived'],
+  rows: (r) => r.checks.map((c) => [c.id, c.profile, c.severity, String(c.judged), String(c.findings), String(c.waived)]),
+};
+const FINDINGS: Section = {
+  title: 'Findings',
+  id: 'findings',
+  header: ['severity', 'check', 'object', 'message'],
+  rows: (r) => r.findings.map((f) => [f.severity, f.check, f.object, f.message]),
+};
+const RBAC: Section = {
+  title: 'RBAC matrix',
+  id: 'rbac',
+  header: ['subject', 'namespace', 'resource', 'verbs', 'through'],
+  rows: (r) => r.rbac.map((x) => [x.subject, x.namespace, x.resource, x.verbs.join(', '), `${x.binding} → ${x.role}`]),
+};
+const FLOWS: Section = {
+  title: 'Network',
+  id: 'flows',
+  header: ['from', 'to', 'allowed (every layer)', 'needed by'],
+  rows: (r) => r.network.flows.map((f) => [f.from, f.to, f.effective, f.neededBy.join('; ') || 'nothing']),
+};
+const POLICIES: Section = {
+  title: 'Policy inventory',
+  id: 'policies',
+  header: ['kind', 'name', 'enforces', 'action'],
+  rows: (r) => r.policies.map((p) => [p.kind, p.name, p.enforces, p.action]),
+};
+const WAIVERS: Section = {
+  title: 'Waivers',
+  id: 'waivers',
+  header: ['check', 'objects', 'reason', 'expires', 'covers'],
+  rows: (r) => r.waivers.map((w) => [w.check, w.object, w.reason, w.expires, w.covers.join('; ') || 'nothing']),
+};
+
+/** The control matrix of one framework: control, status, evidence. */
+function controlRows(r: ComplianceReport, framework: string): { status: ControlStatus; cells: [string, string] }[] {
+  return r.controls.filter((c) => c.framework === framework).map((c) => ({
+    status: c.status,
+    cells: [
+      c.ref === c.title ? c.title : `${c.ref} ${c.title}`,
+      c.checks.length === 0 ? 'no check judges it from manifests' : `${c.checks.join(', ')}: ${c.findings} findings, ${c.waived} waived`,
+    ],
+  }));
+}
+
+function summaryText(r: ComplianceReport): string {
   const s = r.summary;
+  return `Bulwark ${r.platformVersion}. ${s.objects} objects judged by ${s.checks} checks: ${s.errors} errors, ${s.warnings} warnings, `
+    + `${s.waived} waived findings. Controls: ${s.controls.pass} pass, ${s.controls.fail} fail, ${s.controls.waived} waived, `
+    + `${s.controls['not-judged']} not judged from manifests.`;
+}
+
+function networkText(r: ComplianceReport): string {
+  return `${r.network.workloads.length} workloads, ${r.network.flows.length} allowed flows (through every layer), `
+    + `${r.network.needs.length} needed flows (${r.network.needs.filter((n) => n.verdict !== 'allow').length} blocked).`;
+}
+
+export function complianceMarkdown(r: ComplianceReport): string {
+  const section = (x: Section, intro: string[] = []): string[] => [`## ${x.title}`, '', ...intro, ...mdTable(x.header, x.rows(r)), ''];
   const lines = [
     `# Compliance report: ${r.environment}`,
     '',
-    `Bulwark ${r.platformVersion}. ${s.objects} objects judged by ${s.checks} checks: ${s.errors} errors, ${s.warnings} warnings, `
-      + `${s.waived} waived findings. Controls: ${s.controls.pass} pass, ${s.controls.fail} fail, ${s.controls.waived} waived, `
-      + `${s.controls['not-judged']} not judged from manifests.`,
+    summaryText(r),
     '',
     '## Control matrix',
     '',
     ...r.frameworks.flatMap((f) => [
       `### ${f.title}`,
       '',
-      ...mdTable(['control', 'status', 'evidence'], r.controls.filter((c) => c.framework === f.id).map((c) => [
-        c.ref === c.title ? c.title : `${c.ref} ${c.title}`,
-        STATUS_LABEL[c.status],
-        c.checks.length === 0 ? 'no check judges it from manifests' : `${c.checks.join(', ')}: ${c.findings} findings, ${c.waived} waived`,
-      ])),
+      ...mdTable(['control', 'status', 'evidence'], controlRows(r, f.id).map((c) => [c.cells[0], STATUS_LABEL[c.status], c.cells[1]])),
       '',
     ]),
-    '## Checks',
-    '',
-    ...mdTable(['check', 'profile', 'severity', 'objects judged', 'findings', 'waived'],
-      r.checks.map((c) => [c.id, c.profile, c.severity, String(c.judged), String(c.findings), String(c.waived)])),
-    '',
-    '## Findings',
-    '',
-    ...mdTable(['severity', 'check', 'object', 'message'], r.findings.map((f) => [f.severity, f.check, f.object, f.message])),
-    '',
-    '## RBAC matrix',
-    '',
-    ...mdTable(['subject', 'namespace', 'resource', 'verbs', 'through'], r.rbac.map((x) => [x.subject, x.namespace, x.resource, x.verbs.join(', '), `${x.binding} → ${x.role}`])),
-    '',
-    '## Network',
-    '',
-    `${r.network.workloads.length} workloads, ${r.network.flows.length} allowed flows, ${r.network.needs.length} needed flows `
-      + `(${r.network.needs.filter((n) => n.verdict !== 'allow').length} blocked). compliance.html draws them.`,
-    '',
-    ...mdTable(['from', 'to', 'allowed (every layer)', 'needed by'], r.network.flows.map((f) => [f.from, f.to, f.effective, f.neededBy.join('; ') || 'nothing'])),
-    '',
-    '## Policy inventory',
-    '',
-    ...mdTable(['kind', 'name', 'enforces', 'action'], r.policies.map((p) => [p.kind, p.name, p.enforces, p.action])),
-    '',
-    '## Waivers',
-    '',
-    ...mdTable(['check', 'objects', 'reason', 'expires', 'covers'], r.waivers.map((w) => [w.check, w.object, w.reason, w.expires, w.covers.join('; ') || 'nothing'])),
-    '',
+    ...section(CHECKS),
+    ...section(FINDINGS),
+    ...section(RBAC),
+    ...section(FLOWS, [`${networkText(r)} compliance.html draws them.`, '']),
+    ...section(POLICIES),
+    ...section(WAIVERS),
   ];
   return `${lines.join('\n')}`;
 }
@@ -137,37 +177,23 @@ svg .workload rect{fill:#ddf4ff;stroke:#0969da;stroke-width:1.5}svg .party rect{
 svg text{font:12px system-ui,sans-serif}svg .column{font-weight:600;font-size:13px}`;
 
 export function complianceHtml(r: ComplianceReport): string {
-  const s = r.summary;
   const badge = (status: ControlStatus): string => `<span class="status ${status}">${STATUS_LABEL[status]}</span>`;
   const matrix = r.frameworks.map((f) => `<h3>${h(f.title)}</h3>\n${htmlTable(`controls-${f.id}`, ['control', 'status', 'evidence'],
-    r.controls.filter((c) => c.framework === f.id).map((c) => [
-      h(c.ref === c.title ? c.title : `${c.ref} ${c.title}`),
-      badge(c.status),
-      h(c.checks.length === 0 ? 'no check judges it from manifests' : `${c.checks.join(', ')}: ${c.findings} findings, ${c.waived} waived`),
-    ]), true)}`).join('\n');
+    controlRows(r, f.id).map((c) => [h(c.cells[0]), badge(c.status), h(c.cells[1])]), true)}`).join('\n');
+  const section = (x: Section, between = ''): string => `<h2>${h(x.title)}</h2>\n${between}${htmlTable(x.id, x.header, x.rows(r))}`;
   return `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Compliance report: ${h(r.environment)}</title><style>${CSS}</style></head>
 <body>
 <h1>Compliance report: ${h(r.environment)}</h1>
-<p id="summary">Bulwark ${h(r.platformVersion)}. ${s.objects} objects judged by ${s.checks} checks: ${s.errors} errors, ${s.warnings} warnings, ${s.waived} waived findings.
-Controls: ${s.controls.pass} pass, ${s.controls.fail} fail, ${s.controls.waived} waived, ${s.controls['not-judged']} not judged from manifests.</p>
+<p id="summary">${h(summaryText(r))}</p>
 <h2>Control matrix</h2>
 ${matrix}
-<h2>Checks</h2>
-${htmlTable('checks', ['check', 'profile', 'severity', 'objects judged', 'findings', 'waived'],
-    r.checks.map((c) => [c.id, c.profile, c.severity, String(c.judged), String(c.findings), String(c.waived)]))}
-<h2>Findings</h2>
-${htmlTable('findings', ['severity', 'check', 'object', 'message'], r.findings.map((f) => [f.severity, f.check, f.object, f.message]))}
-<h2>RBAC matrix</h2>
-${htmlTable('rbac', ['subject', 'namespace', 'resource', 'verbs', 'through'], r.rbac.map((x) => [x.subject, x.namespace, x.resource, x.verbs.join(', '), `${x.binding} → ${x.role}`]))}
-<h2>Network</h2>
-<p>${r.network.workloads.length} workloads, ${r.network.flows.length} allowed flows (arrows: allowed through every layer), ${r.network.needs.length} needed flows.</p>
-${networkSvg(r)}
-${htmlTable('flows', ['from', 'to', 'allowed (every layer)', 'needed by'], r.network.flows.map((f) => [f.from, f.to, f.effective, f.neededBy.join('; ') || 'nothing']))}
-<h2>Policy inventory</h2>
-${htmlTable('policies', ['kind', 'name', 'enforces', 'action'], r.policies.map((p) => [p.kind, p.name, p.enforces, p.action]))}
-<h2>Waivers</h2>
-${htmlTable('waivers', ['check', 'objects', 'reason', 'expires', 'covers'], r.waivers.map((w) => [w.check, w.object, w.reason, w.expires, w.covers.join('; ') || 'nothing']))}
+${section(CHECKS)}
+${section(FINDINGS)}
+${section(RBAC)}
+${section(FLOWS, `<p>${h(networkText(r))} Arrows: allowed flows.</p>\n${networkSvg(r)}\n`)}
+${section(POLICIES)}
+${section(WAIVERS)}
 </body></html>
 `;
 }
