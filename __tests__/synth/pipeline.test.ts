@@ -2,6 +2,7 @@ import { parseAllDocuments } from 'yaml';
 import { CheckError } from '../../lib/checks';
 import { at, Check } from '../../lib/checks/check';
 import { isClusterScoped } from '../../lib/manifest/kube-object';
+import { ALL_POLICIES } from '../../lib/policy/rules';
 import { synthesize } from '../../lib/synth/pipeline';
 import { ENVIRONMENTS, loadOverlay } from '../helpers';
 
@@ -34,7 +35,7 @@ describe('synthesize', () => {
       'Assign', 'AssignMetadata', 'ClusterIssuer', 'ClusterSecretStore', 'ConstraintTemplate', 'Namespace', 'PriorityClass',
       'ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding',
     ]));
-    expect(clusterScoped.filter(isConstraint)).toHaveLength(3 * 6);
+    expect(clusterScoped.filter(isConstraint)).toHaveLength(3 * ALL_POLICIES.length);
     expect(clusterScoped.filter((o) => o.metadata.namespace !== undefined)).toEqual([]);
     expect(objects.filter((o) => !isClusterScoped(o) && o.metadata.namespace === undefined)).toEqual([]);
   });

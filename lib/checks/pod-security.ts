@@ -32,6 +32,28 @@ function containerCheck(definition: PodCheckDefinition, judge: (c: ContainerAt, 
 const isWindows = (pod: PodAt): boolean => pod.spec.os?.name === 'windows';
 const named = (c: ContainerAt): string => `container ${c.container.name}`;
 
+/** The pod's security context and each container's, with their paths and whose they are ("pod", "container app"). */
+function contextsAt(pod: PodAt): { readonly sc: SecurityContextView | undefined; readonly path: string; readonly who: string }[] {
+  return [
+    { sc: pod.spec.securityContext, path: `${pod.path}.securityContext`, who: 'pod' },
+    ...containersAt(pod).map((c) => ({ sc: c.container.securityContext, path: `${c.path}.securityContext`, who: named(c) })),
+  ];
+}
+
+/** A violation for each security context (the pod's, each container's) where `field` is `bad`. */
+function contextsWhere<K extends keyof SecurityContextView>(
+  pod: PodAt,
+  field: K,
+  bad: (value: NonNullable<SecurityContextView[K]>) => boolean,
+  message: (who: string, value: NonNullable<SecurityContextView[K]>) => string,
+): Violation[] {
+  return contextsAt(pod).flatMap(({ sc, path, who }) => {
+    const value = sc?.[field];
+    return value !== undefined && value !== null && bad(value as NonNullable<SecurityContextView[K]>)
+      ? [at(`${path}.${field}`, message(who, value as NonNullable<SecurityContextView[K]>))] : [];
+  });
+}
+
 /** A security context field set at container level, else at pod level, with the path it was read from. */
 function effective<K extends keyof SecurityContextView>(c: ContainerAt, pod: PodAt, key: K): { value: SecurityContextView[K]; path: string } {
   const own = c.container.securityContext?.[key];
@@ -132,17 +154,10 @@ export const appArmor = podCheck({
   controls: ['pss-baseline/apparmor'],
   remediation: 'Set appArmorProfile.type to RuntimeDefault (or Localhost with a loaded profile), or remove it.',
 }, (pod, object) => {
-  const problems: Violation[] = [];
-  const type = pod.spec.securityContext?.appArmorProfile?.type;
-  if (type !== undefined && !CONFINED_PROFILES.has(type)) {
-    problems.push(at(`${pod.path}.securityContext.appArmorProfile.type`, `pod sets AppArmor profile ${type}`));
-  }
-  for (const c of containersAt(pod)) {
-    const own = c.container.securityContext?.appArmorProfile?.type;
-    if (own !== undefined && !CONFINED_PROFILES.has(own)) {
-      problems.push(at(`${c.path}.securityContext.appArmorProfile.type`, `${named(c)} sets AppArmor profile ${own}`));
-    }
-  }
+  const problems = contextsAt(pod).flatMap(({ sc, path, who }) => {
+    const type = sc?.appArmorProfile?.type;
+    return type !== undefined && !CONFINED_PROFILES.has(type) ? [at(`${path}.appArmorProfile.type`, `${who} sets AppArmor profile ${type}`)] : [];
+  });
   const annotations = podAnnotationsOf(pod, object);
   for (const key of Object.keys(annotations).sort()) {
     const value = annotations[key];
@@ -175,11 +190,7 @@ export const seLinux = podCheck({
     + 'container_kvm_t or container_engine_t.',
   controls: ['pss-baseline/selinux'],
   remediation: 'Remove seLinuxOptions.user and .role, and keep seLinuxOptions.type to one of the container types.',
-}, (pod) => [
-  ...seLinuxProblems(pod.spec.securityContext?.seLinuxOptions, `${pod.path}.securityContext.seLinuxOptions`, 'pod'),
-  ...containersAt(pod).flatMap((c) =>
-    seLinuxProblems(c.container.securityContext?.seLinuxOptions, `${c.path}.securityContext.seLinuxOptions`, named(c))),
-]);
+}, (pod) => contextsAt(pod).flatMap(({ sc, path, who }) => seLinuxProblems(sc?.seLinuxOptions, `${path}.seLinuxOptions`, who)));
 
 export const procMount = containerCheck({
   id: 'proc-mount',
@@ -198,18 +209,8 @@ export const seccompNotUnconfined = podCheck({
   description: 'No pod or container sets the seccomp profile Unconfined.',
   controls: ['pss-baseline/seccomp'],
   remediation: 'Set seccompProfile.type to RuntimeDefault.',
-}, (pod) => {
-  const problems: Violation[] = [];
-  if (pod.spec.securityContext?.seccompProfile?.type === 'Unconfined') {
-    problems.push(at(`${pod.path}.securityContext.seccompProfile.type`, 'pod sets seccomp profile Unconfined'));
-  }
-  for (const c of containersAt(pod)) {
-    if (c.container.securityContext?.seccompProfile?.type === 'Unconfined') {
-      problems.push(at(`${c.path}.securityContext.seccompProfile.type`, `${named(c)} sets seccomp profile Unconfined`));
-    }
-  }
-  return problems;
-});
+}, (pod) => contextsAt(pod).flatMap(({ sc, path, who }) => (sc?.seccompProfile?.type === 'Unconfined'
+  ? [at(`${path}.seccompProfile.type`, `${who} sets seccomp profile Unconfined`)] : [])));
 
 /** The sysctls baseline allows: namespaced, and isolated from the node and other pods. */
 export const SAFE_SYSCTLS: ReadonlySet<string> = new Set([
@@ -272,11 +273,7 @@ export const runAsNonRootUser = podCheck({
   description: 'No pod or container sets runAsUser: 0.',
   controls: ['pss-restricted/non-root-user', 'cis/5.2.7', 'nsa/non-root'],
   remediation: 'Set runAsUser to a non-zero user ID, or remove it and let the image\'s USER apply.',
-}, (pod) => [
-  ...(pod.spec.securityContext?.runAsUser === 0 ? [at(`${pod.path}.securityContext.runAsUser`, 'pod runs as user 0')] : []),
-  ...containersAt(pod).flatMap((c) => (c.container.securityContext?.runAsUser === 0
-    ? [at(`${c.path}.securityContext.runAsUser`, `${named(c)} runs as user 0`)] : [])),
-]);
+}, (pod) => contextsWhere(pod, 'runAsUser', (uid) => uid === 0, (who) => `${who} runs as user 0`));
 
 export const runAsNonRootGroup = podCheck({
   id: 'run-as-non-root-group',
@@ -287,15 +284,11 @@ export const runAsNonRootGroup = podCheck({
 }, (pod) => {
   const sc = pod.spec.securityContext ?? {};
   const problems: Violation[] = [];
-  if (sc.runAsGroup === 0) problems.push(at(`${pod.path}.securityContext.runAsGroup`, 'pod runs as group 0'));
   if (sc.fsGroup === 0) problems.push(at(`${pod.path}.securityContext.fsGroup`, 'pod sets fsGroup 0'));
   (sc.supplementalGroups ?? []).forEach((g, i) => {
     if (g === 0) problems.push(at(`${pod.path}.securityContext.supplementalGroups[${i}]`, 'pod adds supplemental group 0'));
   });
-  for (const c of containersAt(pod)) {
-    if (c.container.securityContext?.runAsGroup === 0) problems.push(at(`${c.path}.securityContext.runAsGroup`, `${named(c)} runs as group 0`));
-  }
-  return problems;
+  return [...problems, ...contextsWhere(pod, 'runAsGroup', (gid) => gid === 0, (who) => `${who} runs as group 0`)];
 });
 
 export const seccompRestricted = containerCheck({
