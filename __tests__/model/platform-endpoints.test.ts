@@ -136,7 +136,7 @@ describe('callers that are not platform components', () => {
 
   test('fails on a caller in the environment\'s own namespace (a component there uses dependsOn)', () => {
     expect(configErrors(modelFrom('prod', CALLERS, oneCaller('bulwark-prod')))).toEqual([
-      'overlays/prod.yaml:158:22: components.podinfo.callers[0].namespace: the caller runs in the environment\'s own namespace, '
+      'overlays/prod.yaml:159:22: components.podinfo.callers[0].namespace: the caller runs in the environment\'s own namespace, '
         + 'where every workload is a component; received "bulwark-prod"; '
         + 'allowed: a namespace other than bulwark-prod, bulwark-prod-team-a, bulwark-prod-team-b; '
         + 'fix: make it a component that lists podinfo in dependsOn',
@@ -145,10 +145,10 @@ describe('callers that are not platform components', () => {
 
   test('fails on a caller in a tenant\'s namespace, and on one naming no pods', () => {
     expect(configErrors(modelFrom('prod', CALLERS, oneCaller('bulwark-prod-team-a')))).toEqual([
-      expect.stringMatching(/^overlays\/prod\.yaml:158:22: components\.podinfo\.callers\[0\]\.namespace: the caller runs in a tenant's namespace, /),
+      expect.stringMatching(/^overlays\/prod\.yaml:159:22: components\.podinfo\.callers\[0\]\.namespace: the caller runs in a tenant's namespace, /),
     ]);
     expect(configErrors(modelFrom('prod', CALLERS, oneCaller('ci', '{}')))).toEqual([
-      'overlays/prod.yaml:158:37: components.podinfo.callers[0].podLabels: podLabels selects every pod of the caller\'s namespace; '
+      'overlays/prod.yaml:159:37: components.podinfo.callers[0].podLabels: podLabels selects every pod of the caller\'s namespace; '
         + 'received {}; allowed: the labels of the caller\'s pods; fix: add them, e.g. { app: flagger-loadtester }',
     ]);
   });

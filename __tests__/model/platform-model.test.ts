@@ -132,6 +132,16 @@ describe('buildModel', () => {
     ]);
   });
 
+  test('fails on a component with fewer replicas than policy.minReplicas, and on an autoscaler below it', () => {
+    // GIVEN dev asking for two replicas at the least, where its components run one
+    const errors = configErrors(modelFromDev('policy:\n  enforcementAction: warn\n', 'policy:\n  enforcementAction: warn\n  minReplicas: 2\n'));
+    expect(errors.length).toBeGreaterThan(1);
+    const field = '(replicas|autoscaling\\.minReplicas)';
+    expect(errors).toContainEqual(expect.stringMatching(new RegExp(`^overlays/dev\\.yaml:\\d+:\\d+: components\\.[a-z]+\\.${field}: `
+      + 'fewer replicas than policy\\.minReplicas, the cluster policy would reject the component\'s (workload|autoscaler); '
+      + `received 1; allowed: 2 or more; fix: set ${field}: 2, or lower policy\\.minReplicas$`)));
+  });
+
   test('fails on a component that depends on itself', () => {
     const errors = configErrors(modelFromDev(
       '      LOG_LEVEL: debug\n    dependsOn: [mcp, database]',

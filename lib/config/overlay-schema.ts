@@ -588,6 +588,12 @@ const policy = t.object({
     'labels every workload in a guarded namespace must carry (the mutators add these two to workloads that lack them)',
   ),
   falcoNamespace: t.defaulted(dnsLabel, 'falco', 'namespace Falco runs in: the platform\'s rules ConfigMap goes there'),
+  minReplicas: t.defaulted(
+    t.integer(1, 100),
+    1,
+    'fewest replicas a Deployment, StatefulSet or Rollout (or its HorizontalPodAutoscaler\'s minReplicas) may ask for in a guarded '
+      + 'namespace; production sets 2 or more, so that one lost node or one eviction never takes a service down',
+  ),
 });
 
 const encryption = t.object({

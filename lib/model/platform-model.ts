@@ -291,7 +291,22 @@ export const MODEL_RULES: readonly ModelRule[] = [
   dashboardsNeedMonitoring,
   dashboardsNamespaceNotOwn,
   waiversNameChecks,
+  replicasMeetPolicyMinimum,
 ];
+
+/** What the replica-minimum rule would deny, the overlay refuses first: a component with fewer replicas than policy.minReplicas. */
+function replicasMeetPolicyMinimum({ overlay, components, problem }: RuleInput): Problem[] {
+  const min = overlay.policy.minReplicas;
+  return components.flatMap(([name, c]) => {
+    const [field, count] = c.autoscaling ? [['autoscaling', 'minReplicas'], c.autoscaling.minReplicas] : [['replicas'], c.replicas ?? 1];
+    return count >= min ? [] : [problem(['components', name, ...field], {
+      message: `fewer replicas than policy.minReplicas, the cluster policy would reject the component's ${c.autoscaling ? 'autoscaler' : 'workload'}`,
+      received: String(count),
+      allowed: `${min} or more`,
+      fix: `set ${field.join('.')}: ${min}, or lower policy.minReplicas`,
+    })];
+  });
+}
 
 const CHECK_IDS: readonly string[] = ALL_CHECKS.map((c) => c.id);
 

@@ -31,8 +31,15 @@ export function compliantContainer(name = 'app', overrides: Container = {}): Con
       requests: { cpu: '100m', memory: '128Mi', 'ephemeral-storage': '64Mi' },
       limits: { cpu: '500m', memory: '512Mi', 'ephemeral-storage': '256Mi' },
     },
+    livenessProbe: { httpGet: { path: '/healthz', port: 8080 } },
+    readinessProbe: { httpGet: { path: '/readyz', port: 8080 } },
     ...overrides,
   };
+}
+
+/** `container` without the fields named (a probe, say). */
+export function without(container: Container, ...fields: string[]): Container {
+  return Object.fromEntries(Object.entries(container).filter(([k]) => !fields.includes(k)));
 }
 
 export function compliantPodSpec(overrides: PodSpec = {}): PodSpec {
@@ -61,7 +68,8 @@ export function withContainer(overrides: Container, kind = 'Deployment'): JsonOb
 
 /** A workload of `kind` with `compliantContainer('init', overrides)` as its init container. */
 export function withInitContainer(overrides: Container, kind = 'Deployment'): JsonObject {
-  return workload({ kind, podSpec: compliantPodSpec({ initContainers: [compliantContainer('init', overrides)] }) });
+  const init = without(compliantContainer('init', overrides), 'livenessProbe', 'readinessProbe');
+  return workload({ kind, podSpec: compliantPodSpec({ initContainers: [init] }) });
 }
 
 export interface WorkloadOptions {

@@ -1,5 +1,6 @@
 import { PolicyDefinition } from '../policy-definition';
 import { allowedRegistries } from './allowed-registries';
+import { healthChecks, replicaMinimum } from './availability-rules';
 import { disallowLatest } from './disallow-latest';
 import { ingressTls, rbacLimits, serviceAccounts, serviceExposure } from './exposure-rules';
 import { noPrivileged } from './no-privileged';
@@ -9,8 +10,8 @@ import { requiredLabels } from './required-labels';
 import { resourceLimits } from './resource-limits';
 
 export {
-  allowedRegistries, disallowLatest, ingressTls, noPrivileged, podSecurityControls, podSecurityRestricted, rbacLimits, requiredLabels, resourceLimits,
-  serviceAccounts, serviceExposure,
+  allowedRegistries, disallowLatest, healthChecks, ingressTls, noPrivileged, podSecurityControls, podSecurityRestricted, rbacLimits,
+  replicaMinimum, requiredLabels, resourceLimits, serviceAccounts, serviceExposure,
 };
 
 /** Every cluster-time rule, in README order. Adding one is a file in this folder plus a line here. */
@@ -26,4 +27,6 @@ export const ALL_POLICIES: readonly PolicyDefinition[] = [
   serviceExposure,
   ingressTls,
   rbacLimits,
+  replicaMinimum,
+  healthChecks,
 ];
