@@ -48,6 +48,7 @@ import { GITOPS_ENV, gitopsPhase, GitopsResult } from './gitops-phase';
 import { HELM_BINARIES, HelmBinary, helmLifecycle, HelmPaths, HelmResult, prepareCharts } from './helm-phase';
 import { CrdDocument, DistObject, loadCrds, loadDistObjects } from './objects';
 import { Assertions, pad } from './util';
+import { verifyPhase } from './verify-phase';
 
 const ROOT = path.resolve(__dirname, '..');
 const BIN = path.join(ROOT, '.tools', 'bin');
@@ -180,6 +181,10 @@ async function runEnvironment(env: string, opts: RunOptions, crds: readonly CrdD
     const ns = objects.find((o) => o.object.apiVersion === 'v1' && o.object.kind === 'Namespace')?.object.metadata.name ?? 'default';
     const cp = (report.controlPlaneResult = await controlPlaneChecks(ctx, controlPlane, ns));
     t.summary(`${env} control-plane`, `secret in etcd: ${cp.storedAs}; ${cp.secretEvents} Secret audit events`);
+    // Last: it changes the cluster on purpose.
+    t.begin(`${env} verify`);
+    const verified = await verifyPhase(ctx, dist, objects);
+    t.summary(`${env} verify`, `clean: ${verified.clean.replace(/ -> .*$/, '')}; after drift: ${verified.drifted.replace(/ -> .*$/, '')}`);
   });
 
   // Each helm binary on its own API server, which comes with nothing but the Gatekeeper stand-in

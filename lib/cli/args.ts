@@ -30,6 +30,8 @@ export interface Options {
   readonly profile: 'generic' | 'bulwark';
   /** check: a YAML file of waivers (`waivers: [...]`, as in an overlay). */
   readonly waivers?: string;
+  /** verify: the kubeconfig of the cluster; undefined means kubectl's own default. */
+  readonly kubeconfig?: string;
   /** The command's arguments (check: files, directories, `-`). */
   readonly args: readonly string[];
 }
@@ -85,6 +87,7 @@ export const OPTIONS: Readonly<Record<FlagName, OptionSpec>> = {
       return v;
     },
   },
+  kubeconfig: { flag: '--kubeconfig', value: '<file>', help: 'verify: the cluster to compare with dist/ (default: kubectl\'s, KUBECONFIG)' },
   waivers: { flag: '--waivers', value: '<file>', help: 'check: accept the findings the waivers of this YAML file cover (waivers: [...])' },
 };
 

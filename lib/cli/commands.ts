@@ -8,6 +8,7 @@ import { runPackage } from './package-command';
 import { runPublish } from './publish-command';
 import { runReport } from './report-command';
 import { runSynth } from './synth-command';
+import { runVerify } from './verify-command';
 
 /**
  * Every command of `bulwark`: a new command is one entry here and a handler of its own; the
@@ -65,6 +66,14 @@ export const COMMANDS: readonly CommandSpec<CommandAction>[] = [
     summary: 'the compliance report of every environment (or --env\'s): <out>/<env>/report/compliance.{md,json,html}; exit 1 on an unwaived error',
     options: ['overlays', 'out', 'env', 'quiet'],
     handler: runReport,
+  },
+  {
+    name: 'verify',
+    summary: 'a live cluster against dist/<env>: missing, extra and drifted objects, Pod Security labels, RBAC, rollouts; exit 1 when it differs',
+    options: ['out', 'env', 'kubeconfig', 'quiet'],
+    required: ['env'],
+    failureCode: 2,
+    handler: runVerify,
   },
   { name: 'help', summary: 'show this text (help <command>: that command\'s options)', options: [], handler: 'help' },
   { name: 'version', summary: 'print the version', options: [], handler: 'version' },

@@ -22,6 +22,8 @@ export interface CliContext {
   /** charts/ of the repository (umbrella chart parts). */
   readonly chartsDir: string;
   readonly helm: string;
+  /** kubectl for verify. @default kubectl on PATH */
+  readonly kubectl?: string;
   /** Test hooks, see WriteOptions.delayMs and swapDelayMs. */
   readonly testWriteDelayMs?: number;
   readonly testSwapDelayMs?: number;

@@ -38,6 +38,7 @@ export function processContext(root: string, options: ProcessOptions = { compile
     platformVersion: platformVersion(root),
     chartsDir: path.join(root, 'charts'),
     helm: env.HELM ?? path.join(root, '.tools', 'bin', 'helm'),
+    kubectl: env.KUBECTL ?? (fs.existsSync(path.join(root, '.tools', 'bin', 'kubectl')) ? path.join(root, '.tools', 'bin', 'kubectl') : 'kubectl'),
     testWriteDelayMs: envInteger('BULWARK_TEST_WRITE_DELAY_MS'),
     testSwapDelayMs: envInteger('BULWARK_TEST_SWAP_DELAY_MS'),
     debug: isSet(env.BULWARK_DEBUG) && env.BULWARK_DEBUG !== '0',

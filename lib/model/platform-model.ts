@@ -299,7 +299,8 @@ function replicasMeetPolicyMinimum({ overlay, components, problem }: RuleInput):
   const min = overlay.policy.minReplicas;
   return components.flatMap(([name, c]) => {
     const [field, count] = c.autoscaling ? [['autoscaling', 'minReplicas'], c.autoscaling.minReplicas] : [['replicas'], c.replicas ?? 1];
-    return count >= min ? [] : [problem(['components', name, ...field], {
+    // Zero is a component switched off on purpose: nothing runs, nothing to keep available.
+    return count >= min || count === 0 ? [] : [problem(['components', name, ...field], {
       message: `fewer replicas than policy.minReplicas, the cluster policy would reject the component's ${c.autoscaling ? 'autoscaler' : 'workload'}`,
       received: String(count),
       allowed: `${min} or more`,

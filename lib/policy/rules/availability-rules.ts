@@ -35,8 +35,8 @@ function hpa(minReplicas?: number): JsonObject {
 export const replicaMinimum: PolicyDefinition = {
   id: 'replica-minimum',
   kind: 'ReplicaMinimum',
-  description: 'Deployments, StatefulSets and Rollouts ask for at least policy.minReplicas replicas, and autoscalers keep at least that many '
-    + '(a workload without replicas is its autoscaler\'s to judge).',
+  description: 'Deployments, StatefulSets and Rollouts ask for at least policy.minReplicas replicas (or none: switched off), and autoscalers '
+    + 'keep at least that many (a workload without replicas is its autoscaler\'s to judge).',
   targets: [...kinds(...SCALED), HPA],
   parametersSchema: { type: 'object', properties: { minReplicas: { type: 'integer', minimum: 1 } } },
   parameters: (policy) => ({ minReplicas: policy.minReplicas }),
@@ -44,6 +44,7 @@ export const replicaMinimum: PolicyDefinition = {
 
 violation[{"msg": msg}] {
   scaled_kinds[obj.kind]
+  obj.spec.replicas > 0
   obj.spec.replicas < input.parameters.minReplicas
   msg := sprintf("%v asks for %v replicas, fewer than the minimum %v", [subject, obj.spec.replicas, input.parameters.minReplicas])
 }
@@ -58,7 +59,8 @@ violation[{"msg": msg}] {
     variables: (parameters) => [{ name: 'minReplicas', expression: String((parameters as { minReplicas?: number } | undefined)?.minReplicas ?? 1) }],
     validations: [
       {
-        expression: 'object.kind == \'HorizontalPodAutoscaler\' || !has(object.spec.replicas) || object.spec.replicas >= variables.minReplicas',
+        expression: 'object.kind == \'HorizontalPodAutoscaler\' || !has(object.spec.replicas) || object.spec.replicas == 0 '
+          + '|| object.spec.replicas >= variables.minReplicas',
         message: 'workloads ask for at least policy.minReplicas replicas',
       },
       {
@@ -73,6 +75,7 @@ violation[{"msg": msg}] {
   cases: [
     { name: 'two-replicas', object: scaled('Deployment', 2), violations: 0 },
     { name: 'autoscaled', object: scaled('Rollout'), violations: 0 },
+    { name: 'switched-off', object: scaled('Deployment', 0), violations: 0 },
     { name: 'hpa-of-two', object: hpa(2), violations: 0 },
     { name: 'one-replica', object: scaled('Deployment', 1), violations: 1 },
     { name: 'one-replica-statefulset', object: scaled('StatefulSet', 1), violations: 1 },
