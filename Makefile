@@ -83,6 +83,11 @@ report: ## [npm] the compliance report of every environment (ENV=<env>: that one
 	@$(SETUP) npm
 	@bin/bulwark report $(if $(ENV),--env $(ENV))
 
+.PHONY: verify
+verify: ## [npm; kubectl] compare the cluster of KUBECONFIG with dist/$(ENV) (default prod): missing, extra and drifted objects, Pod Security labels, RBAC, rollouts; dist/<env>/report/deployment.{md,json}; exit 1 when it differs
+	@$(SETUP) npm
+	@bin/bulwark verify --env $(ENV) $(if $(KUBECONFIG),--kubeconfig $(KUBECONFIG))
+
 .PHONY: policy
 policy: ## [npm, gator, kubeconform, schemas] gator verify of every rule, dist/ against its own policies, mutators, Falco rules, key material
 	@$(SETUP) gator kubeconform schemas
