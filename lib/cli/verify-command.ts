@@ -139,10 +139,12 @@ function drift(kubectl: Kubectl, present: readonly KubeObject[]): { object: stri
     fs.writeFileSync(file, present.map((o) => toYaml(o as never)).join('---\n'));
     const r = kubectl(['diff', '--server-side', '--force-conflicts', '--field-manager=bulwark-verify', '-f', file]);
     if (r.status > 1) throw new Error(`kubectl diff --server-side failed: ${r.stderr.trim()}`);
+    // kubectl names each object's file <group>.<version>.<kind>.<namespace>.<name>, the group and
+    // namespace empty for the core group and cluster-scoped kinds (v1.Namespace..bulwark-dev).
     const byFile = new Map(present.map((o) => {
-      const ns = isClusterScoped(o) ? '' : `${o.metadata.namespace}.`;
+      const ns = isClusterScoped(o) ? '' : o.metadata.namespace;
       const group = groupOf(o.apiVersion);
-      return [`${group === '' ? '' : `${group}.`}${versionOf(o.apiVersion)}.${o.kind}.${ns}${o.metadata.name}`, objectRef(o)];
+      return [`${group === '' ? '' : `${group}.`}${versionOf(o.apiVersion)}.${o.kind}.${ns}.${o.metadata.name}`, objectRef(o)];
     }));
     const out: { object: string; changes: string[] }[] = [];
     let current: { object: string; changes: string[] } | undefined;

@@ -31,3 +31,10 @@ export function selectorLabels(props: Pick<StandardLabelProps, 'name' | 'environ
     'app.kubernetes.io/name': props.name,
   };
 }
+
+/**
+ * On a workload whose replicas an autoscaler owns (`HorizontalPodAutoscaler/<name>`): it leaves
+ * spec.replicas unset, which the API server defaults to 1, so the replica-minimum rule judges its
+ * autoscaler instead.
+ */
+export const AUTOSCALED_BY_ANNOTATION = 'bulwark.dev/autoscaled-by';

@@ -2,7 +2,7 @@ import { createHash } from 'crypto';
 import { ApiObjectMetadata, Lazy } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { selectorLabels, standardLabels } from '../manifest/labels';
+import { AUTOSCALED_BY_ANNOTATION, selectorLabels, standardLabels } from '../manifest/labels';
 import { toYaml } from '../manifest/yaml-emitter';
 import { ExternalEgress, NamespacedCaller, NamespacedPeer, PeerWorkload, WorkloadNetworkPolicy } from '../security/workload-network-policy';
 import { PermissionGrant, ReadGrantOptions, WorkloadRole } from '../security/workload-role';
@@ -161,7 +161,9 @@ export class SecureWorkload extends Construct {
       : NO_SECRETS;
 
     this.podController(props, {
-      metadata: meta(props.name),
+      metadata: props.autoscaling
+        ? { ...meta(props.name), annotations: { [AUTOSCALED_BY_ANNOTATION]: `HorizontalPodAutoscaler/${props.name}` } }
+        : meta(props.name),
       spec: {
         replicas: props.autoscaling ? undefined : replicas,
         revisionHistoryLimit: 5,

@@ -3,6 +3,7 @@
  * (policy.minReplicas, for Deployments, StatefulSets, Rollouts and their HorizontalPodAutoscalers)
  * and health checks on every long-running container.
  */
+import { AUTOSCALED_BY_ANNOTATION } from '../../manifest/labels';
 import { AdmittedKind, WORKLOAD_KINDS } from '../../manifest/workload-kinds';
 import { compliantContainer, compliantPodSpec, TEST_LABELS, TEST_NAMESPACE, without, workload } from '../fixtures';
 import { JsonObject, PolicyDefinition } from '../policy-definition';
@@ -36,7 +37,7 @@ export const replicaMinimum: PolicyDefinition = {
   id: 'replica-minimum',
   kind: 'ReplicaMinimum',
   description: 'Deployments, StatefulSets and Rollouts ask for at least policy.minReplicas replicas (or none: switched off), and autoscalers '
-    + 'keep at least that many (a workload without replicas is its autoscaler\'s to judge).',
+    + `keep at least that many (a workload annotated ${AUTOSCALED_BY_ANNOTATION} is its autoscaler's to judge).`,
   targets: [...kinds(...SCALED), HPA],
   parametersSchema: { type: 'object', properties: { minReplicas: { type: 'integer', minimum: 1 } } },
   parameters: (policy) => ({ minReplicas: policy.minReplicas }),
@@ -44,6 +45,7 @@ export const replicaMinimum: PolicyDefinition = {
 
 violation[{"msg": msg}] {
   scaled_kinds[obj.kind]
+  not obj.metadata.annotations[${JSON.stringify(AUTOSCALED_BY_ANNOTATION)}]
   obj.spec.replicas > 0
   obj.spec.replicas < input.parameters.minReplicas
   msg := sprintf("%v asks for %v replicas, fewer than the minimum %v", [subject, obj.spec.replicas, input.parameters.minReplicas])
@@ -60,6 +62,7 @@ violation[{"msg": msg}] {
     validations: [
       {
         expression: 'object.kind == \'HorizontalPodAutoscaler\' || !has(object.spec.replicas) || object.spec.replicas == 0 '
+          + `|| (has(object.metadata.annotations) && '${AUTOSCALED_BY_ANNOTATION}' in object.metadata.annotations) `
           + '|| object.spec.replicas >= variables.minReplicas',
         message: 'workloads ask for at least policy.minReplicas replicas',
       },
@@ -76,6 +79,14 @@ violation[{"msg": msg}] {
     { name: 'two-replicas', object: scaled('Deployment', 2), violations: 0 },
     { name: 'autoscaled', object: scaled('Rollout'), violations: 0 },
     { name: 'switched-off', object: scaled('Deployment', 0), violations: 0 },
+    {
+      name: 'autoscaled-defaulted-to-one',
+      object: (() => {
+        const o = scaled('Deployment', 1);
+        return { ...o, metadata: { ...(o.metadata as JsonObject), annotations: { [AUTOSCALED_BY_ANNOTATION]: 'HorizontalPodAutoscaler/web' } } };
+      })(),
+      violations: 0,
+    },
     { name: 'hpa-of-two', object: hpa(2), violations: 0 },
     { name: 'one-replica', object: scaled('Deployment', 1), violations: 1 },
     { name: 'one-replica-statefulset', object: scaled('StatefulSet', 1), violations: 1 },
