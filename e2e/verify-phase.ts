@@ -37,9 +37,10 @@ export async function verifyPhase(ctx: PhaseContext, dist: string, objects: read
   const configMap = objects.find((o) => o.object.kind === 'ConfigMap' && o.object.metadata.namespace === ns
     && Object.keys((o.object.data as Record<string, string> | undefined) ?? {}).length > 0)!.object;
   const dataKey = Object.keys(configMap.data as Record<string, string>)[0];
+  const patch = ['patch', 'configmap', configMap.metadata.name, '-n', ns, '--type', 'merge', '-p', JSON.stringify({ data: { [dataKey]: 'hand' } })];
   const policy = objects.find((o) => o.object.kind === 'NetworkPolicy' && o.object.metadata.namespace === ns)!.object;
   const edits = [
-    await kubectl(ctx, ['patch', 'configmap', configMap.metadata.name, '-n', ns, '--type', 'merge', '-p', JSON.stringify({ data: { [dataKey]: 'hand' } })]),
+    await kubectl(ctx, patch),
     await kubectl(ctx, ['delete', 'networkpolicy', policy.metadata.name, '-n', ns]),
     await kubectl(ctx, ['create', 'configmap', 'hand-made', '-n', ns]),
     await kubectl(ctx, ['label', 'configmap', 'hand-made', '-n', ns, 'app.kubernetes.io/managed-by=bulwark']),
