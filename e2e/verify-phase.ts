@@ -5,6 +5,7 @@
  * edited, a NetworkPolicy deleted, an extra object with the platform's labels, a Pod Security
  * label removed) and verify reports each, exit 1.
  */
+import * as fs from 'fs';
 import * as path from 'path';
 import { kubectl, PhaseContext } from './apply-phase';
 import { DistObject } from './objects';
@@ -17,8 +18,11 @@ export interface VerifyResult {
   readonly drifted: string;
 }
 
+/** verify of a copy of dist/<env> (its deployment report goes there, never into the repository's dist/). */
 function verify(ctx: PhaseContext, dist: string): Promise<RunResult> {
-  return run(path.join(ROOT, 'node_modules', '.bin', 'tsx'), [path.join(ROOT, 'main.ts'), 'verify', '--env', ctx.env, '--out', dist,
+  const copy = path.join(ctx.work, 'verify-dist');
+  if (!fs.existsSync(path.join(copy, ctx.env))) fs.cpSync(path.join(dist, ctx.env), path.join(copy, ctx.env), { recursive: true });
+  return run(path.join(ROOT, 'node_modules', '.bin', 'tsx'), [path.join(ROOT, 'main.ts'), 'verify', '--env', ctx.env, '--out', copy,
     '--kubeconfig', ctx.cluster.kubeconfig], { env: { ...process.env, KUBECTL: ctx.kubectlBin, NO_COLOR: '1' }, timeoutMs: 300_000 });
 }
 

@@ -87,7 +87,7 @@ dist_committed() {
 
 determinism() {
   "$TSX" main.ts synth --quiet --out "$WORK/run1/dist" && "$TSX" main.ts synth --quiet --out "$WORK/run2/dist" &&
-    diff -r "$WORK/run1/dist" "$WORK/run2/dist" && diff -r --exclude='*.tgz' "$WORK/run1/dist" dist
+    diff -r "$WORK/run1/dist" "$WORK/run2/dist" && diff -r --exclude='*.tgz' --exclude=report "$WORK/run1/dist" dist
 }
 
 package_env() { "$TSX" main.ts package --quiet --env "$1" --out dist; }
@@ -191,7 +191,7 @@ if want synth; then
 fi
 want determinism && check "determinism: two processes, byte-identical dist/" determinism
 # make synth runs the compiled JavaScript (bin/bulwark, built into .build/ when stale): same bytes.
-compiled_synth() { bin/bulwark synth --quiet --out "$WORK/compiled/dist" && diff -r --exclude='*.tgz' "$WORK/compiled/dist" dist; }
+compiled_synth() { bin/bulwark synth --quiet --out "$WORK/compiled/dist" && diff -r --exclude='*.tgz' --exclude=report "$WORK/compiled/dist" dist; }
 want determinism && check "compiled synth (bin/bulwark): byte-identical dist/" compiled_synth
 if want lint || want validate; then
   for env in "${ENVS[@]}"; do

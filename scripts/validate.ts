@@ -17,13 +17,14 @@
  *    validated against the control-plane schemas only (scripts/gen-policy-schemas.ts), and cluster
  *    objects never against those.
  * A `kustomization.yaml` (an environment's list of its files, lib/manifest/kustomization.ts) is not
- * an object and is never read; the Argo CD objects of an `argocd/` folder are, like any other.
+ * an object and is never read, nor are the reports of a `report/` folder (make report, make verify);
+ * the Argo CD objects of an `argocd/` folder are, like any other.
  */
 import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { KUSTOMIZATION_FILE } from '../lib/manifest/output-kind';
+import { KUSTOMIZATION_FILE, OUTPUT_FOLDERS } from '../lib/manifest/output-kind';
 import { templatesIn, writeConstraintSchemas } from './constraint-schemas';
 import { CONTROL_PLANE_SCHEMAS_DIR } from './gen-policy-schemas';
 import {
@@ -311,7 +312,7 @@ function manifestFiles(p: string): string[] {
   if (!fs.statSync(p).isDirectory()) return [p];
   return fs.readdirSync(p, { withFileTypes: true }).sort((a, b) => compare(a.name, b.name)).flatMap((e) => {
     const child = path.join(p, e.name);
-    if (e.isDirectory()) return manifestFiles(child);
+    if (e.isDirectory()) return e.name === OUTPUT_FOLDERS.report ? [] : manifestFiles(child);
     return /\.(ya?ml|json)$/.test(e.name) && !KUSTOMIZATION.test(child) ? [child] : [];
   });
 }
