@@ -257,6 +257,7 @@ export async function validateManifests(input: ManifestInput, options: ValidateO
       '-schema-location', schemaLocationTemplate(constraintSchemas),
       '-ignore-filename-pattern', CONTROL_PLANE_FILE.source,
       '-ignore-filename-pattern', KUSTOMIZATION.source,
+      '-ignore-filename-pattern', REPORT_FILE.source,
       ...paths,
     ], stdin, cwd);
     code = cluster.code;
@@ -306,6 +307,9 @@ const CONTROL_PLANE_FILE = /(^|\/)control-plane\/[^/]+$/;
 
 /** A kustomization file: a list of files, not an object. */
 const KUSTOMIZATION = new RegExp(`(^|/)${KUSTOMIZATION_FILE.replace(/\./g, '\\.')}$`);
+
+/** A report (make report, make verify): read by people, not a cluster object. */
+const REPORT_FILE = new RegExp(`(^|/)${OUTPUT_FOLDERS.report}/`);
 
 /** The files kubeconform reads from a path: the path itself, or every .yaml/.yml/.json below it. */
 function manifestFiles(p: string): string[] {
