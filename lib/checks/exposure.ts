@@ -5,9 +5,9 @@
  */
 import { KubeObject } from '../manifest/kube-object';
 import { firstLabel, LabelIndex, LabelSelector, Labels, selects } from '../manifest/label-selector';
-import { podTemplateOf } from '../manifest/workload-kinds';
 import { at, Check, indexOnce } from './check';
 import { podCheck } from './pod-security';
+import { podMetadataAt } from './pod-spec';
 import { podsOfService } from './service-callers';
 
 const PSA_LEVELS = ['privileged', 'baseline', 'restricted'];
@@ -161,10 +161,10 @@ export const networkPolicyCoverage = podCheck({
   controls: ['cis/5.3.2', 'nsa/network-policies'],
   remediation: 'Add a default-deny NetworkPolicy (podSelector: {}) to the namespace and allow the flows the pod needs.',
 }, (pod, object, all) => {
-  const labels: Labels = pod.path === 'spec' ? object.metadata.labels ?? {}
-    : ((podTemplateOf(object) as { metadata?: { labels?: Labels } } | undefined)?.metadata?.labels ?? {});
+  const { metadata, path } = podMetadataAt(pod, object);
+  const labels: Labels = metadata.labels ?? {};
   const policies = indexOnce(policySelectors, all, policyIndex).get(object.metadata.namespace ?? '');
   if (policies !== undefined && policies.selecting(labels).some((selector) => selects(selector, labels))) return [];
-  return [at(pod.path === 'spec' ? 'metadata.labels' : pod.path.replace(/\.spec$/, '.metadata.labels'),
+  return [at(`${path}.labels`,
     `no NetworkPolicy in ${object.metadata.namespace ?? 'its namespace'} selects its pods`)];
 });

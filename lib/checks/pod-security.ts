@@ -6,7 +6,7 @@
  */
 import { KubeObject } from '../manifest/kube-object';
 import { at, Check, Violation } from './check';
-import { ContainerAt, containersAt, PodAt, podAt, POD_KINDS, SecurityContextView } from './pod-spec';
+import { ContainerAt, containersAt, PodAt, podAt, podMetadataAt, POD_KINDS, SecurityContextView } from './pod-spec';
 
 type PodCheckDefinition = Omit<Check, 'inspect' | 'kinds' | 'profile' | 'severity'> & { readonly severity?: Check['severity'] };
 
@@ -136,16 +136,6 @@ export const hostPorts = containerCheck({
 const CONFINED_PROFILES = new Set(['RuntimeDefault', 'Localhost']);
 const APPARMOR_ANNOTATION = 'container.apparmor.security.beta.kubernetes.io/';
 
-function podMetadataPath(pod: PodAt): string {
-  return pod.path === 'spec' ? 'metadata' : pod.path.replace(/\.spec$/, '.metadata');
-}
-
-export function podAnnotationsOf(pod: PodAt, object: KubeObject): Readonly<Record<string, string>> {
-  if (pod.path === 'spec') return object.metadata.annotations ?? {};
-  let v: unknown = object;
-  for (const k of podMetadataPath(pod).split('.')) v = (v as Record<string, unknown> | undefined)?.[k];
-  return (v as { annotations?: Record<string, string> } | undefined)?.annotations ?? {};
-}
 
 export const appArmor = podCheck({
   id: 'apparmor',
@@ -158,11 +148,12 @@ export const appArmor = podCheck({
     const type = sc?.appArmorProfile?.type;
     return type !== undefined && !CONFINED_PROFILES.has(type) ? [at(`${path}.appArmorProfile.type`, `${who} sets AppArmor profile ${type}`)] : [];
   });
-  const annotations = podAnnotationsOf(pod, object);
+  const { metadata, path } = podMetadataAt(pod, object);
+  const annotations = metadata.annotations ?? {};
   for (const key of Object.keys(annotations).sort()) {
     const value = annotations[key];
     if (key.startsWith(APPARMOR_ANNOTATION) && value !== 'runtime/default' && !value.startsWith('localhost/')) {
-      problems.push(at(`${podMetadataPath(pod)}.annotations["${key}"]`, `annotation ${key} sets AppArmor profile ${value}`));
+      problems.push(at(`${path}.annotations["${key}"]`, `annotation ${key} sets AppArmor profile ${value}`));
     }
   }
   return problems;

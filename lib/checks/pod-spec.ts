@@ -1,5 +1,5 @@
 import { KubeObject } from '../manifest/kube-object';
-import { podSpecOf as workloadPodSpec, WORKLOAD_KINDS } from '../manifest/workload-kinds';
+import { podSpecOf as workloadPodSpec, podTemplateOf, WORKLOAD_KINDS } from '../manifest/workload-kinds';
 
 export { POD_KINDS } from '../manifest/workload-kinds';
 
@@ -90,6 +90,13 @@ export interface ContainerAt {
 export function podAt(o: KubeObject): PodAt | undefined {
   const spec = podSpecOf(o);
   return spec === undefined ? undefined : { spec, path: POD_PATHS.get(o.kind)! };
+}
+
+/** The pods' metadata (the object's own for a Pod, its pod template's otherwise) with its JSON path. */
+export function podMetadataAt(pod: PodAt, object: KubeObject): { readonly metadata: Partial<KubeObject['metadata']>; readonly path: string } {
+  if (pod.path === 'spec') return { metadata: object.metadata, path: 'metadata' };
+  const template = podTemplateOf(object) as { metadata?: Partial<KubeObject['metadata']> } | undefined;
+  return { metadata: template?.metadata ?? {}, path: pod.path.replace(/\.spec$/, '.metadata') };
 }
 
 const CONTAINER_LISTS = ['initContainers', 'containers', 'ephemeralContainers'] as const;

@@ -1,8 +1,8 @@
 import { KubeObject } from '../manifest/kube-object';
 import { isPinnedImage } from '../util/image';
 import { at, Check, indexOnce, Violation } from './check';
-import { podAnnotationsOf, podCheck } from './pod-security';
-import { BATCH_KINDS, containersAt } from './pod-spec';
+import { podCheck } from './pod-security';
+import { BATCH_KINDS, containersAt, podMetadataAt } from './pod-spec';
 
 export const readOnlyRootFilesystem = podCheck({
   id: 'read-only-root-filesystem',
@@ -140,6 +140,6 @@ export const serviceAccountTokenAutomount = podCheck({
     .map((o) => [`${o.metadata.namespace}/${o.metadata.name}`, o.automountServiceAccountToken as boolean | undefined])));
   if (pod.spec.automountServiceAccountToken === undefined && automount.get(account) === false) return [];
   if (indexOnce(boundAccounts, all, bound).has(account)) return [];
-  if (pod.spec.automountServiceAccountToken === true && podAnnotationsOf(pod, object)[VAULT_AGENT_INJECT] === 'true') return [];
+  if (pod.spec.automountServiceAccountToken === true && podMetadataAt(pod, object).metadata.annotations?.[VAULT_AGENT_INJECT] === 'true') return [];
   return [at(`${pod.path}.automountServiceAccountToken`, `pod mounts the token of ${account}, which no binding grants anything`)];
 });
